@@ -1,0 +1,339 @@
+//! The trade's KPIs (DOMAIN.md), computed per replication, and scenario targets on them.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::ReplicationResult;
+
+/// A KPI. Names carry their unit (`_s` seconds, `_share` and `_rate` fractions in [0, 1]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kpi {
+    /// 平响: mean per-reply response time (customer message to reply delivered), seconds.
+    AvgResponseS,
+    /// 90th percentile of per-reply response time, seconds.
+    ReplyResponseP90S,
+    /// Mean time from arrival to first reply delivered (`sessions`: to service start), s.
+    FirstResponseMeanS,
+    /// 90th percentile first response, seconds.
+    FirstResponseP90S,
+    /// Share of customers whose first reply came within 30 s (abandoners count as misses).
+    FirstReply30sShare,
+    /// Share of customers whose first reply came within 3 min (Taobao's 3-minute rule).
+    FirstReply3minShare,
+    /// 回复率: customers replied to / customers received.
+    ReplyRate,
+    /// Customers who left for good without a reply / customers received.
+    AbandonmentRate,
+    /// Customers who left mid-conversation / customers received.
+    MidConversationLeaveRate,
+    /// 留言率: arrivals when no agent with their skill was on duty / all arrivals.
+    MessageRate,
+    /// 答问比: agent messages / customer messages.
+    AnswerQuestionRatio,
+    /// Attempts that had to wait for an agent / all attempts (Erlang P(W > 0)).
+    PWait,
+    /// Mean queue wait over all attempts, abandoners' time to abandon included (ASA), s.
+    MeanWaitAllS,
+    /// Mean queue wait of served attempts, seconds.
+    MeanWaitServedS,
+    /// Mean time to abandon of abandoning attempts, seconds.
+    MeanWaitAbandonedS,
+    /// Served attempts with wait <= the scenario's threshold / served attempts.
+    ServiceLevelServed,
+    /// Attempts (any fate) with wait <= threshold / all attempts.
+    ServiceLevelAllWait,
+    /// Served attempts with wait <= threshold / all attempts (abandoners always miss).
+    ServiceLevelAnswered,
+    /// Share of on-duty agent time spent working (composing a reply / holding a session).
+    AgentUtilisation,
+    /// Time-average open chats per on-duty agent.
+    MeanConcurrency,
+    /// Time-average open chats / chat slots on duty.
+    SlotOccupancy,
+    /// Time-average customers waiting for an agent.
+    MeanQueue,
+    /// Time-average customers in the system.
+    MeanInSystem,
+    /// Mean conversation duration (agent assignment to end), seconds.
+    ConversationDurationMeanS,
+    /// Customers who arrived after the warm-up.
+    Arrived,
+    /// Customers served.
+    Served,
+    /// Customers who abandoned for good.
+    Abandoned,
+}
+
+impl Kpi {
+    /// Every KPI, in report order.
+    pub const ALL: [Kpi; 27] = [
+        Kpi::AvgResponseS,
+        Kpi::ReplyResponseP90S,
+        Kpi::FirstResponseMeanS,
+        Kpi::FirstResponseP90S,
+        Kpi::FirstReply30sShare,
+        Kpi::FirstReply3minShare,
+        Kpi::ReplyRate,
+        Kpi::AbandonmentRate,
+        Kpi::MidConversationLeaveRate,
+        Kpi::MessageRate,
+        Kpi::AnswerQuestionRatio,
+        Kpi::PWait,
+        Kpi::MeanWaitAllS,
+        Kpi::MeanWaitServedS,
+        Kpi::MeanWaitAbandonedS,
+        Kpi::ServiceLevelServed,
+        Kpi::ServiceLevelAllWait,
+        Kpi::ServiceLevelAnswered,
+        Kpi::AgentUtilisation,
+        Kpi::MeanConcurrency,
+        Kpi::SlotOccupancy,
+        Kpi::MeanQueue,
+        Kpi::MeanInSystem,
+        Kpi::ConversationDurationMeanS,
+        Kpi::Arrived,
+        Kpi::Served,
+        Kpi::Abandoned,
+    ];
+
+    /// The key used in scenarios, targets and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kpi::AvgResponseS => "avg_response_s",
+            Kpi::ReplyResponseP90S => "reply_response_p90_s",
+            Kpi::FirstResponseMeanS => "first_response_mean_s",
+            Kpi::FirstResponseP90S => "first_response_p90_s",
+            Kpi::FirstReply30sShare => "first_reply_30s_share",
+            Kpi::FirstReply3minShare => "first_reply_3min_share",
+            Kpi::ReplyRate => "reply_rate",
+            Kpi::AbandonmentRate => "abandonment_rate",
+            Kpi::MidConversationLeaveRate => "mid_conversation_leave_rate",
+            Kpi::MessageRate => "message_rate",
+            Kpi::AnswerQuestionRatio => "answer_question_ratio",
+            Kpi::PWait => "p_wait",
+            Kpi::MeanWaitAllS => "mean_wait_all_s",
+            Kpi::MeanWaitServedS => "mean_wait_served_s",
+            Kpi::MeanWaitAbandonedS => "mean_wait_abandoned_s",
+            Kpi::ServiceLevelServed => "service_level_served",
+            Kpi::ServiceLevelAllWait => "service_level_all_wait",
+            Kpi::ServiceLevelAnswered => "service_level_answered",
+            Kpi::AgentUtilisation => "agent_utilisation",
+            Kpi::MeanConcurrency => "mean_concurrency",
+            Kpi::SlotOccupancy => "slot_occupancy",
+            Kpi::MeanQueue => "mean_queue",
+            Kpi::MeanInSystem => "mean_in_system",
+            Kpi::ConversationDurationMeanS => "conversation_duration_mean_s",
+            Kpi::Arrived => "arrived",
+            Kpi::Served => "served",
+            Kpi::Abandoned => "abandoned",
+        }
+    }
+
+    /// The trade's label for the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kpi::AvgResponseS => "平响 avg response (s)",
+            Kpi::ReplyResponseP90S => "reply response p90 (s)",
+            Kpi::FirstResponseMeanS => "first response mean (s)",
+            Kpi::FirstResponseP90S => "first response p90 (s)",
+            Kpi::FirstReply30sShare => "first reply <= 30 s",
+            Kpi::FirstReply3minShare => "first reply <= 3 min",
+            Kpi::ReplyRate => "回复率 reply rate",
+            Kpi::AbandonmentRate => "abandonment",
+            Kpi::MidConversationLeaveRate => "left mid-conversation",
+            Kpi::MessageRate => "留言率 message rate",
+            Kpi::AnswerQuestionRatio => "答问比 answer/question",
+            Kpi::PWait => "P(wait)",
+            Kpi::MeanWaitAllS => "ASA, all (s)",
+            Kpi::MeanWaitServedS => "wait, served (s)",
+            Kpi::MeanWaitAbandonedS => "time to abandon (s)",
+            Kpi::ServiceLevelServed => "service level, served",
+            Kpi::ServiceLevelAllWait => "service level, all waits",
+            Kpi::ServiceLevelAnswered => "service level, answered",
+            Kpi::AgentUtilisation => "agent utilisation",
+            Kpi::MeanConcurrency => "chats per agent",
+            Kpi::SlotOccupancy => "slot occupancy",
+            Kpi::MeanQueue => "mean queue",
+            Kpi::MeanInSystem => "mean in system",
+            Kpi::ConversationDurationMeanS => "conversation (s)",
+            Kpi::Arrived => "customers arrived",
+            Kpi::Served => "customers served",
+            Kpi::Abandoned => "customers abandoned",
+        }
+    }
+
+    /// True for shares and rates, printed as percentages.
+    pub fn is_share(self) -> bool {
+        matches!(
+            self,
+            Kpi::FirstReply30sShare
+                | Kpi::FirstReply3minShare
+                | Kpi::ReplyRate
+                | Kpi::AbandonmentRate
+                | Kpi::MidConversationLeaveRate
+                | Kpi::MessageRate
+                | Kpi::AnswerQuestionRatio
+                | Kpi::PWait
+                | Kpi::ServiceLevelServed
+                | Kpi::ServiceLevelAllWait
+                | Kpi::ServiceLevelAnswered
+                | Kpi::AgentUtilisation
+                | Kpi::SlotOccupancy
+        )
+    }
+
+    /// Parses a KPI key.
+    pub fn parse(s: &str) -> Option<Kpi> {
+        Kpi::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// This KPI's value in one replication; `None` when undefined (nothing to average, or
+    /// a per-reply KPI in the `sessions` model).
+    pub fn value(self, r: &ReplicationResult) -> Option<f64> {
+        let c = &r.counters;
+        let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+        let seconds = |h: &hdrhistogram::Histogram<u64>, q: f64| {
+            (h.len() > 0).then(|| h.value_at_quantile(q) as f64 / 1e3)
+        };
+        let per_agent = |area: f64| (r.areas.on_duty_s > 0.0).then(|| area / r.areas.on_duty_s);
+        let window = |area: f64| (r.areas.window_s > 0.0).then(|| area / r.areas.window_s);
+        match self {
+            Kpi::AvgResponseS => ratio(c.reply_response_sum_s, c.replies),
+            Kpi::ReplyResponseP90S => seconds(&r.histograms.reply_response_ms, 0.9),
+            Kpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.served),
+            Kpi::FirstResponseP90S => seconds(&r.histograms.first_response_ms, 0.9),
+            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, c.arrived),
+            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, c.arrived),
+            Kpi::ReplyRate => ratio(c.served as f64, c.arrived),
+            Kpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
+            Kpi::MidConversationLeaveRate => ratio(c.left_mid_conversation as f64, c.arrived),
+            Kpi::MessageRate => ratio(c.outside_hours as f64, c.arrived),
+            Kpi::AnswerQuestionRatio => ratio(c.agent_messages as f64, c.customer_messages),
+            Kpi::PWait => ratio(c.waited as f64, c.attempts),
+            Kpi::MeanWaitAllS => ratio(c.wait_served_sum_s + c.wait_abandoned_sum_s, c.attempts),
+            Kpi::MeanWaitServedS => ratio(c.wait_served_sum_s, c.attempts - abandoned_attempts(c)),
+            Kpi::MeanWaitAbandonedS => ratio(c.wait_abandoned_sum_s, abandoned_attempts(c)),
+            Kpi::ServiceLevelServed => {
+                ratio(c.served_within_sl as f64, c.attempts - abandoned_attempts(c))
+            }
+            Kpi::ServiceLevelAllWait => {
+                ratio((c.served_within_sl + c.abandoned_within_sl) as f64, c.attempts)
+            }
+            Kpi::ServiceLevelAnswered => ratio(c.served_within_sl as f64, c.attempts),
+            Kpi::AgentUtilisation => per_agent(r.areas.working_s),
+            Kpi::MeanConcurrency => per_agent(r.areas.chats_s),
+            Kpi::SlotOccupancy => {
+                (r.areas.capacity_s > 0.0).then(|| r.areas.chats_s / r.areas.capacity_s)
+            }
+            Kpi::MeanQueue => window(r.areas.waiting_s),
+            Kpi::MeanInSystem => window(r.areas.in_system_s),
+            Kpi::ConversationDurationMeanS => ratio(c.duration_sum_s, c.conversations_ended),
+            Kpi::Arrived => Some(c.arrived as f64),
+            Kpi::Served => Some(c.served as f64),
+            Kpi::Abandoned => Some(c.abandoned as f64),
+        }
+    }
+}
+
+/// Attempts that ended in abandonment (final abandonments plus those followed by a retrial).
+fn abandoned_attempts(c: &crate::metrics::Counters) -> u64 {
+    c.abandoned + c.retrials
+}
+
+impl fmt::Display for Kpi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `<=` or `>=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Comparison {
+    /// The KPI must not exceed the value.
+    #[serde(rename = "<=")]
+    AtMost,
+    /// The KPI must reach the value.
+    #[serde(rename = ">=")]
+    AtLeast,
+}
+
+/// A KPI target such as `avg_response_s <= 30`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Target {
+    /// The KPI.
+    pub kpi: Kpi,
+    /// The direction.
+    pub op: Comparison,
+    /// The threshold, in the KPI's unit.
+    pub value: f64,
+}
+
+impl Target {
+    /// Parses `KPI <= VALUE` or `KPI >= VALUE`; the error says which rule is broken.
+    pub fn parse(s: &str) -> Result<Target, String> {
+        let (name, op, rest) = if let Some((a, b)) = s.split_once("<=") {
+            (a, Comparison::AtMost, b)
+        } else if let Some((a, b)) = s.split_once(">=") {
+            (a, Comparison::AtLeast, b)
+        } else {
+            return Err(format!("target `{s}` must read `KPI <= VALUE` or `KPI >= VALUE`"));
+        };
+        let name = name.trim();
+        let kpi = Kpi::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Kpi::ALL.iter().map(|k| k.name()).collect();
+            format!("unknown KPI `{name}` in target; known: {}", names.join(", "))
+        })?;
+        let value: f64 = rest
+            .trim()
+            .parse()
+            .map_err(|_| format!("target `{s}`: `{}` is not a number", rest.trim()))?;
+        if !value.is_finite() {
+            return Err(format!("target `{s}`: the value must be finite"));
+        }
+        Ok(Target { kpi, op, value })
+    }
+
+    /// True when `x` meets the target.
+    pub fn met_by(&self, x: f64) -> bool {
+        match self.op {
+            Comparison::AtMost => x <= self.value,
+            Comparison::AtLeast => x >= self.value,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.op {
+            Comparison::AtMost => "<=",
+            Comparison::AtLeast => ">=",
+        };
+        write!(f, "{} {op} {}", self.kpi, self.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_judge() {
+        let t = Target::parse("avg_response_s <= 30").unwrap();
+        assert_eq!((t.kpi, t.op, t.value), (Kpi::AvgResponseS, Comparison::AtMost, 30.0));
+        assert!(t.met_by(30.0) && !t.met_by(30.1));
+        let t = Target::parse("reply_rate>=0.99").unwrap();
+        assert!(t.met_by(0.995) && !t.met_by(0.98));
+        assert!(Target::parse("speed < 3").unwrap_err().contains("KPI <= VALUE"));
+        assert!(Target::parse("nope <= 3").unwrap_err().contains("unknown KPI"));
+        assert!(Target::parse("reply_rate >= x").unwrap_err().contains("not a number"));
+    }
+
+    #[test]
+    fn kpi_names_are_unique_and_round_trip() {
+        for k in Kpi::ALL {
+            assert_eq!(Kpi::parse(k.name()), Some(k));
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Streaming per-replication measurements: HdrHistograms, counters, time-weighted levels
+//! and per-interval series. Nothing is kept per customer, so memory is flat in volume.
+
+use hdrhistogram::Histogram;
+
+use crate::engine::SimTime;
+
+/// Largest value a histogram holds: 24 h in milliseconds (larger values are clamped).
+pub const HIST_MAX_MS: u64 = 24 * 3600 * 1000;
+/// Significant digits of the run-level histograms.
+pub const HIST_SIGFIG: u8 = 3;
+/// Significant digits of the per-interval histograms (kept small: one per interval).
+pub const INTERVAL_SIGFIG: u8 = 2;
+
+/// A histogram of milliseconds, 1 ms to 24 h.
+pub fn new_histogram(sigfig: u8) -> Histogram<u64> {
+    Histogram::new_with_bounds(1, HIST_MAX_MS, sigfig).expect("static histogram bounds")
+}
+
+/// The run-level histograms, in milliseconds.
+#[derive(Clone, Debug)]
+pub struct Histograms {
+    /// Arrival to first reply delivered (`sessions`: to service start).
+    pub first_response_ms: Histogram<u64>,
+    /// Customer message to reply delivered, every reply (平响's distribution).
+    pub reply_response_ms: Histogram<u64>,
+    /// Queue wait of customers who got an agent.
+    pub wait_served_ms: Histogram<u64>,
+    /// Time to abandonment of customers who left before a first reply.
+    pub wait_abandoned_ms: Histogram<u64>,
+    /// Agent assignment to the end of the conversation.
+    pub duration_ms: Histogram<u64>,
+}
+
+impl Histograms {
+    /// Names used in file names and JSON keys, in field order.
+    pub const NAMES: [&'static str; 5] =
+        ["first_response_ms", "reply_response_ms", "wait_served_ms", "wait_abandoned_ms", "duration_ms"];
+
+    /// Empty histograms.
+    pub fn new() -> Self {
+        Histograms {
+            first_response_ms: new_histogram(HIST_SIGFIG),
+            reply_response_ms: new_histogram(HIST_SIGFIG),
+            wait_served_ms: new_histogram(HIST_SIGFIG),
+            wait_abandoned_ms: new_histogram(HIST_SIGFIG),
+            duration_ms: new_histogram(HIST_SIGFIG),
+        }
+    }
+
+    /// The histograms in [`Histograms::NAMES`] order.
+    pub fn all(&self) -> [&Histogram<u64>; 5] {
+        [
+            &self.first_response_ms,
+            &self.reply_response_ms,
+            &self.wait_served_ms,
+            &self.wait_abandoned_ms,
+            &self.duration_ms,
+        ]
+    }
+
+    /// Adds every count of `other` (exact, order-independent).
+    pub fn add(&mut self, other: &Histograms) {
+        let pairs = [
+            (&mut self.first_response_ms, &other.first_response_ms),
+            (&mut self.reply_response_ms, &other.reply_response_ms),
+            (&mut self.wait_served_ms, &other.wait_served_ms),
+            (&mut self.wait_abandoned_ms, &other.wait_abandoned_ms),
+            (&mut self.duration_ms, &other.duration_ms),
+        ];
+        for (into, from) in pairs {
+            into.add(from).expect("histograms share bounds");
+        }
+    }
+}
+
+impl Default for Histograms {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Records `t` in milliseconds, clamped to the histogram's range.
+#[inline]
+pub fn record(h: &mut Histogram<u64>, t: SimTime) {
+    h.saturating_record(t.as_millis().min(HIST_MAX_MS));
+}
+
+/// Counts and sums over counted customers (those arriving after the warm-up).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counters {
+    /// Customers who arrived (first attempts).
+    pub arrived: u64,
+    /// Customers who got a first reply (`sessions`: an agent).
+    pub served: u64,
+    /// Customers who left for good without a first reply.
+    pub abandoned: u64,
+    /// Attempts that found no free agent (W > 0).
+    pub waited: u64,
+    /// Attempts in all (first attempts plus retrials).
+    pub attempts: u64,
+    /// Retrial attempts.
+    pub retrials: u64,
+    /// Served attempts with queue wait <= the service-level threshold.
+    pub served_within_sl: u64,
+    /// Abandoned attempts with time to abandon <= the threshold.
+    pub abandoned_within_sl: u64,
+    /// Customers whose first reply came within 30 s of arrival.
+    pub first_reply_30s: u64,
+    /// Customers whose first reply came within 3 min of arrival.
+    pub first_reply_180s: u64,
+    /// Customer messages sent.
+    pub customer_messages: u64,
+    /// Agent messages delivered (replies, some in two messages).
+    pub agent_messages: u64,
+    /// Replies delivered.
+    pub replies: u64,
+    /// Customers who left after a first reply, before the conversation ended.
+    pub left_mid_conversation: u64,
+    /// Arrivals when no on-duty agent had their class's skill (留言).
+    pub outside_hours: u64,
+    /// Conversations handed from a pre-sale agent to the after-sale queue.
+    pub handovers: u64,
+    /// Customers still unresolved when the run ran out of events (should be 0).
+    pub unresolved_at_end: u64,
+    /// Sum of queue waits of served attempts, seconds.
+    pub wait_served_sum_s: f64,
+    /// Sum of times to abandon, seconds.
+    pub wait_abandoned_sum_s: f64,
+    /// Sum of first responses, seconds.
+    pub first_response_sum_s: f64,
+    /// Sum of per-reply response times, seconds.
+    pub reply_response_sum_s: f64,
+    /// Sum of conversation durations, seconds.
+    pub duration_sum_s: f64,
+    /// Conversations that ended (for the duration mean).
+    pub conversations_ended: u64,
+}
+
+/// A level (number waiting, agents working, ...) integrated over time, inside the
+/// measurement window `[from, to)` and per series interval.
+#[derive(Clone, Debug)]
+pub struct Level {
+    value: i64,
+    last: SimTime,
+    area_s: f64,
+    per_interval: Option<Vec<f64>>,
+}
+
+/// The measurement window and series intervals shared by every level of a replication.
+#[derive(Clone, Copy, Debug)]
+pub struct Clocking {
+    /// Start of measurement (end of warm-up).
+    pub from: SimTime,
+    /// End of measurement (the horizon).
+    pub to: SimTime,
+    /// Series interval length.
+    pub interval: SimTime,
+}
+
+impl Level {
+    /// A level at zero; `intervals` > 0 also keeps the area of each series interval.
+    pub fn new(intervals: usize) -> Self {
+        Level {
+            value: 0,
+            last: SimTime::ZERO,
+            area_s: 0.0,
+            per_interval: (intervals > 0).then(|| vec![0.0; intervals]),
+        }
+    }
+
+    /// The current value.
+    #[inline]
+    pub fn value(&self) -> i64 {
+        self.value
+    }
+
+    /// Changes the value by `delta` at `now`.
+    #[inline]
+    pub fn add(&mut self, now: SimTime, delta: i64, c: &Clocking) {
+        self.advance(now, c);
+        self.value += delta;
+    }
+
+    /// Integrates the current value up to `now`.
+    pub fn advance(&mut self, now: SimTime, c: &Clocking) {
+        if now <= self.last {
+            return;
+        }
+        let v = self.value as f64;
+        if v != 0.0 {
+            let a = self.last.max(c.from);
+            let b = now.min(c.to);
+            if b > a {
+                self.area_s += v * (b - a).as_secs_f64();
+            }
+            if let Some(areas) = self.per_interval.as_mut() {
+                spread(areas, self.last, now.min(c.to), v, c.interval);
+            }
+        }
+        self.last = now;
+    }
+
+    /// Area (value x seconds) inside the measurement window so far.
+    pub fn area_s(&self) -> f64 {
+        self.area_s
+    }
+
+    /// Area per series interval (empty when not kept).
+    pub fn interval_areas(&self) -> &[f64] {
+        self.per_interval.as_deref().unwrap_or(&[])
+    }
+}
+
+/// Adds `v` x overlap to each interval's area for the span `[from, to)`.
+fn spread(areas: &mut [f64], from: SimTime, to: SimTime, v: f64, interval: SimTime) {
+    if to <= from {
+        return;
+    }
+    let len = interval.as_micros();
+    let mut t = from.as_micros();
+    let end = to.as_micros();
+    while t < end {
+        let i = (t / len) as usize;
+        let Some(area) = areas.get_mut(i) else { break };
+        let boundary = ((t / len) + 1) * len;
+        let stop = boundary.min(end);
+        *area += v * (stop - t) as f64 / 1e6;
+        t = stop;
+    }
+}
+
+/// One row of the per-interval series of a replication.
+#[derive(Clone, Debug)]
+pub struct IntervalStats {
+    /// Customers (first attempts) who arrived in the interval.
+    pub arrived: u64,
+    /// Of those, how many were served (got a first reply).
+    pub served: u64,
+    /// Of those, how many abandoned for good.
+    pub abandoned: u64,
+    /// Agents on duty at the interval's end.
+    pub agents_on_duty: i64,
+    /// Customers in the system at the interval's end.
+    pub in_system: i64,
+    /// Customers waiting for an agent at the interval's end.
+    pub waiting: i64,
+    /// First responses of the interval's arrivals, ms (allocated on first use).
+    pub first_response_ms: Option<Histogram<u64>>,
+}
+
+impl IntervalStats {
+    /// An empty row.
+    pub fn new() -> Self {
+        IntervalStats {
+            arrived: 0,
+            served: 0,
+            abandoned: 0,
+            agents_on_duty: 0,
+            in_system: 0,
+            waiting: 0,
+            first_response_ms: None,
+        }
+    }
+
+    /// Records a first response of one of the interval's arrivals.
+    pub fn record_first_response(&mut self, t: SimTime) {
+        let h = self.first_response_ms.get_or_insert_with(|| new_histogram(INTERVAL_SIGFIG));
+        record(h, t);
+    }
+
+    /// The 90th percentile first response in seconds, if any was recorded.
+    pub fn first_response_p90_s(&self) -> Option<f64> {
+        self.first_response_ms.as_ref().map(|h| h.value_at_quantile(0.9) as f64 / 1e3)
+    }
+}
+
+impl Default for IntervalStats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_integrates_inside_the_window_and_per_interval() {
+        let c = Clocking { from: SimTime::from_secs(10), to: SimTime::from_secs(40), interval: SimTime::from_secs(10) };
+        let mut l = Level::new(4);
+        l.add(SimTime::from_secs(5), 2, &c); // 2 from t=5
+        l.add(SimTime::from_secs(25), 1, &c); // 3 from t=25
+        l.advance(SimTime::from_secs(50), &c);
+        // window [10,40): 2*15 + 3*15 = 75
+        assert!((l.area_s() - 75.0).abs() < 1e-9);
+        // intervals [0,10): 2*5, [10,20): 20, [20,30): 2*5+3*5, [30,40): 30
+        assert_eq!(l.interval_areas(), &[10.0, 20.0, 25.0, 30.0]);
+    }
+}

@@ -1,0 +1,90 @@
+//! Agent state within a replication: duty, load, cap, and each model's working data.
+
+use std::collections::VecDeque;
+
+use super::customers::CustRef;
+use crate::class::ClassSet;
+use crate::engine::SimTime;
+use crate::routing::{AgentId, AgentSnapshot};
+use crate::scenario::Scenario;
+
+/// One agent.
+pub struct Agent {
+    pub group: u16,
+    /// In a shift (may take new chats).
+    pub on_duty: bool,
+    /// Counted as on duty: in a shift, or finishing chats after it.
+    pub present: bool,
+    pub load: u16,
+    pub cap: u16,
+    pub skills: ClassSet,
+    pub speed_factor: f64,
+    pub last_release: SimTime,
+    pub last_assign: SimTime,
+    /// Bumped whenever a scheduled completion becomes stale.
+    pub token: u32,
+    // messages model
+    /// Customer messages waiting for a reply, oldest first.
+    pub inbox: VecDeque<CustRef>,
+    /// The chat whose reply is being composed.
+    pub composing: Option<CustRef>,
+    // sessions model
+    /// Work done per chat since the agent started (virtual time).
+    pub v: f64,
+    /// When `v` was last brought up to date.
+    pub v_at: SimTime,
+    /// Open sessions and the `v` at which each completes.
+    pub chats: Vec<(CustRef, f64)>,
+}
+
+impl Agent {
+    /// May take a new chat now.
+    #[inline]
+    pub fn available(&self) -> bool {
+        self.on_duty && self.load < self.cap
+    }
+
+    /// What the router is told.
+    pub fn snapshot(&self) -> AgentSnapshot {
+        AgentSnapshot {
+            available: self.available(),
+            load: self.load,
+            cap: self.cap,
+            skills: self.skills,
+            last_release: self.last_release,
+            last_assign: self.last_assign,
+        }
+    }
+}
+
+/// Every agent of the scenario, off duty, grouped contiguously in group order.
+pub fn build(sc: &Scenario) -> Vec<Agent> {
+    let mut agents = Vec::with_capacity(sc.agents());
+    for (g, group) in sc.groups.iter().enumerate() {
+        for _ in 0..group.count {
+            agents.push(Agent {
+                group: g as u16,
+                on_duty: false,
+                present: false,
+                load: 0,
+                cap: group.max_chats,
+                skills: group.skills,
+                speed_factor: group.speed_factor,
+                last_release: SimTime::ZERO,
+                last_assign: SimTime::ZERO,
+                token: 0,
+                inbox: VecDeque::new(),
+                composing: None,
+                v: 0.0,
+                v_at: SimTime::ZERO,
+                chats: Vec::new(),
+            });
+        }
+    }
+    agents
+}
+
+/// The ids of group `g`'s agents.
+pub fn ids_of_group(agents: &[Agent], g: usize) -> impl Iterator<Item = AgentId> + '_ {
+    agents.iter().enumerate().filter(move |(_, a)| usize::from(a.group) == g).map(|(i, _)| i as AgentId)
+}

@@ -1,0 +1,166 @@
+//! Customer records in a slab with generation-checked references, so events about a
+//! customer who has left are recognised as stale and memory stays flat in volume.
+
+use crate::class::Class;
+use crate::engine::SimTime;
+use crate::routing::AgentId;
+
+/// A reference to a customer record; stale once the record is recycled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustRef {
+    idx: u32,
+    generation: u32,
+}
+
+/// Where the customer is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Waiting to try again after abandoning.
+    Orbit,
+    /// In a class queue.
+    Waiting,
+    /// Left silently while queued; still in the queue, and will waste a slot when assigned.
+    Ghost,
+    /// Holding a slot of an agent.
+    Chat,
+}
+
+/// Whether the customer has walked away from an open chat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gone {
+    /// Still there.
+    No,
+    /// Left without closing the chat: the agent finds out only by a timeout.
+    Silent,
+    /// Closed the chat.
+    Explicit,
+}
+
+/// One attempt of one customer.
+#[derive(Clone, Debug)]
+pub struct Customer {
+    pub state: State,
+    pub gone: Gone,
+    /// The question's real class.
+    pub class: Class,
+    /// The queue it is routed by (pre-sale for after-sale questions that come in that way).
+    pub queue_class: Class,
+    /// Arrived after the warm-up.
+    pub counted: bool,
+    /// Would leave silently if it abandons.
+    pub silent: bool,
+    /// Got a first reply in this attempt.
+    pub served: bool,
+    /// 1 for the first attempt.
+    pub attempt: u8,
+    /// Patience multiplier (retrials are less patient).
+    pub patience_factor: f32,
+    pub agent: AgentId,
+    /// This attempt's arrival.
+    pub arrived: SimTime,
+    /// The customer's first arrival (its series interval).
+    pub first_arrived: SimTime,
+    /// When the current agent got the chat.
+    pub assigned: SimTime,
+    /// When the customer's pending message was sent.
+    pub msg_sent_at: SimTime,
+    pub msgs_total: u16,
+    pub msgs_sent: u16,
+    pub replies: u16,
+    /// Reply after which a pre-sale agent hands over (0 = no hand-over).
+    pub handover_at: u16,
+}
+
+impl Customer {
+    /// A new attempt; the caller fills in what `start_attempt` draws.
+    pub fn new(class: Class, queue_class: Class, counted: bool, first_arrived: SimTime, attempt: u8, patience_factor: f32) -> Self {
+        Customer {
+            state: State::Orbit,
+            gone: Gone::No,
+            class,
+            queue_class,
+            counted,
+            silent: false,
+            served: false,
+            attempt,
+            patience_factor,
+            agent: 0,
+            arrived: first_arrived,
+            first_arrived,
+            assigned: SimTime::ZERO,
+            msg_sent_at: SimTime::ZERO,
+            msgs_total: 1,
+            msgs_sent: 0,
+            replies: 0,
+            handover_at: 0,
+        }
+    }
+}
+
+/// The slab.
+#[derive(Default)]
+pub struct Customers {
+    slots: Vec<(u32, Option<Customer>)>,
+    free: Vec<u32>,
+}
+
+impl Customers {
+    /// Stores `c` and returns its reference.
+    pub fn insert(&mut self, c: Customer) -> CustRef {
+        match self.free.pop() {
+            Some(idx) => {
+                let slot = &mut self.slots[idx as usize];
+                slot.1 = Some(c);
+                CustRef { idx, generation: slot.0 }
+            }
+            None => {
+                self.slots.push((0, Some(c)));
+                CustRef { idx: (self.slots.len() - 1) as u32, generation: 0 }
+            }
+        }
+    }
+
+    /// The record, if `r` is still live.
+    #[inline]
+    pub fn try_get(&self, r: CustRef) -> Option<&Customer> {
+        match self.slots.get(r.idx as usize) {
+            Some((generation, Some(c))) if *generation == r.generation => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The record.
+    ///
+    /// # Panics
+    /// When `r` is stale: the model must check liveness first where it can be stale.
+    #[inline]
+    pub fn get(&self, r: CustRef) -> &Customer {
+        self.try_get(r).expect("stale customer reference")
+    }
+
+    /// The record, mutably.
+    ///
+    /// # Panics
+    /// When `r` is stale.
+    #[inline]
+    pub fn get_mut(&mut self, r: CustRef) -> &mut Customer {
+        match self.slots.get_mut(r.idx as usize) {
+            Some((generation, Some(c))) if *generation == r.generation => c,
+            _ => panic!("stale customer reference"),
+        }
+    }
+
+    /// Recycles the record; every reference to it becomes stale.
+    pub fn remove(&mut self, r: CustRef) {
+        let slot = &mut self.slots[r.idx as usize];
+        assert_eq!(slot.0, r.generation, "removing a stale customer reference");
+        slot.0 = slot.0.wrapping_add(1);
+        slot.1 = None;
+        self.free.push(r.idx);
+    }
+
+    /// Records currently live.
+    pub fn live(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+}

@@ -1,0 +1,207 @@
+//! The `messages` conversation model: each customer message needs a reply; an agent
+//! composes one reply at a time, taking pending messages of all its chats oldest first.
+
+use rand::RngExt;
+
+use super::customers::{CustRef, Gone, State};
+use super::{Ev, Model};
+use crate::class::Class;
+use crate::conversation::Conversation;
+use crate::engine::{EventQueue, SimTime};
+use crate::metrics;
+use crate::routing::AgentId;
+
+impl Model<'_> {
+    fn messages_params(&self) -> &crate::conversation::MessagesModel {
+        match &self.sc.conversation {
+            Conversation::Messages(m) => m,
+            Conversation::Sessions(_) => unreachable!("messages handler in the sessions model"),
+        }
+    }
+
+    /// A chat reaches agent `a`: its pending message joins the agent's inbox.
+    pub(super) fn messages_assign(&mut self, c: CustRef, a: AgentId, q: &mut EventQueue<Ev>) {
+        let cu = self.customers.get_mut(c);
+        if cu.msgs_sent == 0 {
+            // the opening message was sent on arrival
+            cu.msgs_sent = 1;
+            cu.msg_sent_at = cu.arrived;
+            if cu.counted {
+                self.counters.customer_messages += 1;
+            }
+        }
+        self.agents[a as usize].inbox.push_back(c);
+        self.start_compose_if_idle(a, q);
+    }
+
+    fn start_compose_if_idle(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
+        if self.agents[a as usize].composing.is_some() {
+            return;
+        }
+        let Some(c) = self.agents[a as usize].inbox.pop_front() else { return };
+        let m = self.messages_params();
+        let penalty = if self.agents[a as usize].load > 1 { 1.0 + m.switch_penalty } else { 1.0 };
+        let factor = penalty / self.agents[a as usize].speed_factor;
+        let effort = self.samplers.effort.sample_scaled(&mut self.rng_service, factor);
+        let now = q.now();
+        let agent = &mut self.agents[a as usize];
+        agent.composing = Some(c);
+        agent.token = agent.token.wrapping_add(1);
+        let (token, g) = (agent.token, usize::from(agent.group));
+        self.working.add(now, 1, &self.clocking);
+        self.group_levels[g][0].add(now, 1, &self.clocking);
+        q.schedule(now + effort, Ev::ReplyDone { agent: a, token });
+    }
+
+    pub(super) fn on_reply_done(&mut self, a: AgentId, token: u32, q: &mut EventQueue<Ev>) {
+        let agent = &mut self.agents[a as usize];
+        if agent.token != token {
+            return;
+        }
+        let Some(c) = agent.composing.take() else { return };
+        let g = usize::from(agent.group);
+        let now = q.now();
+        self.working.add(now, -1, &self.clocking);
+        self.group_levels[g][0].add(now, -1, &self.clocking);
+        self.deliver_reply(c, q);
+        self.start_compose_if_idle(a, q);
+    }
+
+    /// The reply reaches the customer (network delay comes with the network model).
+    fn deliver_reply(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let now = q.now();
+        let m = self.messages_params();
+        let (extra_p, wrap_up) = (m.extra_agent_message_prob, m.wrap_up);
+        let silent_timeout = self.sc.patience.silent_timeout;
+        match self.customers.get(c).gone {
+            Gone::Explicit => return self.release(c, q),
+            Gone::Silent => return q.schedule(now + silent_timeout, Ev::Release(c)),
+            Gone::No => {}
+        }
+        let extra = u64::from(self.rng_conversation.random::<f64>() < extra_p);
+        let cu = self.customers.get_mut(c);
+        cu.replies += 1;
+        let response = now - cu.msg_sent_at;
+        let (counted, replies, served, handover_at, total) = (cu.counted, cu.replies, cu.served, cu.handover_at, cu.msgs_total);
+        if counted {
+            self.counters.replies += 1;
+            self.counters.agent_messages += 1 + extra;
+            self.counters.reply_response_sum_s += response.as_secs_f64();
+            metrics::record(&mut self.histograms.reply_response_ms, response);
+        }
+        if !served {
+            self.served(c, now);
+        }
+        if handover_at > 0 && replies == handover_at {
+            self.hand_over(c, q);
+        } else if replies < total {
+            let think = self.samplers.think.sample(&mut self.rng_conversation);
+            q.schedule(now + think, Ev::CustomerMessage(c));
+        } else if wrap_up > SimTime::ZERO {
+            q.schedule(now + wrap_up, Ev::Release(c));
+        } else {
+            self.release(c, q);
+        }
+    }
+
+    pub(super) fn on_customer_message(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let Some(cu) = self.customers.try_get(c) else { return };
+        if cu.gone != Gone::No || cu.state != State::Chat {
+            return;
+        }
+        let now = q.now();
+        let cu = self.customers.get_mut(c);
+        cu.msgs_sent += 1;
+        cu.msg_sent_at = now;
+        let (a, msg, counted) = (cu.agent, cu.msgs_sent, cu.counted);
+        if counted {
+            self.counters.customer_messages += 1;
+        }
+        self.agents[a as usize].inbox.push_back(c);
+        self.start_compose_if_idle(a, q);
+        self.schedule_mid_patience(c, msg, q);
+    }
+
+    fn schedule_mid_patience(&mut self, c: CustRef, msg: u16, q: &mut EventQueue<Ev>) {
+        let p = self.samplers.mid_conversation.sample_s(&mut self.rng_conversation);
+        if p.is_finite() {
+            q.schedule(q.now() + SimTime::from_secs_f64(p), Ev::MidPatience { cust: c, msg });
+        }
+    }
+
+    /// The customer stops waiting for the reply to its message number `msg`.
+    pub(super) fn on_mid_patience(&mut self, c: CustRef, msg: u16, q: &mut EventQueue<Ev>) {
+        let Some(cu) = self.customers.try_get(c) else { return };
+        if cu.gone != Gone::No || cu.replies >= msg || !cu.served {
+            return;
+        }
+        if cu.counted {
+            self.counters.left_mid_conversation += 1;
+        }
+        match cu.state {
+            State::Chat => self.customer_leaves_chat(c, q),
+            State::Waiting => {
+                // waiting in the after-sale queue after a hand-over
+                let now = q.now();
+                if cu.silent {
+                    let cu = self.customers.get_mut(c);
+                    cu.state = State::Ghost;
+                    cu.gone = Gone::Silent;
+                } else {
+                    self.waiting.add(now, -1, &self.clocking);
+                    self.leave(c, now);
+                }
+            }
+            State::Orbit | State::Ghost => {}
+        }
+    }
+
+    /// The customer walks away from an open chat: silently (the agent answers, then the
+    /// slot is held until a timeout) or by closing it (the slot frees now).
+    pub(super) fn customer_leaves_chat(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let cu = self.customers.get_mut(c);
+        if cu.silent {
+            cu.gone = Gone::Silent;
+            return;
+        }
+        cu.gone = Gone::Explicit;
+        let a = cu.agent;
+        let agent = &mut self.agents[a as usize];
+        if agent.composing == Some(c) {
+            return; // the reply in progress is finished, then the slot frees
+        }
+        agent.inbox.retain(|x| *x != c);
+        self.release(c, q);
+    }
+
+    /// A pre-sale agent hands an after-sale question to the after-sale queue.
+    fn hand_over(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let now = q.now();
+        let cu = self.customers.get_mut(c);
+        let a = cu.agent;
+        cu.queue_class = Class::AfterSale;
+        cu.handover_at = 0;
+        cu.state = State::Waiting;
+        cu.msgs_sent += 1;
+        cu.msg_sent_at = now;
+        let (counted, msg) = (cu.counted, cu.msgs_sent);
+        if counted {
+            self.counters.handovers += 1;
+            self.counters.customer_messages += 1;
+        }
+        self.change_load(a, -1, now);
+        self.fill(a, q);
+        self.maybe_go_off_duty(a, now);
+        match self.router.route(Class::AfterSale, now) {
+            Some(b) => {
+                self.check_routable(b, Class::AfterSale);
+                self.assign(c, b, q);
+            }
+            None => {
+                self.queues[Class::AfterSale.index()].push_back(c);
+                self.waiting.add(now, 1, &self.clocking);
+            }
+        }
+        self.schedule_mid_patience(c, msg, q);
+    }
+}

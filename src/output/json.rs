@@ -1,0 +1,120 @@
+//! `summary.json`: the run's stable, documented summary (schema in `docs/outputs.md`).
+
+use serde_json::{Value, json};
+
+use crate::metrics::Histograms;
+use crate::replicate::RunResults;
+use crate::scenario::Scenario;
+
+/// Version of the `summary.json` layout; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The summary as a JSON value (key order is fixed, so output is byte-stable).
+pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
+    let kpis: serde_json::Map<String, Value> = r
+        .kpis
+        .iter()
+        .map(|k| {
+            let e = k.estimate.as_ref();
+            (
+                k.kpi.name().to_string(),
+                json!({
+                    "mean": e.map(|e| e.mean),
+                    "ci_low": e.map(|e| e.ci_low),
+                    "ci_high": e.map(|e| e.ci_high),
+                    "sd": e.map(|e| e.sd),
+                    "n": e.map_or(0, |e| e.n),
+                    "per_replication": k.values,
+                }),
+            )
+        })
+        .collect();
+    let percentiles: serde_json::Map<String, Value> = Histograms::NAMES
+        .iter()
+        .zip(r.merged.all())
+        .map(|(name, h)| {
+            let q = |p: f64| (h.len() > 0).then(|| h.value_at_quantile(p));
+            (
+                name.to_string(),
+                json!({
+                    "count": h.len(),
+                    "mean": (h.len() > 0).then(|| h.mean()),
+                    "p50": q(0.5), "p90": q(0.9), "p95": q(0.95), "p99": q(0.99),
+                    "max": (h.len() > 0).then(|| h.max()),
+                }),
+            )
+        })
+        .collect();
+    let sum = |f: fn(&crate::metrics::Counters) -> u64| -> u64 { r.replications.iter().map(|x| f(&x.counters)).sum() };
+    let counts = json!({
+        "arrived": sum(|c| c.arrived),
+        "served": sum(|c| c.served),
+        "abandoned": sum(|c| c.abandoned),
+        "attempts": sum(|c| c.attempts),
+        "retrials": sum(|c| c.retrials),
+        "waited": sum(|c| c.waited),
+        "left_mid_conversation": sum(|c| c.left_mid_conversation),
+        "handovers": sum(|c| c.handovers),
+        "messages_left_outside_hours": sum(|c| c.outside_hours),
+        "customer_messages": sum(|c| c.customer_messages),
+        "agent_messages": sum(|c| c.agent_messages),
+        "unresolved_at_end": sum(|c| c.unresolved_at_end),
+    });
+    let groups: Vec<Value> = scenario
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, grp)| {
+            let per_rep = |f: fn(&crate::model::GroupAreas) -> f64| -> Vec<Option<f64>> {
+                r.replications
+                    .iter()
+                    .map(|x| {
+                        let a = &x.groups[g];
+                        (a.on_duty_s > 0.0).then(|| f(a) / a.on_duty_s)
+                    })
+                    .collect()
+            };
+            let util = per_rep(|a| a.working_s);
+            let conc = per_rep(|a| a.chats_s);
+            let est = |v: &[Option<f64>]| crate::stats::Estimate::from_values(v.iter().flatten().copied());
+            json!({
+                "name": grp.name,
+                "agents": grp.count,
+                "site": grp.site,
+                "utilisation": est(&util),
+                "mean_concurrency": est(&conc),
+                "agent_hours_on_duty_mean": crate::stats::Estimate::from_values(r.replications.iter().map(|x| x.groups[g].on_duty_s / 3600.0)).map(|e| e.mean),
+            })
+        })
+        .collect();
+    let targets: Vec<Value> = r
+        .targets
+        .iter()
+        .map(|t| json!({ "target": t.target.to_string(), "kpi": t.target.kpi.name(), "mean": t.mean, "met": t.met, "share_of_replications_met": t.share_met }))
+        .collect();
+    json!({
+        "tool": "d11sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "schema_version": SCHEMA_VERSION,
+        "seed": r.seed,
+        "replications": r.replications.len(),
+        "scenario": {
+            "name": scenario.name,
+            "conversation_model": scenario.conversation.name(),
+            "routing_policy": scenario.routing.policy.name(),
+            "start": scenario.calendar.format(crate::engine::SimTime::ZERO),
+            "end": scenario.calendar.format(scenario.horizon),
+            "warmup_s": scenario.warmup.as_secs_f64(),
+            "agents": scenario.agents(),
+            "expected_arrivals": scenario.arrivals.curve.expected_total(),
+            "file": scenario.echo,
+        },
+        "warnings": scenario.warnings,
+        "volume_factor_per_replication": r.replications.iter().map(|x| x.volume_factor).collect::<Vec<_>>(),
+        "kpis": kpis,
+        "targets": targets,
+        "histograms_ms": percentiles,
+        "counts": counts,
+        "groups": groups,
+    })
+}

@@ -1,0 +1,75 @@
+//! Exporters: `summary.json`, `series.csv`, `histograms/*.hgrm` and `*.hlog`, and the KPI
+//! table for stdout. Output paths are built here; every file is written to a temporary
+//! name and renamed, so a failed run leaves no half-written file.
+
+mod json;
+mod series;
+mod table;
+mod histograms;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use histograms::{write_hgrm, write_hlog};
+pub use json::summary;
+pub use series::write_series;
+pub use table::render_table;
+
+use crate::replicate::RunResults;
+use crate::scenario::Scenario;
+
+/// Where each output goes under `--out DIR`.
+pub struct OutputPaths {
+    /// The output folder.
+    pub dir: PathBuf,
+}
+
+impl OutputPaths {
+    /// Paths under `dir`.
+    pub fn new(dir: &Path) -> Self {
+        OutputPaths { dir: dir.to_path_buf() }
+    }
+    /// `summary.json`.
+    pub fn summary(&self) -> PathBuf {
+        self.dir.join("summary.json")
+    }
+    /// `series.csv`.
+    pub fn series(&self) -> PathBuf {
+        self.dir.join("series.csv")
+    }
+    /// `histograms/` folder.
+    pub fn histograms(&self) -> PathBuf {
+        self.dir.join("histograms")
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Writes every file of a run under `dir`.
+pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::io::Result<()> {
+    let paths = OutputPaths::new(dir);
+    std::fs::create_dir_all(paths.histograms())?;
+    let summary = serde_json::to_vec_pretty(&summary(scenario, results)).map_err(std::io::Error::other)?;
+    write_atomic(&paths.summary(), &summary)?;
+    write_atomic(&paths.series(), write_series(scenario, results).as_bytes())?;
+    for (i, name) in crate::metrics::Histograms::NAMES.iter().enumerate() {
+        let merged = results.merged.all()[i];
+        write_atomic(&paths.histograms().join(format!("{name}.hgrm")), write_hgrm(merged).as_bytes())?;
+        let per_rep: Vec<_> = results.replications.iter().map(|r| r.histograms.all()[i]).collect();
+        write_atomic(&paths.histograms().join(format!("{name}.hlog")), &write_hlog(name, &per_rep)?)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! The KPI table printed on stdout: readable in a meeting.
+
+use std::fmt::Write;
+
+use crate::kpi::Kpi;
+use crate::replicate::RunResults;
+use crate::scenario::Scenario;
+
+fn fmt_value(kpi: Kpi, x: f64) -> String {
+    if kpi.is_share() {
+        format!("{:.2}%", x * 100.0)
+    } else if x.abs() >= 1000.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// The table: every defined KPI with its 95% CI, then targets with pass/fail.
+pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
+    let mut out = String::new();
+    let n = r.replications.len();
+    let _ = writeln!(out, "d11sim {} | {}", env!("CARGO_PKG_VERSION"), scenario.name);
+    let _ = writeln!(
+        out,
+        "{} to {} | {} agents | model {} | routing {} | seed {} | {n} replication{}",
+        scenario.calendar.format(crate::engine::SimTime::ZERO),
+        scenario.calendar.format(scenario.horizon),
+        scenario.agents(),
+        scenario.conversation.name(),
+        scenario.routing.policy.name(),
+        r.seed,
+        if n == 1 { "" } else { "s" }
+    );
+    for w in &scenario.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{:<28} {:>12}   {:<26}", "KPI", "mean", "95% CI");
+    let _ = writeln!(out, "{}", "-".repeat(70));
+    for k in &r.kpis {
+        let Some(e) = &k.estimate else { continue };
+        let ci = if e.n > 1 { format!("[{} .. {}]", fmt_value(k.kpi, e.ci_low), fmt_value(k.kpi, e.ci_high)) } else { "(one replication)".into() };
+        let _ = writeln!(out, "{:<28} {:>12}   {:<26}", k.kpi.label(), fmt_value(k.kpi, e.mean), ci);
+    }
+    if !r.targets.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{:<34} {:>12} {:>6} {:>22}", "target", "mean", "", "replications meeting it");
+        for t in &r.targets {
+            let mean = t.mean.map_or("n/a".into(), |m| fmt_value(t.target.kpi, m));
+            let verdict = if t.met { "PASS" } else { "FAIL" };
+            let _ = writeln!(out, "{:<34} {:>12} {:>6} {:>21.0}%", t.target.to_string(), mean, verdict, t.share_met * 100.0);
+        }
+    }
+    let p = |h: &hdrhistogram::Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1e3;
+    let fr = &r.merged.first_response_ms;
+    if fr.len() > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "first response (s, all replications): p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}", p(fr, 0.5), p(fr, 0.9), p(fr, 0.99), fr.max() as f64 / 1e3);
+    }
+    let rr = &r.merged.reply_response_ms;
+    if rr.len() > 0 {
+        let _ = writeln!(out, "per-reply response (s):              p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}", p(rr, 0.5), p(rr, 0.9), p(rr, 0.99), rr.max() as f64 / 1e3);
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! The roster (班表): agent groups with their shifts, skills, chat caps and speed.
+
+use crate::class::ClassSet;
+use crate::engine::SimTime;
+
+/// A span of scenario time `[start, end)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Start, from the scenario start.
+    pub start: SimTime,
+    /// End (exclusive), from the scenario start.
+    pub end: SimTime,
+}
+
+impl Window {
+    /// True when `t` lies in the window.
+    #[inline]
+    pub fn contains(&self, t: SimTime) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// Agents who share skills, caps, speed, site and shifts (new hires, temps, veterans...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentGroup {
+    /// Name used in outputs.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Classes the group serves.
+    pub skills: ClassSet,
+    /// Most chats an agent holds at once outside peak windows.
+    pub max_chats: u16,
+    /// Most chats an agent holds at once inside the scenario's peak windows.
+    pub max_chats_peak: u16,
+    /// Speed relative to a veteran (1.0); effort and work are divided by it (a new hire at
+    /// 0.67 takes 1.5x as long).
+    pub speed_factor: f64,
+    /// Where the group works (office, home, ...); used by the network model.
+    pub site: String,
+    /// On-duty windows, sorted and merged (overlapping or touching shifts become one).
+    pub shifts: Vec<Window>,
+}
+
+impl AgentGroup {
+    /// The chat cap at `t`, given the scenario's peak windows.
+    pub fn cap_at(&self, t: SimTime, peaks: &[Window]) -> u16 {
+        if peaks.iter().any(|w| w.contains(t)) { self.max_chats_peak } else { self.max_chats }
+    }
+
+    /// True when the group is on duty at `t`.
+    pub fn on_duty_at(&self, t: SimTime) -> bool {
+        self.shifts.iter().any(|w| w.contains(t))
+    }
+
+    /// Continuous duty spans longer than `limit` (after merging touching shifts).
+    pub fn overlong_shifts(&self, limit: SimTime) -> impl Iterator<Item = &Window> {
+        self.shifts.iter().filter(move |w| w.end - w.start > limit)
+    }
+}
+
+/// Sorts shifts and merges those that overlap or touch, so duty is counted continuously.
+pub fn merge_shifts(mut shifts: Vec<Window>) -> Vec<Window> {
+    shifts.sort_by_key(|w| w.start);
+    let mut merged: Vec<Window> = Vec::with_capacity(shifts.len());
+    for w in shifts {
+        match merged.last_mut() {
+            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+            _ => merged.push(w),
+        }
+    }
+    merged
+}
+
+/// Hours of continuous duty above which a shift is reported (handbook: nobody more than 12 h).
+pub const MAX_CONTINUOUS_DUTY: SimTime = SimTime::from_secs(12 * 3600);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(a: u64, b: u64) -> Window {
+        Window { start: SimTime::from_secs(a), end: SimTime::from_secs(b) }
+    }
+
+    #[test]
+    fn touching_shifts_merge_into_continuous_duty() {
+        let merged = merge_shifts(vec![w(50, 60), w(0, 10), w(10, 20), w(15, 30)]);
+        assert_eq!(merged, vec![w(0, 30), w(50, 60)]);
+    }
+
+    #[test]
+    fn caps_follow_peak_windows() {
+        let g = AgentGroup {
+            name: "v".into(),
+            count: 1,
+            skills: ClassSet::ALL,
+            max_chats: 6,
+            max_chats_peak: 15,
+            speed_factor: 1.0,
+            site: "office".into(),
+            shifts: vec![w(0, 100)],
+        };
+        let peaks = [w(10, 20)];
+        assert_eq!(g.cap_at(SimTime::from_secs(5), &peaks), 6);
+        assert_eq!(g.cap_at(SimTime::from_secs(10), &peaks), 15);
+        assert_eq!(g.cap_at(SimTime::from_secs(20), &peaks), 6);
+        assert!(g.on_duty_at(SimTime::from_secs(99)) && !g.on_duty_at(SimTime::from_secs(100)));
+    }
+}

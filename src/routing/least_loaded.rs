@@ -1,0 +1,35 @@
+//! Least-loaded: the available agent with the fewest open chats; ties go to the agent
+//! whose last chat ended longest ago, then to the lowest agent id.
+
+use super::{AgentHeap, AgentId, AgentSnapshot, Router};
+use crate::class::Class;
+use crate::engine::SimTime;
+
+/// Least-loaded routing over one heap of available agents per class.
+pub struct LeastLoaded {
+    by_class: [AgentHeap; 3],
+}
+
+impl LeastLoaded {
+    /// A router for agents `0..agents`, none available yet.
+    pub fn new(agents: usize) -> Self {
+        LeastLoaded { by_class: std::array::from_fn(|_| AgentHeap::new(agents)) }
+    }
+}
+
+impl Router for LeastLoaded {
+    fn name(&self) -> &str {
+        "least_loaded"
+    }
+
+    fn agent_changed(&mut self, agent: AgentId, s: &AgentSnapshot, _now: SimTime) {
+        let key = (u128::from(s.load) << 96)
+            | (u128::from(s.last_release.as_micros()) << 32)
+            | u128::from(agent);
+        super::agent_heap::update_class_heaps(&mut self.by_class, agent, s, key);
+    }
+
+    fn route(&mut self, class: Class, _now: SimTime) -> Option<AgentId> {
+        self.by_class[class.index()].peek()
+    }
+}

@@ -1,0 +1,162 @@
+//! Routing: which agent gets a new conversation (the pluggable [`Router`]), which waiting
+//! class a freed agent serves (per-class FCFS with priority windows), and hand-over of
+//! after-sale questions found by pre-sale agents.
+
+mod agent_heap;
+mod least_loaded;
+mod longest_idle;
+
+pub use agent_heap::AgentHeap;
+pub use least_loaded::LeastLoaded;
+pub use longest_idle::LongestIdle;
+
+use crate::class::{Class, ClassSet};
+use crate::engine::SimTime;
+use crate::roster::Window;
+
+/// Dense agent index, 0..agents.
+pub type AgentId = u32;
+
+/// What a router may know of an agent after any change to it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AgentSnapshot {
+    /// On duty and holding fewer chats than its current cap: it may take a new chat.
+    pub available: bool,
+    /// Open chats.
+    pub load: u16,
+    /// Current cap.
+    pub cap: u16,
+    /// Classes it serves.
+    pub skills: ClassSet,
+    /// When its load last went down (a chat ended) or it came on duty.
+    pub last_release: SimTime,
+    /// When it was last given a chat.
+    pub last_assign: SimTime,
+}
+
+/// Chooses an agent for each new conversation. The model tells the router of every change
+/// to every agent and asks it once per arrival; a `None` answer queues the conversation.
+///
+/// Implement this to benchmark your own policy in-process. The model checks the answer:
+/// an agent that is not available or lacks the skill is a bug in the router and panics.
+pub trait Router: Send {
+    /// The policy's name, for outputs.
+    fn name(&self) -> &str;
+    /// Agent `agent` changed (load, duty, cap); `now` is the simulated time.
+    fn agent_changed(&mut self, agent: AgentId, snapshot: &AgentSnapshot, now: SimTime);
+    /// A conversation of `class` arrives at `now`: an available agent with the skill, or
+    /// `None` to let it wait.
+    fn route(&mut self, class: Class, now: SimTime) -> Option<AgentId>;
+}
+
+/// The built-in agent-choice policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Fewest open chats; ties to the agent whose last chat ended longest ago.
+    LeastLoaded,
+    /// The agent with the oldest last change (assignment or release), whatever its load.
+    LongestIdle,
+}
+
+impl Policy {
+    /// Every policy.
+    pub const ALL: [Policy; 2] = [Policy::LeastLoaded, Policy::LongestIdle];
+
+    /// The scenario keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::LeastLoaded => "least_loaded",
+            Policy::LongestIdle => "longest_idle",
+        }
+    }
+
+    /// Parses a scenario keyword.
+    pub fn parse(s: &str) -> Option<Policy> {
+        Policy::ALL.into_iter().find(|p| p.name() == s)
+    }
+
+    /// A fresh router for `agents` agents.
+    pub fn build(self, agents: usize) -> Box<dyn Router> {
+        match self {
+            Policy::LeastLoaded => Box::new(LeastLoaded::new(agents)),
+            Policy::LongestIdle => Box::new(LongestIdle::new(agents)),
+        }
+    }
+}
+
+/// During `window`, freed agents serve waiting classes in `order` (pre-sale first at peak);
+/// outside every window they take the longest-waiting customer among their classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriorityWindow {
+    /// When the order applies.
+    pub window: Window,
+    /// Classes, most urgent first; classes not listed come after, oldest first.
+    pub order: Vec<Class>,
+}
+
+/// A share of after-sale customers enter through the pre-sale queue; the pre-sale agent
+/// finds out and hands them to the after-sale queue after a few replies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handover {
+    /// Share of after-sale arrivals that first reach a pre-sale agent.
+    pub share: f64,
+    /// Fewest replies before the hand-over.
+    pub replies_min: u16,
+    /// Most replies before the hand-over.
+    pub replies_max: u16,
+}
+
+/// The routing part of a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Routing {
+    /// Agent-choice policy.
+    pub policy: Policy,
+    /// Class priority windows.
+    pub priority: Vec<PriorityWindow>,
+    /// Hand-over of misrouted after-sale questions (`messages` model only).
+    pub handover: Option<Handover>,
+}
+
+impl Routing {
+    /// The class a freed agent with `skills` serves next at `now`, given the arrival time of
+    /// the head of each class queue (`None` = empty).
+    pub fn next_class(&self, skills: ClassSet, heads: [Option<SimTime>; 3], now: SimTime) -> Option<Class> {
+        if let Some(p) = self.priority.iter().find(|p| p.window.contains(now)) {
+            if let Some(c) = p.order.iter().find(|c| skills.contains(**c) && heads[c.index()].is_some()) {
+                return Some(*c);
+            }
+        }
+        skills
+            .iter()
+            .filter_map(|c| heads[c.index()].map(|t| (t, c)))
+            .min()
+            .map(|(_, c)| c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: u64) -> SimTime {
+        SimTime::from_secs(s)
+    }
+
+    #[test]
+    fn priority_window_puts_pre_sale_first_and_fcfs_otherwise() {
+        let routing = Routing {
+            policy: Policy::LeastLoaded,
+            priority: vec![PriorityWindow {
+                window: Window { start: t(100), end: t(200) },
+                order: vec![Class::PreSale],
+            }],
+            handover: None,
+        };
+        let heads = [Some(t(50)), None, Some(t(10))];
+        assert_eq!(routing.next_class(ClassSet::ALL, heads, t(20)), Some(Class::AfterSale));
+        assert_eq!(routing.next_class(ClassSet::ALL, heads, t(150)), Some(Class::PreSale));
+        let after_only = ClassSet::of(&[Class::AfterSale]);
+        assert_eq!(routing.next_class(after_only, heads, t(150)), Some(Class::AfterSale));
+        assert_eq!(routing.next_class(after_only, [Some(t(1)), None, None], t(150)), None);
+    }
+}

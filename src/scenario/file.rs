@@ -1,0 +1,328 @@
+//! The scenario file as written: raw serde structs mirroring the TOML, unknown keys
+//! rejected, serde defaults filled. `validate` turns them into domain types.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole scenario file. Every key is documented in `scenarios/README.md`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Clock time of scenario start, "MM-DD HH:MM".
+    #[serde(default = "default_start")]
+    pub start: String,
+    /// Clock time when arrivals stop (the horizon); the run then drains.
+    pub end: String,
+    /// Hours after the start during which arrivals are not counted.
+    #[serde(default)]
+    pub warmup_h: f64,
+    /// Length of a series interval, minutes.
+    #[serde(default = "default_interval_min")]
+    pub interval_min: f64,
+    /// Threshold of the service-level KPIs, seconds.
+    #[serde(default = "default_service_level_s")]
+    pub service_level_s: f64,
+    /// Windows ["MM-DD HH:MM", "MM-DD HH:MM"] when agents use their peak chat cap.
+    #[serde(default)]
+    pub peak_windows: Vec<Vec<String>>,
+    /// KPI targets such as "avg_response_s <= 30".
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// Who arrives when.
+    pub arrivals: ArrivalsFile,
+    /// The conversation model.
+    pub conversation: ConversationFile,
+    /// Customer patience.
+    pub patience: PatienceFile,
+    /// Routing policy, priorities, hand-over.
+    #[serde(default)]
+    pub routing: RoutingFile,
+    /// Agent groups (`[[groups]]`).
+    #[serde(default)]
+    pub groups: Vec<GroupFile>,
+}
+
+fn default_start() -> String {
+    "11-10 18:00".to_string()
+}
+fn default_interval_min() -> f64 {
+    15.0
+}
+fn default_service_level_s() -> f64 {
+    20.0
+}
+fn one() -> f64 {
+    1.0
+}
+
+/// `[arrivals]`: exactly one rate source (shape, table, csv or constant_per_hour).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArrivalsFile {
+    /// Built-in shape: "double11_midnight" or "double11_evening".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shape: Option<String>,
+    /// Normal-day mean inquiries per hour (multiplied by the shape or table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_per_hour: Option<f64>,
+    /// Inline table of ["MM-DD HH:MM", multiplier] rows; each holds until the next row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<Vec<(String, f64)>>,
+    /// CSV of past counts `interval_start,count`, relative to the scenario file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csv: Option<String>,
+    /// Forecast total the CSV's counts are scaled to (default: the CSV's own total).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast_total: Option<f64>,
+    /// A constant rate, inquiries per hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constant_per_hour: Option<f64>,
+    /// Multiplier on every rate (what-if: 1.3 = 30% above forecast).
+    #[serde(default = "one")]
+    pub scale: f64,
+    /// Coefficient of variation of a per-replication volume multiplier (0 = none).
+    #[serde(default)]
+    pub forecast_error_cv: f64,
+    /// Class mix periods.
+    #[serde(default)]
+    pub mix: Vec<MixFile>,
+}
+
+/// `[[arrivals.mix]]`: the class mix from `from` on.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixFile {
+    /// Clock time the mix starts.
+    pub from: String,
+    /// Share of pre-sale inquiries.
+    pub pre_sale: f64,
+    /// Share of in-sale inquiries.
+    pub in_sale: f64,
+    /// Share of after-sale inquiries.
+    pub after_sale: f64,
+}
+
+/// A duration distribution as written; `dist` picks which other keys apply.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DurationFile {
+    /// fixed | exponential | weibull | lognormal | uniform | gamma | never
+    pub dist: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shape: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p90_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sd_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_s: Option<f64>,
+}
+
+/// A count distribution as written.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountFile {
+    /// fixed | negative_binomial | geometric
+    pub dist: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispersion: Option<f64>,
+}
+
+/// `[conversation]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationFile {
+    /// "messages" (default) or "sessions".
+    #[serde(default = "default_model")]
+    pub model: String,
+    // --- messages model ---
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_messages: Option<CountFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_agent_message_prob: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effort: Option<DurationFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub think: Option<DurationFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_penalty: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wrap_up_s: Option<f64>,
+    // --- sessions model ---
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work: Option<DurationFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed: Option<Vec<f64>>,
+}
+
+fn default_model() -> String {
+    "messages".to_string()
+}
+
+/// `[patience]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatienceFile {
+    /// Patience for the first reply.
+    pub first_reply: FirstReplyFile,
+    /// Patience for each later reply (messages model); default: never leaves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mid_conversation: Option<DurationFile>,
+    /// Share of abandonments that are silent.
+    #[serde(default)]
+    pub silent_share: f64,
+    /// Seconds a silent abandoner holds a slot.
+    #[serde(default = "default_silent_timeout_s")]
+    pub silent_timeout_s: f64,
+    /// Retrials after abandoning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retrial: Option<RetrialFile>,
+}
+
+fn default_silent_timeout_s() -> f64 {
+    300.0
+}
+
+/// `[patience.first_reply]`: one distribution per class, or `default` for the rest.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstReplyFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<DurationFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_sale: Option<DurationFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_sale: Option<DurationFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_sale: Option<DurationFile>,
+}
+
+/// `[patience.retrial]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrialFile {
+    /// Probability of trying again after each abandonment.
+    pub probability: f64,
+    /// Delay before the new attempt.
+    pub delay: DurationFile,
+    /// Patience of a new attempt relative to a fresh one.
+    #[serde(default = "one")]
+    pub patience_factor: f64,
+    /// Most attempts per customer, the first included.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: i64,
+}
+
+fn default_max_attempts() -> i64 {
+    3
+}
+
+/// `[routing]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingFile {
+    /// "least_loaded" or "longest_idle".
+    #[serde(default = "default_policy")]
+    pub policy: String,
+    /// Class priority windows (`[[routing.priority]]`).
+    #[serde(default)]
+    pub priority: Vec<PriorityFile>,
+    /// Hand-over of after-sale questions found by pre-sale agents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handover: Option<HandoverFile>,
+}
+
+impl Default for RoutingFile {
+    fn default() -> Self {
+        RoutingFile { policy: default_policy(), priority: Vec::new(), handover: None }
+    }
+}
+
+fn default_policy() -> String {
+    "least_loaded".to_string()
+}
+
+/// `[[routing.priority]]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityFile {
+    /// Clock time the order starts.
+    pub from: String,
+    /// Clock time it ends.
+    pub to: String,
+    /// Classes, most urgent first.
+    pub order: Vec<String>,
+}
+
+/// `[routing.handover]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverFile {
+    /// Share of after-sale arrivals that reach a pre-sale agent first.
+    pub share: f64,
+    /// Fewest replies before the hand-over.
+    #[serde(default = "default_replies_min")]
+    pub replies_min: i64,
+    /// Most replies before the hand-over.
+    #[serde(default = "default_replies_max")]
+    pub replies_max: i64,
+}
+
+fn default_replies_min() -> i64 {
+    1
+}
+fn default_replies_max() -> i64 {
+    2
+}
+
+/// `[[groups]]`: agents who share skills, caps, speed, site and shifts.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupFile {
+    /// Name used in outputs.
+    pub name: String,
+    /// Number of agents.
+    pub count: i64,
+    /// Classes served (default: all).
+    #[serde(default = "all_classes")]
+    pub skills: Vec<String>,
+    /// Most chats at once.
+    pub max_chats: i64,
+    /// Most chats at once inside peak windows (default: max_chats).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_chats_peak: Option<i64>,
+    /// Speed relative to a veteran (effort is divided by it).
+    #[serde(default = "one")]
+    pub speed_factor: f64,
+    /// Work site name.
+    #[serde(default = "default_site")]
+    pub site: String,
+    /// Shifts ["MM-DD HH:MM", "MM-DD HH:MM"]; none = on duty the whole run.
+    #[serde(default)]
+    pub shifts: Vec<Vec<String>>,
+}
+
+fn all_classes() -> Vec<String> {
+    vec!["pre_sale".into(), "in_sale".into(), "after_sale".into()]
+}
+fn default_site() -> String {
+    "office".to_string()
+}

@@ -1,0 +1,155 @@
+//! Scenarios: the TOML file (`file`), its validation into domain types (`validate`), clock
+//! times (`clock`), and the embedded default Double-11 scenario.
+
+pub mod clock;
+pub mod file;
+mod validate;
+
+use std::path::Path;
+
+use crate::arrivals::Arrivals;
+use crate::conversation::Conversation;
+use crate::engine::SimTime;
+use crate::kpi::Target;
+use crate::patience::Patience;
+use crate::roster::{AgentGroup, Window};
+use crate::routing::Routing;
+use clock::Calendar;
+pub use file::ScenarioFile;
+
+/// The default scenario, embedded so that `d11sim run` works with no file.
+pub const DEFAULT_TOML: &str = include_str!("../../scenarios/double11.toml");
+/// The name the embedded default goes by in messages and outputs.
+pub const DEFAULT_NAME: &str = "(embedded) scenarios/double11.toml";
+
+/// A validated scenario: everything one replication needs, in domain types.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Where scenario time zero falls on the calendar.
+    pub calendar: Calendar,
+    /// End of arrivals; the run then drains until every counted customer is resolved.
+    pub horizon: SimTime,
+    /// Customers arriving before this are not counted.
+    pub warmup: SimTime,
+    /// Series interval length.
+    pub interval: SimTime,
+    /// Threshold of the service-level KPIs.
+    pub service_level: SimTime,
+    /// Windows when agents use their peak chat cap.
+    pub peaks: Vec<Window>,
+    /// Who arrives when.
+    pub arrivals: Arrivals,
+    /// The conversation model.
+    pub conversation: Conversation,
+    /// Customer patience.
+    pub patience: Patience,
+    /// Routing policy, priorities and hand-over.
+    pub routing: Routing,
+    /// The roster.
+    pub groups: Vec<AgentGroup>,
+    /// KPI targets.
+    pub targets: Vec<Target>,
+    /// Things worth a planner's attention that are not errors (e.g. shifts over 12 h).
+    pub warnings: Vec<String>,
+    /// The file as read, with defaults filled, for echoing in outputs.
+    pub echo: serde_json::Value,
+}
+
+/// Why a scenario was refused. Every variant names the file and the rule broken.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{file}: cannot read the scenario: {reason}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The TOML is malformed, a key is unknown or a value has the wrong type.
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser says.
+        message: String,
+    },
+    /// A value breaks a rule.
+    #[error("{file}: `{key}`: {rule}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// Key path, e.g. `groups[2].shifts[0]`.
+        key: String,
+        /// The rule broken.
+        rule: String,
+    },
+    /// A row of an arrivals CSV is bad.
+    #[error("{file}:{line}: {rule}")]
+    Csv {
+        /// The CSV file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The rule broken.
+        rule: String,
+    },
+}
+
+impl Scenario {
+    /// Reads, parses and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError::Read { file: shown.clone(), reason: e.to_string() })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Scenario::from_toml(&text, &shown, base)
+    }
+
+    /// The embedded default Double-11 scenario.
+    pub fn default_double11() -> Scenario {
+        Scenario::from_toml(DEFAULT_TOML, DEFAULT_NAME, Path::new("scenarios"))
+            .expect("the embedded default scenario is valid (tested)")
+    }
+
+    /// Parses and validates TOML text; `file` names it in errors and `base_dir` resolves
+    /// relative paths (the arrivals CSV).
+    pub fn from_toml(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+        let raw = parse(text, file)?;
+        Scenario::from_file(&raw, file, base_dir)
+    }
+
+    /// Validates an already parsed file (tests and sweeps edit the raw form first).
+    pub fn from_file(raw: &ScenarioFile, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+        validate::validate(raw, &validate::Ctx { file, base_dir })
+    }
+
+    /// Total agents over all groups.
+    pub fn agents(&self) -> usize {
+        self.groups.iter().map(|g| g.count as usize).sum()
+    }
+}
+
+/// Parses TOML text into the raw file form, with line and column on error.
+pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
+    toml::from_str(text).map_err(|e: toml::de::Error| {
+        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        ScenarioError::Parse { file: file.to_string(), line, column, message: e.message().trim().to_string() }
+    })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
