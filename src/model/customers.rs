@@ -159,8 +159,4 @@ impl Customers {
         self.free.push(r.idx);
     }
 
-    /// Records currently live.
-    pub fn live(&self) -> usize {
-        self.slots.len() - self.free.len()
-    }
 }

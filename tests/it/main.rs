@@ -1,0 +1,16 @@
+//! d11sim's integration tests, one binary. Modules:
+//! - `erlang`: the `sessions` model against exact Erlang C and Erlang A values from
+//!   `../shared/reference/` (K = 1, and K = 5 with speed 1), by the reference's protocol
+//! - `conservation`: arrived = served + abandoned + in system, over many seeds
+//! - `determinism`: the same seed gives byte-identical outputs for any thread count
+//! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
+//! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the
+//!   key or line and the rule, and writes no output
+//! - `common`: helpers shared by the modules above
+
+mod bad_input;
+mod common;
+mod conservation;
+mod determinism;
+mod erlang;
+mod scenarios;
