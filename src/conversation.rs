@@ -55,6 +55,10 @@ impl SessionsModel {
     #[inline]
     pub fn speed(&self, j: u16) -> f64 {
         let i = usize::from(j.max(1)) - 1;
-        self.speed.get(i).or(self.speed.last()).copied().unwrap_or(1.0)
+        self.speed
+            .get(i)
+            .or(self.speed.last())
+            .copied()
+            .unwrap_or(1.0)
     }
 }

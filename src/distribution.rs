@@ -56,7 +56,10 @@ impl DurationSpec {
             DurationSpec::Lognormal { mu, sigma } => {
                 Duration::LogNormal(LogNormal::new(mu, sigma).expect("validated lognormal"))
             }
-            DurationSpec::Uniform { min_s, max_s } => Duration::Uniform { lo: min_s, hi: max_s },
+            DurationSpec::Uniform { min_s, max_s } => Duration::Uniform {
+                lo: min_s,
+                hi: max_s,
+            },
             DurationSpec::Gamma { shape, scale_s } => {
                 Duration::Gamma(Gamma::new(shape, scale_s).expect("validated gamma"))
             }
@@ -80,22 +83,28 @@ impl DurationSpec {
     /// A copy with every time scaled by `factor` (> 0): the same shape, a different mean.
     pub fn scaled(&self, factor: f64) -> DurationSpec {
         match *self {
-            DurationSpec::Fixed { value_s } => DurationSpec::Fixed { value_s: value_s * factor },
-            DurationSpec::Exponential { mean_s } => {
-                DurationSpec::Exponential { mean_s: mean_s * factor }
-            }
-            DurationSpec::Weibull { shape, scale_s } => {
-                DurationSpec::Weibull { shape, scale_s: scale_s * factor }
-            }
-            DurationSpec::Lognormal { mu, sigma } => {
-                DurationSpec::Lognormal { mu: mu + factor.ln(), sigma }
-            }
-            DurationSpec::Uniform { min_s, max_s } => {
-                DurationSpec::Uniform { min_s: min_s * factor, max_s: max_s * factor }
-            }
-            DurationSpec::Gamma { shape, scale_s } => {
-                DurationSpec::Gamma { shape, scale_s: scale_s * factor }
-            }
+            DurationSpec::Fixed { value_s } => DurationSpec::Fixed {
+                value_s: value_s * factor,
+            },
+            DurationSpec::Exponential { mean_s } => DurationSpec::Exponential {
+                mean_s: mean_s * factor,
+            },
+            DurationSpec::Weibull { shape, scale_s } => DurationSpec::Weibull {
+                shape,
+                scale_s: scale_s * factor,
+            },
+            DurationSpec::Lognormal { mu, sigma } => DurationSpec::Lognormal {
+                mu: mu + factor.ln(),
+                sigma,
+            },
+            DurationSpec::Uniform { min_s, max_s } => DurationSpec::Uniform {
+                min_s: min_s * factor,
+                max_s: max_s * factor,
+            },
+            DurationSpec::Gamma { shape, scale_s } => DurationSpec::Gamma {
+                shape,
+                scale_s: scale_s * factor,
+            },
             DurationSpec::Never => DurationSpec::Never,
         }
     }
@@ -233,23 +242,44 @@ mod tests {
         // shapes (cv <= 1.2), so 2% is more than 4 standard errors.
         let specs = [
             DurationSpec::Exponential { mean_s: 180.0 },
-            DurationSpec::Weibull { shape: 0.9, scale_s: 228.0 },
-            DurationSpec::Lognormal { mu: 12f64.ln(), sigma: 0.835 },
-            DurationSpec::Uniform { min_s: 120.0, max_s: 1800.0 },
-            DurationSpec::Gamma { shape: 2.0, scale_s: 10.0 },
+            DurationSpec::Weibull {
+                shape: 0.9,
+                scale_s: 228.0,
+            },
+            DurationSpec::Lognormal {
+                mu: 12f64.ln(),
+                sigma: 0.835,
+            },
+            DurationSpec::Uniform {
+                min_s: 120.0,
+                max_s: 1800.0,
+            },
+            DurationSpec::Gamma {
+                shape: 2.0,
+                scale_s: 10.0,
+            },
         ];
         for spec in specs {
             let got = sample_mean(&spec, 200_000);
             let want = spec.mean_s();
-            assert!((got - want).abs() / want < 0.02, "{spec:?}: {got} vs {want}");
+            assert!(
+                (got - want).abs() / want < 0.02,
+                "{spec:?}: {got} vs {want}"
+            );
         }
     }
 
     #[test]
     fn scaling_scales_the_mean() {
-        let spec = DurationSpec::Weibull { shape: 0.9, scale_s: 228.0 };
+        let spec = DurationSpec::Weibull {
+            shape: 0.9,
+            scale_s: 228.0,
+        };
         assert!((spec.scaled(0.7).mean_s() - 0.7 * spec.mean_s()).abs() < 1e-9);
-        let ln = DurationSpec::Lognormal { mu: 2.0, sigma: 0.5 };
+        let ln = DurationSpec::Lognormal {
+            mu: 2.0,
+            sigma: 0.5,
+        };
         assert!((ln.scaled(1.5).mean_s() - 1.5 * ln.mean_s()).abs() < 1e-9);
     }
 
@@ -257,7 +287,10 @@ mod tests {
     fn count_distributions_have_their_means() {
         let mut rng = stream(3, 0, Stream::Customers);
         for spec in [
-            CountSpec::NegativeBinomial { mean: 9.0, dispersion: 3.0 },
+            CountSpec::NegativeBinomial {
+                mean: 9.0,
+                dispersion: 3.0,
+            },
             CountSpec::Geometric { mean: 4.0 },
             CountSpec::Fixed { value: 3 },
         ] {
@@ -265,7 +298,10 @@ mod tests {
             let draws: Vec<u32> = (0..n).map(|_| spec.sample(&mut rng)).collect();
             assert!(draws.iter().all(|&d| d >= 1));
             let mean = draws.iter().map(|&d| f64::from(d)).sum::<f64>() / n as f64;
-            assert!((mean - spec.mean()).abs() / spec.mean() < 0.02, "{spec:?}: {mean}");
+            assert!(
+                (mean - spec.mean()).abs() / spec.mean() < 0.02,
+                "{spec:?}: {mean}"
+            );
         }
     }
 }

@@ -195,7 +195,7 @@ impl Kpi {
         let c = &r.counters;
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
         let seconds = |h: &hdrhistogram::Histogram<u64>, q: f64| {
-            (h.len() > 0).then(|| h.value_at_quantile(q) as f64 / 1e3)
+            (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 / 1e3)
         };
         let per_agent = |area: f64| (r.areas.on_duty_s > 0.0).then(|| area / r.areas.on_duty_s);
         let window = |area: f64| (r.areas.window_s > 0.0).then(|| area / r.areas.window_s);
@@ -215,12 +215,14 @@ impl Kpi {
             Kpi::MeanWaitAllS => ratio(c.wait_served_sum_s + c.wait_abandoned_sum_s, c.attempts),
             Kpi::MeanWaitServedS => ratio(c.wait_served_sum_s, c.attempts - abandoned_attempts(c)),
             Kpi::MeanWaitAbandonedS => ratio(c.wait_abandoned_sum_s, abandoned_attempts(c)),
-            Kpi::ServiceLevelServed => {
-                ratio(c.served_within_sl as f64, c.attempts - abandoned_attempts(c))
-            }
-            Kpi::ServiceLevelAllWait => {
-                ratio((c.served_within_sl + c.abandoned_within_sl) as f64, c.attempts)
-            }
+            Kpi::ServiceLevelServed => ratio(
+                c.served_within_sl as f64,
+                c.attempts - abandoned_attempts(c),
+            ),
+            Kpi::ServiceLevelAllWait => ratio(
+                (c.served_within_sl + c.abandoned_within_sl) as f64,
+                c.attempts,
+            ),
             Kpi::ServiceLevelAnswered => ratio(c.served_within_sl as f64, c.attempts),
             Kpi::AgentUtilisation => per_agent(r.areas.working_s),
             Kpi::MeanConcurrency => per_agent(r.areas.chats_s),
@@ -278,12 +280,17 @@ impl Target {
         } else if let Some((a, b)) = s.split_once(">=") {
             (a, Comparison::AtLeast, b)
         } else {
-            return Err(format!("target `{s}` must read `KPI <= VALUE` or `KPI >= VALUE`"));
+            return Err(format!(
+                "target `{s}` must read `KPI <= VALUE` or `KPI >= VALUE`"
+            ));
         };
         let name = name.trim();
         let kpi = Kpi::parse(name).ok_or_else(|| {
             let names: Vec<&str> = Kpi::ALL.iter().map(|k| k.name()).collect();
-            format!("unknown KPI `{name}` in target; known: {}", names.join(", "))
+            format!(
+                "unknown KPI `{name}` in target; known: {}",
+                names.join(", ")
+            )
         })?;
         let value: f64 = rest
             .trim()
@@ -321,13 +328,28 @@ mod tests {
     #[test]
     fn targets_parse_and_judge() {
         let t = Target::parse("avg_response_s <= 30").unwrap();
-        assert_eq!((t.kpi, t.op, t.value), (Kpi::AvgResponseS, Comparison::AtMost, 30.0));
+        assert_eq!(
+            (t.kpi, t.op, t.value),
+            (Kpi::AvgResponseS, Comparison::AtMost, 30.0)
+        );
         assert!(t.met_by(30.0) && !t.met_by(30.1));
         let t = Target::parse("reply_rate>=0.99").unwrap();
         assert!(t.met_by(0.995) && !t.met_by(0.98));
-        assert!(Target::parse("speed < 3").unwrap_err().contains("KPI <= VALUE"));
-        assert!(Target::parse("nope <= 3").unwrap_err().contains("unknown KPI"));
-        assert!(Target::parse("reply_rate >= x").unwrap_err().contains("not a number"));
+        assert!(
+            Target::parse("speed < 3")
+                .unwrap_err()
+                .contains("KPI <= VALUE")
+        );
+        assert!(
+            Target::parse("nope <= 3")
+                .unwrap_err()
+                .contains("unknown KPI")
+        );
+        assert!(
+            Target::parse("reply_rate >= x")
+                .unwrap_err()
+                .contains("not a number")
+        );
     }
 
     #[test]

@@ -1,4 +1,92 @@
-//! d11sim: placeholder crate docs (rewritten below once the layout settles).
+//! # d11sim
+//!
+//! A discrete-event simulator of e-commerce customer-service chat through Double-11
+//! (Singles' Day): arrival curves that rise from 18:00 on 10 November and spike at
+//! midnight, replayed against agent pools (shifts, skills, several chats per agent, new
+//! hires and temps), with response-time histograms and the trade's KPIs, each with a 95%
+//! confidence interval over independent replications.
+//!
+//! # Flow
+//!
+//! ```text
+//! scenario.toml ──parse──▶ ScenarioFile ──validate──▶ Scenario
+//!   (+ history.csv)            (raw serde)               │ (domain types)
+//!                                                        ▼
+//!                    replicate::run: R replications on N threads (results by index)
+//!                       │ one replication = engine + model, one thread
+//!                       ▼
+//!                  ReplicationResult ×R ──summarise──▶ RunResults ──▶ output
+//!                                                     (KPI means, CIs,    (table, summary.json,
+//!                                                      merged histograms)  series.csv, .hgrm/.hlog)
+//! ```
+//!
+//! # Layout
+//!
+//! - [`engine`]: generic discrete-event core: integer [`engine::SimTime`] (µs), the event
+//!   queue ordered by (time, insertion sequence), the run loop. Knows nothing of chat.
+//! - [`model`]: the one place that wires arrivals, roster, routing, patience, conversation
+//!   and metrics into one replication; `messages` and `sessions` conversation handlers.
+//! - [`arrivals`]: piecewise-constant rate curves (built-in Double-11 shapes, tables,
+//!   CSVs), the non-homogeneous Poisson process, forecast error, class mix.
+//! - [`roster`]: agent groups, shifts, chat caps, speed factors.
+//! - [`routing`]: the pluggable [`routing::Router`] trait, least-loaded and longest-idle,
+//!   per-class FCFS queues with priority windows, hand-over.
+//! - [`conversation`], [`patience`]: the parameters of conversations and of customers'
+//!   patience (first reply, mid-conversation, silent abandonment, retrials).
+//! - [`class`]: inquiry classes (pre-sale, in-sale, after-sale) and skill sets.
+//! - [`distribution`]: duration and count distributions.
+//! - [`random`]: one master seed, one named PCG stream per purpose.
+//! - [`metrics`]: streaming HdrHistograms, counters, time-weighted levels, series.
+//! - [`kpi`]: the trade's KPIs computed per replication, and targets.
+//! - [`stats`]: mean and Student-t 95% confidence intervals across replications.
+//! - [`replicate`]: replications across threads, re-sorted by index, and their summary.
+//! - [`scenario`]: the TOML file (`file`), validation (`validate`), clock times, and the
+//!   embedded default scenario.
+//! - [`output`]: the stdout table, `summary.json`, `series.csv`, histogram files.
+//!
+//! # Glossary (trade term → code)
+//!
+//! | trade | code |
+//! |---|---|
+//! | 询单 inquiry before ordering | a [`class::Class::PreSale`] customer |
+//! | 售前 / 售中 / 售后 pre-, in-, after-sale | [`class::Class`] |
+//! | 平响 average response | [`kpi::Kpi::AvgResponseS`] (`avg_response_s`) |
+//! | 回复率 reply rate | [`kpi::Kpi::ReplyRate`] |
+//! | 答问比 answer/question ratio | [`kpi::Kpi::AnswerQuestionRatio`] |
+//! | 留言率 message rate (JD) | [`kpi::Kpi::MessageRate`] |
+//! | 班表 roster, 早班/晚班 shifts | [`roster::AgentGroup`], its `shifts` |
+//! | 接待量 conversations received | `arrived` / `served` counts |
+//! | 转人工 escalation from bot to human | (bot tier: a later module) |
+//! | 子账号 agent sub-account | one agent of a group |
+//!
+//! # Example
+//!
+//! ```
+//! use d11sim::kpi::Kpi;
+//! use d11sim::replicate::{self, RunConfig};
+//! use d11sim::scenario::Scenario;
+//!
+//! let toml = r#"
+//!     name = "tiny"
+//!     start = "11-10 20:00"
+//!     end = "11-10 22:00"
+//!     [arrivals]
+//!     constant_per_hour = 60
+//!     [conversation]
+//!     model = "sessions"
+//!     work = { dist = "exponential", mean_s = 180 }
+//!     [patience.first_reply]
+//!     default = { dist = "exponential", mean_s = 120 }
+//!     [[groups]]
+//!     name = "agents"
+//!     count = 4
+//!     max_chats = 1
+//! "#;
+//! let scenario = Scenario::from_toml(toml, "tiny.toml", std::path::Path::new(".")).unwrap();
+//! let results = replicate::run(&scenario, RunConfig { replications: 5, seed: 1, threads: 2 });
+//! let reply_rate = results.mean(Kpi::ReplyRate).unwrap();
+//! assert!(reply_rate > 0.5 && reply_rate <= 1.0);
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod arrivals;
@@ -8,8 +96,8 @@ pub mod distribution;
 pub mod engine;
 pub mod kpi;
 pub mod metrics;
-pub mod output;
 pub mod model;
+pub mod output;
 pub mod patience;
 pub mod random;
 pub mod replicate;

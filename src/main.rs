@@ -78,11 +78,16 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |t| t as usize,
     );
-    let cfg = RunConfig { replications: args.replications, seed: args.seed, threads };
+    let cfg = RunConfig {
+        replications: args.replications,
+        seed: args.seed,
+        threads,
+    };
     let results = replicate::run(&scenario, cfg);
     if let Some(dir) = &args.out {
-        output::write_all(dir, &scenario, &results)
-            .map_err(|e| Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display())))?;
+        output::write_all(dir, &scenario, &results).map_err(|e| {
+            Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+        })?;
     }
     if args.json {
         let json = serde_json::to_string_pretty(&output::summary(&scenario, &results))
@@ -97,7 +102,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn validate(path: &PathBuf) -> Result<(), Failure> {
+fn validate(path: &std::path::Path) -> Result<(), Failure> {
     let scenario = Scenario::load(path)?;
     for w in &scenario.warnings {
         eprintln!("warning: {w}");

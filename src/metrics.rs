@@ -34,8 +34,13 @@ pub struct Histograms {
 
 impl Histograms {
     /// Names used in file names and JSON keys, in field order.
-    pub const NAMES: [&'static str; 5] =
-        ["first_response_ms", "reply_response_ms", "wait_served_ms", "wait_abandoned_ms", "duration_ms"];
+    pub const NAMES: [&'static str; 5] = [
+        "first_response_ms",
+        "reply_response_ms",
+        "wait_served_ms",
+        "wait_abandoned_ms",
+        "duration_ms",
+    ];
 
     /// Empty histograms.
     pub fn new() -> Self {
@@ -265,13 +270,17 @@ impl IntervalStats {
 
     /// Records a first response of one of the interval's arrivals.
     pub fn record_first_response(&mut self, t: SimTime) {
-        let h = self.first_response_ms.get_or_insert_with(|| new_histogram(INTERVAL_SIGFIG));
+        let h = self
+            .first_response_ms
+            .get_or_insert_with(|| new_histogram(INTERVAL_SIGFIG));
         record(h, t);
     }
 
     /// The 90th percentile first response in seconds, if any was recorded.
     pub fn first_response_p90_s(&self) -> Option<f64> {
-        self.first_response_ms.as_ref().map(|h| h.value_at_quantile(0.9) as f64 / 1e3)
+        self.first_response_ms
+            .as_ref()
+            .map(|h| h.value_at_quantile(0.9) as f64 / 1e3)
     }
 }
 
@@ -287,7 +296,11 @@ mod tests {
 
     #[test]
     fn level_integrates_inside_the_window_and_per_interval() {
-        let c = Clocking { from: SimTime::from_secs(10), to: SimTime::from_secs(40), interval: SimTime::from_secs(10) };
+        let c = Clocking {
+            from: SimTime::from_secs(10),
+            to: SimTime::from_secs(40),
+            interval: SimTime::from_secs(10),
+        };
         let mut l = Level::new(4);
         l.add(SimTime::from_secs(5), 2, &c); // 2 from t=5
         l.add(SimTime::from_secs(25), 1, &c); // 3 from t=25

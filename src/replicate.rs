@@ -63,7 +63,10 @@ pub struct RunResults {
 impl RunResults {
     /// The summary of `kpi`.
     pub fn kpi(&self, kpi: Kpi) -> &KpiSummary {
-        self.kpis.iter().find(|k| k.kpi == kpi).expect("every KPI is summarised")
+        self.kpis
+            .iter()
+            .find(|k| k.kpi == kpi)
+            .expect("every KPI is summarised")
     }
 
     /// The mean of `kpi`, if defined.
@@ -96,7 +99,9 @@ pub fn run_all<T: Send>(cfg: RunConfig, one: impl Fn(u64) -> T + Sync) -> Vec<T>
                         break;
                     }
                     let r = one(i);
-                    done.lock().expect("a replication thread panicked").push((i, r));
+                    done.lock()
+                        .expect("a replication thread panicked")
+                        .push((i, r));
                 }
             });
         }
@@ -107,7 +112,11 @@ pub fn run_all<T: Send>(cfg: RunConfig, one: impl Fn(u64) -> T + Sync) -> Vec<T>
 }
 
 /// Summarises replications (in index order) of `scenario`.
-pub fn summarise(scenario: &Scenario, seed: u64, replications: Vec<ReplicationResult>) -> RunResults {
+pub fn summarise(
+    scenario: &Scenario,
+    seed: u64,
+    replications: Vec<ReplicationResult>,
+) -> RunResults {
     let mut merged = Histograms::new();
     for r in &replications {
         merged.add(&r.histograms);
@@ -117,16 +126,27 @@ pub fn summarise(scenario: &Scenario, seed: u64, replications: Vec<ReplicationRe
         .map(|kpi| {
             let values: Vec<Option<f64>> = replications.iter().map(|r| kpi.value(r)).collect();
             let estimate = Estimate::from_values(values.iter().flatten().copied());
-            KpiSummary { kpi, estimate, values }
+            KpiSummary {
+                kpi,
+                estimate,
+                values,
+            }
         })
         .collect();
     let targets = scenario
         .targets
         .iter()
         .map(|t| {
-            let s = kpis.iter().find(|k| k.kpi == t.kpi).expect("every KPI is summarised");
+            let s = kpis
+                .iter()
+                .find(|k| k.kpi == t.kpi)
+                .expect("every KPI is summarised");
             let mean = s.estimate.as_ref().map(|e| e.mean);
-            let held = s.values.iter().filter(|v| v.is_some_and(|x| t.met_by(x))).count();
+            let held = s
+                .values
+                .iter()
+                .filter(|v| v.is_some_and(|x| t.met_by(x)))
+                .count();
             TargetResult {
                 target: t.clone(),
                 mean,
@@ -135,5 +155,11 @@ pub fn summarise(scenario: &Scenario, seed: u64, replications: Vec<ReplicationRe
             }
         })
         .collect();
-    RunResults { seed, replications, merged, kpis, targets }
+    RunResults {
+        seed,
+        replications,
+        merged,
+        kpis,
+        targets,
+    }
 }

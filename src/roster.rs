@@ -45,7 +45,11 @@ pub struct AgentGroup {
 impl AgentGroup {
     /// The chat cap at `t`, given the scenario's peak windows.
     pub fn cap_at(&self, t: SimTime, peaks: &[Window]) -> u16 {
-        if peaks.iter().any(|w| w.contains(t)) { self.max_chats_peak } else { self.max_chats }
+        if peaks.iter().any(|w| w.contains(t)) {
+            self.max_chats_peak
+        } else {
+            self.max_chats
+        }
     }
 
     /// True when the group is on duty at `t`.
@@ -80,7 +84,10 @@ mod tests {
     use super::*;
 
     fn w(a: u64, b: u64) -> Window {
-        Window { start: SimTime::from_secs(a), end: SimTime::from_secs(b) }
+        Window {
+            start: SimTime::from_secs(a),
+            end: SimTime::from_secs(b),
+        }
     }
 
     #[test]

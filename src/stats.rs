@@ -32,8 +32,18 @@ impl Estimate {
         } else {
             0.0
         };
-        let half = if n > 1 { t_975(n - 1) * sd / (n as f64).sqrt() } else { 0.0 };
-        Some(Estimate { mean, ci_low: mean - half, ci_high: mean + half, sd, n })
+        let half = if n > 1 {
+            t_975(n - 1) * sd / (n as f64).sqrt()
+        } else {
+            0.0
+        };
+        Some(Estimate {
+            mean,
+            ci_low: mean - half,
+            ci_high: mean + half,
+            sd,
+            n,
+        })
     }
 
     /// Half the width of the confidence interval.
@@ -43,7 +53,11 @@ impl Estimate {
 
     /// The standard error of the mean.
     pub fn std_error(&self) -> f64 {
-        if self.n > 1 { self.sd / (self.n as f64).sqrt() } else { 0.0 }
+        if self.n > 1 {
+            self.sd / (self.n as f64).sqrt()
+        } else {
+            0.0
+        }
     }
 }
 

@@ -35,7 +35,10 @@ impl RateCurve {
     /// When segments are unsorted, gapped or have a bad rate; validation rules that out.
     pub fn new(segments: Vec<Segment>) -> RateCurve {
         for w in segments.windows(2) {
-            assert!((w[0].end_s - w[1].start_s).abs() < 1e-9, "rate segments must be contiguous");
+            assert!(
+                (w[0].end_s - w[1].start_s).abs() < 1e-9,
+                "rate segments must be contiguous"
+            );
         }
         for s in &segments {
             assert!(s.end_s > s.start_s && s.rate_per_s.is_finite() && s.rate_per_s >= 0.0);
@@ -50,7 +53,10 @@ impl RateCurve {
 
     /// Expected arrivals over the whole curve.
     pub fn expected_total(&self) -> f64 {
-        self.segments.iter().map(|s| s.rate_per_s * (s.end_s - s.start_s)).sum()
+        self.segments
+            .iter()
+            .map(|s| s.rate_per_s * (s.end_s - s.start_s))
+            .sum()
     }
 
     /// Expected arrivals in `[from_s, to_s)`.
@@ -104,7 +110,10 @@ impl Arrivals {
     /// The class of a customer arriving at `t`, from one uniform draw `u` in [0, 1).
     pub fn class_at(&self, t: SimTime, u: f64) -> Class {
         let t_s = t.as_secs_f64();
-        let idx = self.mix.partition_point(|p| p.from_s <= t_s).saturating_sub(1);
+        let idx = self
+            .mix
+            .partition_point(|p| p.from_s <= t_s)
+            .saturating_sub(1);
         let shares = self.mix.get(idx).map_or([1.0, 0.0, 0.0], |p| p.shares);
         if u < shares[0] {
             Class::PreSale
@@ -129,7 +138,12 @@ impl<'a> ArrivalProcess<'a> {
     /// A process over `curve` with every rate multiplied by `scale`.
     pub fn new(curve: &'a RateCurve, scale: f64) -> Self {
         let t_s = curve.segments.first().map_or(0.0, |s| s.start_s);
-        ArrivalProcess { segments: &curve.segments, scale, seg: 0, t_s }
+        ArrivalProcess {
+            segments: &curve.segments,
+            scale,
+            seg: 0,
+            t_s,
+        }
     }
 
     /// The next arrival time in seconds, or `None` after the curve's end.
@@ -159,9 +173,21 @@ mod tests {
 
     fn curve() -> RateCurve {
         RateCurve::new(vec![
-            Segment { start_s: 0.0, end_s: 100.0, rate_per_s: 2.0 },
-            Segment { start_s: 100.0, end_s: 200.0, rate_per_s: 0.0 },
-            Segment { start_s: 200.0, end_s: 300.0, rate_per_s: 10.0 },
+            Segment {
+                start_s: 0.0,
+                end_s: 100.0,
+                rate_per_s: 2.0,
+            },
+            Segment {
+                start_s: 100.0,
+                end_s: 200.0,
+                rate_per_s: 0.0,
+            },
+            Segment {
+                start_s: 200.0,
+                end_s: 300.0,
+                rate_per_s: 10.0,
+            },
         ])
     }
 
@@ -182,16 +208,25 @@ mod tests {
         for (i, want) in [200.0, 0.0, 1000.0].into_iter().enumerate() {
             let mean = counts[i] / reps as f64;
             let se = (want / reps as f64).sqrt();
-            assert!((mean - want).abs() <= 4.0 * se + 1e-12, "segment {i}: {mean} vs {want}");
+            assert!(
+                (mean - want).abs() <= 4.0 * se + 1e-12,
+                "segment {i}: {mean} vs {want}"
+            );
         }
     }
 
     #[test]
     fn volume_factor_has_mean_one() {
-        let arrivals = Arrivals { curve: curve(), forecast_error_cv: 0.2, mix: vec![] };
+        let arrivals = Arrivals {
+            curve: curve(),
+            forecast_error_cv: 0.2,
+            mix: vec![],
+        };
         let mut rng = stream(5, 0, Stream::Replication);
         let n = 100_000;
-        let draws: Vec<f64> = (0..n).map(|_| arrivals.draw_volume_factor(&mut rng)).collect();
+        let draws: Vec<f64> = (0..n)
+            .map(|_| arrivals.draw_volume_factor(&mut rng))
+            .collect();
         let mean = draws.iter().sum::<f64>() / n as f64;
         // sd of the mean = 0.2 / sqrt(1e5) = 6.3e-4; 4 sd = 0.0025
         assert!((mean - 1.0).abs() < 0.0025, "{mean}");
@@ -203,12 +238,27 @@ mod tests {
             curve: curve(),
             forecast_error_cv: 0.0,
             mix: vec![
-                MixPeriod { from_s: 0.0, shares: [1.0, 0.0, 0.0] },
-                MixPeriod { from_s: 100.0, shares: [0.0, 0.5, 0.5] },
+                MixPeriod {
+                    from_s: 0.0,
+                    shares: [1.0, 0.0, 0.0],
+                },
+                MixPeriod {
+                    from_s: 100.0,
+                    shares: [0.0, 0.5, 0.5],
+                },
             ],
         };
-        assert_eq!(arrivals.class_at(SimTime::from_secs(50), 0.99), Class::PreSale);
-        assert_eq!(arrivals.class_at(SimTime::from_secs(150), 0.2), Class::InSale);
-        assert_eq!(arrivals.class_at(SimTime::from_secs(150), 0.7), Class::AfterSale);
+        assert_eq!(
+            arrivals.class_at(SimTime::from_secs(50), 0.99),
+            Class::PreSale
+        );
+        assert_eq!(
+            arrivals.class_at(SimTime::from_secs(150), 0.2),
+            Class::InSale
+        );
+        assert_eq!(
+            arrivals.class_at(SimTime::from_secs(150), 0.7),
+            Class::AfterSale
+        );
     }
 }

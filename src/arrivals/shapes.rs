@@ -17,82 +17,82 @@ type Table = &'static [(u32, f64)];
 
 /// Schedule A with the within-hour profile around midnight.
 const MIDNIGHT: Table = &[
-    (60, 1.5),    // 11-10 18-19: the rise starts at 18:00 (handbook)
-    (120, 2.0),   // 19-20: evening ramp plus pre-sale questions
-    (180, 3.0),   // 20-21: "peak from 20:00 to the early hours" read as >= 3x
-    (240, 3.5),   // 21-22: 2012 Nov 10 shows no decline after 21 h
-    (300, 4.0),   // 22-23
-    (350, 5.0),   // 23:00-23:50 x5
-    (360, 10.0),  // 23:50-24:00 x10: coupon, stock and stacking questions
-    (365, 40.0),  // 11-11 00:00-00:05 x40: the spike ("dozens of times", 2019 order peak 36x)
-    (375, 30.0),  // 00:05-00:15
-    (390, 18.0),  // 00:15-00:30
-    (420, 10.0),  // 00:30-01:00
-    (450, 7.0),   // 01:00-01:30
-    (480, 5.0),   // 01:30-02:00
-    (540, 3.0),   // 02-03
-    (600, 1.2),   // 03-04: 2018 GMV 01:48-08:09 at 0.37x day average
-    (660, 0.6),   // 04-05: 2012 trough 4-6 h
-    (720, 0.5),   // 05-06
-    (780, 0.6),   // 06-07
-    (840, 1.0),   // 07-08: fast rise after 7 h
-    (900, 1.8),   // 08-09: early shift starts; after-sale wave begins
-    (960, 2.5),   // 09-10
-    (1020, 3.0),  // 10-11: daytime plateau from 10 h
-    (1080, 3.0),  // 11-12
-    (1140, 3.2),  // 12-13: lunchtime bump
-    (1200, 3.0),  // 13-14
-    (1260, 2.8),  // 14-15: afternoon dip
-    (1320, 2.8),  // 15-16
-    (1380, 3.0),  // 16-17: late shift starts
-    (1440, 3.2),  // 17-18
-    (1500, 3.5),  // 18-19
-    (1560, 4.0),  // 19-20
-    (1620, 4.5),  // 20-21: 2012 highest traffic peak 20-22 h on Nov 11
-    (1680, 5.0),  // 21-22: "last chance" evening peak
-    (1740, 5.0),  // 22-23
-    (1800, 4.0),  // 23-24: last-hour rush, cut-off at 24:00
+    (60, 1.5),   // 11-10 18-19: the rise starts at 18:00 (handbook)
+    (120, 2.0),  // 19-20: evening ramp plus pre-sale questions
+    (180, 3.0),  // 20-21: "peak from 20:00 to the early hours" read as >= 3x
+    (240, 3.5),  // 21-22: 2012 Nov 10 shows no decline after 21 h
+    (300, 4.0),  // 22-23
+    (350, 5.0),  // 23:00-23:50 x5
+    (360, 10.0), // 23:50-24:00 x10: coupon, stock and stacking questions
+    (365, 40.0), // 11-11 00:00-00:05 x40: the spike ("dozens of times", 2019 order peak 36x)
+    (375, 30.0), // 00:05-00:15
+    (390, 18.0), // 00:15-00:30
+    (420, 10.0), // 00:30-01:00
+    (450, 7.0),  // 01:00-01:30
+    (480, 5.0),  // 01:30-02:00
+    (540, 3.0),  // 02-03
+    (600, 1.2),  // 03-04: 2018 GMV 01:48-08:09 at 0.37x day average
+    (660, 0.6),  // 04-05: 2012 trough 4-6 h
+    (720, 0.5),  // 05-06
+    (780, 0.6),  // 06-07
+    (840, 1.0),  // 07-08: fast rise after 7 h
+    (900, 1.8),  // 08-09: early shift starts; after-sale wave begins
+    (960, 2.5),  // 09-10
+    (1020, 3.0), // 10-11: daytime plateau from 10 h
+    (1080, 3.0), // 11-12
+    (1140, 3.2), // 12-13: lunchtime bump
+    (1200, 3.0), // 13-14
+    (1260, 2.8), // 14-15: afternoon dip
+    (1320, 2.8), // 15-16
+    (1380, 3.0), // 16-17: late shift starts
+    (1440, 3.2), // 17-18
+    (1500, 3.5), // 18-19
+    (1560, 4.0), // 19-20
+    (1620, 4.5), // 20-21: 2012 highest traffic peak 20-22 h on Nov 11
+    (1680, 5.0), // 21-22: "last chance" evening peak
+    (1740, 5.0), // 22-23
+    (1800, 4.0), // 23-24: last-hour rush, cut-off at 24:00
 ];
 
 /// Schedule B: the midnight minute profile shifted to 20:00 on 11-10 (CALIBRATION 8.1:
 /// "For B, use the same profile shifted to 20:00"); the 19:50 and 21:00-22:00 splits keep
 /// the calibration's hourly means (2.5 and 7).
 const EVENING: Table = &[
-    (60, 1.5),    // 11-10 18-19
-    (110, 2.0),   // 19:00-19:50
-    (120, 5.0),   // 19:50-20:00 (hour mean 2.5)
-    (125, 40.0),  // 20:00-20:05 the opening spike
-    (135, 30.0),  // 20:05-20:15
-    (150, 18.0),  // 20:15-20:30
-    (180, 10.0),  // 20:30-21:00 (hour mean 17.8 ~ 18)
-    (210, 8.0),   // 21:00-21:30
-    (240, 6.0),   // 21:30-22:00 (hour mean 7)
-    (300, 5.0),   // 22-23
-    (360, 4.5),   // 23-24
-    (420, 6.0),   // 11-11 00-01: secondary midnight bump
-    (480, 3.0),   // 01-02
-    (540, 1.5),   // 02-03
-    (600, 0.8),   // 03-04
-    (660, 0.5),   // 04-05
-    (720, 0.5),   // 05-06
-    (780, 0.6),   // 06-07
-    (840, 1.0),   // 07-08
-    (900, 1.7),   // 08-09
-    (960, 2.3),   // 09-10
-    (1020, 2.8),  // 10-11
-    (1080, 2.8),  // 11-12
-    (1140, 3.0),  // 12-13
-    (1200, 2.8),  // 13-14
-    (1260, 2.6),  // 14-15
-    (1320, 2.6),  // 15-16
-    (1380, 2.8),  // 16-17
-    (1440, 3.0),  // 17-18
-    (1500, 3.3),  // 18-19
-    (1560, 3.8),  // 19-20
-    (1620, 4.2),  // 20-21
-    (1680, 4.6),  // 21-22
-    (1740, 4.6),  // 22-23
-    (1800, 3.7),  // 23-24
+    (60, 1.5),   // 11-10 18-19
+    (110, 2.0),  // 19:00-19:50
+    (120, 5.0),  // 19:50-20:00 (hour mean 2.5)
+    (125, 40.0), // 20:00-20:05 the opening spike
+    (135, 30.0), // 20:05-20:15
+    (150, 18.0), // 20:15-20:30
+    (180, 10.0), // 20:30-21:00 (hour mean 17.8 ~ 18)
+    (210, 8.0),  // 21:00-21:30
+    (240, 6.0),  // 21:30-22:00 (hour mean 7)
+    (300, 5.0),  // 22-23
+    (360, 4.5),  // 23-24
+    (420, 6.0),  // 11-11 00-01: secondary midnight bump
+    (480, 3.0),  // 01-02
+    (540, 1.5),  // 02-03
+    (600, 0.8),  // 03-04
+    (660, 0.5),  // 04-05
+    (720, 0.5),  // 05-06
+    (780, 0.6),  // 06-07
+    (840, 1.0),  // 07-08
+    (900, 1.7),  // 08-09
+    (960, 2.3),  // 09-10
+    (1020, 2.8), // 10-11
+    (1080, 2.8), // 11-12
+    (1140, 3.0), // 12-13
+    (1200, 2.8), // 13-14
+    (1260, 2.6), // 14-15
+    (1320, 2.6), // 15-16
+    (1380, 2.8), // 16-17
+    (1440, 3.0), // 17-18
+    (1500, 3.3), // 18-19
+    (1560, 3.8), // 19-20
+    (1620, 4.2), // 20-21
+    (1680, 4.6), // 21-22
+    (1740, 4.6), // 22-23
+    (1800, 3.7), // 23-24
 ];
 
 impl Shape {
@@ -106,7 +106,9 @@ impl Shape {
 
     /// Parses a scenario keyword.
     pub fn parse(s: &str) -> Option<Shape> {
-        [Shape::Double11Midnight, Shape::Double11Evening].into_iter().find(|x| x.name() == s)
+        [Shape::Double11Midnight, Shape::Double11Evening]
+            .into_iter()
+            .find(|x| x.name() == s)
     }
 
     /// The pieces as `(start_min, end_min, multiplier)`, minutes after 11-10 18:00.
@@ -157,7 +159,11 @@ mod tests {
 
     #[test]
     fn peak_five_minutes_is_forty_times_normal() {
-        let peak = Shape::Double11Midnight.pieces().iter().map(|p| p.2).fold(0.0, f64::max);
+        let peak = Shape::Double11Midnight
+            .pieces()
+            .iter()
+            .map(|p| p.2)
+            .fold(0.0, f64::max);
         assert_eq!(peak, 40.0);
     }
 }

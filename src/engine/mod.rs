@@ -59,7 +59,10 @@ mod tests {
     fn run_stops_when_process_finishes() {
         let mut queue = EventQueue::new();
         queue.schedule(SimTime::from_micros(5), 0);
-        let mut process = Countdown { left: 3, seen: Vec::new() };
+        let mut process = Countdown {
+            left: 3,
+            seen: Vec::new(),
+        };
         assert_eq!(run(&mut process, &mut queue), 3);
         let times: Vec<u64> = process.seen.iter().map(|(t, _)| t.as_micros()).collect();
         assert_eq!(times, vec![5, 15, 25]);

@@ -46,7 +46,11 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
-        EventQueue { heap: BinaryHeap::with_capacity(1024), next_seq: 0, now: SimTime::ZERO }
+        EventQueue {
+            heap: BinaryHeap::with_capacity(1024),
+            next_seq: 0,
+            now: SimTime::ZERO,
+        }
     }
 
     /// The time of the event last popped.
@@ -69,7 +73,11 @@ impl<E> EventQueue<E> {
     /// # Panics
     /// When `at` is earlier than `now()`: the model must never schedule into the past.
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        assert!(at >= self.now, "event scheduled in the past: {at} < {}", self.now);
+        assert!(
+            at >= self.now,
+            "event scheduled in the past: {at} < {}",
+            self.now
+        );
         let key = (u128::from(at.as_micros()) << 64) | u128::from(self.next_seq);
         self.next_seq += 1;
         self.heap.push(Entry { key, event });

@@ -78,7 +78,11 @@ impl Sub for SimTime {
     /// # Panics
     /// When `rhs` is later than `self` (time never runs backwards in the model).
     fn sub(self, rhs: SimTime) -> SimTime {
-        SimTime(self.0.checked_sub(rhs.0).expect("SimTime subtraction went negative"))
+        SimTime(
+            self.0
+                .checked_sub(rhs.0)
+                .expect("SimTime subtraction went negative"),
+        )
     }
 }
 

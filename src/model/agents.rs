@@ -86,5 +86,9 @@ pub fn build(sc: &Scenario) -> Vec<Agent> {
 
 /// The ids of group `g`'s agents.
 pub fn ids_of_group(agents: &[Agent], g: usize) -> impl Iterator<Item = AgentId> + '_ {
-    agents.iter().enumerate().filter(move |(_, a)| usize::from(a.group) == g).map(|(i, _)| i as AgentId)
+    agents
+        .iter()
+        .enumerate()
+        .filter(move |(_, a)| usize::from(a.group) == g)
+        .map(|(i, _)| i as AgentId)
 }

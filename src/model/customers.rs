@@ -73,7 +73,14 @@ pub struct Customer {
 
 impl Customer {
     /// A new attempt; the caller fills in what `start_attempt` draws.
-    pub fn new(class: Class, queue_class: Class, counted: bool, first_arrived: SimTime, attempt: u8, patience_factor: f32) -> Self {
+    pub fn new(
+        class: Class,
+        queue_class: Class,
+        counted: bool,
+        first_arrived: SimTime,
+        attempt: u8,
+        patience_factor: f32,
+    ) -> Self {
         Customer {
             state: State::Orbit,
             gone: Gone::No,
@@ -111,11 +118,17 @@ impl Customers {
             Some(idx) => {
                 let slot = &mut self.slots[idx as usize];
                 slot.1 = Some(c);
-                CustRef { idx, generation: slot.0 }
+                CustRef {
+                    idx,
+                    generation: slot.0,
+                }
             }
             None => {
                 self.slots.push((0, Some(c)));
-                CustRef { idx: (self.slots.len() - 1) as u32, generation: 0 }
+                CustRef {
+                    idx: (self.slots.len() - 1) as u32,
+                    generation: 0,
+                }
             }
         }
     }
@@ -158,5 +171,4 @@ impl Customers {
         slot.1 = None;
         self.free.push(r.idx);
     }
-
 }

@@ -38,11 +38,20 @@ impl Model<'_> {
         if self.agents[a as usize].composing.is_some() {
             return;
         }
-        let Some(c) = self.agents[a as usize].inbox.pop_front() else { return };
+        let Some(c) = self.agents[a as usize].inbox.pop_front() else {
+            return;
+        };
         let m = self.messages_params();
-        let penalty = if self.agents[a as usize].load > 1 { 1.0 + m.switch_penalty } else { 1.0 };
+        let penalty = if self.agents[a as usize].load > 1 {
+            1.0 + m.switch_penalty
+        } else {
+            1.0
+        };
         let factor = penalty / self.agents[a as usize].speed_factor;
-        let effort = self.samplers.effort.sample_scaled(&mut self.rng_service, factor);
+        let effort = self
+            .samplers
+            .effort
+            .sample_scaled(&mut self.rng_service, factor);
         let now = q.now();
         let agent = &mut self.agents[a as usize];
         agent.composing = Some(c);
@@ -58,7 +67,9 @@ impl Model<'_> {
         if agent.token != token {
             return;
         }
-        let Some(c) = agent.composing.take() else { return };
+        let Some(c) = agent.composing.take() else {
+            return;
+        };
         let g = usize::from(agent.group);
         let now = q.now();
         self.working.add(now, -1, &self.clocking);
@@ -82,7 +93,13 @@ impl Model<'_> {
         let cu = self.customers.get_mut(c);
         cu.replies += 1;
         let response = now - cu.msg_sent_at;
-        let (counted, replies, served, handover_at, total) = (cu.counted, cu.replies, cu.served, cu.handover_at, cu.msgs_total);
+        let (counted, replies, served, handover_at, total) = (
+            cu.counted,
+            cu.replies,
+            cu.served,
+            cu.handover_at,
+            cu.msgs_total,
+        );
         if counted {
             self.counters.replies += 1;
             self.counters.agent_messages += 1 + extra;
@@ -105,7 +122,9 @@ impl Model<'_> {
     }
 
     pub(super) fn on_customer_message(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
-        let Some(cu) = self.customers.try_get(c) else { return };
+        let Some(cu) = self.customers.try_get(c) else {
+            return;
+        };
         if cu.gone != Gone::No || cu.state != State::Chat {
             return;
         }
@@ -123,15 +142,23 @@ impl Model<'_> {
     }
 
     fn schedule_mid_patience(&mut self, c: CustRef, msg: u16, q: &mut EventQueue<Ev>) {
-        let p = self.samplers.mid_conversation.sample_s(&mut self.rng_conversation);
+        let p = self
+            .samplers
+            .mid_conversation
+            .sample_s(&mut self.rng_conversation);
         if p.is_finite() {
-            q.schedule(q.now() + SimTime::from_secs_f64(p), Ev::MidPatience { cust: c, msg });
+            q.schedule(
+                q.now() + SimTime::from_secs_f64(p),
+                Ev::MidPatience { cust: c, msg },
+            );
         }
     }
 
     /// The customer stops waiting for the reply to its message number `msg`.
     pub(super) fn on_mid_patience(&mut self, c: CustRef, msg: u16, q: &mut EventQueue<Ev>) {
-        let Some(cu) = self.customers.try_get(c) else { return };
+        let Some(cu) = self.customers.try_get(c) else {
+            return;
+        };
         if cu.gone != Gone::No || cu.replies >= msg || !cu.served {
             return;
         }

@@ -171,7 +171,12 @@ pub fn run_replication(scenario: &Scenario, seed: u64, index: u64) -> Replicatio
 }
 
 /// Runs one replication with a caller-supplied router (an engineer's own policy).
-pub fn run_with_router(scenario: &Scenario, seed: u64, index: u64, router: Box<dyn Router>) -> ReplicationResult {
+pub fn run_with_router(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    router: Box<dyn Router>,
+) -> ReplicationResult {
     let mut rng_replication = stream(seed, index, Stream::Replication);
     let volume_factor = scenario.arrivals.draw_volume_factor(&mut rng_replication);
     let mut model = Model::new(scenario, seed, index, router, volume_factor);
@@ -195,13 +200,20 @@ impl<'s> Model<'s> {
             effort,
             think,
             work,
-            retrial_delay: p.retrial.as_ref().map_or(Duration::Never, |r| r.delay.build()),
+            retrial_delay: p
+                .retrial
+                .as_ref()
+                .map_or(Duration::Never, |r| r.delay.build()),
         };
         let agents = agents::build(sc);
         Model {
             sc,
             router,
-            clocking: Clocking { from: sc.warmup, to: sc.horizon, interval: sc.interval },
+            clocking: Clocking {
+                from: sc.warmup,
+                to: sc.horizon,
+                interval: sc.interval,
+            },
             samplers,
             arrivals: ArrivalProcess::new(&sc.arrivals.curve, volume),
             rng_arrivals: stream(seed, index, Stream::Arrivals),
@@ -217,7 +229,11 @@ impl<'s> Model<'s> {
             chats: Level::new(0),
             on_duty: Level::new(0),
             capacity: Level::new(0),
-            group_levels: sc.groups.iter().map(|_| [Level::new(0), Level::new(0), Level::new(0)]).collect(),
+            group_levels: sc
+                .groups
+                .iter()
+                .map(|_| [Level::new(0), Level::new(0), Level::new(0)])
+                .collect(),
             counters: Counters::default(),
             histograms: Histograms::new(),
             intervals: (0..n_intervals).map(|_| IntervalStats::new()).collect(),
@@ -241,7 +257,10 @@ impl<'s> Model<'s> {
             q.schedule(w.end, Ev::CapChange);
         }
         for k in 1..=self.intervals.len() as u32 {
-            q.schedule(SimTime::from_micros(u64::from(k) * self.sc.interval.as_micros()), Ev::IntervalEnd(k - 1));
+            q.schedule(
+                SimTime::from_micros(u64::from(k) * self.sc.interval.as_micros()),
+                Ev::IntervalEnd(k - 1),
+            );
         }
         self.schedule_next_arrival(q);
     }
@@ -260,12 +279,23 @@ impl<'s> Model<'s> {
     fn on_arrival(&mut self, q: &mut EventQueue<Ev>) {
         let now = q.now();
         self.schedule_next_arrival(q);
-        let class = self.sc.arrivals.class_at(now, self.rng_customers.random::<f64>());
+        let class = self
+            .sc
+            .arrivals
+            .class_at(now, self.rng_customers.random::<f64>());
         let queue_class = match &self.sc.routing.handover {
-            Some(h) if class == Class::AfterSale && self.rng_customers.random::<f64>() < h.share => Class::PreSale,
+            Some(h)
+                if class == Class::AfterSale && self.rng_customers.random::<f64>() < h.share =>
+            {
+                Class::PreSale
+            }
             _ => Class::AfterSale,
         };
-        let queue_class = if class == Class::AfterSale { queue_class } else { class };
+        let queue_class = if class == Class::AfterSale {
+            queue_class
+        } else {
+            class
+        };
         let counted = now >= self.sc.warmup;
         let interval = self.interval_of(now);
         if let Some(row) = self.intervals.get_mut(interval) {
@@ -289,7 +319,8 @@ impl<'s> Model<'s> {
             let cu = self.customers.get(c);
             (cu.class, cu.queue_class, cu.patience_factor, cu.counted)
         };
-        let patience = self.samplers.first_reply[class.index()].sample_s(&mut self.rng_customers) * f64::from(factor);
+        let patience = self.samplers.first_reply[class.index()].sample_s(&mut self.rng_customers)
+            * f64::from(factor);
         let silent = self.rng_customers.random::<f64>() < sc.patience.silent_share;
         let (msgs, handover_at) = self.draw_conversation_shape(class, queue_class);
         {
@@ -326,21 +357,35 @@ impl<'s> Model<'s> {
     }
 
     fn draw_conversation_shape(&mut self, class: Class, queue_class: Class) -> (u16, u16) {
-        let Conversation::Messages(m) = &self.sc.conversation else { return (1, 0) };
-        let msgs = m.customer_messages.sample(&mut self.rng_customers).min(u32::from(u16::MAX)) as u16;
+        let Conversation::Messages(m) = &self.sc.conversation else {
+            return (1, 0);
+        };
+        let msgs = m
+            .customer_messages
+            .sample(&mut self.rng_customers)
+            .min(u32::from(u16::MAX)) as u16;
         let handover_at = match &self.sc.routing.handover {
-            Some(h) if queue_class != class => self.rng_customers.random_range(h.replies_min..=h.replies_max),
+            Some(h) if queue_class != class => self
+                .rng_customers
+                .random_range(h.replies_min..=h.replies_max),
             _ => 0,
         };
         // A customer handed over needs at least one message after the hand-over.
-        let msgs = if handover_at > 0 { msgs.max(handover_at + 1) } else { msgs };
+        let msgs = if handover_at > 0 {
+            msgs.max(handover_at + 1)
+        } else {
+            msgs
+        };
         (msgs, handover_at)
     }
 
     /// # Panics
     /// When a router returns an agent that cannot take the chat: a bug in the router.
     fn check_routable(&self, a: AgentId, class: Class) {
-        let agent = self.agents.get(a as usize).expect("router returned an unknown agent");
+        let agent = self
+            .agents
+            .get(a as usize)
+            .expect("router returned an unknown agent");
         assert!(
             agent.available() && agent.skills.contains(class),
             "router `{}` chose agent {a}, which cannot take a {class} chat now",
@@ -349,7 +394,9 @@ impl<'s> Model<'s> {
     }
 
     fn agents_exist_for(&self, class: Class) -> bool {
-        self.agents.iter().any(|a| a.on_duty && a.skills.contains(class))
+        self.agents
+            .iter()
+            .any(|a| a.on_duty && a.skills.contains(class))
     }
 
     fn interval_of(&self, t: SimTime) -> usize {
@@ -411,7 +458,12 @@ impl<'s> Model<'s> {
         let now = q.now();
         let (a, assigned, counted, ended) = {
             let cu = self.customers.get(c);
-            (cu.agent, cu.assigned, cu.counted, cu.gone == Gone::No && cu.state == State::Chat)
+            (
+                cu.agent,
+                cu.assigned,
+                cu.counted,
+                cu.gone == Gone::No && cu.state == State::Chat,
+            )
         };
         if counted && ended {
             self.counters.conversations_ended += 1;
@@ -442,7 +494,9 @@ impl<'s> Model<'s> {
         while self.agents[a as usize].available() {
             let skills = self.agents[a as usize].skills;
             let heads = std::array::from_fn(|i| self.queue_head(i));
-            let Some(class) = self.sc.routing.next_class(skills, heads, now) else { break };
+            let Some(class) = self.sc.routing.next_class(skills, heads, now) else {
+                break;
+            };
             let c = self.queues[class.index()].pop_front().expect("head exists");
             self.waiting.add(now, -1, &self.clocking);
             self.assign(c, a, q);
@@ -453,7 +507,9 @@ impl<'s> Model<'s> {
     fn queue_head(&mut self, i: usize) -> Option<SimTime> {
         while let Some(&c) = self.queues[i].front() {
             match self.customers.try_get(c) {
-                Some(cu) if matches!(cu.state, State::Waiting | State::Ghost) => return Some(cu.arrived),
+                Some(cu) if matches!(cu.state, State::Waiting | State::Ghost) => {
+                    return Some(cu.arrived);
+                }
                 _ => {
                     self.queues[i].pop_front();
                 }
@@ -469,7 +525,8 @@ impl<'s> Model<'s> {
         let sc = self.sc;
         let cu = self.customers.get_mut(c);
         cu.served = true;
-        let (counted, wait, first_arrived) = (cu.counted, cu.assigned - cu.arrived, cu.first_arrived);
+        let (counted, wait, first_arrived) =
+            (cu.counted, cu.assigned - cu.arrived, cu.first_arrived);
         let first = now - cu.arrived;
         let k = self.interval_of(first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
@@ -501,20 +558,28 @@ impl<'s> Model<'s> {
             self.counters.abandoned_within_sl += u64::from(wait <= self.sc.service_level);
             metrics::record(&mut self.histograms.wait_abandoned_ms, wait);
         }
-        if let Some(r) = &self.sc.patience.retrial {
-            if cu.attempt < r.max_attempts && self.rng_customers.random::<f64>() < r.probability {
-                let delay = self.samplers.retrial_delay.sample(&mut self.rng_customers);
-                let factor = cu.patience_factor * r.patience_factor as f32;
-                let mut next = Customer::new(cu.class, cu.queue_class, cu.counted, cu.first_arrived, cu.attempt + 1, factor);
-                next.state = State::Orbit;
-                let n = self.customers.insert(next);
-                q.schedule(now + delay, Ev::Retrial(n));
-                if cu.counted {
-                    self.counters.retrials += 1;
-                    self.counted_present += 1;
-                }
-                return;
+        if let Some(r) = &self.sc.patience.retrial
+            && cu.attempt < r.max_attempts
+            && self.rng_customers.random::<f64>() < r.probability
+        {
+            let delay = self.samplers.retrial_delay.sample(&mut self.rng_customers);
+            let factor = cu.patience_factor * r.patience_factor as f32;
+            let mut next = Customer::new(
+                cu.class,
+                cu.queue_class,
+                cu.counted,
+                cu.first_arrived,
+                cu.attempt + 1,
+                factor,
+            );
+            next.state = State::Orbit;
+            let n = self.customers.insert(next);
+            q.schedule(now + delay, Ev::Retrial(n));
+            if cu.counted {
+                self.counters.retrials += 1;
+                self.counted_present += 1;
             }
+            return;
         }
         let k = self.interval_of(cu.first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
@@ -527,7 +592,9 @@ impl<'s> Model<'s> {
     }
 
     fn on_first_patience(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
-        let Some(cu) = self.customers.try_get(c) else { return };
+        let Some(cu) = self.customers.try_get(c) else {
+            return;
+        };
         if cu.served {
             return; // patience for the first reply is over once it came
         }
@@ -633,7 +700,11 @@ impl<'s> Model<'s> {
     }
 
     fn on_interval_end(&mut self, k: usize) {
-        let (on_duty, in_system, waiting) = (self.on_duty.value(), self.in_system.value(), self.waiting.value());
+        let (on_duty, in_system, waiting) = (
+            self.on_duty.value(),
+            self.in_system.value(),
+            self.waiting.value(),
+        );
         if let Some(row) = self.intervals.get_mut(k) {
             row.agents_on_duty = on_duty;
             row.in_system = in_system;
@@ -643,10 +714,23 @@ impl<'s> Model<'s> {
 
     // ---- the end ---------------------------------------------------------------------
 
-    fn finish(mut self, now: SimTime, index: u64, volume_factor: f64, events: u64) -> ReplicationResult {
+    fn finish(
+        mut self,
+        now: SimTime,
+        index: u64,
+        volume_factor: f64,
+        events: u64,
+    ) -> ReplicationResult {
         let end = now.max(self.sc.horizon);
         let c = self.clocking;
-        for level in [&mut self.waiting, &mut self.in_system, &mut self.working, &mut self.chats, &mut self.on_duty, &mut self.capacity] {
+        for level in [
+            &mut self.waiting,
+            &mut self.in_system,
+            &mut self.working,
+            &mut self.chats,
+            &mut self.on_duty,
+            &mut self.capacity,
+        ] {
             level.advance(end, &c);
         }
         for g in &mut self.group_levels {
@@ -669,7 +753,12 @@ impl<'s> Model<'s> {
             .groups
             .iter()
             .zip(&self.group_levels)
-            .map(|(g, l)| GroupAreas { name: g.name.clone(), working_s: l[0].area_s(), chats_s: l[1].area_s(), on_duty_s: l[2].area_s() })
+            .map(|(g, l)| GroupAreas {
+                name: g.name.clone(),
+                working_s: l[0].area_s(),
+                chats_s: l[1].area_s(),
+                on_duty_s: l[2].area_s(),
+            })
             .collect();
         let interval_s = self.sc.interval.as_secs_f64();
         let waiting_areas = self.waiting.interval_areas().to_vec();
@@ -679,7 +768,9 @@ impl<'s> Model<'s> {
             .enumerate()
             .map(|(k, s)| {
                 let start = SimTime::from_micros(k as u64 * self.sc.interval.as_micros());
-                let len = (self.sc.horizon.min(start + self.sc.interval) - start).as_secs_f64().min(interval_s);
+                let len = (self.sc.horizon.min(start + self.sc.interval) - start)
+                    .as_secs_f64()
+                    .min(interval_s);
                 IntervalRow {
                     start,
                     arrived: s.arrived,

@@ -38,18 +38,33 @@ impl Model<'_> {
         let speed = self.speed(self.agents[a as usize].load);
         let agent = &mut self.agents[a as usize];
         agent.token = agent.token.wrapping_add(1);
-        let Some(next) = agent.chats.iter().map(|c| c.1).min_by(f64::total_cmp) else { return };
+        let Some(next) = agent.chats.iter().map(|c| c.1).min_by(f64::total_cmp) else {
+            return;
+        };
         let dt = ((next - agent.v) / speed).max(0.0);
-        q.schedule(q.now() + SimTime::from_secs_f64(dt), Ev::SessionDone { agent: a, token: agent.token });
+        q.schedule(
+            q.now() + SimTime::from_secs_f64(dt),
+            Ev::SessionDone {
+                agent: a,
+                token: agent.token,
+            },
+        );
     }
 
     /// Agent `a` starts a session with `c` (a ghost just holds the slot until the timeout).
-    pub(super) fn sessions_assign(&mut self, c: CustRef, a: AgentId, ghost: bool, q: &mut EventQueue<Ev>) {
+    pub(super) fn sessions_assign(
+        &mut self,
+        c: CustRef,
+        a: AgentId,
+        ghost: bool,
+        q: &mut EventQueue<Ev>,
+    ) {
         let now = q.now();
         if ghost {
             q.schedule(now + self.sc.patience.silent_timeout, Ev::Release(c));
         } else {
-            let work = self.samplers.work.sample_s(&mut self.rng_service) / self.agents[a as usize].speed_factor;
+            let work = self.samplers.work.sample_s(&mut self.rng_service)
+                / self.agents[a as usize].speed_factor;
             let agent = &mut self.agents[a as usize];
             agent.chats.push((c, agent.v + work));
             self.served(c, now);
@@ -63,7 +78,9 @@ impl Model<'_> {
         }
         self.sessions_progress(a, q.now());
         let agent = &mut self.agents[a as usize];
-        let Some(i) = (0..agent.chats.len()).min_by(|&i, &j| agent.chats[i].1.total_cmp(&agent.chats[j].1)) else {
+        let Some(i) =
+            (0..agent.chats.len()).min_by(|&i, &j| agent.chats[i].1.total_cmp(&agent.chats[j].1))
+        else {
             return;
         };
         let (c, v_end) = agent.chats.swap_remove(i);

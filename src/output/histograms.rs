@@ -12,19 +12,48 @@ use hdrhistogram::serialization::interval_log::{IntervalLogWriterBuilder, Tag};
 /// The percentile distribution of `h` (values in ms) in `.hgrm` text form.
 pub fn write_hgrm(h: &Histogram<u64>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:>12} {:>14} {:>10} {:>14}\n", "Value", "Percentile", "TotalCount", "1/(1-Percentile)");
-    if h.len() > 0 {
+    let _ = writeln!(
+        out,
+        "{:>12} {:>14} {:>10} {:>14}\n",
+        "Value", "Percentile", "TotalCount", "1/(1-Percentile)"
+    );
+    if !h.is_empty() {
         let mut total = 0u64;
         for v in h.iter_quantiles(5) {
             let q = v.quantile_iterated_to();
             total += v.count_since_last_iteration();
-            let inv = if q < 1.0 { format!("{:>14.2}", 1.0 / (1.0 - q)) } else { String::new() };
-            let _ = writeln!(out, "{:>12.3} {:>14.12} {:>10} {inv}", v.value_iterated_to() as f64, q, total);
+            let inv = if q < 1.0 {
+                format!("{:>14.2}", 1.0 / (1.0 - q))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{:>12.3} {:>14.12} {:>10} {inv}",
+                v.value_iterated_to() as f64,
+                q,
+                total
+            );
         }
     }
-    let _ = writeln!(out, "#[Mean    = {:>12.3}, StdDeviation   = {:>12.3}]", h.mean(), h.stdev());
-    let _ = writeln!(out, "#[Max     = {:>12.3}, Total count    = {:>12}]", h.max() as f64, h.len());
-    let _ = writeln!(out, "#[Buckets = {:>12}, SubBuckets     = {:>12}]", h.buckets(), h.distinct_values());
+    let _ = writeln!(
+        out,
+        "#[Mean    = {:>12.3}, StdDeviation   = {:>12.3}]",
+        h.mean(),
+        h.stdev()
+    );
+    let _ = writeln!(
+        out,
+        "#[Max     = {:>12.3}, Total count    = {:>12}]",
+        h.max() as f64,
+        h.len()
+    );
+    let _ = writeln!(
+        out,
+        "#[Buckets = {:>12}, SubBuckets     = {:>12}]",
+        h.buckets(),
+        h.distinct_values()
+    );
     out
 }
 
@@ -34,12 +63,19 @@ pub fn write_hlog(name: &str, per_replication: &[&Histogram<u64>]) -> std::io::R
     let mut buf = Vec::new();
     let mut serializer = V2DeflateSerializer::new();
     let mut builder = IntervalLogWriterBuilder::new();
-    builder.add_comment(&format!("d11sim {name}: one interval per replication, values in ms"));
+    builder.add_comment(&format!(
+        "d11sim {name}: one interval per replication, values in ms"
+    ));
     let mut log = builder.begin_log_with(&mut buf, &mut serializer)?;
     let tag = Tag::new(name).ok_or_else(|| std::io::Error::other("bad histogram tag"))?;
     for (i, h) in per_replication.iter().enumerate() {
-        log.write_histogram(h, Duration::from_secs(i as u64), Duration::from_secs(1), Some(tag))
-            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+        log.write_histogram(
+            h,
+            Duration::from_secs(i as u64),
+            Duration::from_secs(1),
+            Some(tag),
+        )
+        .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
     }
     drop(log);
     Ok(buf)

@@ -33,19 +33,21 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
         .iter()
         .zip(r.merged.all())
         .map(|(name, h)| {
-            let q = |p: f64| (h.len() > 0).then(|| h.value_at_quantile(p));
+            let q = |p: f64| (!h.is_empty()).then(|| h.value_at_quantile(p));
             (
                 name.to_string(),
                 json!({
                     "count": h.len(),
-                    "mean": (h.len() > 0).then(|| h.mean()),
+                    "mean": (!h.is_empty()).then(|| h.mean()),
                     "p50": q(0.5), "p90": q(0.9), "p95": q(0.95), "p99": q(0.99),
-                    "max": (h.len() > 0).then(|| h.max()),
+                    "max": (!h.is_empty()).then(|| h.max()),
                 }),
             )
         })
         .collect();
-    let sum = |f: fn(&crate::metrics::Counters) -> u64| -> u64 { r.replications.iter().map(|x| f(&x.counters)).sum() };
+    let sum = |f: fn(&crate::metrics::Counters) -> u64| -> u64 {
+        r.replications.iter().map(|x| f(&x.counters)).sum()
+    };
     let counts = json!({
         "arrived": sum(|c| c.arrived),
         "served": sum(|c| c.served),

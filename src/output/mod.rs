@@ -2,10 +2,10 @@
 //! table for stdout. Output paths are built here; every file is written to a temporary
 //! name and renamed, so a failed run leaves no half-written file.
 
+mod histograms;
 mod json;
 mod series;
 mod table;
-mod histograms;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,9 @@ pub struct OutputPaths {
 impl OutputPaths {
     /// Paths under `dir`.
     pub fn new(dir: &Path) -> Self {
-        OutputPaths { dir: dir.to_path_buf() }
+        OutputPaths {
+            dir: dir.to_path_buf(),
+        }
     }
     /// `summary.json`.
     pub fn summary(&self) -> PathBuf {
@@ -62,14 +64,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::io::Result<()> {
     let paths = OutputPaths::new(dir);
     std::fs::create_dir_all(paths.histograms())?;
-    let summary = serde_json::to_vec_pretty(&summary(scenario, results)).map_err(std::io::Error::other)?;
+    let summary =
+        serde_json::to_vec_pretty(&summary(scenario, results)).map_err(std::io::Error::other)?;
     write_atomic(&paths.summary(), &summary)?;
     write_atomic(&paths.series(), write_series(scenario, results).as_bytes())?;
     for (i, name) in crate::metrics::Histograms::NAMES.iter().enumerate() {
         let merged = results.merged.all()[i];
-        write_atomic(&paths.histograms().join(format!("{name}.hgrm")), write_hgrm(merged).as_bytes())?;
-        let per_rep: Vec<_> = results.replications.iter().map(|r| r.histograms.all()[i]).collect();
-        write_atomic(&paths.histograms().join(format!("{name}.hlog")), &write_hlog(name, &per_rep)?)?;
+        write_atomic(
+            &paths.histograms().join(format!("{name}.hgrm")),
+            write_hgrm(merged).as_bytes(),
+        )?;
+        let per_rep: Vec<_> = results
+            .replications
+            .iter()
+            .map(|r| r.histograms.all()[i])
+            .collect();
+        write_atomic(
+            &paths.histograms().join(format!("{name}.hlog")),
+            &write_hlog(name, &per_rep)?,
+        )?;
     }
     Ok(())
 }

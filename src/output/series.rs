@@ -15,7 +15,9 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
     out.push('\n');
     for rep in &r.replications {
         for (k, row) in rep.intervals.iter().enumerate() {
-            let p90 = row.first_response_p90_s.map_or(String::new(), |v| format!("{v}"));
+            let p90 = row
+                .first_response_p90_s
+                .map_or(String::new(), |v| format!("{v}"));
             let _ = writeln!(
                 out,
                 "{},{k},{},{},{},{},{},{},{},{:.4},{p90}",

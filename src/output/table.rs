@@ -16,11 +16,34 @@ fn fmt_value(kpi: Kpi, x: f64) -> String {
     }
 }
 
+/// Terminal columns taken by `s`: CJK characters are two wide.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if ('\u{2E80}'..='\u{FFEF}').contains(&c) {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+/// `s` padded with spaces to `width` terminal columns.
+fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
+}
+
 /// The table: every defined KPI with its 95% CI, then targets with pass/fail.
 pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
     let mut out = String::new();
     let n = r.replications.len();
-    let _ = writeln!(out, "d11sim {} | {}", env!("CARGO_PKG_VERSION"), scenario.name);
+    let _ = writeln!(
+        out,
+        "d11sim {} | {}",
+        env!("CARGO_PKG_VERSION"),
+        scenario.name
+    );
     let _ = writeln!(
         out,
         "{} to {} | {} agents | model {} | routing {} | seed {} | {n} replication{}",
@@ -40,27 +63,66 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
     let _ = writeln!(out, "{}", "-".repeat(70));
     for k in &r.kpis {
         let Some(e) = &k.estimate else { continue };
-        let ci = if e.n > 1 { format!("[{} .. {}]", fmt_value(k.kpi, e.ci_low), fmt_value(k.kpi, e.ci_high)) } else { "(one replication)".into() };
-        let _ = writeln!(out, "{:<28} {:>12}   {:<26}", k.kpi.label(), fmt_value(k.kpi, e.mean), ci);
+        let ci = if e.n > 1 {
+            format!(
+                "[{} .. {}]",
+                fmt_value(k.kpi, e.ci_low),
+                fmt_value(k.kpi, e.ci_high)
+            )
+        } else {
+            "(one replication)".into()
+        };
+        let _ = writeln!(
+            out,
+            "{} {:>12}   {:<26}",
+            pad(k.kpi.label(), 28),
+            fmt_value(k.kpi, e.mean),
+            ci
+        );
     }
     if !r.targets.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{:<34} {:>12} {:>6} {:>22}", "target", "mean", "", "replications meeting it");
+        let _ = writeln!(
+            out,
+            "{:<34} {:>12} {:>6} {:>22}",
+            "target", "mean", "", "replications meeting it"
+        );
         for t in &r.targets {
             let mean = t.mean.map_or("n/a".into(), |m| fmt_value(t.target.kpi, m));
             let verdict = if t.met { "PASS" } else { "FAIL" };
-            let _ = writeln!(out, "{:<34} {:>12} {:>6} {:>21.0}%", t.target.to_string(), mean, verdict, t.share_met * 100.0);
+            let _ = writeln!(
+                out,
+                "{:<34} {:>12} {:>6} {:>21.0}%",
+                t.target.to_string(),
+                mean,
+                verdict,
+                t.share_met * 100.0
+            );
         }
     }
     let p = |h: &hdrhistogram::Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1e3;
     let fr = &r.merged.first_response_ms;
-    if fr.len() > 0 {
+    if !fr.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "first response (s, all replications): p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}", p(fr, 0.5), p(fr, 0.9), p(fr, 0.99), fr.max() as f64 / 1e3);
+        let _ = writeln!(
+            out,
+            "first response (s, all replications): p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+            p(fr, 0.5),
+            p(fr, 0.9),
+            p(fr, 0.99),
+            fr.max() as f64 / 1e3
+        );
     }
     let rr = &r.merged.reply_response_ms;
-    if rr.len() > 0 {
-        let _ = writeln!(out, "per-reply response (s):              p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}", p(rr, 0.5), p(rr, 0.9), p(rr, 0.99), rr.max() as f64 / 1e3);
+    if !rr.is_empty() {
+        let _ = writeln!(
+            out,
+            "per-reply response (s):              p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+            p(rr, 0.5),
+            p(rr, 0.9),
+            p(rr, 0.99),
+            rr.max() as f64 / 1e3
+        );
     }
     out
 }

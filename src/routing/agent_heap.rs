@@ -16,7 +16,10 @@ pub struct AgentHeap {
 impl AgentHeap {
     /// An empty heap for agents `0..agents`.
     pub fn new(agents: usize) -> Self {
-        AgentHeap { heap: Vec::with_capacity(agents), pos: vec![ABSENT; agents] }
+        AgentHeap {
+            heap: Vec::with_capacity(agents),
+            pos: vec![ABSENT; agents],
+        }
     }
 
     /// The agent with the smallest key.
@@ -47,7 +50,11 @@ impl AgentHeap {
             let i = p as usize;
             let old = self.heap[i].0;
             self.heap[i].0 = key;
-            if key < old { self.sift_up(i) } else { self.sift_down(i) }
+            if key < old {
+                self.sift_up(i)
+            } else {
+                self.sift_down(i)
+            }
         }
     }
 
@@ -105,7 +112,12 @@ impl AgentHeap {
 }
 
 /// Puts `agent` under `key` in the heap of every class it may take now, and out of the others.
-pub fn update_class_heaps(heaps: &mut [AgentHeap; 3], agent: AgentId, s: &AgentSnapshot, key: u128) {
+pub fn update_class_heaps(
+    heaps: &mut [AgentHeap; 3],
+    agent: AgentId,
+    s: &AgentSnapshot,
+    key: u128,
+) {
     for class in Class::ALL {
         let heap = &mut heaps[class.index()];
         if s.available && s.skills.contains(class) {

@@ -13,7 +13,9 @@ pub struct LeastLoaded {
 impl LeastLoaded {
     /// A router for agents `0..agents`, none available yet.
     pub fn new(agents: usize) -> Self {
-        LeastLoaded { by_class: std::array::from_fn(|_| AgentHeap::new(agents)) }
+        LeastLoaded {
+            by_class: std::array::from_fn(|_| AgentHeap::new(agents)),
+        }
     }
 }
 

@@ -13,7 +13,9 @@ pub struct LongestIdle {
 impl LongestIdle {
     /// A router for agents `0..agents`, none available yet.
     pub fn new(agents: usize) -> Self {
-        LongestIdle { by_class: std::array::from_fn(|_| AgentHeap::new(agents)) }
+        LongestIdle {
+            by_class: std::array::from_fn(|_| AgentHeap::new(agents)),
+        }
     }
 }
 

@@ -120,11 +120,19 @@ pub struct Routing {
 impl Routing {
     /// The class a freed agent with `skills` serves next at `now`, given the arrival time of
     /// the head of each class queue (`None` = empty).
-    pub fn next_class(&self, skills: ClassSet, heads: [Option<SimTime>; 3], now: SimTime) -> Option<Class> {
-        if let Some(p) = self.priority.iter().find(|p| p.window.contains(now)) {
-            if let Some(c) = p.order.iter().find(|c| skills.contains(**c) && heads[c.index()].is_some()) {
-                return Some(*c);
-            }
+    pub fn next_class(
+        &self,
+        skills: ClassSet,
+        heads: [Option<SimTime>; 3],
+        now: SimTime,
+    ) -> Option<Class> {
+        if let Some(p) = self.priority.iter().find(|p| p.window.contains(now))
+            && let Some(c) = p
+                .order
+                .iter()
+                .find(|c| skills.contains(**c) && heads[c.index()].is_some())
+        {
+            return Some(*c);
         }
         skills
             .iter()
@@ -147,16 +155,31 @@ mod tests {
         let routing = Routing {
             policy: Policy::LeastLoaded,
             priority: vec![PriorityWindow {
-                window: Window { start: t(100), end: t(200) },
+                window: Window {
+                    start: t(100),
+                    end: t(200),
+                },
                 order: vec![Class::PreSale],
             }],
             handover: None,
         };
         let heads = [Some(t(50)), None, Some(t(10))];
-        assert_eq!(routing.next_class(ClassSet::ALL, heads, t(20)), Some(Class::AfterSale));
-        assert_eq!(routing.next_class(ClassSet::ALL, heads, t(150)), Some(Class::PreSale));
+        assert_eq!(
+            routing.next_class(ClassSet::ALL, heads, t(20)),
+            Some(Class::AfterSale)
+        );
+        assert_eq!(
+            routing.next_class(ClassSet::ALL, heads, t(150)),
+            Some(Class::PreSale)
+        );
         let after_only = ClassSet::of(&[Class::AfterSale]);
-        assert_eq!(routing.next_class(after_only, heads, t(150)), Some(Class::AfterSale));
-        assert_eq!(routing.next_class(after_only, [Some(t(1)), None, None], t(150)), None);
+        assert_eq!(
+            routing.next_class(after_only, heads, t(150)),
+            Some(Class::AfterSale)
+        );
+        assert_eq!(
+            routing.next_class(after_only, [Some(t(1)), None, None], t(150)),
+            None
+        );
     }
 }

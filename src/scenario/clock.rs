@@ -12,7 +12,8 @@ pub struct ClockTime(u32);
 impl ClockTime {
     /// Parses `MM-DD HH:MM[:SS]`; the error says what is wrong. `HH:MM` may be `24:00`.
     pub fn parse(s: &str) -> Result<ClockTime, String> {
-        let bad = || format!("`{s}` is not a time of the form \"MM-DD HH:MM\" (e.g. \"11-10 20:00\")");
+        let bad =
+            || format!("`{s}` is not a time of the form \"MM-DD HH:MM\" (e.g. \"11-10 20:00\")");
         let (date, time) = s.trim().split_once(' ').ok_or_else(bad)?;
         let (mm, dd) = date.split_once('-').ok_or_else(bad)?;
         let month: u32 = mm.parse().map_err(|_| bad())?;
@@ -23,7 +24,10 @@ impl ClockTime {
         }
         let hour: u32 = parts[0].parse().map_err(|_| bad())?;
         let minute: u32 = parts[1].parse().map_err(|_| bad())?;
-        let second: u32 = parts.get(2).map_or(Ok(0), |p| p.parse()).map_err(|_| bad())?;
+        let second: u32 = parts
+            .get(2)
+            .map_or(Ok(0), |p| p.parse())
+            .map_err(|_| bad())?;
         if !(1..=12).contains(&month) {
             return Err(format!("`{s}`: month {month} is not 1-12"));
         }
@@ -32,10 +36,14 @@ impl ClockTime {
         }
         let at_24 = hour == 24 && minute == 0 && second == 0;
         if !(hour < 24 || at_24) || minute > 59 || second > 59 {
-            return Err(format!("`{s}`: {hour:02}:{minute:02}:{second:02} is not a time of day"));
+            return Err(format!(
+                "`{s}`: {hour:02}:{minute:02}:{second:02} is not a time of day"
+            ));
         }
         let day_of_year: u32 = DAYS_IN_MONTH[..month as usize - 1].iter().sum::<u32>() + day - 1;
-        Ok(ClockTime(day_of_year * 86_400 + hour * 3600 + minute * 60 + second))
+        Ok(ClockTime(
+            day_of_year * 86_400 + hour * 3600 + minute * 60 + second,
+        ))
     }
 
     /// Seconds since 01-01 00:00.
@@ -63,7 +71,8 @@ impl Calendar {
 
     /// Scenario time of `t`, or `None` when `t` is before the start.
     pub fn offset(&self, t: ClockTime) -> Option<SimTime> {
-        t.0.checked_sub(self.start.0).map(|s| SimTime::from_secs(u64::from(s)))
+        t.0.checked_sub(self.start.0)
+            .map(|s| SimTime::from_secs(u64::from(s)))
     }
 
     /// Scenario time of clock seconds-of-year `s` (may be before the start: negative).
@@ -97,15 +106,42 @@ mod tests {
     fn parses_formats_and_rejects() {
         let start = ClockTime::parse("11-10 18:00").unwrap();
         let cal = Calendar::new(start);
-        let t = cal.offset(ClockTime::parse("11-11 00:05").unwrap()).unwrap();
+        let t = cal
+            .offset(ClockTime::parse("11-11 00:05").unwrap())
+            .unwrap();
         assert_eq!(t, SimTime::from_secs(6 * 3600 + 300));
         assert_eq!(cal.format(t), "11-11 00:05");
-        assert_eq!(cal.format(SimTime::from_secs(30 * 3600 + 1)), "11-12 00:00:01");
-        assert_eq!(ClockTime::parse("11-10 24:00").unwrap(), ClockTime::parse("11-11 00:00").unwrap());
-        assert!(cal.offset(ClockTime::parse("11-10 17:59").unwrap()).is_none());
-        assert!(ClockTime::parse("11-31 10:00").unwrap_err().contains("no day 31"));
-        assert!(ClockTime::parse("13-01 10:00").unwrap_err().contains("month 13"));
-        assert!(ClockTime::parse("11-10 25:00").unwrap_err().contains("not a time of day"));
-        assert!(ClockTime::parse("20:00").unwrap_err().contains("MM-DD HH:MM"));
+        assert_eq!(
+            cal.format(SimTime::from_secs(30 * 3600 + 1)),
+            "11-12 00:00:01"
+        );
+        assert_eq!(
+            ClockTime::parse("11-10 24:00").unwrap(),
+            ClockTime::parse("11-11 00:00").unwrap()
+        );
+        assert!(
+            cal.offset(ClockTime::parse("11-10 17:59").unwrap())
+                .is_none()
+        );
+        assert!(
+            ClockTime::parse("11-31 10:00")
+                .unwrap_err()
+                .contains("no day 31")
+        );
+        assert!(
+            ClockTime::parse("13-01 10:00")
+                .unwrap_err()
+                .contains("month 13")
+        );
+        assert!(
+            ClockTime::parse("11-10 25:00")
+                .unwrap_err()
+                .contains("not a time of day")
+        );
+        assert!(
+            ClockTime::parse("20:00")
+                .unwrap_err()
+                .contains("MM-DD HH:MM")
+        );
     }
 }

@@ -252,7 +252,11 @@ pub struct RoutingFile {
 
 impl Default for RoutingFile {
     fn default() -> Self {
-        RoutingFile { policy: default_policy(), priority: Vec::new(), handover: None }
+        RoutingFile {
+            policy: default_policy(),
+            priority: Vec::new(),
+            handover: None,
+        }
     }
 }
 

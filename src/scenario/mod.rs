@@ -109,8 +109,10 @@ impl Scenario {
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError::Read { file: shown.clone(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+            file: shown.clone(),
+            reason: e.to_string(),
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Scenario::from_toml(&text, &shown, base)
     }
@@ -129,7 +131,11 @@ impl Scenario {
     }
 
     /// Validates an already parsed file (tests and sweeps edit the raw form first).
-    pub fn from_file(raw: &ScenarioFile, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    pub fn from_file(
+        raw: &ScenarioFile,
+        file: &str,
+        base_dir: &Path,
+    ) -> Result<Scenario, ScenarioError> {
         validate::validate(raw, &validate::Ctx { file, base_dir })
     }
 
@@ -143,7 +149,12 @@ impl Scenario {
 pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
     toml::from_str(text).map_err(|e: toml::de::Error| {
         let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        ScenarioError::Parse { file: file.to_string(), line, column, message: e.message().trim().to_string() }
+        ScenarioError::Parse {
+            file: file.to_string(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
     })
 }
 

@@ -7,38 +7,120 @@ use crate::common;
 
 /// (case, text replaced in small_store.toml, replacement, substrings the message must hold)
 const CASES: &[(&str, &str, &str, &[&str])] = &[
-    ("unknown_key", "forecast_error_cv = 0.15", "forecast_error_cv = 0.15\ncolour = \"red\"", &["bad.toml:", "unknown field `colour`"]),
-    ("wrong_type", "count = 4\n", "count = \"four\"\n", &["bad.toml:", "invalid type"]),
-    ("negative_rate", "base_per_hour = 20 ", "base_per_hour = -20 ", &["bad.toml", "`arrivals.base_per_hour`", "must not be negative"]),
-    ("nan_rate", "base_per_hour = 20 ", "base_per_hour = nan ", &["bad.toml", "`arrivals.base_per_hour`", "finite"]),
-    ("shift_end_before_start", "[\"11-11 03:00\", \"11-11 15:00\"]", "[\"11-11 15:00\", \"11-11 03:00\"]", &["bad.toml", "`groups[1].shifts[0]`", "must be after its start"]),
-    ("cap_zero", "max_chats = 3\n", "max_chats = 0\n", &["bad.toml", "`groups[2].max_chats`", "1..=1000"]),
-    ("probability_above_one", "silent_share = 0.7", "silent_share = 1.5", &["bad.toml", "`patience.silent_share`", "[0, 1]"]),
-    ("mix_does_not_sum", "after_sale = 0.05", "after_sale = 0.25", &["bad.toml", "`arrivals.mix[0]`", "sum to 1"]),
-    ("bad_clock", "end = \"11-12 00:00\"", "end = \"11-32 00:00\"", &["bad.toml", "`end`", "no day 32"]),
-    ("unknown_distribution", "dist = \"weibull\"", "dist = \"weibul\"", &["bad.toml", "`patience.first_reply.pre_sale.dist`", "unknown distribution"]),
-    ("bad_target", "\"reply_rate >= 0.99\"", "\"reply_rate => 0.99\"", &["bad.toml", "`targets[1]`", "KPI >= VALUE"]),
+    (
+        "unknown_key",
+        "forecast_error_cv = 0.15",
+        "forecast_error_cv = 0.15\ncolour = \"red\"",
+        &["bad.toml:", "unknown field `colour`"],
+    ),
+    (
+        "wrong_type",
+        "count = 4\n",
+        "count = \"four\"\n",
+        &["bad.toml:", "invalid type"],
+    ),
+    (
+        "negative_rate",
+        "base_per_hour = 20 ",
+        "base_per_hour = -20 ",
+        &[
+            "bad.toml",
+            "`arrivals.base_per_hour`",
+            "must not be negative",
+        ],
+    ),
+    (
+        "nan_rate",
+        "base_per_hour = 20 ",
+        "base_per_hour = nan ",
+        &["bad.toml", "`arrivals.base_per_hour`", "finite"],
+    ),
+    (
+        "shift_end_before_start",
+        "[\"11-11 03:00\", \"11-11 15:00\"]",
+        "[\"11-11 15:00\", \"11-11 03:00\"]",
+        &[
+            "bad.toml",
+            "`groups[1].shifts[0]`",
+            "must be after its start",
+        ],
+    ),
+    (
+        "cap_zero",
+        "max_chats = 3\n",
+        "max_chats = 0\n",
+        &["bad.toml", "`groups[2].max_chats`", "1..=1000"],
+    ),
+    (
+        "probability_above_one",
+        "silent_share = 0.7",
+        "silent_share = 1.5",
+        &["bad.toml", "`patience.silent_share`", "[0, 1]"],
+    ),
+    (
+        "mix_does_not_sum",
+        "after_sale = 0.05",
+        "after_sale = 0.25",
+        &["bad.toml", "`arrivals.mix[0]`", "sum to 1"],
+    ),
+    (
+        "bad_clock",
+        "end = \"11-12 00:00\"",
+        "end = \"11-32 00:00\"",
+        &["bad.toml", "`end`", "no day 32"],
+    ),
+    (
+        "unknown_distribution",
+        "dist = \"weibull\"",
+        "dist = \"weibul\"",
+        &[
+            "bad.toml",
+            "`patience.first_reply.pre_sale.dist`",
+            "unknown distribution",
+        ],
+    ),
+    (
+        "bad_target",
+        "\"reply_rate >= 0.99\"",
+        "\"reply_rate => 0.99\"",
+        &["bad.toml", "`targets[1]`", "KPI >= VALUE"],
+    ),
 ];
 
 fn assert_rejected(dir: &Path, scenario: &str, expect: &[&str], case: &str) {
     let out = dir.join("out");
-    let o = common::d11sim(&["run", scenario, "-r", "1", "--out", out.to_str().unwrap()], dir);
+    let o = common::d11sim(
+        &["run", scenario, "-r", "1", "--out", out.to_str().unwrap()],
+        dir,
+    );
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{case}: exit {:?}, stderr {stderr}", o.status.code());
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{case}: exit {:?}, stderr {stderr}",
+        o.status.code()
+    );
     for e in expect {
         assert!(stderr.contains(e), "{case}: `{e}` missing from: {stderr}");
     }
     assert!(!stderr.contains("panicked"), "{case}: {stderr}");
     assert!(!out.exists(), "{case}: output written for bad input");
     let v = common::d11sim(&["validate", scenario], dir);
-    assert_eq!(v.status.code(), Some(2), "{case}: validate must also exit 2");
+    assert_eq!(
+        v.status.code(),
+        Some(2),
+        "{case}: validate must also exit 2"
+    );
 }
 
 #[test]
 fn each_bad_scenario_is_rejected_with_file_key_and_rule() {
     let good = std::fs::read_to_string(common::root().join("scenarios/small_store.toml")).unwrap();
     for (case, from, to, expect) in CASES {
-        assert!(good.contains(from), "{case}: fixture text `{from}` not in small_store.toml");
+        assert!(
+            good.contains(from),
+            "{case}: fixture text `{from}` not in small_store.toml"
+        );
         let dir = common::temp_dir(case);
         std::fs::write(dir.join("bad.toml"), good.replacen(from, to, 1)).unwrap();
         assert_rejected(&dir, "bad.toml", expect, case);
@@ -51,13 +133,23 @@ fn empty_roster_is_rejected() {
     let cut = good.find("[[groups]]").unwrap();
     let dir = common::temp_dir("empty_roster");
     std::fs::write(dir.join("bad.toml"), &good[..cut]).unwrap();
-    assert_rejected(&dir, "bad.toml", &["bad.toml", "`groups`", "roster is empty"], "empty_roster");
+    assert_rejected(
+        &dir,
+        "bad.toml",
+        &["bad.toml", "`groups`", "roster is empty"],
+        "empty_roster",
+    );
 }
 
 #[test]
 fn missing_scenario_file_is_rejected() {
     let dir = common::temp_dir("missing_file");
-    assert_rejected(&dir, "nowhere.toml", &["nowhere.toml", "cannot read"], "missing_file");
+    assert_rejected(
+        &dir,
+        "nowhere.toml",
+        &["nowhere.toml", "cannot read"],
+        "missing_file",
+    );
 }
 
 fn csv_scenario(dir: &Path, csv: &str) {
@@ -73,11 +165,27 @@ fn csv_scenario(dir: &Path, csv: &str) {
 #[test]
 fn csv_row_that_does_not_parse_is_rejected_with_its_line() {
     let dir = common::temp_dir("csv_bad_row");
-    csv_scenario(&dir, "interval_start,count\n11-10 18:00,10\n11-10 19:00,abc\n11-10 20:00,30\n");
-    assert_rejected(&dir, "bad.toml", &["history.csv:3", "count `abc` is not a number"], "csv_bad_row");
+    csv_scenario(
+        &dir,
+        "interval_start,count\n11-10 18:00,10\n11-10 19:00,abc\n11-10 20:00,30\n",
+    );
+    assert_rejected(
+        &dir,
+        "bad.toml",
+        &["history.csv:3", "count `abc` is not a number"],
+        "csv_bad_row",
+    );
     let dir = common::temp_dir("csv_bad_time");
-    csv_scenario(&dir, "interval_start,count\n11-10 18:00,10\n11-10 18:00,12\n");
-    assert_rejected(&dir, "bad.toml", &["history.csv:3", "increasing"], "csv_bad_time");
+    csv_scenario(
+        &dir,
+        "interval_start,count\n11-10 18:00,10\n11-10 18:00,12\n",
+    );
+    assert_rejected(
+        &dir,
+        "bad.toml",
+        &["history.csv:3", "increasing"],
+        "csv_bad_time",
+    );
 }
 
 #[test]
@@ -85,13 +193,21 @@ fn missing_csv_is_rejected() {
     let dir = common::temp_dir("csv_missing");
     csv_scenario(&dir, "");
     std::fs::remove_file(dir.join("history.csv")).unwrap();
-    assert_rejected(&dir, "bad.toml", &["bad.toml", "`arrivals.csv`", "cannot read"], "csv_missing");
+    assert_rejected(
+        &dir,
+        "bad.toml",
+        &["bad.toml", "`arrivals.csv`", "cannot read"],
+        "csv_missing",
+    );
 }
 
 #[test]
 fn a_good_csv_scenario_runs_and_scales_to_the_forecast() {
     let dir = common::temp_dir("csv_good");
-    csv_scenario(&dir, "interval_start,count\n11-10 18:00,100\n11-10 19:00,300\n11-11 00:00,600\n");
+    csv_scenario(
+        &dir,
+        "interval_start,count\n11-10 18:00,100\n11-10 19:00,300\n11-11 00:00,600\n",
+    );
     let sc = d11sim::scenario::Scenario::load(&dir.join("bad.toml")).unwrap();
     // rows cover 18:00-19:00, 19:00-24:00 and 00:00-05:00 (last row as long as the one before)
     assert!((sc.arrivals.curve.expected_total() - 2000.0).abs() < 1e-6);

@@ -32,7 +32,11 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 /// Runs the d11sim binary.
 pub fn d11sim(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_d11sim")).args(args).current_dir(cwd).output().expect("d11sim runs")
+    Command::new(env!("CARGO_BIN_EXE_d11sim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("d11sim runs")
 }
 
 /// Worker threads for in-process replications.

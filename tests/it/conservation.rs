@@ -11,13 +11,27 @@ fn assert_conserved(sc: &d11sim::scenario::Scenario, seeds: std::ops::Range<u64>
         let r = run_replication(sc, seed, 0);
         let c = &r.counters;
         assert!(c.arrived > 0, "seed {seed}: nobody arrived");
-        assert_eq!(c.unresolved_at_end, 0, "seed {seed}: customers left in the system");
-        assert_eq!(c.arrived, c.served + c.abandoned + c.unresolved_at_end, "seed {seed}: {c:?}");
+        assert_eq!(
+            c.unresolved_at_end, 0,
+            "seed {seed}: customers left in the system"
+        );
+        assert_eq!(
+            c.arrived,
+            c.served + c.abandoned + c.unresolved_at_end,
+            "seed {seed}: {c:?}"
+        );
         for (k, row) in r.intervals.iter().enumerate() {
-            assert_eq!(row.arrived, row.served + row.abandoned, "seed {seed}, interval {k}: {row:?}");
+            assert_eq!(
+                row.arrived,
+                row.served + row.abandoned,
+                "seed {seed}, interval {k}: {row:?}"
+            );
             assert_eq!(row.waiting, row.waiting.max(0), "negative queue");
         }
-        assert!(c.attempts >= c.arrived && c.retrials == c.attempts - c.arrived, "seed {seed}: {c:?}");
+        assert!(
+            c.attempts >= c.arrived && c.retrials == c.attempts - c.arrived,
+            "seed {seed}: {c:?}"
+        );
     }
 }
 
@@ -40,7 +54,12 @@ fn overloaded_sessions_with_ghosts_and_retrials_conserve_customers() {
     raw.patience.silent_share = 0.5;
     raw.patience.retrial = Some(RetrialFile {
         probability: 0.4,
-        delay: DurationFile { dist: "uniform".into(), min_s: Some(60.0), max_s: Some(600.0), ..Default::default() },
+        delay: DurationFile {
+            dist: "uniform".into(),
+            min_s: Some(60.0),
+            max_s: Some(600.0),
+            ..Default::default()
+        },
         patience_factor: 0.7,
         max_attempts: 3,
     });

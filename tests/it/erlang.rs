@@ -14,8 +14,8 @@
 
 use d11sim::kpi::Kpi;
 use d11sim::replicate::{self, RunConfig, RunResults};
-use d11sim::scenario::file::DurationFile;
 use d11sim::scenario::ScenarioFile;
+use d11sim::scenario::file::DurationFile;
 use serde_json::Value;
 
 use crate::common;
@@ -57,7 +57,10 @@ fn cases(file: &str, metrics: &[(&str, Kpi)]) -> Vec<Case> {
                 lambda: p["arrival_rate_per_s"].as_f64().expect("lambda"),
                 mean_patience_s: p["mean_patience_s"].as_f64(),
                 relaxation_s: c["relaxation_time_s"].as_f64().expect("relaxation time"),
-                exact: metrics.iter().map(|(name, kpi)| (*kpi, c["metrics"][*name].as_f64().expect("metric"))).collect(),
+                exact: metrics
+                    .iter()
+                    .map(|(name, kpi)| (*kpi, c["metrics"][*name].as_f64().expect("metric")))
+                    .collect(),
             }
         })
         .collect()
@@ -70,14 +73,23 @@ fn scenario(case: &Case) -> ScenarioFile {
     raw.groups[0].count = case.agents;
     raw.groups[0].max_chats = case.cap;
     raw.patience.first_reply.default = Some(match case.mean_patience_s {
-        Some(m) => DurationFile { dist: "exponential".into(), mean_s: Some(m), ..Default::default() },
-        None => DurationFile { dist: "never".into(), ..Default::default() },
+        Some(m) => DurationFile {
+            dist: "exponential".into(),
+            mean_s: Some(m),
+            ..Default::default()
+        },
+        None => DurationFile {
+            dist: "never".into(),
+            ..Default::default()
+        },
     });
     let warmup_s = (15.0 * case.relaxation_s).max(3600.0);
     let measure_s = (60.0 * case.relaxation_s).max(CUSTOMERS / case.lambda);
     // whole minutes, within one calendar year from 01-01 00:00
     let end_min = ((warmup_s + measure_s) / 60.0).ceil().min(364.0 * 1440.0);
-    let cal = d11sim::scenario::clock::Calendar::new(d11sim::scenario::clock::ClockTime::parse("01-01 00:00").unwrap());
+    let cal = d11sim::scenario::clock::Calendar::new(
+        d11sim::scenario::clock::ClockTime::parse("01-01 00:00").unwrap(),
+    );
     raw.end = cal.format(d11sim::engine::SimTime::from_secs(end_min as u64 * 60));
     raw.warmup_h = warmup_s / 3600.0;
     raw.interval_min = end_min; // one series row: the tests need none
@@ -86,17 +98,28 @@ fn scenario(case: &Case) -> ScenarioFile {
 
 fn simulate(raw: &ScenarioFile, replications: u64, seed: u64) -> RunResults {
     let sc = common::validate(raw);
-    replicate::run(&sc, RunConfig { replications, seed, threads: common::threads() })
+    replicate::run(
+        &sc,
+        RunConfig {
+            replications,
+            seed,
+            threads: common::threads(),
+        },
+    )
 }
 
 /// Per replication (numerator, denominator) of a conditional metric, if `kpi` is one.
 fn ratio_parts(kpi: Kpi, r: &RunResults) -> Option<Vec<(f64, f64)>> {
-    let parts = |f: &dyn Fn(&d11sim::metrics::Counters) -> (f64, f64)| r.replications.iter().map(|x| f(&x.counters)).collect();
+    let parts = |f: &dyn Fn(&d11sim::metrics::Counters) -> (f64, f64)| {
+        r.replications.iter().map(|x| f(&x.counters)).collect()
+    };
     let ab = |c: &d11sim::metrics::Counters| (c.abandoned + c.retrials) as f64;
     match kpi {
         Kpi::MeanWaitServedS => Some(parts(&|c| (c.wait_served_sum_s, c.attempts as f64 - ab(c)))),
         Kpi::MeanWaitAbandonedS => Some(parts(&|c| (c.wait_abandoned_sum_s, ab(c)))),
-        Kpi::ServiceLevelServed => Some(parts(&|c| (c.served_within_sl as f64, c.attempts as f64 - ab(c)))),
+        Kpi::ServiceLevelServed => Some(parts(&|c| {
+            (c.served_within_sl as f64, c.attempts as f64 - ab(c))
+        })),
         _ => None,
     }
 }
@@ -107,7 +130,11 @@ fn pooled_ratio(parts: &[(f64, f64)]) -> (f64, f64) {
     let (num, den): (f64, f64) = parts.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
     let ratio = num / den;
     let mean_den = den / n;
-    let var = parts.iter().map(|(y, x)| (y - ratio * x).powi(2)).sum::<f64>() / (n - 1.0);
+    let var = parts
+        .iter()
+        .map(|(y, x)| (y - ratio * x).powi(2))
+        .sum::<f64>()
+        / (n - 1.0);
     (ratio, (var / n).sqrt() / mean_den)
 }
 
@@ -151,7 +178,11 @@ fn misses(case: &Case, r: &RunResults) -> Vec<(Kpi, f64, f64, f64)> {
                 (est, se, n)
             }
             None => {
-                let e = r.kpi(kpi).estimate.clone().unwrap_or_else(|| panic!("{}: {kpi} undefined", case.id));
+                let e = r
+                    .kpi(kpi)
+                    .estimate
+                    .clone()
+                    .unwrap_or_else(|| panic!("{}: {kpi} undefined", case.id));
                 (e.mean, e.std_error(), customers)
             }
         };
@@ -167,7 +198,13 @@ fn misses(case: &Case, r: &RunResults) -> Vec<(Kpi, f64, f64, f64)> {
         } else if rare_waits {
             continue; // waits are a handful of events: P(wait)'s Poisson check covers them
         }
-        let z = if se > 0.0 { (est - exact) / se } else if (est - exact).abs() < 1e-12 { 0.0 } else { f64::INFINITY };
+        let z = if se > 0.0 {
+            (est - exact) / se
+        } else if (est - exact).abs() < 1e-12 {
+            0.0
+        } else {
+            f64::INFINITY
+        };
         if z.abs() > 3.0 {
             out.push((kpi, exact, est, z));
         }
@@ -196,12 +233,21 @@ fn check(case: &Case) {
     let raw = scenario(case);
     let run = simulate(&raw, REPLICATIONS, 1);
     let first = misses(case, &run);
-    println!("{}: {} customers/replication, worst per-replication |z| {:.2}, misses {first:?}", case.id, run.mean(Kpi::Arrived).unwrap_or(0.0) as u64, worst_z(case, &run));
+    println!(
+        "{}: {} customers/replication, worst per-replication |z| {:.2}, misses {first:?}",
+        case.id,
+        run.mean(Kpi::Arrived).unwrap_or(0.0) as u64,
+        worst_z(case, &run)
+    );
     if first.is_empty() {
         return;
     }
     let rerun = misses(case, &simulate(&raw, 4 * REPLICATIONS, 1_000_003));
-    assert!(rerun.is_empty(), "{}: first run missed {first:?}; re-run with 4x replications missed {rerun:?}", case.id);
+    assert!(
+        rerun.is_empty(),
+        "{}: first run missed {first:?}; re-run with 4x replications missed {rerun:?}",
+        case.id
+    );
 }
 
 const ERLANG_C: [(&str, Kpi); 5] = [
@@ -246,7 +292,10 @@ fn erlang_a_cases_hold() {
 #[test]
 fn sessions_with_unit_speed_is_erlang_a_over_all_slots() {
     // 10 agents x 5 chats at speed[j] = 1 is M/M/50+M: case A_c50_a1c_pat300.
-    let mut case = cases("erlang_a.json", &ERLANG_A).into_iter().find(|c| c.id == "A_c50_a1c_pat300").expect("case");
+    let mut case = cases("erlang_a.json", &ERLANG_A)
+        .into_iter()
+        .find(|c| c.id == "A_c50_a1c_pat300")
+        .expect("case");
     case.agents = 10;
     case.cap = 5;
     let mut raw = scenario(&case);
@@ -262,12 +311,25 @@ fn sessions_with_unit_speed_is_erlang_a_over_all_slots() {
 fn slower_shared_agents_do_worse_than_unit_speed() {
     // speed[j] < 1 for j > 1 (each chat slows when shared) must raise waits and abandonment
     // well beyond the noise: a check that the speed table is used at all.
-    let case = cases("erlang_a.json", &ERLANG_A).into_iter().find(|c| c.id == "A_c50_a1c_pat300").expect("case");
-    let mut raw = scenario(&Case { agents: 10, cap: 5, ..case });
+    let case = cases("erlang_a.json", &ERLANG_A)
+        .into_iter()
+        .find(|c| c.id == "A_c50_a1c_pat300")
+        .expect("case");
+    let mut raw = scenario(&Case {
+        agents: 10,
+        cap: 5,
+        ..case
+    });
     raw.conversation.speed = Some(vec![1.0; 5]);
     let unit = simulate(&raw, 10, 3);
     raw.conversation.speed = Some(vec![1.0, 0.8, 0.7, 0.6, 0.5]);
     let slow = simulate(&raw, 10, 3);
-    let (u, s) = (unit.kpi(Kpi::AbandonmentRate).estimate.clone().unwrap(), slow.kpi(Kpi::AbandonmentRate).estimate.clone().unwrap());
-    assert!(s.ci_low > u.ci_high, "abandonment unit {u:?} vs slowed {s:?}");
+    let (u, s) = (
+        unit.kpi(Kpi::AbandonmentRate).estimate.clone().unwrap(),
+        slow.kpi(Kpi::AbandonmentRate).estimate.clone().unwrap(),
+    );
+    assert!(
+        s.ci_low > u.ci_high,
+        "abandonment unit {u:?} vs slowed {s:?}"
+    );
 }

@@ -8,17 +8,33 @@ use crate::common;
 #[test]
 fn every_shipped_scenario_validates_and_runs() {
     let dir = common::root().join("scenarios");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     names.sort();
     assert!(names.len() >= 5, "{names:?}");
     for path in names {
         let p = path.to_str().unwrap();
         let o = common::d11sim(&["validate", p], &common::root());
-        assert!(o.status.success(), "{p}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let o = common::d11sim(&["run", p, "-r", "2", "--json"], &common::root());
-        assert!(o.status.success(), "{p}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("--json prints JSON");
-        assert!(v["kpis"]["arrived"]["mean"].as_f64().unwrap() > 0.0, "{p}: nobody arrived");
+        assert!(
+            v["kpis"]["arrived"]["mean"].as_f64().unwrap() > 0.0,
+            "{p}: nobody arrived"
+        );
     }
 }
 
@@ -30,7 +46,12 @@ fn the_embedded_default_is_scenarios_double11() {
     let o = common::d11sim(&["run", "-r", "2"], &common::root());
     assert!(o.status.success());
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains("Large Tmall store") && table.contains("平响") && table.contains("avg_response_s <= 30"), "{table}");
+    assert!(
+        table.contains("Large Tmall store")
+            && table.contains("平响")
+            && table.contains("avg_response_s <= 30"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -38,9 +59,19 @@ fn default_scenario_kpis_are_plausible() {
     // Broad sanity bounds a planner would expect of the calibrated default: conversations of
     // about 8-12 minutes (CALIBRATION 8.5) and an answer/question ratio near 11/9.
     let sc = Scenario::default_double11();
-    let r = d11sim::replicate::run(&sc, d11sim::replicate::RunConfig { replications: 4, seed: 5, threads: common::threads() });
+    let r = d11sim::replicate::run(
+        &sc,
+        d11sim::replicate::RunConfig {
+            replications: 4,
+            seed: 5,
+            threads: common::threads(),
+        },
+    );
     let duration = r.mean(Kpi::ConversationDurationMeanS).unwrap();
-    assert!((300.0..900.0).contains(&duration), "conversation {duration} s");
+    assert!(
+        (300.0..900.0).contains(&duration),
+        "conversation {duration} s"
+    );
     let aq = r.mean(Kpi::AnswerQuestionRatio).unwrap();
     assert!((1.0..1.3).contains(&aq), "answer/question {aq}");
     assert!(r.mean(Kpi::Arrived).unwrap() > 20_000.0);
