@@ -250,6 +250,52 @@ impl fmt::Display for Kpi {
     }
 }
 
+/// A KPI computed for one inquiry class (by the class of the customer's question).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassKpi {
+    /// Customers of the class replied to / received.
+    ReplyRate,
+    /// Customers of the class who left for good without a reply / received.
+    AbandonmentRate,
+    /// Mean first response of served customers of the class, seconds.
+    FirstResponseMeanS,
+    /// Mean queue wait over the class's attempts (abandoners with their time to abandon), s.
+    MeanWaitAllS,
+}
+
+impl ClassKpi {
+    /// Every per-class KPI.
+    pub const ALL: [ClassKpi; 4] = [
+        ClassKpi::ReplyRate,
+        ClassKpi::AbandonmentRate,
+        ClassKpi::FirstResponseMeanS,
+        ClassKpi::MeanWaitAllS,
+    ];
+
+    /// The key used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClassKpi::ReplyRate => "reply_rate",
+            ClassKpi::AbandonmentRate => "abandonment_rate",
+            ClassKpi::FirstResponseMeanS => "first_response_mean_s",
+            ClassKpi::MeanWaitAllS => "mean_wait_all_s",
+        }
+    }
+
+    /// The value for `class` in one replication; `None` when the class had nobody.
+    pub fn value(self, class: crate::class::Class, r: &ReplicationResult) -> Option<f64> {
+        let c = &r.counters.by_class[class.index()];
+        let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+        match self {
+            ClassKpi::ReplyRate => ratio(c.served as f64, c.arrived),
+            ClassKpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
+            ClassKpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.served),
+            ClassKpi::MeanWaitAllS => ratio(c.wait_sum_s, c.attempts),
+        }
+    }
+}
+
 /// `<=` or `>=`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Comparison {

@@ -140,6 +140,25 @@ pub struct Counters {
     pub duration_sum_s: f64,
     /// Conversations that ended (for the duration mean).
     pub conversations_ended: u64,
+    /// The same basics by the question's class ([`crate::class::Class::index`]).
+    pub by_class: [ClassCounters; 3],
+}
+
+/// Per-class counts over counted customers, by the class of their question.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClassCounters {
+    /// Customers who arrived.
+    pub arrived: u64,
+    /// Customers served (first reply).
+    pub served: u64,
+    /// Customers who left for good without a reply.
+    pub abandoned: u64,
+    /// Sum of first responses of served customers, seconds.
+    pub first_response_sum_s: f64,
+    /// Sum of queue waits over all attempts (time to abandon for abandoners), seconds.
+    pub wait_sum_s: f64,
+    /// Attempts.
+    pub attempts: u64,
 }
 
 /// A level (number waiting, agents working, ...) integrated over time, inside the

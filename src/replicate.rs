@@ -4,7 +4,8 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::kpi::{Kpi, Target};
+use crate::class::Class;
+use crate::kpi::{ClassKpi, Kpi, Target};
 use crate::metrics::Histograms;
 use crate::model::{ReplicationResult, run_replication};
 use crate::scenario::Scenario;
@@ -58,6 +59,8 @@ pub struct RunResults {
     pub kpis: Vec<KpiSummary>,
     /// The scenario's targets.
     pub targets: Vec<TargetResult>,
+    /// Per-class KPIs: `(class, kpi, estimate)` for every class that had customers.
+    pub by_class: Vec<(Class, ClassKpi, Option<Estimate>)>,
 }
 
 impl RunResults {
@@ -67,6 +70,14 @@ impl RunResults {
             .iter()
             .find(|k| k.kpi == kpi)
             .expect("every KPI is summarised")
+    }
+
+    /// The estimate of a per-class KPI, if the class had customers.
+    pub fn class_kpi(&self, class: Class, kpi: ClassKpi) -> Option<&Estimate> {
+        self.by_class
+            .iter()
+            .find(|(c, k, _)| *c == class && *k == kpi)
+            .and_then(|x| x.2.as_ref())
     }
 
     /// The mean of `kpi`, if defined.
@@ -155,11 +166,20 @@ pub fn summarise(
             }
         })
         .collect();
+    let by_class = Class::ALL
+        .into_iter()
+        .flat_map(|class| ClassKpi::ALL.into_iter().map(move |k| (class, k)))
+        .map(|(class, k)| {
+            let est = Estimate::from_values(replications.iter().filter_map(|r| k.value(class, r)));
+            (class, k, est)
+        })
+        .collect();
     RunResults {
         seed,
         replications,
         merged,
         kpis,
         targets,
+        by_class,
     }
 }

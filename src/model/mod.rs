@@ -303,6 +303,7 @@ impl<'s> Model<'s> {
         }
         if counted {
             self.counters.arrived += 1;
+            self.counters.by_class[class.index()].arrived += 1;
             self.counted_present += 1;
             self.unresolved += 1;
         }
@@ -333,6 +334,7 @@ impl<'s> Model<'s> {
         }
         if counted {
             self.counters.attempts += 1;
+            self.counters.by_class[class.index()].attempts += 1;
             if !self.agents_exist_for(queue_class) {
                 self.counters.outside_hours += u64::from(self.customers.get(c).attempt == 1);
             }
@@ -537,6 +539,10 @@ impl<'s> Model<'s> {
             return;
         }
         let ctr = &mut self.counters;
+        let class = &mut ctr.by_class[self.customers.get(c).class.index()];
+        class.served += 1;
+        class.first_response_sum_s += first.as_secs_f64();
+        class.wait_sum_s += wait.as_secs_f64();
         ctr.served += 1;
         ctr.wait_served_sum_s += wait.as_secs_f64();
         ctr.served_within_sl += u64::from(wait <= sc.service_level);
@@ -555,6 +561,7 @@ impl<'s> Model<'s> {
         let wait = now - cu.arrived;
         if cu.counted {
             self.counters.wait_abandoned_sum_s += wait.as_secs_f64();
+            self.counters.by_class[cu.class.index()].wait_sum_s += wait.as_secs_f64();
             self.counters.abandoned_within_sl += u64::from(wait <= self.sc.service_level);
             metrics::record(&mut self.histograms.wait_abandoned_ms, wait);
         }
@@ -587,6 +594,7 @@ impl<'s> Model<'s> {
         }
         if cu.counted {
             self.counters.abandoned += 1;
+            self.counters.by_class[cu.class.index()].abandoned += 1;
             self.unresolved -= 1;
         }
     }

@@ -94,6 +94,14 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
         .iter()
         .map(|t| json!({ "target": t.target.to_string(), "kpi": t.target.kpi.name(), "mean": t.mean, "met": t.met, "share_of_replications_met": t.share_met }))
         .collect();
+    let mut by_class = serde_json::Map::new();
+    for class in crate::class::Class::ALL {
+        let kpis: serde_json::Map<String, Value> = crate::kpi::ClassKpi::ALL
+            .iter()
+            .map(|k| (k.name().to_string(), json!(r.class_kpi(class, *k))))
+            .collect();
+        by_class.insert(class.name().to_string(), Value::Object(kpis));
+    }
     json!({
         "tool": "d11sim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -115,6 +123,7 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
         "volume_factor_per_replication": r.replications.iter().map(|x| x.volume_factor).collect::<Vec<_>>(),
         "kpis": kpis,
         "targets": targets,
+        "by_class": by_class,
         "histograms_ms": percentiles,
         "counts": counts,
         "groups": groups,

@@ -80,6 +80,32 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
             ci
         );
     }
+    let classes: Vec<_> = crate::class::Class::ALL
+        .into_iter()
+        .filter(|c| r.class_kpi(*c, crate::kpi::ClassKpi::ReplyRate).is_some())
+        .collect();
+    if classes.len() > 1 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<12} {:>12} {:>12} {:>18} {:>12}",
+            "by class", "reply rate", "abandoned", "first response (s)", "ASA (s)"
+        );
+        for c in classes {
+            let get = |k| r.class_kpi(c, k).map(|e| e.mean);
+            let pct = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{:.2}%", v * 100.0));
+            let sec = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.1}"));
+            let _ = writeln!(
+                out,
+                "{:<12} {:>12} {:>12} {:>18} {:>12}",
+                c.name(),
+                pct(get(crate::kpi::ClassKpi::ReplyRate)),
+                pct(get(crate::kpi::ClassKpi::AbandonmentRate)),
+                sec(get(crate::kpi::ClassKpi::FirstResponseMeanS)),
+                sec(get(crate::kpi::ClassKpi::MeanWaitAllS)),
+            );
+        }
+    }
     if !r.targets.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(

@@ -146,6 +146,56 @@ impl Routing {
 mod tests {
     use super::*;
 
+    fn snap(load: u16, released: u64, assigned: u64) -> AgentSnapshot {
+        AgentSnapshot {
+            available: true,
+            load,
+            cap: 5,
+            skills: ClassSet::ALL,
+            last_release: SimTime::from_secs(released),
+            last_assign: SimTime::from_secs(assigned),
+        }
+    }
+
+    #[test]
+    fn least_loaded_picks_fewest_chats_then_longest_since_release() {
+        let mut r = Policy::LeastLoaded.build(3);
+        let now = SimTime::ZERO;
+        r.agent_changed(0, &snap(2, 10, 50), now);
+        r.agent_changed(1, &snap(1, 30, 20), now);
+        r.agent_changed(2, &snap(1, 20, 90), now);
+        assert_eq!(r.route(Class::PreSale, now), Some(2));
+        r.agent_changed(
+            2,
+            &AgentSnapshot {
+                available: false,
+                ..snap(1, 20, 90)
+            },
+            now,
+        );
+        assert_eq!(r.route(Class::PreSale, now), Some(1));
+        r.agent_changed(
+            1,
+            &AgentSnapshot {
+                skills: ClassSet::of(&[Class::AfterSale]),
+                ..snap(1, 30, 20)
+            },
+            now,
+        );
+        assert_eq!(r.route(Class::PreSale, now), Some(0));
+        assert_eq!(r.route(Class::AfterSale, now), Some(1));
+    }
+
+    #[test]
+    fn longest_idle_picks_the_oldest_change_whatever_the_load() {
+        let mut r = Policy::LongestIdle.build(3);
+        let now = SimTime::ZERO;
+        r.agent_changed(0, &snap(4, 10, 15), now);
+        r.agent_changed(1, &snap(0, 30, 20), now);
+        r.agent_changed(2, &snap(1, 40, 5), now);
+        assert_eq!(r.route(Class::InSale, now), Some(0));
+    }
+
     fn t(s: u64) -> SimTime {
         SimTime::from_secs(s)
     }

@@ -3,6 +3,7 @@
 //!   `../shared/reference/` (K = 1, and K = 5 with speed 1), by the reference's protocol
 //! - `conservation`: arrived = served + abandoned + in system, over many seeds
 //! - `determinism`: the same seed gives byte-identical outputs for any thread count
+//! - `model`: shifts, priority windows, hand-over, retrials, custom routers, warnings
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
 //! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the
 //!   key or line and the rule, and writes no output
@@ -13,4 +14,5 @@ mod common;
 mod conservation;
 mod determinism;
 mod erlang;
+mod model;
 mod scenarios;
