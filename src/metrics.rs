@@ -254,39 +254,33 @@ fn spread(areas: &mut [f64], from: SimTime, to: SimTime, v: f64, interval: SimTi
     }
 }
 
-/// One row of the per-interval series of a replication.
-#[derive(Clone, Debug)]
-pub struct IntervalStats {
-    /// Customers (first attempts) who arrived in the interval.
+/// What the series records per interval: the arrival cohort's fate and end-of-interval levels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IntervalCounts {
+    /// Customers (first attempts) who arrived in the interval, counted or not.
     pub arrived: u64,
     /// Of those, how many were served (got a first reply).
     pub served: u64,
     /// Of those, how many abandoned for good.
     pub abandoned: u64,
-    /// Agents on duty at the interval's end.
+    /// Agents on duty (or finishing chats after their shift) at the interval's end.
     pub agents_on_duty: i64,
     /// Customers in the system at the interval's end.
     pub in_system: i64,
     /// Customers waiting for an agent at the interval's end.
     pub waiting: i64,
+}
+
+/// The per-interval accumulator of a running replication.
+#[derive(Clone, Debug, Default)]
+pub struct IntervalStats {
+    /// Counts and levels.
+    pub counts: IntervalCounts,
     /// First responses of the interval's arrivals, ms (allocated on first use).
     pub first_response_ms: Option<Histogram<u64>>,
 }
 
 impl IntervalStats {
-    /// An empty row.
-    pub fn new() -> Self {
-        IntervalStats {
-            arrived: 0,
-            served: 0,
-            abandoned: 0,
-            agents_on_duty: 0,
-            in_system: 0,
-            waiting: 0,
-            first_response_ms: None,
-        }
-    }
-
     /// Records a first response of one of the interval's arrivals.
     pub fn record_first_response(&mut self, t: SimTime) {
         let h = self
@@ -300,12 +294,6 @@ impl IntervalStats {
         self.first_response_ms
             .as_ref()
             .map(|h| h.value_at_quantile(0.9) as f64 / 1e3)
-    }
-}
-
-impl Default for IntervalStats {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

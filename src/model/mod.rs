@@ -11,7 +11,6 @@ mod sessions;
 
 use std::collections::VecDeque;
 
-use hdrhistogram::Histogram;
 use rand::RngExt;
 
 use crate::arrivals::ArrivalProcess;
@@ -19,7 +18,7 @@ use crate::class::Class;
 use crate::conversation::Conversation;
 use crate::distribution::Duration;
 use crate::engine::{self, EventQueue, Process, SimTime};
-use crate::metrics::{self, Clocking, Counters, Histograms, IntervalStats, Level};
+use crate::metrics::{self, Clocking, Counters, Histograms, IntervalCounts, IntervalStats, Level};
 use crate::random::{SimRng, Stream, stream};
 use crate::routing::{AgentId, Router};
 use crate::scenario::Scenario;
@@ -86,24 +85,12 @@ pub struct GroupAreas {
 pub struct IntervalRow {
     /// Interval start, from the scenario start.
     pub start: SimTime,
-    /// Customers who arrived in the interval (all, counted or not).
-    pub arrived: u64,
-    /// Of those, served.
-    pub served: u64,
-    /// Of those, abandoned for good.
-    pub abandoned: u64,
-    /// Agents on duty at the interval's end.
-    pub agents_on_duty: i64,
-    /// Customers in the system at the interval's end.
-    pub in_system: i64,
-    /// Customers waiting at the interval's end.
-    pub waiting: i64,
+    /// The arrival cohort's fate and the end-of-interval levels.
+    pub counts: IntervalCounts,
     /// Time-average number waiting over the interval.
     pub mean_waiting: f64,
     /// 90th percentile first response of the interval's arrivals, seconds.
     pub first_response_p90_s: Option<f64>,
-    /// First responses of the interval's arrivals (ms), for merging across replications.
-    pub first_response_ms: Option<Histogram<u64>>,
 }
 
 /// The model's events; small and `Copy`, they travel through the heap.
@@ -236,7 +223,7 @@ impl<'s> Model<'s> {
                 .collect(),
             counters: Counters::default(),
             histograms: Histograms::new(),
-            intervals: (0..n_intervals).map(|_| IntervalStats::new()).collect(),
+            intervals: (0..n_intervals).map(|_| IntervalStats::default()).collect(),
             counted_present: 0,
             unresolved: 0,
             arrivals_done: false,
@@ -299,7 +286,7 @@ impl<'s> Model<'s> {
         let counted = now >= self.sc.warmup;
         let interval = self.interval_of(now);
         if let Some(row) = self.intervals.get_mut(interval) {
-            row.arrived += 1;
+            row.counts.arrived += 1;
         }
         if counted {
             self.counters.arrived += 1;
@@ -532,7 +519,7 @@ impl<'s> Model<'s> {
         let first = now - cu.arrived;
         let k = self.interval_of(first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
-            row.served += 1;
+            row.counts.served += 1;
             row.record_first_response(first);
         }
         if !counted {
@@ -590,7 +577,7 @@ impl<'s> Model<'s> {
         }
         let k = self.interval_of(cu.first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
-            row.abandoned += 1;
+            row.counts.abandoned += 1;
         }
         if cu.counted {
             self.counters.abandoned += 1;
@@ -714,9 +701,9 @@ impl<'s> Model<'s> {
             self.waiting.value(),
         );
         if let Some(row) = self.intervals.get_mut(k) {
-            row.agents_on_duty = on_duty;
-            row.in_system = in_system;
-            row.waiting = waiting;
+            row.counts.agents_on_duty = on_duty;
+            row.counts.in_system = in_system;
+            row.counts.waiting = waiting;
         }
     }
 
@@ -781,15 +768,9 @@ impl<'s> Model<'s> {
                     .min(interval_s);
                 IntervalRow {
                     start,
-                    arrived: s.arrived,
-                    served: s.served,
-                    abandoned: s.abandoned,
-                    agents_on_duty: s.agents_on_duty,
-                    in_system: s.in_system,
-                    waiting: s.waiting,
+                    counts: s.counts,
                     mean_waiting: waiting_areas.get(k).copied().unwrap_or(0.0) / len.max(1e-9),
                     first_response_p90_s: s.first_response_p90_s(),
-                    first_response_ms: s.first_response_ms,
                 }
             })
             .collect();

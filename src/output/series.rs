@@ -23,12 +23,12 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
                 "{},{k},{},{},{},{},{},{},{},{:.4},{p90}",
                 rep.index,
                 scenario.calendar.format(row.start),
-                row.arrived,
-                row.served,
-                row.abandoned,
-                row.agents_on_duty,
-                row.in_system,
-                row.waiting,
+                row.counts.arrived,
+                row.counts.served,
+                row.counts.abandoned,
+                row.counts.agents_on_duty,
+                row.counts.in_system,
+                row.counts.waiting,
                 row.mean_waiting,
             );
         }

@@ -22,11 +22,15 @@ fn assert_conserved(sc: &d11sim::scenario::Scenario, seeds: std::ops::Range<u64>
         );
         for (k, row) in r.intervals.iter().enumerate() {
             assert_eq!(
-                row.arrived,
-                row.served + row.abandoned,
+                row.counts.arrived,
+                row.counts.served + row.counts.abandoned,
                 "seed {seed}, interval {k}: {row:?}"
             );
-            assert_eq!(row.waiting, row.waiting.max(0), "negative queue");
+            assert_eq!(
+                row.counts.waiting,
+                row.counts.waiting.max(0),
+                "negative queue"
+            );
         }
         assert!(
             c.attempts >= c.arrived && c.retrials == c.attempts - c.arrived,

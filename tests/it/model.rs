@@ -52,7 +52,7 @@ fn waiting_customers_are_assigned_as_soon_as_a_shift_starts() {
     for seed in 0..5 {
         let r = run_replication(&sc, seed, 0);
         let c = &r.counters;
-        let before: u64 = r.intervals[..8].iter().map(|row| row.arrived).sum();
+        let before: u64 = r.intervals[..8].iter().map(|row| row.counts.arrived).sum();
         assert!(before > 20, "seed {seed}: {before} arrivals before 20:00");
         // 留言率: exactly the arrivals before anyone was on duty
         assert_eq!(c.outside_hours, before, "seed {seed}");
@@ -102,14 +102,14 @@ fn agents_finish_held_chats_after_their_shift_and_take_no_new_ones() {
         );
         // nobody arriving after 18:30 was served; they all abandoned
         assert_eq!(
-            r.intervals[2].served + r.intervals[3].served,
+            r.intervals[2].counts.served + r.intervals[3].counts.served,
             0,
             "seed {seed}"
         );
         assert_eq!(c.served + c.abandoned, c.arrived);
         // agents still finishing at 18:30 count as on duty; by 18:45 they are gone
-        assert_eq!(r.intervals[1].agents_on_duty, 10, "seed {seed}");
-        assert_eq!(r.intervals[2].agents_on_duty, 0, "seed {seed}");
+        assert_eq!(r.intervals[1].counts.agents_on_duty, 10, "seed {seed}");
+        assert_eq!(r.intervals[2].counts.agents_on_duty, 0, "seed {seed}");
     }
 }
 
