@@ -64,11 +64,27 @@ pub enum Kpi {
     Served,
     /// Customers who abandoned for good.
     Abandoned,
+    /// 询单转化率: expected buyers / pre-sale customers (C = A x B).
+    Conversion,
+    /// Expected buyers among pre-sale customers.
+    Buyers,
+    /// CS-assisted GMV = buyers x average order value.
+    CsGmv,
+    /// GMV lost against instant service.
+    GmvLost,
+    /// Customers the bot resolved / customers received.
+    DeflectionRate,
+    /// Customers the bot passed to a human (转人工).
+    Escalations,
+    /// Time-average bot sessions / bot capacity (finite capacity only).
+    BotUtilisation,
+    /// Agent disconnects (network).
+    Disconnects,
 }
 
 impl Kpi {
     /// Every KPI, in report order.
-    pub const ALL: [Kpi; 27] = [
+    pub const ALL: [Kpi; 35] = [
         Kpi::AvgResponseS,
         Kpi::ReplyResponseP90S,
         Kpi::FirstResponseMeanS,
@@ -96,6 +112,14 @@ impl Kpi {
         Kpi::Arrived,
         Kpi::Served,
         Kpi::Abandoned,
+        Kpi::Conversion,
+        Kpi::Buyers,
+        Kpi::CsGmv,
+        Kpi::GmvLost,
+        Kpi::DeflectionRate,
+        Kpi::Escalations,
+        Kpi::BotUtilisation,
+        Kpi::Disconnects,
     ];
 
     /// The key used in scenarios, targets and outputs.
@@ -128,6 +152,14 @@ impl Kpi {
             Kpi::Arrived => "arrived",
             Kpi::Served => "served",
             Kpi::Abandoned => "abandoned",
+            Kpi::Conversion => "conversion",
+            Kpi::Buyers => "buyers",
+            Kpi::CsGmv => "cs_gmv",
+            Kpi::GmvLost => "gmv_lost",
+            Kpi::DeflectionRate => "deflection_rate",
+            Kpi::Escalations => "escalations",
+            Kpi::BotUtilisation => "bot_utilisation",
+            Kpi::Disconnects => "disconnects",
         }
     }
 
@@ -161,6 +193,14 @@ impl Kpi {
             Kpi::Arrived => "customers arrived",
             Kpi::Served => "customers served",
             Kpi::Abandoned => "customers abandoned",
+            Kpi::Conversion => "询单转化率 conversion",
+            Kpi::Buyers => "buyers (expected)",
+            Kpi::CsGmv => "CS-assisted GMV",
+            Kpi::GmvLost => "GMV lost vs instant",
+            Kpi::DeflectionRate => "bot deflection",
+            Kpi::Escalations => "转人工 escalations",
+            Kpi::BotUtilisation => "bot utilisation",
+            Kpi::Disconnects => "agent disconnects",
         }
     }
 
@@ -181,6 +221,9 @@ impl Kpi {
                 | Kpi::ServiceLevelAnswered
                 | Kpi::AgentUtilisation
                 | Kpi::SlotOccupancy
+                | Kpi::Conversion
+                | Kpi::DeflectionRate
+                | Kpi::BotUtilisation
         )
     }
 
@@ -206,7 +249,7 @@ impl Kpi {
             Kpi::FirstResponseP90S => seconds(&r.histograms.first_response_ms, 0.9),
             Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, c.arrived),
             Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, c.arrived),
-            Kpi::ReplyRate => ratio(c.served as f64, c.arrived),
+            Kpi::ReplyRate => ratio((c.served + c.deflected) as f64, c.arrived),
             Kpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
             Kpi::MidConversationLeaveRate => ratio(c.left_mid_conversation as f64, c.arrived),
             Kpi::MessageRate => ratio(c.outside_hours as f64, c.arrived),
@@ -235,13 +278,23 @@ impl Kpi {
             Kpi::Arrived => Some(c.arrived as f64),
             Kpi::Served => Some(c.served as f64),
             Kpi::Abandoned => Some(c.abandoned as f64),
+            Kpi::Conversion => ratio(c.expected_buyers, c.pre_sale_customers),
+            Kpi::Buyers => (c.pre_sale_customers > 0).then_some(c.expected_buyers),
+            Kpi::CsGmv => (c.pre_sale_customers > 0).then_some(c.cs_gmv),
+            Kpi::GmvLost => (c.pre_sale_customers > 0).then_some(c.gmv_lost),
+            Kpi::DeflectionRate => (c.bot_touched > 0).then(|| c.deflected as f64 / c.arrived as f64),
+            Kpi::Escalations => (c.bot_touched > 0).then_some(c.escalations as f64),
+            Kpi::BotUtilisation => {
+                (r.areas.bot_capacity_s > 0.0).then(|| r.areas.bot_sessions_s / r.areas.bot_capacity_s)
+            }
+            Kpi::Disconnects => (c.disconnects > 0).then_some(c.disconnects as f64),
         }
     }
 }
 
 /// Attempts that ended in abandonment (final abandonments plus those followed by a retrial).
 fn abandoned_attempts(c: &crate::metrics::Counters) -> u64 {
-    c.abandoned + c.retrials
+    c.abandoned + c.retrials - c.abandoned_at_bot
 }
 
 impl fmt::Display for Kpi {
@@ -288,7 +341,7 @@ impl ClassKpi {
         let c = &r.counters.by_class[class.index()];
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
         match self {
-            ClassKpi::ReplyRate => ratio(c.served as f64, c.arrived),
+            ClassKpi::ReplyRate => ratio((c.served + c.deflected) as f64, c.arrived),
             ClassKpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
             ClassKpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.served),
             ClassKpi::MeanWaitAllS => ratio(c.wait_sum_s, c.attempts),

@@ -90,13 +90,16 @@
 #![forbid(unsafe_code)]
 
 pub mod arrivals;
+pub mod bot;
 pub mod class;
 pub mod conversation;
+pub mod conversion;
 pub mod distribution;
 pub mod engine;
 pub mod kpi;
 pub mod metrics;
 pub mod model;
+pub mod network;
 pub mod output;
 pub mod patience;
 pub mod random;

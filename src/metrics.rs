@@ -30,16 +30,19 @@ pub struct Histograms {
     pub wait_abandoned_ms: Histogram<u64>,
     /// Agent assignment to the end of the conversation.
     pub duration_ms: Histogram<u64>,
+    /// Time customers spent with the bot (latency and session).
+    pub bot_time_ms: Histogram<u64>,
 }
 
 impl Histograms {
     /// Names used in file names and JSON keys, in field order.
-    pub const NAMES: [&'static str; 5] = [
+    pub const NAMES: [&'static str; 6] = [
         "first_response_ms",
         "reply_response_ms",
         "wait_served_ms",
         "wait_abandoned_ms",
         "duration_ms",
+        "bot_time_ms",
     ];
 
     /// Empty histograms.
@@ -50,17 +53,19 @@ impl Histograms {
             wait_served_ms: new_histogram(HIST_SIGFIG),
             wait_abandoned_ms: new_histogram(HIST_SIGFIG),
             duration_ms: new_histogram(HIST_SIGFIG),
+            bot_time_ms: new_histogram(HIST_SIGFIG),
         }
     }
 
     /// The histograms in [`Histograms::NAMES`] order.
-    pub fn all(&self) -> [&Histogram<u64>; 5] {
+    pub fn all(&self) -> [&Histogram<u64>; 6] {
         [
             &self.first_response_ms,
             &self.reply_response_ms,
             &self.wait_served_ms,
             &self.wait_abandoned_ms,
             &self.duration_ms,
+            &self.bot_time_ms,
         ]
     }
 
@@ -72,6 +77,7 @@ impl Histograms {
             (&mut self.wait_served_ms, &other.wait_served_ms),
             (&mut self.wait_abandoned_ms, &other.wait_abandoned_ms),
             (&mut self.duration_ms, &other.duration_ms),
+            (&mut self.bot_time_ms, &other.bot_time_ms),
         ];
         for (into, from) in pairs {
             into.add(from).expect("histograms share bounds");
@@ -142,6 +148,31 @@ pub struct Counters {
     pub conversations_ended: u64,
     /// The same basics by the question's class ([`crate::class::Class::index`]).
     pub by_class: [ClassCounters; 3],
+    /// Customers the bot took first.
+    pub bot_touched: u64,
+    /// Customers the bot resolved (deflected from the agents).
+    pub deflected: u64,
+    /// Customers the bot passed to a human (转人工).
+    pub escalations: u64,
+    /// Customers who left at the bot unresolved (also counted in `abandoned`).
+    pub left_at_bot: u64,
+    /// Customers who gave up at the bot, unresolved or waiting for a bot session (also in
+    /// `abandoned`; they made no attempt at the agents).
+    pub abandoned_at_bot: u64,
+    /// Pre-sale customers whose conversion was predicted.
+    pub pre_sale_customers: u64,
+    /// Expected buyers among them.
+    pub expected_buyers: f64,
+    /// Expected buyers had every one been answered instantly.
+    pub instant_buyers: f64,
+    /// CS-assisted GMV = expected buyers x average order value.
+    pub cs_gmv: f64,
+    /// GMV lost against instant service.
+    pub gmv_lost: f64,
+    /// Agent disconnects (network).
+    pub disconnects: u64,
+    /// Chats moved to other agents after an outage.
+    pub reassigned: u64,
 }
 
 /// Per-class counts over counted customers, by the class of their question.
@@ -153,6 +184,8 @@ pub struct ClassCounters {
     pub served: u64,
     /// Customers who left for good without a reply.
     pub abandoned: u64,
+    /// Customers the bot resolved.
+    pub deflected: u64,
     /// Sum of first responses of served customers, seconds.
     pub first_response_sum_s: f64,
     /// Sum of queue waits over all attempts (time to abandon for abandoners), seconds.
@@ -255,7 +288,7 @@ fn spread(areas: &mut [f64], from: SimTime, to: SimTime, v: f64, interval: SimTi
 }
 
 /// What the series records per interval: the arrival cohort's fate and end-of-interval levels.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct IntervalCounts {
     /// Customers (first attempts) who arrived in the interval, counted or not.
     pub arrived: u64,
@@ -269,6 +302,12 @@ pub struct IntervalCounts {
     pub in_system: i64,
     /// Customers waiting for an agent at the interval's end.
     pub waiting: i64,
+    /// Of the arrivals, how many the bot resolved.
+    pub deflected: u64,
+    /// Of the arrivals, pre-sale customers whose conversion was predicted.
+    pub pre_sale: u64,
+    /// Their expected buyers.
+    pub expected_buyers: f64,
 }
 
 /// The per-interval accumulator of a running replication.

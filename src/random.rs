@@ -26,6 +26,10 @@ pub enum Stream {
     Replication = 5,
     /// Tie-breaking and other routing randomness.
     Routing = 6,
+    /// The bot tier: who it takes, how long, whether it resolves (per-replication rates too).
+    Bot = 7,
+    /// Network delivery delays, stalls and disconnects.
+    Network = 8,
 }
 
 /// The generator for `purpose` in replication `replication` of a run seeded with `seed`.

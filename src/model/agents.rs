@@ -23,6 +23,16 @@ pub struct Agent {
     pub last_assign: SimTime,
     /// Bumped whenever a scheduled completion becomes stale.
     pub token: u32,
+    /// Disconnected or in a site outage: takes no chats and sends no replies.
+    pub offline: bool,
+    /// When the agent is back online (meaningful while `offline`).
+    pub offline_until: SimTime,
+    /// A chain of disconnect events is scheduled for this agent.
+    pub disconnects_running: bool,
+    /// Site index (network), if modelled.
+    pub site: Option<usize>,
+    /// Workstation index (network), if any.
+    pub workstation: Option<usize>,
     // messages model
     /// Customer messages waiting for a reply, oldest first.
     pub inbox: VecDeque<CustRef>,
@@ -33,7 +43,7 @@ pub struct Agent {
     pub v: f64,
     /// When `v` was last brought up to date.
     pub v_at: SimTime,
-    /// Open sessions and the `v` at which each completes.
+    /// Open chats; in `sessions`, with the `v` at which each completes.
     pub chats: Vec<(CustRef, f64)>,
 }
 
@@ -41,7 +51,7 @@ impl Agent {
     /// May take a new chat now.
     #[inline]
     pub fn available(&self) -> bool {
-        self.on_duty && self.load < self.cap
+        self.on_duty && !self.offline && self.load < self.cap
     }
 
     /// What the router is told.
@@ -61,6 +71,8 @@ impl Agent {
 pub fn build(sc: &Scenario) -> Vec<Agent> {
     let mut agents = Vec::with_capacity(sc.agents());
     for (g, group) in sc.groups.iter().enumerate() {
+        let site = sc.network.as_ref().and_then(|n| n.group_site[g]);
+        let workstation = sc.network.as_ref().and_then(|n| n.group_workstation[g]);
         for _ in 0..group.count {
             agents.push(Agent {
                 group: g as u16,
@@ -73,6 +85,11 @@ pub fn build(sc: &Scenario) -> Vec<Agent> {
                 last_release: SimTime::ZERO,
                 last_assign: SimTime::ZERO,
                 token: 0,
+                offline: false,
+                offline_until: SimTime::ZERO,
+                disconnects_running: false,
+                site,
+                workstation,
                 inbox: VecDeque::new(),
                 composing: None,
                 v: 0.0,

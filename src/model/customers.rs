@@ -23,6 +23,10 @@ pub enum State {
     Ghost,
     /// Holding a slot of an agent.
     Chat,
+    /// Waiting for a free bot session.
+    BotQueue,
+    /// Talking to the bot.
+    BotSession,
 }
 
 /// Whether the customer has walked away from an open chat.
@@ -69,6 +73,19 @@ pub struct Customer {
     pub replies: u16,
     /// Reply after which a pre-sale agent hands over (0 = no hand-over).
     pub handover_at: u16,
+    /// Where first response is measured from: the arrival (kept through the bot), or the
+    /// new attempt's arrival for a retrial.
+    pub response_origin: SimTime,
+    /// When first-reply patience runs out; earlier patience events are stale.
+    pub patience_at: SimTime,
+    /// When the first reply arrived.
+    pub first_reply_at: SimTime,
+    /// Sum of this customer's per-reply response times, seconds.
+    pub reply_sum_s: f64,
+    /// Agent assignments so far (messages in flight to an earlier agent are stale).
+    pub hop: u16,
+    /// The bot will resolve the question (drawn when the bot session starts).
+    pub bot_resolves: bool,
 }
 
 impl Customer {
@@ -100,6 +117,12 @@ impl Customer {
             msgs_sent: 0,
             replies: 0,
             handover_at: 0,
+            response_origin: first_arrived,
+            patience_at: SimTime::NEVER,
+            first_reply_at: SimTime::NEVER,
+            reply_sum_s: 0.0,
+            hop: 0,
+            bot_resolves: false,
         }
     }
 }

@@ -19,9 +19,10 @@ impl Model<'_> {
         }
     }
 
-    /// A chat reaches agent `a`: its pending message joins the agent's inbox.
+    /// A chat reaches agent `a`: its pending message (if any) goes to the agent.
     pub(super) fn messages_assign(&mut self, c: CustRef, a: AgentId, q: &mut EventQueue<Ev>) {
         let cu = self.customers.get_mut(c);
+        cu.hop = cu.hop.wrapping_add(1);
         if cu.msgs_sent == 0 {
             // the opening message was sent on arrival
             cu.msgs_sent = 1;
@@ -30,12 +31,37 @@ impl Model<'_> {
                 self.counters.customer_messages += 1;
             }
         }
+        let pending = cu.msgs_sent > cu.replies;
+        self.agents[a as usize].chats.push((c, 0.0));
+        if pending {
+            self.forward_to_agent(c, a, q);
+        }
+    }
+
+    /// A customer message travels to agent `a` (network delay), then joins its inbox.
+    fn forward_to_agent(&mut self, c: CustRef, a: AgentId, q: &mut EventQueue<Ev>) {
+        let delay = self.leg_delay(a, q.now());
+        if delay == SimTime::ZERO {
+            self.agents[a as usize].inbox.push_back(c);
+            self.start_compose_if_idle(a, q);
+        } else {
+            let hop = self.customers.get(c).hop;
+            q.schedule(q.now() + delay, Ev::MessageToAgent { cust: c, hop });
+        }
+    }
+
+    pub(super) fn on_message_to_agent(&mut self, c: CustRef, hop: u16, q: &mut EventQueue<Ev>) {
+        let Some(cu) = self.customers.try_get(c) else { return };
+        if cu.hop != hop || cu.state != State::Chat || cu.gone == Gone::Explicit {
+            return; // the chat moved to another agent, or ended, while the message travelled
+        }
+        let a = cu.agent;
         self.agents[a as usize].inbox.push_back(c);
         self.start_compose_if_idle(a, q);
     }
 
-    fn start_compose_if_idle(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
-        if self.agents[a as usize].composing.is_some() {
+    pub(super) fn start_compose_if_idle(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
+        if self.agents[a as usize].composing.is_some() || self.agents[a as usize].offline {
             return;
         }
         let Some(c) = self.agents[a as usize].inbox.pop_front() else {
@@ -51,7 +77,8 @@ impl Model<'_> {
         let effort = self
             .samplers
             .effort
-            .sample_scaled(&mut self.rng_service, factor);
+            .sample_scaled(&mut self.rng_service, factor)
+            + self.client_lag(a);
         let now = q.now();
         let agent = &mut self.agents[a as usize];
         agent.composing = Some(c);
@@ -74,12 +101,19 @@ impl Model<'_> {
         let now = q.now();
         self.working.add(now, -1, &self.clocking);
         self.group_levels[g][0].add(now, -1, &self.clocking);
-        self.deliver_reply(c, q);
+        // a reply composed while offline leaves when the agent is back
+        let sent = if self.agents[a as usize].offline { self.agents[a as usize].offline_until.max(now) } else { now };
+        let delay = (sent - now) + self.leg_delay(a, sent);
+        if delay == SimTime::ZERO {
+            self.deliver_reply(c, q);
+        } else {
+            q.schedule(now + delay, Ev::ReplyDelivered(c));
+        }
         self.start_compose_if_idle(a, q);
     }
 
     /// The reply reaches the customer (network delay comes with the network model).
-    fn deliver_reply(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+    pub(super) fn deliver_reply(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
         let now = q.now();
         let m = self.messages_params();
         let (extra_p, wrap_up) = (m.extra_agent_message_prob, m.wrap_up);
@@ -93,6 +127,7 @@ impl Model<'_> {
         let cu = self.customers.get_mut(c);
         cu.replies += 1;
         let response = now - cu.msg_sent_at;
+        cu.reply_sum_s += response.as_secs_f64();
         let (counted, replies, served, handover_at, total) = (
             cu.counted,
             cu.replies,
@@ -109,11 +144,16 @@ impl Model<'_> {
         if !served {
             self.served(c, now);
         }
-        if handover_at > 0 && replies == handover_at {
+        let in_chat = self.customers.get(c).state == State::Chat;
+        if handover_at > 0 && replies == handover_at && in_chat {
             self.hand_over(c, q);
         } else if replies < total {
             let think = self.samplers.think.sample(&mut self.rng_conversation);
             q.schedule(now + think, Ev::CustomerMessage(c));
+        } else if !in_chat {
+            // the last reply arrived after an outage sent the chat back to the queue
+            self.waiting.add(now, -1, &self.clocking);
+            self.leave(c, now);
         } else if wrap_up > SimTime::ZERO {
             q.schedule(now + wrap_up, Ev::Release(c));
         } else {
@@ -125,19 +165,20 @@ impl Model<'_> {
         let Some(cu) = self.customers.try_get(c) else {
             return;
         };
-        if cu.gone != Gone::No || cu.state != State::Chat {
+        if cu.gone != Gone::No || !matches!(cu.state, State::Chat | State::Waiting) {
             return;
         }
         let now = q.now();
         let cu = self.customers.get_mut(c);
         cu.msgs_sent += 1;
         cu.msg_sent_at = now;
-        let (a, msg, counted) = (cu.agent, cu.msgs_sent, cu.counted);
+        let (a, msg, counted, in_chat) = (cu.agent, cu.msgs_sent, cu.counted, cu.state == State::Chat);
         if counted {
             self.counters.customer_messages += 1;
         }
-        self.agents[a as usize].inbox.push_back(c);
-        self.start_compose_if_idle(a, q);
+        if in_chat {
+            self.forward_to_agent(c, a, q);
+        } // a reassigned customer's message waits for its next agent
         self.schedule_mid_patience(c, msg, q);
     }
 
@@ -179,7 +220,7 @@ impl Model<'_> {
                     self.leave(c, now);
                 }
             }
-            State::Orbit | State::Ghost => {}
+            State::Orbit | State::Ghost | State::BotQueue | State::BotSession => {}
         }
     }
 
@@ -216,6 +257,7 @@ impl Model<'_> {
             self.counters.handovers += 1;
             self.counters.customer_messages += 1;
         }
+        self.agents[a as usize].chats.retain(|x| x.0 != c);
         self.change_load(a, -1, now);
         self.fill(a, q);
         self.maybe_go_off_duty(a, now);

@@ -5,8 +5,10 @@
 //! messages -> end; or patience runs out first (abandoned, maybe silently, maybe to retry).
 
 mod agents;
+mod bot;
 mod customers;
 mod messages;
+mod network;
 mod sessions;
 
 use std::collections::VecDeque;
@@ -65,6 +67,10 @@ pub struct Areas {
     pub on_duty_s: f64,
     /// Chat slots on duty (sum of caps).
     pub capacity_s: f64,
+    /// Bot sessions.
+    pub bot_sessions_s: f64,
+    /// Bot session capacity x window (0 when unlimited or no bot).
+    pub bot_capacity_s: f64,
 }
 
 /// Time integrals of one agent group over the measurement window.
@@ -104,6 +110,14 @@ enum Ev {
     MidPatience { cust: CustRef, msg: u16 },
     Release(CustRef),
     SessionDone { agent: AgentId, token: u32 },
+    BotDone(CustRef),
+    MessageToAgent { cust: CustRef, hop: u16 },
+    ReplyDelivered(CustRef),
+    Disconnect(AgentId),
+    Reconnect(AgentId),
+    OutageStart(u16),
+    OutageEnd(u16),
+    Reassign(u16),
     ShiftStart(u16),
     ShiftEnd(u16),
     CapChange,
@@ -118,6 +132,8 @@ struct Samplers {
     think: Duration,
     work: Duration,
     retrial_delay: Duration,
+    bot_latency: Duration,
+    bot_session: Duration,
 }
 
 /// One replication's state.
@@ -131,6 +147,13 @@ struct Model<'s> {
     rng_customers: SimRng,
     rng_service: SimRng,
     rng_conversation: SimRng,
+    rng_bot: SimRng,
+    rng_network: SimRng,
+    /// This replication's bot resolution probability by class.
+    bot_resolution: [f64; 3],
+    bot_sessions: Level,
+    bot_queue: VecDeque<CustRef>,
+    net: Option<network::NetSamplers>,
     customers: Customers,
     agents: Vec<Agent>,
     queues: [VecDeque<CustRef>; 3],
@@ -191,7 +214,11 @@ impl<'s> Model<'s> {
                 .retrial
                 .as_ref()
                 .map_or(Duration::Never, |r| r.delay.build()),
+            bot_latency: sc.bot.as_ref().map_or(Duration::Never, |b| b.latency.build()),
+            bot_session: sc.bot.as_ref().map_or(Duration::Never, |b| b.session.build()),
         };
+        let mut rng_bot = stream(seed, index, Stream::Bot);
+        let bot_resolution = sc.bot.as_ref().map_or([0.0; 3], |b| b.draw_resolution(&mut rng_bot));
         let agents = agents::build(sc);
         Model {
             sc,
@@ -207,6 +234,12 @@ impl<'s> Model<'s> {
             rng_customers: stream(seed, index, Stream::Customers),
             rng_service: stream(seed, index, Stream::Service),
             rng_conversation: stream(seed, index, Stream::Conversation),
+            rng_bot,
+            rng_network: stream(seed, index, Stream::Network),
+            bot_resolution,
+            bot_sessions: Level::new(0),
+            bot_queue: VecDeque::new(),
+            net: sc.network.as_ref().map(network::NetSamplers::build),
             customers: Customers::default(),
             agents,
             queues: Default::default(),
@@ -242,6 +275,15 @@ impl<'s> Model<'s> {
         for w in &self.sc.peaks {
             q.schedule(w.start, Ev::CapChange);
             q.schedule(w.end, Ev::CapChange);
+        }
+        if let Some(net) = &self.sc.network {
+            for (i, o) in net.outages.iter().enumerate() {
+                q.schedule(o.window.start, Ev::OutageStart(i as u16));
+                q.schedule(o.window.end, Ev::OutageEnd(i as u16));
+                if let Some(after) = o.reassign_after.filter(|d| o.window.start + *d < o.window.end) {
+                    q.schedule(o.window.start + after, Ev::Reassign(i as u16));
+                }
+            }
         }
         for k in 1..=self.intervals.len() as u32 {
             q.schedule(
@@ -296,7 +338,10 @@ impl<'s> Model<'s> {
         }
         let cust = Customer::new(class, queue_class, counted, now, 1, 1.0);
         let c = self.customers.insert(cust);
-        self.start_attempt(c, q);
+        match &self.sc.bot {
+            Some(bot) if bot.takes(class, now, &mut self.rng_bot) => self.bot_arrive(c, q),
+            _ => self.start_attempt(c, q),
+        }
     }
 
     /// Draws what the customer brings and tries to get it an agent.
@@ -328,7 +373,11 @@ impl<'s> Model<'s> {
         }
         self.in_system.add(now, 1, &self.clocking);
         if patience.is_finite() {
-            q.schedule(now + SimTime::from_secs_f64(patience), Ev::FirstPatience(c));
+            let at = now + SimTime::from_secs_f64(patience);
+            self.customers.get_mut(c).patience_at = at;
+            q.schedule(at, Ev::FirstPatience(c));
+        } else {
+            self.customers.get_mut(c).patience_at = SimTime::NEVER;
         }
         match self.router.route(queue_class, now) {
             Some(a) => {
@@ -461,6 +510,9 @@ impl<'s> Model<'s> {
             metrics::record(&mut self.histograms.duration_ms, d);
         }
         self.leave(c, now);
+        if matches!(self.sc.conversation, Conversation::Messages(_)) {
+            self.agents[a as usize].chats.retain(|x| x.0 != c);
+        }
         self.sessions_progress(a, now);
         self.change_load(a, -1, now);
         self.sessions_reschedule(a, q);
@@ -470,8 +522,16 @@ impl<'s> Model<'s> {
 
     /// The customer leaves the system for good; its record is recycled.
     fn leave(&mut self, c: CustRef, now: SimTime) {
-        if self.customers.get(c).counted {
+        let cu = self.customers.get(c);
+        if cu.counted {
             self.counted_present -= 1;
+            if cu.served && cu.class == Class::PreSale {
+                let first = (cu.first_reply_at - cu.first_arrived).as_secs_f64();
+                let mean_reply = (cu.replies > 0).then(|| cu.reply_sum_s / f64::from(cu.replies));
+                let p = self.sc.conversion.as_ref().map(|cv| cv.probability(Some(first), mean_reply));
+                let first_arrived = cu.first_arrived;
+                self.record_conversion(first_arrived, p);
+            }
         }
         self.in_system.add(now, -1, &self.clocking);
         self.customers.remove(c);
@@ -514,9 +574,10 @@ impl<'s> Model<'s> {
         let sc = self.sc;
         let cu = self.customers.get_mut(c);
         cu.served = true;
+        cu.first_reply_at = now;
         let (counted, wait, first_arrived) =
             (cu.counted, cu.assigned - cu.arrived, cu.first_arrived);
-        let first = now - cu.arrived;
+        let first = now - cu.response_origin;
         let k = self.interval_of(first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.served += 1;
@@ -583,18 +644,46 @@ impl<'s> Model<'s> {
             self.counters.abandoned += 1;
             self.counters.by_class[cu.class.index()].abandoned += 1;
             self.unresolved -= 1;
+            if cu.class == Class::PreSale {
+                self.record_abandoned_conversion(cu.first_arrived);
+            }
         }
+    }
+
+    /// A pre-sale customer's predicted conversion `p` (None: no conversion model).
+    fn record_conversion(&mut self, first_arrived: SimTime, p: Option<f64>) {
+        let Some(cv) = self.sc.conversion.as_ref() else { return };
+        let p = p.unwrap_or(0.0);
+        let instant = cv.instant_probability();
+        let c = &mut self.counters;
+        c.pre_sale_customers += 1;
+        c.expected_buyers += p;
+        c.instant_buyers += instant;
+        c.cs_gmv += p * cv.average_order_value;
+        c.gmv_lost += (instant - p) * cv.average_order_value;
+        let k = self.interval_of(first_arrived);
+        if let Some(row) = self.intervals.get_mut(k) {
+            row.counts.pre_sale += 1;
+            row.counts.expected_buyers += p;
+        }
+    }
+
+    /// Conversion of a pre-sale customer who never got a useful reply.
+    fn record_abandoned_conversion(&mut self, first_arrived: SimTime) {
+        let p = self.sc.conversion.as_ref().map(|cv| cv.probability(None, None));
+        self.record_conversion(first_arrived, p);
     }
 
     fn on_first_patience(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
         let Some(cu) = self.customers.try_get(c) else {
             return;
         };
-        if cu.served {
-            return; // patience for the first reply is over once it came
-        }
         let now = q.now();
+        if cu.served || now < cu.patience_at {
+            return; // over once the first reply came; or an older deadline (escalation)
+        }
         match cu.state {
+            State::BotQueue => self.abandon_at_bot(c, now),
             State::Waiting => {
                 if cu.silent {
                     let cu = self.customers.get_mut(c);
@@ -618,6 +707,7 @@ impl<'s> Model<'s> {
     /// A customer comes back: a new attempt, not a new customer (`arrived` counts people).
     fn on_retrial(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
         if self.customers.try_get(c).is_some() {
+            self.customers.get_mut(c).response_origin = q.now();
             self.start_attempt(c, q);
         }
     }
@@ -645,6 +735,7 @@ impl<'s> Model<'s> {
             }
             self.capacity.add(now, cap, &self.clocking);
             self.notify_router(a, now);
+            self.start_disconnects(a, q);
             self.fill(a, q);
         }
     }
@@ -719,6 +810,7 @@ impl<'s> Model<'s> {
         let end = now.max(self.sc.horizon);
         let c = self.clocking;
         for level in [
+            &mut self.bot_sessions,
             &mut self.waiting,
             &mut self.in_system,
             &mut self.working,
@@ -742,6 +834,10 @@ impl<'s> Model<'s> {
             chats_s: self.chats.area_s(),
             on_duty_s: self.on_duty.area_s(),
             capacity_s: self.capacity.area_s(),
+            bot_sessions_s: self.bot_sessions.area_s(),
+            bot_capacity_s: self.sc.bot.as_ref().and_then(|b| b.capacity).map_or(0.0, |cap| {
+                f64::from(cap) * (self.sc.horizon - self.sc.warmup).as_secs_f64()
+            }),
         };
         let groups = self
             .sc
@@ -805,6 +901,18 @@ impl Process for Model<'_> {
                 }
             }
             Ev::SessionDone { agent, token } => self.on_session_done(agent, token, q),
+            Ev::BotDone(c) => self.on_bot_done(c, q),
+            Ev::MessageToAgent { cust, hop } => self.on_message_to_agent(cust, hop, q),
+            Ev::ReplyDelivered(c) => {
+                if self.customers.try_get(c).is_some() {
+                    self.deliver_reply(c, q)
+                }
+            }
+            Ev::Disconnect(a) => self.on_disconnect(a, q),
+            Ev::Reconnect(a) => self.on_reconnect(a, q),
+            Ev::OutageStart(i) => self.on_outage_start(usize::from(i), q),
+            Ev::OutageEnd(i) => self.on_outage_end(usize::from(i), q),
+            Ev::Reassign(i) => self.on_reassign(usize::from(i), q),
             Ev::ShiftStart(g) => self.on_shift_start(usize::from(g), q),
             Ev::ShiftEnd(g) => self.on_shift_end(usize::from(g), q.now()),
             Ev::CapChange => self.on_cap_change(q),

@@ -6,7 +6,7 @@ use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
 /// The CSV header; columns are documented in `docs/outputs.md`.
-pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s";
+pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion";
 
 /// The series as CSV text.
 pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
@@ -18,18 +18,23 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
             let p90 = row
                 .first_response_p90_s
                 .map_or(String::new(), |v| format!("{v}"));
+            let n = &row.counts;
+            let conversion = if n.pre_sale > 0 { format!("{:.4}", n.expected_buyers / n.pre_sale as f64) } else { String::new() };
             let _ = writeln!(
                 out,
-                "{},{k},{},{},{},{},{},{},{},{:.4},{p90}",
+                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion}",
                 rep.index,
                 scenario.calendar.format(row.start),
-                row.counts.arrived,
-                row.counts.served,
-                row.counts.abandoned,
-                row.counts.agents_on_duty,
-                row.counts.in_system,
-                row.counts.waiting,
+                n.arrived,
+                n.served,
+                n.abandoned,
+                n.deflected,
+                n.agents_on_duty,
+                n.in_system,
+                n.waiting,
                 row.mean_waiting,
+                n.pre_sale,
+                n.expected_buyers,
             );
         }
     }

@@ -44,6 +44,193 @@ pub struct ScenarioFile {
     /// Agent groups (`[[groups]]`).
     #[serde(default)]
     pub groups: Vec<GroupFile>,
+    /// The bot tier in front of the agents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotFile>,
+    /// Network and hardware.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkFile>,
+    /// Predicted conversion of pre-sale inquiries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversion: Option<ConversionFile>,
+    /// Named plan variants (`[[variants]]`), each overriding parts of this scenario.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantFile>,
+}
+
+/// A value per class, or `default` for the classes not given.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassValuesFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_sale: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_sale: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_sale: Option<f64>,
+}
+
+/// `[bot]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotFile {
+    /// Share of arrivals the bot takes first, by class.
+    pub first_touch: ClassValuesFile,
+    /// Windows with their own first-touch shares (`[[bot.windows]]`).
+    #[serde(default)]
+    pub windows: Vec<BotWindowFile>,
+    /// Bot reply latency.
+    pub latency: DurationFile,
+    /// Time with the bot after its first reply.
+    pub session: DurationFile,
+    /// Most concurrent bot sessions (absent: unlimited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i64>,
+    /// "queue" or "human": what happens beyond capacity.
+    #[serde(default = "default_overflow")]
+    pub overflow: String,
+    /// P(resolve) by class: mean and sd of a Beta drawn once per replication.
+    pub resolution: ResolutionFile,
+    /// Share of unresolved customers who leave instead of escalating.
+    #[serde(default)]
+    pub leave_share: f64,
+    /// Patience of escalated customers relative to fresh ones.
+    #[serde(default = "one")]
+    pub escalated_patience_factor: f64,
+}
+
+fn default_overflow() -> String {
+    "human".to_string()
+}
+
+/// `[[bot.windows]]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotWindowFile {
+    pub from: String,
+    pub to: String,
+    pub first_touch: ClassValuesFile,
+}
+
+/// `[bot.resolution]`: per class, or `default`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<UncertainFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_sale: Option<UncertainFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_sale: Option<UncertainFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_sale: Option<UncertainFile>,
+}
+
+/// A probability with its uncertainty: `{ mean = 0.35, sd = 0.05 }`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertainFile {
+    pub mean: f64,
+    #[serde(default)]
+    pub sd: f64,
+}
+
+/// `[network]`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkFile {
+    /// Platform delivery delay of every message (default none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_delay: Option<DurationFile>,
+    /// Extra platform delay inside peak windows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_peak_extra: Option<DurationFile>,
+    /// `[[network.sites]]`.
+    #[serde(default)]
+    pub sites: Vec<SiteFile>,
+    /// `[[network.workstations]]`.
+    #[serde(default)]
+    pub workstations: Vec<WorkstationFile>,
+    /// `[[network.outages]]`.
+    #[serde(default)]
+    pub outages: Vec<OutageFile>,
+}
+
+/// `[[network.sites]]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteFile {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DurationFile>,
+    #[serde(default)]
+    pub stall_prob: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stall: Option<DurationFile>,
+    #[serde(default)]
+    pub disconnects_per_hour: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relogin: Option<DurationFile>,
+}
+
+/// `[[network.workstations]]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkstationFile {
+    pub name: String,
+    #[serde(default)]
+    pub lag_base_s: f64,
+    #[serde(default)]
+    pub lag_per_chat_s: f64,
+}
+
+/// `[[network.outages]]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutageFile {
+    pub site: String,
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reassign_after_s: Option<f64>,
+}
+
+/// `[conversion]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversionFile {
+    pub order_base: f64,
+    pub first_reply_curve: Vec<(f64, f64)>,
+    pub abandoned_multiplier: f64,
+    #[serde(default = "default_slow_threshold")]
+    pub slow_reply_threshold_s: f64,
+    #[serde(default)]
+    pub slow_reply_penalty_per_10s: f64,
+    #[serde(default)]
+    pub slow_reply_penalty_cap: f64,
+    #[serde(default = "one")]
+    pub bot_resolved_factor: f64,
+    pub payment_rate: f64,
+    pub average_order_value: f64,
+}
+
+fn default_slow_threshold() -> f64 {
+    30.0
+}
+
+/// `[[variants]]`: a named plan that overrides parts of the scenario.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantFile {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Dotted key paths -> new values; groups and sites are addressed by name
+    /// (`"groups.night_veterans.count" = 140`).
+    #[serde(default)]
+    pub set: toml::Table,
 }
 
 fn default_start() -> String {
@@ -322,6 +509,9 @@ pub struct GroupFile {
     /// Shifts ["MM-DD HH:MM", "MM-DD HH:MM"]; none = on duty the whole run.
     #[serde(default)]
     pub shifts: Vec<Vec<String>>,
+    /// Workstation class (a `[[network.workstations]]` name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workstation: Option<String>,
 }
 
 fn all_classes() -> Vec<String> {

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod file;
+mod plans;
 mod validate;
 
 use std::path::Path;
@@ -55,6 +56,12 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// Things worth a planner's attention that are not errors (e.g. shifts over 12 h).
     pub warnings: Vec<String>,
+    /// The bot tier, if any.
+    pub bot: Option<crate::bot::Bot>,
+    /// Network and hardware, if modelled.
+    pub network: Option<crate::network::Network>,
+    /// Conversion prediction, if configured.
+    pub conversion: Option<crate::conversion::Conversion>,
     /// The file as read, with defaults filled, for echoing in outputs.
     pub echo: serde_json::Value,
 }

@@ -20,15 +20,15 @@ use crate::routing::{Handover, Policy, PriorityWindow, Routing};
 const Z90: f64 = 1.281_551_565_544_600_4;
 
 /// Builds errors that name the scenario file.
-pub(super) struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub file: &'a str,
     pub base_dir: &'a Path,
 }
 
-type R<T> = Result<T, ScenarioError>;
+pub(crate) type R<T> = Result<T, ScenarioError>;
 
 impl Ctx<'_> {
-    fn err(&self, key: impl Into<String>, rule: impl Into<String>) -> ScenarioError {
+    pub(crate) fn err(&self, key: impl Into<String>, rule: impl Into<String>) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.to_string(),
             key: key.into(),
@@ -36,7 +36,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn finite(&self, key: &str, x: f64) -> R<f64> {
+    pub(crate) fn finite(&self, key: &str, x: f64) -> R<f64> {
         if x.is_finite() {
             Ok(x)
         } else {
@@ -44,7 +44,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn positive(&self, key: &str, x: f64) -> R<f64> {
+    pub(crate) fn positive(&self, key: &str, x: f64) -> R<f64> {
         let x = self.finite(key, x)?;
         if x > 0.0 {
             Ok(x)
@@ -53,7 +53,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn non_negative(&self, key: &str, x: f64) -> R<f64> {
+    pub(crate) fn non_negative(&self, key: &str, x: f64) -> R<f64> {
         let x = self.finite(key, x)?;
         if x >= 0.0 {
             Ok(x)
@@ -62,7 +62,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn probability(&self, key: &str, x: f64) -> R<f64> {
+    pub(crate) fn probability(&self, key: &str, x: f64) -> R<f64> {
         let x = self.finite(key, x)?;
         if (0.0..=1.0).contains(&x) {
             Ok(x)
@@ -74,11 +74,11 @@ impl Ctx<'_> {
         }
     }
 
-    fn clock(&self, key: &str, s: &str) -> R<ClockTime> {
+    pub(crate) fn clock(&self, key: &str, s: &str) -> R<ClockTime> {
         ClockTime::parse(s).map_err(|rule| self.err(key, rule))
     }
 
-    fn window(&self, key: &str, pair: &[String], cal: &Calendar, what: &str) -> R<(f64, f64)> {
+    pub(crate) fn window(&self, key: &str, pair: &[String], cal: &Calendar, what: &str) -> R<(f64, f64)> {
         let [a, b] = pair else {
             return Err(self.err(
                 key,
@@ -103,7 +103,7 @@ impl Ctx<'_> {
     }
 }
 
-fn clamp_window(start_s: f64, end_s: f64) -> Window {
+pub(crate) fn clamp_window(start_s: f64, end_s: f64) -> Window {
     Window {
         start: SimTime::from_secs_f64(start_s.max(0.0)),
         end: SimTime::from_secs_f64(end_s.max(0.0)),
@@ -152,6 +152,22 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
     let conversation = conversation(&raw.conversation, ctx)?;
     let routing = routing(&raw.routing, &conversation, &cal, ctx)?;
     let (groups, warnings) = groups(&raw.groups, &cal, ctx)?;
+    let bot = match &raw.bot {
+        Some(b) => Some(super::plans::bot(b, &cal, ctx)?),
+        None => None,
+    };
+    let network = match &raw.network {
+        Some(n) => Some(super::plans::network(n, &raw.groups, &conversation, &cal, ctx)?),
+        None => None,
+    };
+    let conversion = match &raw.conversion {
+        Some(c) => Some(super::plans::conversion(c, ctx)?),
+        None => None,
+    };
+    if raw.groups.iter().any(|g| g.workstation.is_some()) && raw.network.is_none() {
+        let i = raw.groups.iter().position(|g| g.workstation.is_some()).unwrap_or(0);
+        return Err(ctx.err(format!("groups[{i}].workstation"), "names a workstation, but the scenario has no [network] section"));
+    }
     let echo = serde_json::to_value(raw).map_err(|e| ctx.err("(scenario)", e.to_string()))?;
     Ok(Scenario {
         name: raw.name.clone(),
@@ -169,6 +185,9 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         groups,
         targets,
         warnings,
+        bot,
+        network,
+        conversion,
         echo,
     })
 }
@@ -385,7 +404,7 @@ fn csv_points(path: &str, total: Option<f64>, cal: &Calendar, ctx: &Ctx<'_>) -> 
 }
 
 /// Validates a duration distribution at `key`.
-pub(super) fn duration(raw: &DurationFile, key: &str, ctx: &Ctx<'_>) -> R<DurationSpec> {
+pub(crate) fn duration(raw: &DurationFile, key: &str, ctx: &Ctx<'_>) -> R<DurationSpec> {
     let given: Vec<(&str, Option<f64>)> = vec![
         ("value_s", raw.value_s),
         ("mean_s", raw.mean_s),

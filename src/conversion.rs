@@ -1,0 +1,108 @@
+//! Predicted conversion of pre-sale inquiries (询单转化率), the handbook's C = A x B:
+//! A = P(order) = base x m(time to first useful reply) x penalty(mean reply time),
+//! B = P(pay | order). Each pre-sale customer contributes its probability C, so "buyers"
+//! are expected buyers: the estimate carries no extra Bernoulli noise.
+
+/// The conversion model's parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversion {
+    /// P(order) of a pre-sale customer answered instantly.
+    pub order_base: f64,
+    /// m(t): `(seconds, multiplier)` points, increasing in t; linear between points, the
+    /// first value before the first point and the last after the last.
+    pub first_reply_curve: Vec<(f64, f64)>,
+    /// Multiplier for customers who never got a useful reply.
+    pub abandoned_multiplier: f64,
+    /// Mean agent response above which the slow-reply penalty starts, seconds.
+    pub slow_reply_threshold_s: f64,
+    /// Penalty per 10 s of mean response above the threshold (0.02 = -2%).
+    pub slow_reply_penalty_per_10s: f64,
+    /// Largest slow-reply penalty (0.20 = -20%).
+    pub slow_reply_penalty_cap: f64,
+    /// Multiplier on `order_base` for customers the bot resolved.
+    pub bot_resolved_factor: f64,
+    /// B: P(pay | order).
+    pub payment_rate: f64,
+    /// Average order value of CS-assisted orders (客单价), currency units.
+    pub average_order_value: f64,
+}
+
+impl Conversion {
+    /// m(t) for a first useful reply `t_s` seconds after arrival.
+    pub fn first_reply_multiplier(&self, t_s: f64) -> f64 {
+        let pts = &self.first_reply_curve;
+        let Some(&(t0, m0)) = pts.first() else { return 1.0 };
+        if t_s <= t0 {
+            return m0;
+        }
+        for w in pts.windows(2) {
+            let ((a, ma), (b, mb)) = (w[0], w[1]);
+            if t_s <= b {
+                return ma + (mb - ma) * (t_s - a) / (b - a);
+            }
+        }
+        pts.last().map_or(1.0, |p| p.1)
+    }
+
+    /// The factor for a conversation whose agent replies averaged `mean_reply_s`.
+    pub fn slow_reply_factor(&self, mean_reply_s: Option<f64>) -> f64 {
+        let Some(r) = mean_reply_s else { return 1.0 };
+        let over = (r - self.slow_reply_threshold_s).max(0.0);
+        1.0 - (self.slow_reply_penalty_per_10s * over / 10.0).min(self.slow_reply_penalty_cap)
+    }
+
+    /// C for a customer whose first useful reply came after `first_reply_s` (None: never)
+    /// and whose agent replies averaged `mean_reply_s`.
+    pub fn probability(&self, first_reply_s: Option<f64>, mean_reply_s: Option<f64>) -> f64 {
+        let m = first_reply_s.map_or(self.abandoned_multiplier, |t| self.first_reply_multiplier(t));
+        self.order_base * m * self.slow_reply_factor(mean_reply_s) * self.payment_rate
+    }
+
+    /// C for a customer the bot resolved.
+    pub fn bot_resolved_probability(&self) -> f64 {
+        self.order_base * self.bot_resolved_factor * self.payment_rate
+    }
+
+    /// C had the customer been answered instantly.
+    pub fn instant_probability(&self) -> f64 {
+        self.order_base * self.first_reply_multiplier(0.0) * self.payment_rate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calibration() -> Conversion {
+        // CALIBRATION 8.7
+        Conversion {
+            order_base: 0.55 / 0.92,
+            first_reply_curve: vec![(10.0, 1.0), (30.0, 0.97), (60.0, 0.92), (120.0, 0.85), (180.0, 0.78), (300.0, 0.68), (600.0, 0.58), (1800.0, 0.50)],
+            abandoned_multiplier: 0.50,
+            slow_reply_threshold_s: 30.0,
+            slow_reply_penalty_per_10s: 0.02,
+            slow_reply_penalty_cap: 0.20,
+            bot_resolved_factor: 0.8,
+            payment_rate: 0.92,
+            average_order_value: 300.0,
+        }
+    }
+
+    #[test]
+    fn curve_interpolates_and_holds_its_ends() {
+        let c = calibration();
+        assert_eq!(c.first_reply_multiplier(0.0), 1.0);
+        assert!((c.first_reply_multiplier(45.0) - 0.945).abs() < 1e-12);
+        assert_eq!(c.first_reply_multiplier(7200.0), 0.50);
+    }
+
+    #[test]
+    fn fast_answer_gives_the_calibrated_base_and_penalties_apply() {
+        let c = calibration();
+        assert!((c.probability(Some(5.0), Some(20.0)) - 0.55).abs() < 1e-12);
+        assert!((c.slow_reply_factor(Some(80.0)) - 0.90).abs() < 1e-12);
+        assert!((c.slow_reply_factor(Some(1000.0)) - 0.80).abs() < 1e-12);
+        assert!((c.probability(None, None) - 0.275).abs() < 1e-12);
+        assert!((c.bot_resolved_probability() - 0.44).abs() < 1e-12);
+    }
+}
