@@ -67,7 +67,11 @@ pub struct Bot {
 impl Bot {
     /// The first-touch share for `class` at `t`.
     pub fn touch_share(&self, class: Class, t: SimTime) -> f64 {
-        let shares = self.windows.iter().find(|(w, _)| w.contains(t)).map_or(&self.first_touch, |(_, s)| s);
+        let shares = self
+            .windows
+            .iter()
+            .find(|(w, _)| w.contains(t))
+            .map_or(&self.first_touch, |(_, s)| s);
         shares[class.index()]
     }
 
@@ -89,7 +93,10 @@ mod tests {
 
     #[test]
     fn beta_draws_have_the_mean_and_sd() {
-        let p = UncertainProbability { mean: 0.35, sd: 0.1 };
+        let p = UncertainProbability {
+            mean: 0.35,
+            sd: 0.1,
+        };
         let mut rng = stream(1, 0, Stream::Bot);
         let n = 100_000;
         let xs: Vec<f64> = (0..n).map(|_| p.draw(&mut rng)).collect();
@@ -98,12 +105,18 @@ mod tests {
         // standard error of the mean 3e-4; of the sd about 2.2e-4
         assert!((mean - 0.35).abs() < 0.0015, "{mean}");
         assert!((sd - 0.1).abs() < 0.0015, "{sd}");
-        assert_eq!(UncertainProbability { mean: 0.5, sd: 0.0 }.draw(&mut rng), 0.5);
+        assert_eq!(
+            UncertainProbability { mean: 0.5, sd: 0.0 }.draw(&mut rng),
+            0.5
+        );
     }
 
     #[test]
     fn windows_override_the_default_share() {
-        let w = Window { start: SimTime::from_secs(100), end: SimTime::from_secs(200) };
+        let w = Window {
+            start: SimTime::from_secs(100),
+            end: SimTime::from_secs(200),
+        };
         let bot = Bot {
             first_touch: [0.6; 3],
             windows: vec![(w, [0.8, 0.8, 0.1])],
@@ -116,6 +129,9 @@ mod tests {
             escalated_patience_factor: 0.7,
         };
         assert_eq!(bot.touch_share(Class::PreSale, SimTime::from_secs(50)), 0.6);
-        assert_eq!(bot.touch_share(Class::AfterSale, SimTime::from_secs(150)), 0.1);
+        assert_eq!(
+            bot.touch_share(Class::AfterSale, SimTime::from_secs(150)),
+            0.1
+        );
     }
 }

@@ -31,7 +31,9 @@ impl Conversion {
     /// m(t) for a first useful reply `t_s` seconds after arrival.
     pub fn first_reply_multiplier(&self, t_s: f64) -> f64 {
         let pts = &self.first_reply_curve;
-        let Some(&(t0, m0)) = pts.first() else { return 1.0 };
+        let Some(&(t0, m0)) = pts.first() else {
+            return 1.0;
+        };
         if t_s <= t0 {
             return m0;
         }
@@ -54,7 +56,9 @@ impl Conversion {
     /// C for a customer whose first useful reply came after `first_reply_s` (None: never)
     /// and whose agent replies averaged `mean_reply_s`.
     pub fn probability(&self, first_reply_s: Option<f64>, mean_reply_s: Option<f64>) -> f64 {
-        let m = first_reply_s.map_or(self.abandoned_multiplier, |t| self.first_reply_multiplier(t));
+        let m = first_reply_s.map_or(self.abandoned_multiplier, |t| {
+            self.first_reply_multiplier(t)
+        });
         self.order_base * m * self.slow_reply_factor(mean_reply_s) * self.payment_rate
     }
 
@@ -77,7 +81,16 @@ mod tests {
         // CALIBRATION 8.7
         Conversion {
             order_base: 0.55 / 0.92,
-            first_reply_curve: vec![(10.0, 1.0), (30.0, 0.97), (60.0, 0.92), (120.0, 0.85), (180.0, 0.78), (300.0, 0.68), (600.0, 0.58), (1800.0, 0.50)],
+            first_reply_curve: vec![
+                (10.0, 1.0),
+                (30.0, 0.97),
+                (60.0, 0.92),
+                (120.0, 0.85),
+                (180.0, 0.78),
+                (300.0, 0.68),
+                (600.0, 0.58),
+                (1800.0, 0.50),
+            ],
             abandoned_multiplier: 0.50,
             slow_reply_threshold_s: 30.0,
             slow_reply_penalty_per_10s: 0.02,

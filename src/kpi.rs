@@ -282,11 +282,12 @@ impl Kpi {
             Kpi::Buyers => (c.pre_sale_customers > 0).then_some(c.expected_buyers),
             Kpi::CsGmv => (c.pre_sale_customers > 0).then_some(c.cs_gmv),
             Kpi::GmvLost => (c.pre_sale_customers > 0).then_some(c.gmv_lost),
-            Kpi::DeflectionRate => (c.bot_touched > 0).then(|| c.deflected as f64 / c.arrived as f64),
-            Kpi::Escalations => (c.bot_touched > 0).then_some(c.escalations as f64),
-            Kpi::BotUtilisation => {
-                (r.areas.bot_capacity_s > 0.0).then(|| r.areas.bot_sessions_s / r.areas.bot_capacity_s)
+            Kpi::DeflectionRate => {
+                (c.bot_touched > 0).then(|| c.deflected as f64 / c.arrived as f64)
             }
+            Kpi::Escalations => (c.bot_touched > 0).then_some(c.escalations as f64),
+            Kpi::BotUtilisation => (r.areas.bot_capacity_s > 0.0)
+                .then(|| r.areas.bot_sessions_s / r.areas.bot_capacity_s),
             Kpi::Disconnects => (c.disconnects > 0).then_some(c.disconnects as f64),
         }
     }

@@ -92,6 +92,7 @@
 pub mod arrivals;
 pub mod bot;
 pub mod class;
+pub mod compare;
 pub mod conversation;
 pub mod conversion;
 pub mod distribution;

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use d11sim::compare::{self, PlanResults};
 use d11sim::output;
 use d11sim::replicate::{self, RunConfig};
+use d11sim::scenario::variants::{Variant, load_plans};
 use d11sim::scenario::{Scenario, ScenarioError};
 
 /// Discrete-event simulator of e-commerce customer-service chat on Double-11.
@@ -65,15 +67,20 @@ impl From<ScenarioError> for Failure {
     }
 }
 
-fn load(path: Option<&PathBuf>) -> Result<Scenario, Failure> {
+/// The plans to run: the scenario (or the embedded default) and its variants.
+fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
     match path {
-        Some(p) => Ok(Scenario::load(p)?),
-        None => Ok(Scenario::default_double11()),
+        Some(p) => Ok(load_plans(p)?),
+        None => Ok(vec![Variant {
+            name: "base".into(),
+            description: String::new(),
+            scenario: Scenario::default_double11(),
+        }]),
     }
 }
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
-    let scenario = load(args.scenario.as_ref())?;
+    let plans = load(args.scenario.as_ref())?;
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |t| t as usize,
@@ -83,18 +90,29 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         seed: args.seed,
         threads,
     };
-    let results = replicate::run(&scenario, cfg);
+    let results: Vec<PlanResults> = plans
+        .iter()
+        .map(|p| PlanResults {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            results: replicate::run(&p.scenario, cfg),
+        })
+        .collect();
+    let base = &plans[0].scenario;
     if let Some(dir) = &args.out {
-        output::write_all(dir, &scenario, &results).map_err(|e| {
+        write_outputs(dir, &plans, &results).map_err(|e| {
             Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
         })?;
     }
     if args.json {
-        let json = serde_json::to_string_pretty(&output::summary(&scenario, &results))
+        let json = serde_json::to_string_pretty(&output::summary(base, &results[0].results))
             .map_err(|e| Failure::Internal(e.to_string()))?;
         println!("{json}");
     } else if !args.quiet {
-        print!("{}", output::render_table(&scenario, &results));
+        print!("{}", output::render_table(base, &results[0].results));
+        if results.len() > 1 {
+            print!("{}", compare::render(&results));
+        }
         if let Some(dir) = &args.out {
             println!("\noutputs written to {}", dir.display());
         }
@@ -102,13 +120,42 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The base plan's files in `dir`, each variant's in `dir/variants/NAME/`, and the
+/// comparison in `dir/comparison.{json,csv}`.
+fn write_outputs(
+    dir: &std::path::Path,
+    plans: &[Variant],
+    results: &[PlanResults],
+) -> std::io::Result<()> {
+    output::write_all(dir, &plans[0].scenario, &results[0].results)?;
+    if results.len() > 1 {
+        for (p, r) in plans.iter().zip(results).skip(1) {
+            output::write_all(&dir.join("variants").join(&p.name), &p.scenario, &r.results)?;
+        }
+        let json =
+            serde_json::to_vec_pretty(&compare::to_json(results)).map_err(std::io::Error::other)?;
+        output::write_atomic(&dir.join("comparison.json"), &json)?;
+        output::write_atomic(
+            &dir.join("comparison.csv"),
+            compare::to_csv(results).as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
 fn validate(path: &std::path::Path) -> Result<(), Failure> {
-    let scenario = Scenario::load(path)?;
+    let plans = load_plans(path)?;
+    let scenario = &plans[0].scenario;
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
+    let variants = if plans.len() > 1 {
+        format!(", {} variants", plans.len() - 1)
+    } else {
+        String::new()
+    };
     println!(
-        "ok: {} ({} agents in {} groups, {:.0} expected arrivals)",
+        "ok: {} ({} agents in {} groups, {:.0} expected arrivals{variants})",
         path.display(),
         scenario.agents(),
         scenario.groups.len(),

@@ -19,7 +19,9 @@ impl Model<'_> {
             self.counters.bot_touched += 1;
         }
         self.in_system.add(now, 1, &self.clocking);
-        let free = bot.capacity.is_none_or(|cap| self.bot_sessions.value() < i64::from(cap));
+        let free = bot
+            .capacity
+            .is_none_or(|cap| self.bot_sessions.value() < i64::from(cap));
         if free {
             self.bot_start(c, q);
             return;
@@ -48,7 +50,8 @@ impl Model<'_> {
         let class = self.customers.get(c).class;
         self.bot_sessions.add(now, 1, &self.clocking);
         let resolves = self.rng_bot.random::<f64>() < self.bot_resolution[class.index()];
-        let t = self.samplers.bot_latency.sample(&mut self.rng_bot) + self.samplers.bot_session.sample(&mut self.rng_bot);
+        let t = self.samplers.bot_latency.sample(&mut self.rng_bot)
+            + self.samplers.bot_session.sample(&mut self.rng_bot);
         let cu = self.customers.get_mut(c);
         cu.state = State::BotSession;
         cu.bot_resolves = resolves;
@@ -66,13 +69,23 @@ impl Model<'_> {
         self.bot_sessions.add(now, -1, &self.clocking);
         let (counted, arrived, resolves, class, first_arrived) = {
             let cu = self.customers.get(c);
-            (cu.counted, cu.arrived, cu.bot_resolves, cu.class, cu.first_arrived)
+            (
+                cu.counted,
+                cu.arrived,
+                cu.bot_resolves,
+                cu.class,
+                cu.first_arrived,
+            )
         };
         if counted {
             metrics::record(&mut self.histograms.bot_time_ms, now - arrived);
         }
         while let Some(next) = self.bot_queue.pop_front() {
-            if self.customers.try_get(next).is_some_and(|x| x.state == State::BotQueue) {
+            if self
+                .customers
+                .try_get(next)
+                .is_some_and(|x| x.state == State::BotQueue)
+            {
                 self.bot_start(next, q);
                 break;
             }
@@ -84,11 +97,19 @@ impl Model<'_> {
                 row.counts.served += 1;
             }
             if counted {
+                // the resolution is the customer's first useful reply
+                let t = now - arrived;
+                self.counters.first_reply_30s += u64::from(t <= SimTime::from_secs(30));
+                self.counters.first_reply_180s += u64::from(t <= SimTime::from_secs(180));
                 self.counters.deflected += 1;
                 self.counters.by_class[class.index()].deflected += 1;
                 self.unresolved -= 1;
                 if class == Class::PreSale {
-                    let p = self.sc.conversion.as_ref().map(|cv| cv.bot_resolved_probability());
+                    let p = self
+                        .sc
+                        .conversion
+                        .as_ref()
+                        .map(|cv| cv.bot_resolved_probability());
                     self.record_conversion(first_arrived, p);
                 }
             }

@@ -51,8 +51,13 @@ impl Model<'_> {
     }
 
     pub(super) fn on_message_to_agent(&mut self, c: CustRef, hop: u16, q: &mut EventQueue<Ev>) {
-        let Some(cu) = self.customers.try_get(c) else { return };
-        if cu.hop != hop || cu.state != State::Chat || cu.gone == Gone::Explicit {
+        let Some(cu) = self.customers.try_get(c) else {
+            return;
+        };
+        if cu.hop != hop
+            || !matches!(cu.state, State::Chat | State::Ghost)
+            || cu.gone == Gone::Explicit
+        {
             return; // the chat moved to another agent, or ended, while the message travelled
         }
         let a = cu.agent;
@@ -102,7 +107,11 @@ impl Model<'_> {
         self.working.add(now, -1, &self.clocking);
         self.group_levels[g][0].add(now, -1, &self.clocking);
         // a reply composed while offline leaves when the agent is back
-        let sent = if self.agents[a as usize].offline { self.agents[a as usize].offline_until.max(now) } else { now };
+        let sent = if self.agents[a as usize].offline {
+            self.agents[a as usize].offline_until.max(now)
+        } else {
+            now
+        };
         let delay = (sent - now) + self.leg_delay(a, sent);
         if delay == SimTime::ZERO {
             self.deliver_reply(c, q);
@@ -172,7 +181,8 @@ impl Model<'_> {
         let cu = self.customers.get_mut(c);
         cu.msgs_sent += 1;
         cu.msg_sent_at = now;
-        let (a, msg, counted, in_chat) = (cu.agent, cu.msgs_sent, cu.counted, cu.state == State::Chat);
+        let (a, msg, counted, in_chat) =
+            (cu.agent, cu.msgs_sent, cu.counted, cu.state == State::Chat);
         if counted {
             self.counters.customer_messages += 1;
         }

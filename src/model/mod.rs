@@ -27,6 +27,11 @@ use crate::scenario::Scenario;
 use agents::Agent;
 use customers::{CustRef, Customer, Customers, Gone, State};
 
+/// How long the run may drain after the horizon before it stops regardless; customers
+/// still unresolved then are reported in `unresolved_at_end` (a safety net: with finite
+/// patience every customer resolves long before).
+pub const MAX_DRAIN: SimTime = SimTime::from_secs(7 * 86_400);
+
 /// Everything measured in one replication.
 #[derive(Clone, Debug)]
 pub struct ReplicationResult {
@@ -214,11 +219,20 @@ impl<'s> Model<'s> {
                 .retrial
                 .as_ref()
                 .map_or(Duration::Never, |r| r.delay.build()),
-            bot_latency: sc.bot.as_ref().map_or(Duration::Never, |b| b.latency.build()),
-            bot_session: sc.bot.as_ref().map_or(Duration::Never, |b| b.session.build()),
+            bot_latency: sc
+                .bot
+                .as_ref()
+                .map_or(Duration::Never, |b| b.latency.build()),
+            bot_session: sc
+                .bot
+                .as_ref()
+                .map_or(Duration::Never, |b| b.session.build()),
         };
         let mut rng_bot = stream(seed, index, Stream::Bot);
-        let bot_resolution = sc.bot.as_ref().map_or([0.0; 3], |b| b.draw_resolution(&mut rng_bot));
+        let bot_resolution = sc
+            .bot
+            .as_ref()
+            .map_or([0.0; 3], |b| b.draw_resolution(&mut rng_bot));
         let agents = agents::build(sc);
         Model {
             sc,
@@ -280,7 +294,10 @@ impl<'s> Model<'s> {
             for (i, o) in net.outages.iter().enumerate() {
                 q.schedule(o.window.start, Ev::OutageStart(i as u16));
                 q.schedule(o.window.end, Ev::OutageEnd(i as u16));
-                if let Some(after) = o.reassign_after.filter(|d| o.window.start + *d < o.window.end) {
+                if let Some(after) = o
+                    .reassign_after
+                    .filter(|d| o.window.start + *d < o.window.end)
+                {
                     q.schedule(o.window.start + after, Ev::Reassign(i as u16));
                 }
             }
@@ -528,7 +545,11 @@ impl<'s> Model<'s> {
             if cu.served && cu.class == Class::PreSale {
                 let first = (cu.first_reply_at - cu.first_arrived).as_secs_f64();
                 let mean_reply = (cu.replies > 0).then(|| cu.reply_sum_s / f64::from(cu.replies));
-                let p = self.sc.conversion.as_ref().map(|cv| cv.probability(Some(first), mean_reply));
+                let p = self
+                    .sc
+                    .conversion
+                    .as_ref()
+                    .map(|cv| cv.probability(Some(first), mean_reply));
                 let first_arrived = cu.first_arrived;
                 self.record_conversion(first_arrived, p);
             }
@@ -652,7 +673,9 @@ impl<'s> Model<'s> {
 
     /// A pre-sale customer's predicted conversion `p` (None: no conversion model).
     fn record_conversion(&mut self, first_arrived: SimTime, p: Option<f64>) {
-        let Some(cv) = self.sc.conversion.as_ref() else { return };
+        let Some(cv) = self.sc.conversion.as_ref() else {
+            return;
+        };
         let p = p.unwrap_or(0.0);
         let instant = cv.instant_probability();
         let c = &mut self.counters;
@@ -670,7 +693,11 @@ impl<'s> Model<'s> {
 
     /// Conversion of a pre-sale customer who never got a useful reply.
     fn record_abandoned_conversion(&mut self, first_arrived: SimTime) {
-        let p = self.sc.conversion.as_ref().map(|cv| cv.probability(None, None));
+        let p = self
+            .sc
+            .conversion
+            .as_ref()
+            .map(|cv| cv.probability(None, None));
         self.record_conversion(first_arrived, p);
     }
 
@@ -835,9 +862,14 @@ impl<'s> Model<'s> {
             on_duty_s: self.on_duty.area_s(),
             capacity_s: self.capacity.area_s(),
             bot_sessions_s: self.bot_sessions.area_s(),
-            bot_capacity_s: self.sc.bot.as_ref().and_then(|b| b.capacity).map_or(0.0, |cap| {
-                f64::from(cap) * (self.sc.horizon - self.sc.warmup).as_secs_f64()
-            }),
+            bot_capacity_s: self
+                .sc
+                .bot
+                .as_ref()
+                .and_then(|b| b.capacity)
+                .map_or(0.0, |cap| {
+                    f64::from(cap) * (self.sc.horizon - self.sc.warmup).as_secs_f64()
+                }),
         };
         let groups = self
             .sc
@@ -921,6 +953,7 @@ impl Process for Model<'_> {
     }
 
     fn finished(&self, now: SimTime) -> bool {
-        self.arrivals_done && now >= self.sc.horizon && self.counted_present == 0
+        let drained = self.arrivals_done && now >= self.sc.horizon && self.counted_present == 0;
+        drained || now > self.sc.horizon + MAX_DRAIN
     }
 }

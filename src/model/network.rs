@@ -39,7 +39,9 @@ impl NetSamplers {
                     stall: s.stall.build(),
                     stall_prob: s.stall_prob,
                     relogin: s.relogin.build(),
-                    disconnect_gap: (s.disconnects_per_hour > 0.0).then(|| Exp::new(s.disconnects_per_hour / 3600.0).expect("validated rate")),
+                    disconnect_gap: (s.disconnects_per_hour > 0.0).then(|| {
+                        Exp::new(s.disconnects_per_hour / 3600.0).expect("validated rate")
+                    }),
                 })
                 .collect(),
         }
@@ -49,7 +51,9 @@ impl NetSamplers {
 impl Model<'_> {
     /// Delivery delay of one message between agent `a` and the customer (either way).
     pub(super) fn leg_delay(&mut self, a: AgentId, now: SimTime) -> SimTime {
-        let Some(net) = self.net.as_ref() else { return SimTime::ZERO };
+        let Some(net) = self.net.as_ref() else {
+            return SimTime::ZERO;
+        };
         let rng = &mut self.rng_network;
         let mut d = net.platform.sample(rng);
         if self.sc.peaks.iter().any(|w| w.contains(now)) {
@@ -79,7 +83,12 @@ impl Model<'_> {
         if agent.disconnects_running {
             return;
         }
-        let Some(gap) = agent.site.and_then(|s| self.net.as_ref().and_then(|n| n.sites[s].disconnect_gap)) else { return };
+        let Some(gap) = agent
+            .site
+            .and_then(|s| self.net.as_ref().and_then(|n| n.sites[s].disconnect_gap))
+        else {
+            return;
+        };
         self.agents[a as usize].disconnects_running = true;
         let t = SimTime::from_secs_f64(gap.sample(&mut self.rng_network));
         q.schedule(q.now() + t, Ev::Disconnect(a));
@@ -91,7 +100,9 @@ impl Model<'_> {
             self.agents[a as usize].disconnects_running = false;
             return;
         }
-        let site = self.agents[a as usize].site.expect("disconnects need a site");
+        let site = self.agents[a as usize]
+            .site
+            .expect("disconnects need a site");
         let net = self.net.as_ref().expect("disconnects need a network");
         let back = now + net.sites[site].relogin.sample(&mut self.rng_network);
         let gap = net.sites[site].disconnect_gap.expect("disconnect rate");
@@ -129,13 +140,23 @@ impl Model<'_> {
     }
 
     fn site_agents(&self, outage: usize) -> Vec<AgentId> {
-        let site = self.sc.network.as_ref().expect("outage without network").outages[outage].site;
-        (0..self.agents.len() as AgentId).filter(|&a| self.agents[a as usize].site == Some(site)).collect()
+        let site = self
+            .sc
+            .network
+            .as_ref()
+            .expect("outage without network")
+            .outages[outage]
+            .site;
+        (0..self.agents.len() as AgentId)
+            .filter(|&a| self.agents[a as usize].site == Some(site))
+            .collect()
     }
 
     pub(super) fn on_outage_start(&mut self, i: usize, q: &mut EventQueue<Ev>) {
         let now = q.now();
-        let end = self.sc.network.as_ref().expect("outage").outages[i].window.end;
+        let end = self.sc.network.as_ref().expect("outage").outages[i]
+            .window
+            .end;
         for a in self.site_agents(i) {
             self.go_offline(a, end, now);
         }
@@ -160,7 +181,9 @@ impl Model<'_> {
         let now = q.now();
         let chats: Vec<CustRef> = self.agents[a as usize].chats.iter().map(|x| x.0).collect();
         for c in chats {
-            let Some(cu) = self.customers.try_get(c) else { continue };
+            let Some(cu) = self.customers.try_get(c) else {
+                continue;
+            };
             if cu.gone != Gone::No || cu.state != State::Chat {
                 self.release(c, q);
                 continue;
@@ -192,7 +215,9 @@ impl Model<'_> {
     /// Gives waiting customers of `class` to agents the router finds, while it finds any.
     pub(super) fn dispatch(&mut self, class: crate::class::Class, q: &mut EventQueue<Ev>) {
         while self.queue_head(class.index()).is_some() {
-            let Some(b) = self.router.route(class, q.now()) else { break };
+            let Some(b) = self.router.route(class, q.now()) else {
+                break;
+            };
             self.check_routable(b, class);
             let c = self.queues[class.index()].pop_front().expect("head exists");
             self.waiting.add(q.now(), -1, &self.clocking);

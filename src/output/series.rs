@@ -19,7 +19,11 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
                 .first_response_p90_s
                 .map_or(String::new(), |v| format!("{v}"));
             let n = &row.counts;
-            let conversion = if n.pre_sale > 0 { format!("{:.4}", n.expected_buyers / n.pre_sale as f64) } else { String::new() };
+            let conversion = if n.pre_sale > 0 {
+                format!("{:.4}", n.expected_buyers / n.pre_sale as f64)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
                 "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion}",

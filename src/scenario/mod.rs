@@ -5,6 +5,7 @@ pub mod clock;
 pub mod file;
 mod plans;
 mod validate;
+pub mod variants;
 
 use std::path::Path;
 
@@ -133,7 +134,7 @@ impl Scenario {
     /// Parses and validates TOML text; `file` names it in errors and `base_dir` resolves
     /// relative paths (the arrivals CSV).
     pub fn from_toml(text: &str, file: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
-        let raw = parse(text, file)?;
+        let raw = parse_extending(text, file, base_dir)?;
         Scenario::from_file(&raw, file, base_dir)
     }
 
@@ -149,6 +150,97 @@ impl Scenario {
     /// Total agents over all groups.
     pub fn agents(&self) -> usize {
         self.groups.iter().map(|g| g.count as usize).sum()
+    }
+}
+
+/// Files `extends` may chain through before it is taken for a loop.
+const MAX_EXTENDS: usize = 8;
+
+/// Parses TOML text into the raw file form, following `extends` (relative to `base_dir`):
+/// this file's tables merge over the extended file's, and other values replace its.
+pub fn parse_extending(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+) -> Result<ScenarioFile, ScenarioError> {
+    let table = table_of(text, file)?;
+    if !table.contains_key("extends") {
+        return parse(text, file);
+    }
+    let merged = merged_table(table, file, base_dir, 0)?;
+    toml::Value::Table(merged)
+        .try_into()
+        .map_err(|e: toml::de::Error| ScenarioError::Invalid {
+            file: file.to_string(),
+            key: "(merged with the file it extends)".into(),
+            rule: e.message().trim().to_string(),
+        })
+}
+
+/// TOML text as a table, with line and column on a syntax error.
+fn table_of(text: &str, file: &str) -> Result<toml::Table, ScenarioError> {
+    toml::from_str(text).map_err(|e: toml::de::Error| {
+        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        ScenarioError::Parse {
+            file: file.to_string(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
+fn merged_table(
+    mut table: toml::Table,
+    file: &str,
+    base_dir: &Path,
+    depth: usize,
+) -> Result<toml::Table, ScenarioError> {
+    let invalid = |key: &str, rule: String| ScenarioError::Invalid {
+        file: file.to_string(),
+        key: key.into(),
+        rule,
+    };
+    let Some(parent) = table.remove("extends") else {
+        return Ok(table);
+    };
+    let parent = parent
+        .as_str()
+        .ok_or_else(|| invalid("extends", "must be a file path".into()))?
+        .to_string();
+    if depth >= MAX_EXTENDS {
+        return Err(invalid(
+            "extends",
+            format!("more than {MAX_EXTENDS} files deep: is there a loop?"),
+        ));
+    }
+    let path = base_dir.join(&parent);
+    let shown = path.display().to_string();
+    let parent_text = std::fs::read_to_string(&path)
+        .map_err(|e| invalid("extends", format!("cannot read `{shown}`: {e}")))?;
+    let parent_table = table_of(&parent_text, &shown)?;
+    if !parent_table.contains_key("extends") {
+        parse(&parent_text, &shown)?; // the extended file must be a valid scenario on its own
+    }
+    let mut base = merged_table(
+        parent_table,
+        &shown,
+        path.parent().unwrap_or(Path::new(".")),
+        depth + 1,
+    )?;
+    merge(&mut base, table);
+    Ok(base)
+}
+
+/// Merges `over` into `base`: tables recursively, everything else replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
     }
 }
 

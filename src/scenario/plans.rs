@@ -15,7 +15,9 @@ fn class_values(raw: &ClassValuesFile, key: &str, ctx: &Ctx<'_>) -> R<[f64; 3]> 
     let given = [raw.pre_sale, raw.in_sale, raw.after_sale];
     let mut out = [0.0; 3];
     for (i, class) in Class::ALL.iter().enumerate() {
-        let v = given[i].or(raw.default).ok_or_else(|| ctx.err(format!("{key}.{class}"), "is required (or give a default)"))?;
+        let v = given[i]
+            .or(raw.default)
+            .ok_or_else(|| ctx.err(format!("{key}.{class}"), "is required (or give a default)"))?;
         out[i] = ctx.probability(&format!("{key}.{class}"), v)?;
     }
     Ok(out)
@@ -25,7 +27,13 @@ fn uncertain(raw: &UncertainFile, key: &str, ctx: &Ctx<'_>) -> R<UncertainProbab
     let mean = ctx.probability(&format!("{key}.mean"), raw.mean)?;
     let sd = ctx.non_negative(&format!("{key}.sd"), raw.sd)?;
     if sd > 0.0 && sd * sd >= mean * (1.0 - mean) {
-        return Err(ctx.err(format!("{key}.sd"), format!("a Beta with mean {mean} needs sd < {:.4}", (mean * (1.0 - mean)).sqrt())));
+        return Err(ctx.err(
+            format!("{key}.sd"),
+            format!(
+                "a Beta with mean {mean} needs sd < {:.4}",
+                (mean * (1.0 - mean)).sqrt()
+            ),
+        ));
     }
     Ok(UncertainProbability { mean, sd })
 }
@@ -35,7 +43,10 @@ pub(super) fn bot(raw: &BotFile, cal: &Calendar, ctx: &Ctx<'_>) -> R<Bot> {
     for (i, w) in raw.windows.iter().enumerate() {
         let key = format!("bot.windows[{i}]");
         let (a, b) = ctx.window(&key, &[w.from.clone(), w.to.clone()], cal, "window")?;
-        windows.push((clamp_window(a, b), class_values(&w.first_touch, &format!("{key}.first_touch"), ctx)?));
+        windows.push((
+            clamp_window(a, b),
+            class_values(&w.first_touch, &format!("{key}.first_touch"), ctx)?,
+        ));
     }
     let r = &raw.resolution;
     let per_class = [&r.pre_sale, &r.in_sale, &r.after_sale];
@@ -44,22 +55,41 @@ pub(super) fn bot(raw: &BotFile, cal: &Calendar, ctx: &Ctx<'_>) -> R<Bot> {
         let u = match (given, &r.default) {
             (Some(u), _) => uncertain(u, &format!("bot.resolution.{class}"), ctx)?,
             (None, Some(u)) => uncertain(u, "bot.resolution.default", ctx)?,
-            (None, None) => return Err(ctx.err(format!("bot.resolution.{class}"), "is required (or give bot.resolution.default)")),
+            (None, None) => {
+                return Err(ctx.err(
+                    format!("bot.resolution.{class}"),
+                    "is required (or give bot.resolution.default)",
+                ));
+            }
         };
         resolution.push(u);
     }
     let capacity = match raw.capacity {
         None => None,
         Some(c) if (0..=10_000_000).contains(&c) => Some(c as u32),
-        Some(c) => return Err(ctx.err("bot.capacity", format!("must lie in 0..=10000000 sessions, got {c}"))),
+        Some(c) => {
+            return Err(ctx.err(
+                "bot.capacity",
+                format!("must lie in 0..=10000000 sessions, got {c}"),
+            ));
+        }
     };
     let overflow = match raw.overflow.as_str() {
         "queue" => Overflow::Queue,
         "human" => Overflow::Human,
-        other => return Err(ctx.err("bot.overflow", format!("unknown overflow `{other}`; known: queue, human"))),
+        other => {
+            return Err(ctx.err(
+                "bot.overflow",
+                format!("unknown overflow `{other}`; known: queue, human"),
+            ));
+        }
     };
     let finite = |spec: DurationSpec, key: &str| -> R<DurationSpec> {
-        if matches!(spec, DurationSpec::Never) { Err(ctx.err(key, "must be finite")) } else { Ok(spec) }
+        if matches!(spec, DurationSpec::Never) {
+            Err(ctx.err(key, "must be finite"))
+        } else {
+            Ok(spec)
+        }
     };
     Ok(Bot {
         first_touch: class_values(&raw.first_touch, "bot.first_touch", ctx)?,
@@ -70,7 +100,10 @@ pub(super) fn bot(raw: &BotFile, cal: &Calendar, ctx: &Ctx<'_>) -> R<Bot> {
         overflow,
         resolution: resolution.try_into().expect("three classes"),
         leave_share: ctx.probability("bot.leave_share", raw.leave_share)?,
-        escalated_patience_factor: ctx.positive("bot.escalated_patience_factor", raw.escalated_patience_factor)?,
+        escalated_patience_factor: ctx.positive(
+            "bot.escalated_patience_factor",
+            raw.escalated_patience_factor,
+        )?,
     })
 }
 
@@ -82,28 +115,45 @@ fn finite_or_zero(raw: &Option<DurationFile>, key: &str, ctx: &Ctx<'_>) -> R<Dur
     match raw {
         None => Ok(zero()),
         Some(d) => match duration(d, key, ctx)? {
-            DurationSpec::Never => Err(ctx.err(key, "must be finite (a message that never arrives)")),
+            DurationSpec::Never => {
+                Err(ctx.err(key, "must be finite (a message that never arrives)"))
+            }
             spec => Ok(spec),
         },
     }
 }
 
-pub(super) fn network(raw: &NetworkFile, groups: &[GroupFile], conv: &Conversation, cal: &Calendar, ctx: &Ctx<'_>) -> R<Network> {
+pub(super) fn network(
+    raw: &NetworkFile,
+    groups: &[GroupFile],
+    conv: &Conversation,
+    cal: &Calendar,
+    ctx: &Ctx<'_>,
+) -> R<Network> {
     if !matches!(conv, Conversation::Messages(_)) {
-        return Err(ctx.err("network", "network delays act on messages: it needs conversation.model = \"messages\""));
+        return Err(ctx.err(
+            "network",
+            "network delays act on messages: it needs conversation.model = \"messages\"",
+        ));
     }
     let mut sites: Vec<Site> = Vec::new();
     for (i, s) in raw.sites.iter().enumerate() {
         let key = format!("network.sites[{i}]");
         if sites.iter().any(|x| x.name == s.name) {
-            return Err(ctx.err(format!("{key}.name"), format!("site `{}` is listed twice", s.name)));
+            return Err(ctx.err(
+                format!("{key}.name"),
+                format!("site `{}` is listed twice", s.name),
+            ));
         }
         sites.push(Site {
             name: s.name.clone(),
             delay: finite_or_zero(&s.delay, &format!("{key}.delay"), ctx)?,
             stall_prob: ctx.probability(&format!("{key}.stall_prob"), s.stall_prob)?,
             stall: finite_or_zero(&s.stall, &format!("{key}.stall"), ctx)?,
-            disconnects_per_hour: ctx.non_negative(&format!("{key}.disconnects_per_hour"), s.disconnects_per_hour)?,
+            disconnects_per_hour: ctx.non_negative(
+                &format!("{key}.disconnects_per_hour"),
+                s.disconnects_per_hour,
+            )?,
             relogin: finite_or_zero(&s.relogin, &format!("{key}.relogin"), ctx)?,
         });
     }
@@ -111,7 +161,10 @@ pub(super) fn network(raw: &NetworkFile, groups: &[GroupFile], conv: &Conversati
     for (i, w) in raw.workstations.iter().enumerate() {
         let key = format!("network.workstations[{i}]");
         if workstations.iter().any(|x| x.name == w.name) {
-            return Err(ctx.err(format!("{key}.name"), format!("workstation `{}` is listed twice", w.name)));
+            return Err(ctx.err(
+                format!("{key}.name"),
+                format!("workstation `{}` is listed twice", w.name),
+            ));
         }
         workstations.push(Workstation {
             name: w.name.clone(),
@@ -122,18 +175,36 @@ pub(super) fn network(raw: &NetworkFile, groups: &[GroupFile], conv: &Conversati
     let site_index = |name: &str, key: &str| -> R<usize> {
         sites.iter().position(|s| s.name == name).ok_or_else(|| {
             let known: Vec<&str> = sites.iter().map(|s| s.name.as_str()).collect();
-            ctx.err(key, format!("site `{name}` is not in network.sites (known: {})", known.join(", ")))
+            ctx.err(
+                key,
+                format!(
+                    "site `{name}` is not in network.sites (known: {})",
+                    known.join(", ")
+                ),
+            )
         })
     };
     let mut group_site = Vec::new();
     let mut group_workstation = Vec::new();
     for (i, g) in groups.iter().enumerate() {
-        group_site.push(if sites.is_empty() { None } else { Some(site_index(&g.site, &format!("groups[{i}].site"))?) });
+        group_site.push(if sites.is_empty() {
+            None
+        } else {
+            Some(site_index(&g.site, &format!("groups[{i}].site"))?)
+        });
         group_workstation.push(match &g.workstation {
             None => None,
-            Some(w) => Some(workstations.iter().position(|x| &x.name == w).ok_or_else(|| {
-                ctx.err(format!("groups[{i}].workstation"), format!("workstation `{w}` is not in network.workstations"))
-            })?),
+            Some(w) => Some(
+                workstations
+                    .iter()
+                    .position(|x| &x.name == w)
+                    .ok_or_else(|| {
+                        ctx.err(
+                            format!("groups[{i}].workstation"),
+                            format!("workstation `{w}` is not in network.workstations"),
+                        )
+                    })?,
+            ),
         });
     }
     let mut outages = Vec::new();
@@ -143,13 +214,23 @@ pub(super) fn network(raw: &NetworkFile, groups: &[GroupFile], conv: &Conversati
         let (a, b) = ctx.window(&key, &[o.from.clone(), o.to.clone()], cal, "outage")?;
         let reassign_after = match o.reassign_after_s {
             None => None,
-            Some(s) => Some(SimTime::from_secs_f64(ctx.non_negative(&format!("{key}.reassign_after_s"), s)?)),
+            Some(s) => Some(SimTime::from_secs_f64(
+                ctx.non_negative(&format!("{key}.reassign_after_s"), s)?,
+            )),
         };
-        outages.push(Outage { site, window: clamp_window(a, b), reassign_after });
+        outages.push(Outage {
+            site,
+            window: clamp_window(a, b),
+            reassign_after,
+        });
     }
     Ok(Network {
         platform_delay: finite_or_zero(&raw.platform_delay, "network.platform_delay", ctx)?,
-        platform_peak_extra: finite_or_zero(&raw.platform_peak_extra, "network.platform_peak_extra", ctx)?,
+        platform_peak_extra: finite_or_zero(
+            &raw.platform_peak_extra,
+            "network.platform_peak_extra",
+            ctx,
+        )?,
         sites,
         workstations,
         outages,
@@ -170,17 +251,32 @@ pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
         curve.push((t, m));
     }
     if curve.is_empty() {
-        return Err(ctx.err("conversion.first_reply_curve", "needs at least one [seconds, multiplier] point"));
+        return Err(ctx.err(
+            "conversion.first_reply_curve",
+            "needs at least one [seconds, multiplier] point",
+        ));
     }
     Ok(Conversion {
         order_base: ctx.probability("conversion.order_base", raw.order_base)?,
         first_reply_curve: curve,
-        abandoned_multiplier: ctx.non_negative("conversion.abandoned_multiplier", raw.abandoned_multiplier)?,
-        slow_reply_threshold_s: ctx.non_negative("conversion.slow_reply_threshold_s", raw.slow_reply_threshold_s)?,
-        slow_reply_penalty_per_10s: ctx.probability("conversion.slow_reply_penalty_per_10s", raw.slow_reply_penalty_per_10s)?,
-        slow_reply_penalty_cap: ctx.probability("conversion.slow_reply_penalty_cap", raw.slow_reply_penalty_cap)?,
-        bot_resolved_factor: ctx.non_negative("conversion.bot_resolved_factor", raw.bot_resolved_factor)?,
+        abandoned_multiplier: ctx
+            .non_negative("conversion.abandoned_multiplier", raw.abandoned_multiplier)?,
+        slow_reply_threshold_s: ctx.non_negative(
+            "conversion.slow_reply_threshold_s",
+            raw.slow_reply_threshold_s,
+        )?,
+        slow_reply_penalty_per_10s: ctx.probability(
+            "conversion.slow_reply_penalty_per_10s",
+            raw.slow_reply_penalty_per_10s,
+        )?,
+        slow_reply_penalty_cap: ctx.probability(
+            "conversion.slow_reply_penalty_cap",
+            raw.slow_reply_penalty_cap,
+        )?,
+        bot_resolved_factor: ctx
+            .non_negative("conversion.bot_resolved_factor", raw.bot_resolved_factor)?,
         payment_rate: ctx.probability("conversion.payment_rate", raw.payment_rate)?,
-        average_order_value: ctx.non_negative("conversion.average_order_value", raw.average_order_value)?,
+        average_order_value: ctx
+            .non_negative("conversion.average_order_value", raw.average_order_value)?,
     })
 }

@@ -78,7 +78,13 @@ impl Ctx<'_> {
         ClockTime::parse(s).map_err(|rule| self.err(key, rule))
     }
 
-    pub(crate) fn window(&self, key: &str, pair: &[String], cal: &Calendar, what: &str) -> R<(f64, f64)> {
+    pub(crate) fn window(
+        &self,
+        key: &str,
+        pair: &[String],
+        cal: &Calendar,
+        what: &str,
+    ) -> R<(f64, f64)> {
         let [a, b] = pair else {
             return Err(self.err(
                 key,
@@ -157,7 +163,13 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         None => None,
     };
     let network = match &raw.network {
-        Some(n) => Some(super::plans::network(n, &raw.groups, &conversation, &cal, ctx)?),
+        Some(n) => Some(super::plans::network(
+            n,
+            &raw.groups,
+            &conversation,
+            &cal,
+            ctx,
+        )?),
         None => None,
     };
     let conversion = match &raw.conversion {
@@ -165,8 +177,15 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         None => None,
     };
     if raw.groups.iter().any(|g| g.workstation.is_some()) && raw.network.is_none() {
-        let i = raw.groups.iter().position(|g| g.workstation.is_some()).unwrap_or(0);
-        return Err(ctx.err(format!("groups[{i}].workstation"), "names a workstation, but the scenario has no [network] section"));
+        let i = raw
+            .groups
+            .iter()
+            .position(|g| g.workstation.is_some())
+            .unwrap_or(0);
+        return Err(ctx.err(
+            format!("groups[{i}].workstation"),
+            "names a workstation, but the scenario has no [network] section",
+        ));
     }
     let echo = serde_json::to_value(raw).map_err(|e| ctx.err("(scenario)", e.to_string()))?;
     Ok(Scenario {

@@ -87,6 +87,128 @@ const CASES: &[(&str, &str, &str, &[&str])] = &[
     ),
 ];
 
+/// Cases on the default scenario's bot, network, conversion sections and on variants.
+const PLAN_CASES: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "bot_share_above_one",
+        "first_touch = { default = 0.60 }",
+        "first_touch = { default = 1.60 }",
+        &["`bot.first_touch.pre_sale`", "[0, 1]"],
+    ),
+    (
+        "bot_overflow_unknown",
+        "overflow = \"human\"",
+        "overflow = \"drop\"",
+        &["`bot.overflow`", "unknown overflow"],
+    ),
+    (
+        "bot_beta_too_wide",
+        "pre_sale = { mean = 0.35, sd = 0.08 }",
+        "pre_sale = { mean = 0.35, sd = 0.6 }",
+        &["`bot.resolution.pre_sale.sd`", "Beta"],
+    ),
+    (
+        "bot_capacity_negative",
+        "capacity = 500 ",
+        "capacity = -5 ",
+        &["`bot.capacity`", "0..="],
+    ),
+    (
+        "stall_negative",
+        "stall_prob = 0.002 ",
+        "stall_prob = -0.002 ",
+        &["`network.sites[0].stall_prob`", "[0, 1]"],
+    ),
+    (
+        "site_unknown",
+        "site = \"home\"",
+        "site = \"garage\"",
+        &["`groups[3].site`", "site `garage` is not in network.sites"],
+    ),
+    (
+        "disconnects_nan",
+        "disconnects_per_hour = 0.2  #",
+        "disconnects_per_hour = nan  #",
+        &["`network.sites[1].disconnects_per_hour`", "finite"],
+    ),
+    (
+        "payment_rate_above_one",
+        "payment_rate = 0.92",
+        "payment_rate = 1.92",
+        &["`conversion.payment_rate`", "[0, 1]"],
+    ),
+    (
+        "curve_out_of_order",
+        "[[10, 1.00], [30, 0.97]",
+        "[[30, 1.00], [10, 0.97]",
+        &["`conversion.first_reply_curve[1]`", "increasing"],
+    ),
+    (
+        "variant_bad_path",
+        "",
+        "\n[[variants]]\nname = \"x\"\nset = { \"groups.nobody.count\" = 3 }\n",
+        &[
+            "`variants[0].set.\"groups.nobody.count\"`",
+            "no element named `nobody`",
+        ],
+    ),
+    (
+        "variant_named_base",
+        "",
+        "\n[[variants]]\nname = \"base\"\n",
+        &["`variants[0].name`", "is taken"],
+    ),
+    (
+        "variant_bad_value",
+        "",
+        "\n[[variants]]\nname = \"x\"\nset = { \"bot.capacity\" = \"many\" }\n",
+        &["`variants[0].set`", "invalid type"],
+    ),
+    (
+        "variant_invalid_result",
+        "",
+        "\n[[variants]]\nname = \"x\"\nset = { \"groups.temps.max_chats\" = 0 }\n",
+        &["variant `x`", "`groups[3].max_chats`"],
+    ),
+];
+
+#[test]
+fn each_bad_plan_section_is_rejected_with_file_key_and_rule() {
+    let good = std::fs::read_to_string(common::root().join("scenarios/double11.toml")).unwrap();
+    for (case, from, to, expect) in PLAN_CASES {
+        let text = if from.is_empty() {
+            format!("{good}{to}")
+        } else {
+            assert!(
+                good.contains(from),
+                "{case}: fixture text `{from}` not in double11.toml"
+            );
+            good.replacen(from, to, 1)
+        };
+        let dir = common::temp_dir(case);
+        std::fs::write(dir.join("bad.toml"), text).unwrap();
+        let mut expect = expect.to_vec();
+        expect.push("bad.toml");
+        assert_rejected(&dir, "bad.toml", &expect, case);
+    }
+}
+
+#[test]
+fn extends_of_a_missing_file_is_rejected() {
+    let dir = common::temp_dir("extends_missing");
+    std::fs::write(
+        dir.join("bad.toml"),
+        "extends = \"nowhere.toml\"\nname = \"x\"\n",
+    )
+    .unwrap();
+    assert_rejected(
+        &dir,
+        "bad.toml",
+        &["bad.toml", "`extends`", "cannot read"],
+        "extends_missing",
+    );
+}
+
 fn assert_rejected(dir: &Path, scenario: &str, expect: &[&str], case: &str) {
     let out = dir.join("out");
     let o = common::d11sim(

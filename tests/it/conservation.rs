@@ -1,5 +1,5 @@
-//! Conservation: every counted customer ends served or abandoned once the run has drained,
-//! per replication and per arrival interval, over many seeds and both models.
+//! Conservation: every counted customer ends served (by an agent or the bot) or abandoned
+//! once the run has drained, per replication and per arrival interval, over many seeds and both models.
 
 use d11sim::model::run_replication;
 use d11sim::scenario::file::{DurationFile, RetrialFile};
@@ -15,11 +15,19 @@ fn assert_conserved(sc: &d11sim::scenario::Scenario, seeds: std::ops::Range<u64>
             c.unresolved_at_end, 0,
             "seed {seed}: customers left in the system"
         );
+        // every customer ends served by an agent, resolved by the bot, or abandoned
         assert_eq!(
             c.arrived,
-            c.served + c.abandoned + c.unresolved_at_end,
+            c.served + c.deflected + c.abandoned + c.unresolved_at_end,
             "seed {seed}: {c:?}"
         );
+        for k in &c.by_class {
+            assert_eq!(
+                k.arrived,
+                k.served + k.deflected + k.abandoned,
+                "seed {seed}: {k:?}"
+            );
+        }
         for (k, row) in r.intervals.iter().enumerate() {
             assert_eq!(
                 row.counts.arrived,
@@ -32,8 +40,10 @@ fn assert_conserved(sc: &d11sim::scenario::Scenario, seeds: std::ops::Range<u64>
                 "negative queue"
             );
         }
-        assert!(
-            c.attempts >= c.arrived && c.retrials == c.attempts - c.arrived,
+        // attempts at the agents: everyone not finished at the bot, plus every retrial
+        assert_eq!(
+            c.attempts + c.deflected + c.abandoned_at_bot,
+            c.arrived + c.retrials,
             "seed {seed}: {c:?}"
         );
     }
@@ -71,4 +81,36 @@ fn overloaded_sessions_with_ghosts_and_retrials_conserve_customers() {
     raw.conversation.speed = Some(vec![1.0, 0.7, 0.5]);
     let sc = common::validate(&raw);
     assert_conserved(&sc, 0..20);
+}
+
+#[test]
+fn outages_with_reassignment_and_disconnects_conserve_customers() {
+    // the default's bot and network, the office down at the spike with its chats moved to
+    // other agents after 60 s, and frequent disconnects everywhere
+    let mut raw = common::raw_scenario("double11.toml");
+    raw.arrivals.base_per_hour = Some(120.0);
+    let net = raw.network.as_mut().unwrap();
+    net.outages = vec![d11sim::scenario::file::OutageFile {
+        site: "office".into(),
+        from: "11-10 23:50".into(),
+        to: "11-11 00:30".into(),
+        reassign_after_s: Some(60.0),
+    }];
+    for s in &mut net.sites {
+        s.disconnects_per_hour = 2.0;
+        s.relogin = Some(DurationFile {
+            dist: "uniform".into(),
+            min_s: Some(30.0),
+            max_s: Some(120.0),
+            ..Default::default()
+        });
+    }
+    let sc = common::validate(&raw);
+    assert_conserved(&sc, 0..10);
+    let r = d11sim::model::run_replication(&sc, 3, 0);
+    assert!(
+        r.counters.reassigned > 0 && r.counters.disconnects > 0,
+        "{:?}",
+        r.counters
+    );
 }

@@ -4,6 +4,7 @@
 //! - `conservation`: arrived = served + abandoned + in system, over many seeds
 //! - `determinism`: the same seed gives byte-identical outputs for any thread count
 //! - `model`: shifts, priority windows, hand-over, retrials, custom routers, warnings
+//! - `plans`: bot, network, conversion and plan variants (equivalences and directions)
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
 //! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the
 //!   key or line and the rule, and writes no output
@@ -15,4 +16,5 @@ mod conservation;
 mod determinism;
 mod erlang;
 mod model;
+mod plans;
 mod scenarios;

@@ -1,0 +1,153 @@
+//! Plans side by side: every variant runs with the base's seed, so replication `i` of each
+//! plan sees the same arrivals and customers (common random numbers); differences are
+//! estimated from the paired per-replication differences, which cancels most noise.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use crate::kpi::Kpi;
+use crate::replicate::RunResults;
+use crate::stats::Estimate;
+
+/// One plan's results.
+#[derive(Clone, Debug)]
+pub struct PlanResults {
+    /// "base" or the variant's name.
+    pub name: String,
+    /// The variant's description.
+    pub description: String,
+    /// Its run.
+    pub results: RunResults,
+}
+
+/// The KPIs shown side by side.
+pub const COMPARED: [Kpi; 11] = [
+    Kpi::AvgResponseS,
+    Kpi::FirstResponseMeanS,
+    Kpi::FirstResponseP90S,
+    Kpi::FirstReply3minShare,
+    Kpi::ReplyRate,
+    Kpi::AbandonmentRate,
+    Kpi::Conversion,
+    Kpi::GmvLost,
+    Kpi::DeflectionRate,
+    Kpi::AgentUtilisation,
+    Kpi::MeanConcurrency,
+];
+
+/// `plan - base` for `kpi`, from paired replications (where both are defined).
+pub fn difference(base: &RunResults, plan: &RunResults, kpi: Kpi) -> Option<Estimate> {
+    let (b, p) = (&base.kpi(kpi).values, &plan.kpi(kpi).values);
+    Estimate::from_values(b.iter().zip(p).filter_map(|(b, p)| Some((*p)? - (*b)?)))
+}
+
+fn fmt(kpi: Kpi, x: f64) -> String {
+    if kpi.is_share() {
+        format!("{:.2}%", x * 100.0)
+    } else if x.abs() >= 1000.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
+    let s = |x: f64| {
+        if kpi.is_share() {
+            format!("{:+.2}pp", x * 100.0)
+        } else if x.abs() >= 1000.0 {
+            format!("{x:+.0}")
+        } else {
+            format!("{x:+.2}")
+        }
+    };
+    format!("{} [{} .. {}]", s(d.mean), s(d.ci_low), s(d.ci_high))
+}
+
+/// The comparison for people: one block per variant, each KPI's base mean, the variant's
+/// mean, and the paired difference with its 95% CI.
+pub fn render(plans: &[PlanResults]) -> String {
+    let mut out = String::new();
+    let Some(base) = plans.first() else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "\nplans side by side: same customers in every plan (common random numbers)"
+    );
+    for p in plans.iter().skip(1) {
+        let _ = writeln!(out, "\n{}: {}", p.name, p.description);
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>12} {:>12}   difference [95% CI]",
+            "KPI",
+            "base",
+            p.name.chars().take(12).collect::<String>(),
+        );
+        for kpi in COMPARED {
+            let (Some(b), Some(m)) = (base.results.mean(kpi), p.results.mean(kpi)) else {
+                continue;
+            };
+            let d = difference(&base.results, &p.results, kpi)
+                .map_or("n/a".into(), |d| fmt_diff(kpi, &d));
+            let _ = writeln!(
+                out,
+                "  {:<24} {:>12} {:>12}   {d}",
+                kpi.name(),
+                fmt(kpi, b),
+                fmt(kpi, m)
+            );
+        }
+    }
+    out
+}
+
+/// The comparison as JSON: per variant, every KPI's mean and difference vs base.
+pub fn to_json(plans: &[PlanResults]) -> Value {
+    let Some(base) = plans.first() else {
+        return json!([]);
+    };
+    let variants: Vec<Value> = plans
+        .iter()
+        .map(|p| {
+            let kpis: serde_json::Map<String, Value> = Kpi::ALL
+                .iter()
+                .map(|k| {
+                    let d = difference(&base.results, &p.results, *k);
+                    (
+                        k.name().to_string(),
+                        json!({ "mean": p.results.mean(*k), "difference_vs_base": d }),
+                    )
+                })
+                .collect();
+            json!({ "name": p.name, "description": p.description, "kpis": kpis })
+        })
+        .collect();
+    json!({ "seed": base.results.seed, "replications": base.results.replications.len(), "variants": variants })
+}
+
+/// The comparison as CSV: `variant,kpi,mean,diff_mean,diff_ci_low,diff_ci_high`.
+pub fn to_csv(plans: &[PlanResults]) -> String {
+    let mut out = String::from("variant,kpi,mean,diff_mean,diff_ci_low,diff_ci_high\n");
+    let Some(base) = plans.first() else {
+        return out;
+    };
+    let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v}"));
+    for p in plans {
+        for k in Kpi::ALL {
+            let d = difference(&base.results, &p.results, k);
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{}",
+                p.name,
+                k.name(),
+                opt(p.results.mean(k)),
+                opt(d.as_ref().map(|d| d.mean)),
+                opt(d.as_ref().map(|d| d.ci_low)),
+                opt(d.as_ref().map(|d| d.ci_high))
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,202 @@
+//! Plan variants: `[[variants]]` entries that override parts of a scenario by dotted key
+//! paths (`"groups.night_veterans.count" = 140`); elements of arrays of tables are found by
+//! their `name` (or by index). Each variant is validated like a scenario of its own.
+
+use std::path::Path;
+
+use super::{Scenario, ScenarioError, ScenarioFile, parse_extending};
+
+/// One plan: the scenario as written ("base") or one of its variants.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// "base" or the variant's name.
+    pub name: String,
+    /// The variant's description.
+    pub description: String,
+    /// The scenario with the variant's overrides applied.
+    pub scenario: Scenario,
+}
+
+/// The base scenario followed by each variant, in file order.
+pub fn load_plans(path: &Path) -> Result<Vec<Variant>, ScenarioError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+        file: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    plans_from_toml(&text, &shown, path.parent().unwrap_or(Path::new(".")))
+}
+
+/// [`load_plans`] on TOML text.
+pub fn plans_from_toml(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+) -> Result<Vec<Variant>, ScenarioError> {
+    let raw = parse_extending(text, file, base_dir)?;
+    let base_raw: ScenarioFile = ScenarioFile {
+        variants: Vec::new(),
+        extends: None,
+        ..raw.clone()
+    };
+    let mut table = toml::Table::try_from(&base_raw).map_err(|e| ScenarioError::Invalid {
+        file: file.into(),
+        key: "(file)".into(),
+        rule: e.to_string(),
+    })?;
+    table.remove("variants");
+    let mut plans = vec![Variant {
+        name: "base".into(),
+        description: raw.description.clone(),
+        scenario: Scenario::from_file(&base_raw, file, base_dir)?,
+    }];
+    for (i, v) in raw.variants.iter().enumerate() {
+        let err = |key: String, rule: String| ScenarioError::Invalid {
+            file: file.into(),
+            key,
+            rule,
+        };
+        if v.name.is_empty()
+            || !v
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(err(
+                format!("variants[{i}].name"),
+                format!(
+                    "`{}` must be letters, digits, `_` or `-` (it names an output folder)",
+                    v.name
+                ),
+            ));
+        }
+        if v.name == "base" || plans.iter().any(|p| p.name == v.name) {
+            return Err(err(
+                format!("variants[{i}].name"),
+                format!(
+                    "variant name `{}` is taken (\"base\" is the scenario itself)",
+                    v.name
+                ),
+            ));
+        }
+        let mut t = table.clone();
+        for (path, value) in &v.set {
+            set_path(&mut t, path, value.clone())
+                .map_err(|rule| err(format!("variants[{i}].set.\"{path}\""), rule))?;
+        }
+        let edited: ScenarioFile =
+            toml::Value::Table(t)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    err(format!("variants[{i}].set"), e.message().trim().to_string())
+                })?;
+        let label = format!("{file} (variant `{}`)", v.name);
+        let scenario = Scenario::from_file(&edited, &label, base_dir)?;
+        plans.push(Variant {
+            name: v.name.clone(),
+            description: v.description.clone(),
+            scenario,
+        });
+    }
+    Ok(plans)
+}
+
+/// Sets `value` at the dotted `path` in `root`, creating a missing last key.
+pub fn set_path(root: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
+    let segments: Vec<&str> = path.split('.').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(format!("`{path}` is not a dotted key path"));
+    }
+    let (last, parents) = segments.split_last().expect("non-empty");
+    let mut here = root;
+    let mut walked = String::new();
+    let mut i = 0;
+    while i < parents.len() {
+        let seg = parents[i];
+        let next = here
+            .get_mut(seg)
+            .ok_or_else(|| format!("no key `{seg}`{}", at(&walked)))?;
+        walked = join(&walked, seg);
+        here = match next {
+            toml::Value::Table(t) => t,
+            toml::Value::Array(items) => {
+                let Some(&elem) = parents.get(i + 1).or(Some(last)) else {
+                    unreachable!()
+                };
+                let idx = find_element(items, elem)
+                    .ok_or_else(|| format!("no element named `{elem}` in `{walked}`"))?;
+                walked = join(&walked, elem);
+                if i + 1 == parents.len() {
+                    items[idx] = value;
+                    return Ok(());
+                }
+                i += 1;
+                match &mut items[idx] {
+                    toml::Value::Table(t) => t,
+                    _ => return Err(format!("`{walked}` is not a table")),
+                }
+            }
+            _ => return Err(format!("`{walked}` is a value, not a table")),
+        };
+        i += 1;
+    }
+    here.insert((*last).to_string(), value);
+    Ok(())
+}
+
+fn find_element(items: &[toml::Value], key: &str) -> Option<usize> {
+    items
+        .iter()
+        .position(|it| it.get("name").and_then(|n| n.as_str()) == Some(key))
+        .or_else(|| key.parse::<usize>().ok().filter(|i| *i < items.len()))
+}
+
+fn join(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
+}
+
+fn at(walked: &str) -> String {
+    if walked.is_empty() {
+        String::new()
+    } else {
+        format!(" in `{walked}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_address_tables_and_named_elements() {
+        let mut t: toml::Table = toml::from_str(
+            "[bot]\ncapacity = 5\n[[groups]]\nname = \"a\"\ncount = 1\n[[groups]]\nname = \"b\"\ncount = 2\n",
+        )
+        .unwrap();
+        set_path(&mut t, "bot.capacity", toml::Value::Integer(9)).unwrap();
+        set_path(&mut t, "groups.b.count", toml::Value::Integer(7)).unwrap();
+        set_path(&mut t, "groups.0.speed_factor", toml::Value::Float(0.5)).unwrap();
+        assert_eq!(t["bot"]["capacity"].as_integer(), Some(9));
+        assert_eq!(t["groups"][1]["count"].as_integer(), Some(7));
+        assert_eq!(t["groups"][0]["speed_factor"].as_float(), Some(0.5));
+        assert!(
+            set_path(&mut t, "groups.zz.count", toml::Value::Integer(1))
+                .unwrap_err()
+                .contains("no element named `zz`")
+        );
+        assert!(
+            set_path(&mut t, "nope.x", toml::Value::Integer(1))
+                .unwrap_err()
+                .contains("no key `nope`")
+        );
+        assert!(
+            set_path(&mut t, "bot.capacity.x", toml::Value::Integer(1))
+                .unwrap_err()
+                .contains("is a value")
+        );
+    }
+}
