@@ -29,6 +29,11 @@
 //! - [`arrivals`]: piecewise-constant rate curves (built-in Double-11 shapes, tables,
 //!   CSVs), the non-homogeneous Poisson process, forecast error, class mix.
 //! - [`roster`]: agent groups, shifts, chat caps, speed factors.
+//! - [`bot`]: the bot tier in front of the agents (first touch, capacity, resolution,
+//!   escalation).
+//! - [`network`]: sites, delays, stalls, disconnects, workstations, outages.
+//! - [`conversion`]: predicted conversion C = A x B of pre-sale inquiries.
+//! - [`compare`]: plans side by side, paired differences under common random numbers.
 //! - [`routing`]: the pluggable [`routing::Router`] trait, least-loaded and longest-idle,
 //!   per-class FCFS queues with priority windows, hand-over.
 //! - [`conversation`], [`patience`]: the parameters of conversations and of customers'
@@ -40,8 +45,8 @@
 //! - [`kpi`]: the trade's KPIs computed per replication, and targets.
 //! - [`stats`]: mean and Student-t 95% confidence intervals across replications.
 //! - [`replicate`]: replications across threads, re-sorted by index, and their summary.
-//! - [`scenario`]: the TOML file (`file`), validation (`validate`), clock times, and the
-//!   embedded default scenario.
+//! - [`scenario`]: the TOML file (`file`), validation (`validate`, `plans`), clock times,
+//!   `extends`, plan variants (`variants`), and the embedded default scenario.
 //! - [`output`]: the stdout table, `summary.json`, `series.csv`, histogram files.
 //!
 //! # Glossary (trade term → code)
@@ -56,7 +61,10 @@
 //! | 留言率 message rate (JD) | [`kpi::Kpi::MessageRate`] |
 //! | 班表 roster, 早班/晚班 shifts | [`roster::AgentGroup`], its `shifts` |
 //! | 接待量 conversations received | `arrived` / `served` counts |
-//! | 转人工 escalation from bot to human | (bot tier: a later module) |
+//! | 转人工 escalation from bot to human | [`kpi::Kpi::Escalations`], `model::bot` |
+//! | 智能客服 store bot | [`bot::Bot`] |
+//! | 询单转化率 inquiry conversion | [`kpi::Kpi::Conversion`], [`conversion::Conversion`] |
+//! | 客单价 average order value | `conversion.average_order_value` |
 //! | 子账号 agent sub-account | one agent of a group |
 //!
 //! # Example

@@ -259,3 +259,25 @@ fn default_bot_deflects_about_a_quarter() {
     assert!(d.ci_low > 0.20 && d.ci_high < 0.35, "deflection {d:?}");
     let _ = Path::new(".");
 }
+
+#[test]
+fn a_full_bot_queues_or_overflows_to_agents_as_configured() {
+    let mut raw = common::raw_scenario("double11.toml");
+    raw.bot.as_mut().unwrap().capacity = Some(5);
+    raw.bot.as_mut().unwrap().overflow = "human".into();
+    let human = run(&common::validate(&raw), 10);
+    raw.bot.as_mut().unwrap().overflow = "queue".into();
+    let queue = run(&common::validate(&raw), 10);
+    // waiting for the bot keeps customers with it: more of them are resolved there
+    let d = paired(&human, &queue, Kpi::DeflectionRate);
+    assert!(d.ci_low > 0.0, "deflection change {d:?}");
+    // five sessions are far too few for the day: the bot is busy most of the time
+    let u = queue.kpi(Kpi::BotUtilisation).estimate.clone().unwrap();
+    assert!(u.ci_low > 0.5, "bot utilisation {u:?}");
+    assert!(
+        queue
+            .replications
+            .iter()
+            .all(|r| r.counters.abandoned_at_bot > r.counters.left_at_bot)
+    );
+}
