@@ -42,15 +42,7 @@ pub fn difference(base: &RunResults, plan: &RunResults, kpi: Kpi) -> Option<Esti
     Estimate::from_values(b.iter().zip(p).filter_map(|(b, p)| Some((*p)? - (*b)?)))
 }
 
-fn fmt(kpi: Kpi, x: f64) -> String {
-    if kpi.is_share() {
-        format!("{:.2}%", x * 100.0)
-    } else if x.abs() >= 1000.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.2}")
-    }
-}
+use crate::output::fmt_value as fmt;
 
 fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
     let s = |x: f64| {

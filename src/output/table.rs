@@ -6,7 +6,8 @@ use crate::kpi::Kpi;
 use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
-fn fmt_value(kpi: Kpi, x: f64) -> String {
+/// A KPI value for people: shares as percentages, large counts without decimals.
+pub fn fmt_value(kpi: Kpi, x: f64) -> String {
     if kpi.is_share() {
         format!("{:.2}%", x * 100.0)
     } else if x.abs() >= 1000.0 {

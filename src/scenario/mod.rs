@@ -179,15 +179,18 @@ pub fn parse_extending(
 
 /// TOML text as a table, with line and column on a syntax error.
 fn table_of(text: &str, file: &str) -> Result<toml::Table, ScenarioError> {
-    toml::from_str(text).map_err(|e: toml::de::Error| {
-        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        ScenarioError::Parse {
-            file: file.to_string(),
-            line,
-            column,
-            message: e.message().trim().to_string(),
-        }
-    })
+    toml::from_str(text).map_err(|e| toml_error(text, file, &e))
+}
+
+/// A TOML error as a scenario error with the line and column it points at.
+fn toml_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
+    let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+    ScenarioError::Parse {
+        file: file.to_string(),
+        line,
+        column,
+        message: e.message().trim().to_string(),
+    }
 }
 
 fn merged_table(
@@ -246,15 +249,7 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 /// Parses TOML text into the raw file form, with line and column on error.
 pub fn parse(text: &str, file: &str) -> Result<ScenarioFile, ScenarioError> {
-    toml::from_str(text).map_err(|e: toml::de::Error| {
-        let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-        ScenarioError::Parse {
-            file: file.to_string(),
-            line,
-            column,
-            message: e.message().trim().to_string(),
-        }
-    })
+    toml::from_str(text).map_err(|e| toml_error(text, file, &e))
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

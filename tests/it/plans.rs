@@ -24,6 +24,25 @@ fn fixed(s: f64) -> DurationFile {
     }
 }
 
+/// Asserts that `a` and `b` give the same agent-side results for three seeds.
+fn assert_same_agent_results(a: &Scenario, b: &Scenario) -> Vec<ReplicationResult> {
+    (0..3)
+        .map(|seed| {
+            let (x, y) = (run_replication(a, seed, 0), run_replication(b, seed, 0));
+            assert_eq!(human_kpis(&x), human_kpis(&y), "seed {seed}");
+            assert_eq!(
+                x.histograms.first_response_ms,
+                y.histograms.first_response_ms
+            );
+            assert_eq!(
+                x.histograms.reply_response_ms,
+                y.histograms.reply_response_ms
+            );
+            y
+        })
+        .collect()
+}
+
 /// KPIs that are not about the bot.
 fn human_kpis(r: &ReplicationResult) -> Vec<(Kpi, Option<f64>)> {
     Kpi::ALL
@@ -63,23 +82,10 @@ fn a_bot_that_resolves_nothing_instantly_changes_nothing() {
         escalated_patience_factor: 1.0,
     });
     let with = common::validate(&raw);
-    for seed in 0..3 {
-        let (a, b) = (
-            run_replication(&without, seed, 0),
-            run_replication(&with, seed, 0),
-        );
-        assert_eq!(human_kpis(&a), human_kpis(&b), "seed {seed}");
+    for b in assert_same_agent_results(&without, &with) {
         assert_eq!(
             b.counters.escalations, b.counters.arrived,
             "everyone went through the bot"
-        );
-        assert_eq!(
-            a.histograms.first_response_ms,
-            b.histograms.first_response_ms
-        );
-        assert_eq!(
-            a.histograms.reply_response_ms,
-            b.histograms.reply_response_ms
         );
     }
 }
@@ -116,17 +122,7 @@ fn a_network_without_delay_changes_nothing() {
     let without = common::validate(&raw);
     raw.network = Some(zero);
     let with = common::validate(&raw);
-    for seed in 0..3 {
-        let (a, b) = (
-            run_replication(&without, seed, 0),
-            run_replication(&with, seed, 0),
-        );
-        assert_eq!(human_kpis(&a), human_kpis(&b), "seed {seed}");
-        assert_eq!(
-            a.histograms.reply_response_ms,
-            b.histograms.reply_response_ms
-        );
-    }
+    assert_same_agent_results(&without, &with);
 }
 
 #[test]
