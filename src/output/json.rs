@@ -61,6 +61,13 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
         "customer_messages": sum(|c| c.customer_messages),
         "agent_messages": sum(|c| c.agent_messages),
         "unresolved_at_end": sum(|c| c.unresolved_at_end),
+        "bot_touched": sum(|c| c.bot_touched),
+        "deflected": sum(|c| c.deflected),
+        "escalations": sum(|c| c.escalations),
+        "left_at_bot": sum(|c| c.left_at_bot),
+        "abandoned_at_bot": sum(|c| c.abandoned_at_bot),
+        "disconnects": sum(|c| c.disconnects),
+        "reassigned_after_outage": sum(|c| c.reassigned),
     });
     let groups: Vec<Value> = scenario
         .groups
