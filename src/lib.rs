@@ -116,4 +116,5 @@ pub mod replicate;
 pub mod roster;
 pub mod routing;
 pub mod scenario;
+pub mod staffing;
 pub mod stats;

@@ -12,6 +12,11 @@ use d11sim::output;
 use d11sim::replicate::{self, RunConfig};
 use d11sim::scenario::variants::{Variant, load_plans};
 use d11sim::scenario::{Scenario, ScenarioError};
+use d11sim::staffing::{
+    self,
+    erlang::{Metrics, Queue, StaffTarget, render as render_erlang},
+    formula::FormulaInputs,
+};
 
 /// Discrete-event simulator of e-commerce customer-service chat on Double-11.
 #[derive(Parser)]
@@ -30,6 +35,83 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Erlang C / Erlang A calculator (and a chat version with several chats per agent).
+    Erlang(ErlangArgs),
+    /// Staffing: how many agents, and when.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ErlangArgs {
+    /// Arrivals per hour.
+    #[arg(long)]
+    arrivals_per_hour: f64,
+    /// Mean handle time (work per conversation at speed 1), seconds.
+    #[arg(long)]
+    handle_s: f64,
+    /// Mean patience, seconds (Erlang A); without it nobody abandons (Erlang C).
+    #[arg(long)]
+    patience_s: Option<f64>,
+    /// Chats per agent.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    chats: u32,
+    /// Speed of each chat while an agent holds 1, 2, ... chats (comma-separated; default 1).
+    #[arg(long, value_delimiter = ',')]
+    speed: Vec<f64>,
+    /// Evaluate this many agents.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    agents: Option<u32>,
+    /// Find the fewest agents meeting every target: service_level>=X, asa_s<=X,
+    /// p_abandon<=X, p_wait<=X, occupancy<=X (repeatable).
+    #[arg(long)]
+    target: Vec<String>,
+    /// Service-level threshold, seconds.
+    #[arg(long, default_value_t = 20.0)]
+    sl_s: f64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// The handbook's formula: sales target -> inquiries -> agents, spread by the arrival curve.
+    Formula(FormulaArgs),
+}
+
+#[derive(clap::Args)]
+struct FormulaArgs {
+    /// A TOML file with sales_target, cs_sales_share, cs_average_order_value,
+    /// inquiry_conversion, saturated_capacity [, hours_per_agent_day] (instead of flags).
+    #[arg(long, conflicts_with_all = ["sales_target", "cs_share", "aov", "conversion", "capacity"])]
+    inputs: Option<PathBuf>,
+    /// Store sales target for the day.
+    #[arg(long)]
+    sales_target: Option<f64>,
+    /// Share of sales through customer service (0-1).
+    #[arg(long)]
+    cs_share: Option<f64>,
+    /// CS average order value (客单价).
+    #[arg(long)]
+    aov: Option<f64>,
+    /// Inquiry conversion (0-1).
+    #[arg(long)]
+    conversion: Option<f64>,
+    /// Saturated capacity: inquiries per agent-day (饱和接待量).
+    #[arg(long)]
+    capacity: Option<f64>,
+    /// Hours online per agent-day.
+    #[arg(long, default_value_t = 8.0)]
+    hours_per_day: f64,
+    /// Scenario whose arrival curve spreads the inquiries (default: the embedded one).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -164,6 +246,118 @@ fn validate(path: &std::path::Path) -> Result<(), Failure> {
     Ok(())
 }
 
+fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
+    let bad = |m: String| Failure::BadInput(m);
+    let positive = |k: &str, x: f64| {
+        if x.is_finite() && x > 0.0 {
+            Ok(x)
+        } else {
+            Err(bad(format!("--{k} must be a finite number > 0, got {x}")))
+        }
+    };
+    let queue = Queue {
+        lambda: positive("arrivals-per-hour", args.arrivals_per_hour)? / 3600.0,
+        handle_s: positive("handle-s", args.handle_s)?,
+        patience_s: args
+            .patience_s
+            .map(|p| positive("patience-s", p))
+            .transpose()?,
+        chats: args.chats,
+        speed: if args.speed.is_empty() {
+            vec![1.0]
+        } else {
+            args.speed.clone()
+        },
+    };
+    for s in &queue.speed {
+        positive("speed", *s)?;
+    }
+    if !(args.sl_s.is_finite() && args.sl_s >= 0.0) {
+        return Err(bad(format!(
+            "--sl-s must be a finite number >= 0, got {}",
+            args.sl_s
+        )));
+    }
+    let targets = args
+        .target
+        .iter()
+        .map(|t| StaffTarget::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let unstable = |c: u32| {
+        bad(format!(
+            "with {c} agents the queue grows without bound (offered load at or above capacity, nobody abandons)"
+        ))
+    };
+    let rows: Vec<Metrics> = match (args.agents, targets.is_empty()) {
+        (Some(c), _) if queue.stable(c) => vec![queue.metrics(c, args.sl_s)],
+        (Some(c), _) => return Err(unstable(c)),
+        (None, false) => vec![
+            queue
+                .staff(&targets, args.sl_s, 1_000_000)
+                .ok_or_else(|| bad("no pool of up to 1,000,000 agents meets the targets".into()))?,
+        ],
+        (None, true) => {
+            let first = (1..).find(|&c| queue.stable(c)).unwrap_or(1);
+            (first..first + 15)
+                .map(|c| queue.metrics(c, args.sl_s))
+                .collect()
+        }
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).map_err(|e| Failure::Internal(e.to_string()))?
+        );
+    } else {
+        print!("{}", render_erlang(&queue, &rows));
+    }
+    Ok(())
+}
+
+fn formula(args: &FormulaArgs) -> Result<(), Failure> {
+    let inputs = match &args.inputs {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+            toml::from_str::<FormulaInputs>(&text).map_err(|e| {
+                Failure::BadInput(format!("{}: {}", path.display(), e.message().trim()))
+            })?
+        }
+        None => {
+            let need = |v: Option<f64>, flag: &str| {
+                v.ok_or_else(|| {
+                    Failure::BadInput(format!("--{flag} is required (or give --inputs FILE)"))
+                })
+            };
+            FormulaInputs {
+                sales_target: need(args.sales_target, "sales-target")?,
+                cs_sales_share: need(args.cs_share, "cs-share")?,
+                cs_average_order_value: need(args.aov, "aov")?,
+                inquiry_conversion: need(args.conversion, "conversion")?,
+                saturated_capacity: need(args.capacity, "capacity")?,
+                hours_per_agent_day: args.hours_per_day,
+            }
+        }
+    };
+    inputs.validate().map_err(Failure::BadInput)?;
+    let plans = load(args.scenario.as_ref())?;
+    let sc = &plans[0].scenario;
+    let result = staffing::formula::compute(&inputs, &sc.arrivals.curve, sc.horizon);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?
+        );
+    } else {
+        print!(
+            "{}",
+            staffing::formula::render(&inputs, &result, &sc.calendar, &sc.name)
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("d11sim: internal error (a bug; please report it): {info}");
@@ -172,6 +366,10 @@ fn main() -> ExitCode {
     let outcome = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(args) => run(args),
         Command::Validate { scenario } => validate(scenario),
+        Command::Erlang(args) => erlang(args),
+        Command::Staff {
+            command: StaffCommand::Formula(args),
+        } => formula(args),
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,

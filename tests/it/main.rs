@@ -8,6 +8,7 @@
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
 //! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the
 //!   key or line and the rule, and writes no output
+//! - `staffing`: exact Erlang B, C and A formulas against the reference values
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
@@ -18,3 +19,4 @@ mod erlang;
 mod model;
 mod plans;
 mod scenarios;
+mod staffing;

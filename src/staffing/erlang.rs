@@ -1,0 +1,338 @@
+//! Exact stationary queueing formulas for staffing: Erlang B, Erlang C, Erlang A
+//! (M/M/c+M), and a chat version for agents holding up to K chats at speed `speed[j]`.
+//!
+//! Erlang A and the chat version are solved as birth-death chains on the number of
+//! customers in the system, truncated where the remaining mass is below 1e-15. The chat
+//! chain assumes least-loaded routing keeps loads within one chat of each other (exact
+//! for K = 1 and for unit speed; an approximation otherwise).
+
+use statrs::function::gamma::gamma_lr;
+
+/// A stationary queue to evaluate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Queue {
+    /// Arrivals per second.
+    pub lambda: f64,
+    /// Mean work per conversation at speed 1, seconds.
+    pub handle_s: f64,
+    /// Mean patience, seconds (`None`: nobody abandons, Erlang C).
+    pub patience_s: Option<f64>,
+    /// Chats per agent.
+    pub chats: u32,
+    /// `speed[j-1]`: speed of each chat while an agent holds `j` (the last holds beyond).
+    pub speed: Vec<f64>,
+}
+
+/// Stationary metrics of a queue with `agents` agents.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Metrics {
+    /// Agents.
+    pub agents: u32,
+    /// P(an arrival finds no free slot) (Erlang C probability).
+    pub p_wait: f64,
+    /// P(abandon) (0 without patience).
+    pub p_abandon: f64,
+    /// Mean wait over all arrivals (abandoners with their time to abandon), seconds.
+    pub asa_s: f64,
+    /// P(W <= threshold) over all arrivals (abandoners with their time to abandon).
+    pub service_level: f64,
+    /// Threshold of `service_level`, seconds.
+    pub service_level_s: f64,
+    /// Time-average number waiting.
+    pub mean_queue: f64,
+    /// Time-average busy slots / slots.
+    pub occupancy: f64,
+}
+
+/// Erlang B: P(block) of M/M/c/c with offered load `a` Erlangs.
+pub fn erlang_b(c: u32, a: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b))
+}
+
+/// Erlang C: P(wait) of M/M/c with offered load `a` (1 when a >= c).
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    if a >= f64::from(c) {
+        return 1.0;
+    }
+    let b = erlang_b(c, a);
+    f64::from(c) * b / (f64::from(c) - a * (1.0 - b))
+}
+
+impl Queue {
+    fn speed(&self, j: u32) -> f64 {
+        let i = (j.max(1) - 1) as usize;
+        self.speed
+            .get(i)
+            .or(self.speed.last())
+            .copied()
+            .unwrap_or(1.0)
+    }
+
+    /// Total completion rate with `n` chats in service spread evenly over `agents`.
+    fn service_rate(&self, agents: u32, n: u64) -> f64 {
+        let mu = 1.0 / self.handle_s;
+        let c = u64::from(agents);
+        let (q, r) = ((n / c) as u32, n % c);
+        let even = (c - r) as f64 * f64::from(q) * self.speed(q);
+        let above = r as f64 * f64::from(q + 1) * self.speed(q + 1);
+        mu * (even + above)
+    }
+
+    /// Metrics with `agents` agents and a service-level threshold of `sl_s` seconds.
+    ///
+    /// # Panics
+    /// When `agents` is 0 or the queue has no finite stationary law (no patience and an
+    /// offered load at or above capacity): callers check [`Queue::stable`] first.
+    pub fn metrics(&self, agents: u32, sl_s: f64) -> Metrics {
+        assert!(agents > 0 && self.stable(agents), "no stationary law");
+        let slots = u64::from(agents) * u64::from(self.chats);
+        let theta = self.patience_s.map_or(0.0, |p| 1.0 / p);
+        let full_rate = self.service_rate(agents, slots);
+        // p[n] relative to p[0], in log space against overflow
+        let mut logp = vec![0.0f64];
+        let (mut n, mut max) = (0u64, 0.0f64);
+        loop {
+            let death = if n < slots {
+                self.service_rate(agents, n + 1)
+            } else {
+                full_rate + (n + 1 - slots) as f64 * theta
+            };
+            let next = logp[n as usize] + self.lambda.ln() - death.ln();
+            logp.push(next);
+            max = max.max(next);
+            n += 1;
+            // past the slots and the mode, once the tail is below 1e-16 of the peak
+            if n > slots && next < max - 36.8 && death > self.lambda {
+                break;
+            }
+        }
+        let p: Vec<f64> = logp.iter().map(|l| (l - max).exp()).collect();
+        let total: f64 = p.iter().sum();
+        let p: Vec<f64> = p.iter().map(|x| x / total).collect();
+        let slots_us = slots as usize;
+        let p_wait: f64 = p[slots_us..].iter().sum();
+        let mean_queue: f64 = p
+            .iter()
+            .enumerate()
+            .skip(slots_us)
+            .map(|(k, x)| (k - slots_us) as f64 * x)
+            .sum();
+        let busy: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(k, x)| k.min(slots_us) as f64 * x)
+            .sum();
+        let asa_s = mean_queue / self.lambda;
+        let p_abandon = theta * mean_queue / self.lambda;
+        let service_level = match self.patience_s {
+            None => {
+                // FCFS with all slots busy: the wait is exponential at rate full_rate - lambda
+                1.0 - p_wait * (-(full_rate - self.lambda) * sl_s).exp()
+            }
+            Some(_) => {
+                // Mandelbaum & Zeltyn: P(V > t | V > 0) = P(x, y e^{-theta t}) / P(x, y) with
+                // the regularised lower incomplete gamma P, x = full_rate/theta, y = lambda/theta
+                let (x, y) = (full_rate / theta, self.lambda / theta);
+                let tail = gamma_lr(x, y * (-theta * sl_s).exp()) / gamma_lr(x, y);
+                1.0 - p_wait * tail * (-theta * sl_s).exp()
+            }
+        };
+        Metrics {
+            agents,
+            p_wait,
+            p_abandon,
+            asa_s,
+            service_level,
+            service_level_s: sl_s,
+            mean_queue,
+            occupancy: busy / slots as f64,
+        }
+    }
+
+    /// True when the queue has a stationary law with `agents` agents.
+    /// Without patience the load must stay below 1 - 1e-5 of capacity, so the chain can be
+    /// summed in a bounded number of terms (such a system misses every target anyway).
+    pub fn stable(&self, agents: u32) -> bool {
+        let capacity = self.service_rate(agents, u64::from(agents) * u64::from(self.chats));
+        self.patience_s.is_some() || self.lambda < capacity * (1.0 - 1e-5)
+    }
+
+    /// The fewest agents (up to `max_agents`) whose metrics meet every target.
+    pub fn staff(&self, targets: &[StaffTarget], sl_s: f64, max_agents: u32) -> Option<Metrics> {
+        (1..=max_agents)
+            .filter(|&c| self.stable(c))
+            .map(|c| self.metrics(c, sl_s))
+            .find(|m| targets.iter().all(|t| t.met_by(m)))
+    }
+}
+
+/// A staffing target on the analytic metrics.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StaffTarget {
+    /// `service_level >= x` (at the queue's threshold).
+    ServiceLevelAtLeast(f64),
+    /// `asa_s <= x`.
+    AsaAtMost(f64),
+    /// `p_abandon <= x`.
+    AbandonAtMost(f64),
+    /// `p_wait <= x`.
+    WaitAtMost(f64),
+    /// `occupancy <= x`.
+    OccupancyAtMost(f64),
+}
+
+impl StaffTarget {
+    /// Parses `service_level>=0.8`, `asa_s<=30`, `p_abandon<=0.05`, `p_wait<=0.2`,
+    /// `occupancy<=0.85`.
+    pub fn parse(s: &str) -> Result<StaffTarget, String> {
+        let bad = || {
+            format!(
+                "target `{s}`: use service_level>=X, asa_s<=X, p_abandon<=X, p_wait<=X or occupancy<=X"
+            )
+        };
+        let (name, value, at_least) = match (s.split_once(">="), s.split_once("<=")) {
+            (Some((n, v)), _) => (n.trim(), v.trim(), true),
+            (None, Some((n, v))) => (n.trim(), v.trim(), false),
+            _ => return Err(bad()),
+        };
+        let x: f64 = value
+            .parse()
+            .map_err(|_| format!("target `{s}`: `{value}` is not a number"))?;
+        if !x.is_finite() || x < 0.0 {
+            return Err(format!(
+                "target `{s}`: the value must be a finite number >= 0"
+            ));
+        }
+        match (name, at_least) {
+            ("service_level", true) => Ok(StaffTarget::ServiceLevelAtLeast(x)),
+            ("asa_s", false) => Ok(StaffTarget::AsaAtMost(x)),
+            ("p_abandon", false) => Ok(StaffTarget::AbandonAtMost(x)),
+            ("p_wait", false) => Ok(StaffTarget::WaitAtMost(x)),
+            ("occupancy", false) => Ok(StaffTarget::OccupancyAtMost(x)),
+            _ => Err(bad()),
+        }
+    }
+
+    /// True when `m` meets the target.
+    pub fn met_by(&self, m: &Metrics) -> bool {
+        match *self {
+            StaffTarget::ServiceLevelAtLeast(x) => m.service_level >= x,
+            StaffTarget::AsaAtMost(x) => m.asa_s <= x,
+            StaffTarget::AbandonAtMost(x) => m.p_abandon <= x,
+            StaffTarget::WaitAtMost(x) => m.p_wait <= x,
+            StaffTarget::OccupancyAtMost(x) => m.occupancy <= x,
+        }
+    }
+}
+
+/// A table of metrics for `agents` values, for people.
+pub fn render(queue: &Queue, rows: &[Metrics]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let a = queue.lambda * queue.handle_s;
+    let _ = writeln!(
+        out,
+        "offered load {a:.2} Erlangs ({:.1}/h x {:.0} s), {} chat(s) per agent{}",
+        queue.lambda * 3600.0,
+        queue.handle_s,
+        queue.chats,
+        queue
+            .patience_s
+            .map_or(String::new(), |p| format!(", mean patience {p:.0} s"))
+    );
+    let sl = rows.first().map_or(20.0, |m| m.service_level_s);
+    let _ = writeln!(
+        out,
+        "{:>7} {:>9} {:>10} {:>9} {:>10} {:>9} {:>10}",
+        "agents",
+        "P(wait)",
+        "P(abandon)",
+        "ASA (s)",
+        format!("SL {sl:.0}s"),
+        "Lq",
+        "occupancy"
+    );
+    for m in rows {
+        let _ = writeln!(
+            out,
+            "{:>7} {:>8.2}% {:>9.2}% {:>9.1} {:>9.2}% {:>9.2} {:>9.1}%",
+            m.agents,
+            m.p_wait * 100.0,
+            m.p_abandon * 100.0,
+            m.asa_s,
+            m.service_level * 100.0,
+            m.mean_queue,
+            m.occupancy * 100.0
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(lambda: f64, patience: Option<f64>) -> Queue {
+        Queue {
+            lambda,
+            handle_s: 180.0,
+            patience_s: patience,
+            chats: 1,
+            speed: vec![1.0],
+        }
+    }
+
+    #[test]
+    fn erlang_b_recursion_matches_small_cases() {
+        assert!((erlang_b(1, 1.0) - 0.5).abs() < 1e-15);
+        assert!((erlang_b(2, 1.0) - 0.2).abs() < 1e-15);
+    }
+
+    #[test]
+    fn chain_matches_the_erlang_c_closed_form() {
+        let queue = q(0.8 * 20.0 / 180.0, None);
+        let m = queue.metrics(20, 20.0);
+        assert!((m.p_wait - erlang_c(20, 16.0)).abs() < 1e-12, "{m:?}");
+        assert!((m.occupancy - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn literature_staffing_example() {
+        // 10 Erlangs, AHT 3 min, 19.8 s threshold: 14 agents give SL 0.888, 15 give 0.941
+        let queue = q(10.0 / 180.0, None);
+        assert!((queue.metrics(14, 19.8).service_level - 0.888).abs() < 5e-4);
+        assert!((queue.metrics(15, 19.8).service_level - 0.941).abs() < 5e-4);
+        let m = queue
+            .staff(&[StaffTarget::ServiceLevelAtLeast(0.9)], 19.8, 100)
+            .unwrap();
+        assert_eq!(m.agents, 15);
+    }
+
+    #[test]
+    fn unit_speed_chats_are_extra_servers() {
+        let a = Queue {
+            chats: 5,
+            ..q(50.0 / 180.0, Some(300.0))
+        }
+        .metrics(10, 20.0);
+        let b = q(50.0 / 180.0, Some(300.0)).metrics(50, 20.0);
+        assert!(
+            (a.p_abandon - b.p_abandon).abs() < 1e-12
+                && (a.service_level - b.service_level).abs() < 1e-12
+        );
+    }
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!(
+            StaffTarget::parse("service_level>=0.8"),
+            Ok(StaffTarget::ServiceLevelAtLeast(0.8))
+        );
+        assert_eq!(
+            StaffTarget::parse("asa_s <= 30"),
+            Ok(StaffTarget::AsaAtMost(30.0))
+        );
+        assert!(StaffTarget::parse("asa_s >= 30").is_err());
+        assert!(StaffTarget::parse("p_wait <= x").is_err());
+    }
+}

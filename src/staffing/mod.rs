@@ -1,0 +1,5 @@
+//! Staffing: how many agents, and when. The handbook's formula (`formula`) and exact
+//! queueing staffing per interval (`erlang`).
+
+pub mod erlang;
+pub mod formula;

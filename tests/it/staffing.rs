@@ -1,0 +1,254 @@
+//! Analytic staffing formulas against the exact reference values (../shared/reference/):
+//! these are exact computations, so agreement is to 1e-8 relative.
+
+use d11sim::staffing::erlang::{Queue, erlang_b};
+use serde_json::Value;
+
+use crate::common;
+
+fn cases(file: &str, key: &str) -> Vec<Value> {
+    let path = common::root().join("../shared/reference").join(file);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc[key].as_array().unwrap().clone()
+}
+
+fn close(got: f64, want: f64, what: &str) {
+    let err = (got - want).abs() / want.abs().max(1e-300);
+    assert!(
+        err < 1e-8 || (got - want).abs() < 1e-14,
+        "{what}: {got} vs {want} (relative {err:e})"
+    );
+}
+
+fn queue(params: &Value) -> (Queue, u32) {
+    let q = Queue {
+        lambda: params["arrival_rate_per_s"].as_f64().unwrap(),
+        handle_s: params["mean_service_s"].as_f64().unwrap(),
+        patience_s: params["mean_patience_s"].as_f64(),
+        chats: 1,
+        speed: vec![1.0],
+    };
+    (q, params["c"].as_u64().unwrap() as u32)
+}
+
+#[test]
+fn erlang_c_matches_every_reference_case() {
+    let cases = cases("erlang_c.json", "cases");
+    assert_eq!(cases.len(), 12);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let (q, c) = queue(&case["params"]);
+        let m = q.metrics(c, 20.0);
+        let want = &case["metrics"];
+        close(
+            m.p_wait,
+            want["p_wait"].as_f64().unwrap(),
+            &format!("{id} p_wait"),
+        );
+        close(
+            m.asa_s,
+            want["mean_wait_all"].as_f64().unwrap(),
+            &format!("{id} asa"),
+        );
+        close(
+            m.service_level,
+            want["sl20"].as_f64().unwrap(),
+            &format!("{id} sl20"),
+        );
+        close(
+            m.mean_queue,
+            want["mean_queue"].as_f64().unwrap(),
+            &format!("{id} Lq"),
+        );
+        close(
+            m.occupancy,
+            want["occupancy"].as_f64().unwrap(),
+            &format!("{id} occupancy"),
+        );
+    }
+}
+
+#[test]
+fn erlang_a_matches_every_reference_case() {
+    let cases = cases("erlang_a.json", "cases");
+    assert_eq!(cases.len(), 18);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let (q, c) = queue(&case["params"]);
+        let m = q.metrics(c, 20.0);
+        let want = &case["metrics"];
+        close(
+            m.p_wait,
+            want["p_wait"].as_f64().unwrap(),
+            &format!("{id} p_wait"),
+        );
+        close(
+            m.p_abandon,
+            want["p_abandon"].as_f64().unwrap(),
+            &format!("{id} p_abandon"),
+        );
+        close(
+            m.asa_s,
+            want["mean_wait_all"].as_f64().unwrap(),
+            &format!("{id} asa"),
+        );
+        close(
+            m.service_level,
+            want["sl20_all_wait"].as_f64().unwrap(),
+            &format!("{id} sl20_all_wait"),
+        );
+        close(
+            m.mean_queue,
+            want["mean_queue"].as_f64().unwrap(),
+            &format!("{id} Lq"),
+        );
+        close(
+            m.occupancy,
+            want["occupancy"].as_f64().unwrap(),
+            &format!("{id} occupancy"),
+        );
+    }
+}
+
+#[test]
+fn erlang_b_matches_every_reference_case() {
+    let cases = cases("erlang_b_mmck.json", "erlang_b_cases");
+    assert_eq!(cases.len(), 16);
+    for case in cases {
+        let p = &case["params"];
+        let c = p["c"].as_u64().unwrap() as u32;
+        let a = p["offered_load_erlangs"]
+            .as_f64()
+            .unwrap_or_else(|| p["arrival_rate_per_s"].as_f64().unwrap() * 180.0);
+        close(
+            erlang_b(c, a),
+            case["metrics"]["p_block"].as_f64().unwrap(),
+            case["id"].as_str().unwrap(),
+        );
+    }
+}
+
+#[test]
+fn staffing_finds_the_smallest_pool_that_meets_the_target() {
+    // every Erlang A case: the pool found for "p_abandon <= that case's value" is the case's c
+    // (or fewer, never more), and one agent fewer misses the target
+    use d11sim::staffing::erlang::StaffTarget;
+    for case in cases("erlang_a.json", "cases") {
+        let (q, c) = queue(&case["params"]);
+        let target = case["metrics"]["p_abandon"].as_f64().unwrap() * (1.0 + 1e-9);
+        let m = q
+            .staff(&[StaffTarget::AbandonAtMost(target)], 20.0, 1000)
+            .unwrap();
+        assert!(m.agents <= c && m.p_abandon <= target);
+        if m.agents > 1 {
+            assert!(q.metrics(m.agents - 1, 20.0).p_abandon > target);
+        }
+    }
+}
+
+#[test]
+fn erlang_command_finds_staffing_and_rejects_bad_input() {
+    let dir = common::temp_dir("erlang_cli");
+    let o = common::d11sim(
+        &[
+            "erlang",
+            "--arrivals-per-hour",
+            "200",
+            "--handle-s",
+            "180",
+            "--sl-s",
+            "19.8",
+            "--target",
+            "service_level>=0.9",
+            "--json",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["agents"], 15); // the literature example: 14 agents give 0.888, 15 give 0.941
+    for bad in [
+        vec!["erlang", "--arrivals-per-hour", "-5", "--handle-s", "180"],
+        vec![
+            "erlang",
+            "--arrivals-per-hour",
+            "200",
+            "--handle-s",
+            "180",
+            "--target",
+            "speed>=3",
+        ],
+        vec![
+            "erlang",
+            "--arrivals-per-hour",
+            "200",
+            "--handle-s",
+            "180",
+            "--agents",
+            "5",
+        ],
+    ] {
+        let o = common::d11sim(&bad, &dir);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+    }
+}
+
+#[test]
+fn staff_formula_command_prints_each_step() {
+    let dir = common::temp_dir("formula_cli");
+    let args = [
+        "staff",
+        "formula",
+        "--sales-target",
+        "10000000",
+        "--cs-share",
+        "0.3",
+        "--aov",
+        "200",
+        "--conversion",
+        "0.5",
+        "--capacity",
+        "150",
+    ];
+    let o = common::d11sim(&args, &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for step in [
+        "CS-assisted sales 3000000",
+        "CS-assisted buyers 15000",
+        "pre-sale inquiries 30000",
+        "= 200.0 agents",
+        "peak hour needs",
+    ] {
+        assert!(text.contains(step), "`{step}` missing from:\n{text}");
+    }
+    std::fs::write(dir.join("in.toml"), "sales_target = 10000000\ncs_sales_share = 0.3\ncs_average_order_value = 200\ninquiry_conversion = 0.5\nsaturated_capacity = 150\n").unwrap();
+    let o = common::d11sim(&["staff", "formula", "--inputs", "in.toml", "--json"], &dir);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!((v["agents"].as_f64().unwrap() - 200.0).abs() < 1e-9);
+    let o = common::d11sim(
+        &[
+            "staff",
+            "formula",
+            "--sales-target",
+            "1",
+            "--cs-share",
+            "2",
+            "--aov",
+            "1",
+            "--conversion",
+            "0.5",
+            "--capacity",
+            "1",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cs_sales_share"));
+}
