@@ -118,3 +118,4 @@ pub mod routing;
 pub mod scenario;
 pub mod staffing;
 pub mod stats;
+pub mod sweep;

@@ -37,6 +37,8 @@ enum Command {
     },
     /// Erlang C / Erlang A calculator (and a chat version with several chats per agent).
     Erlang(ErlangArgs),
+    /// Run every combination of parameter values with common random numbers.
+    Sweep(SweepArgs),
     /// Staffing: how many agents, and when.
     Staff {
         #[command(subcommand)]
@@ -74,6 +76,32 @@ struct ErlangArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// The scenario file (TOML).
+    scenario: PathBuf,
+    /// KEY=VALUES: a dotted key path (groups by name) and a comma list or FROM..TO:STEP,
+    /// e.g. groups.night_veterans.count=100..160:20 or arrivals.scale=0.8,1.0,1.2 (repeatable).
+    #[arg(long = "set", required = true)]
+    sets: Vec<String>,
+    /// KPIs to show (default: 平响, first response, reply rate, abandonment, conversion,
+    /// utilisation); the first gets the bar view.
+    #[arg(long = "kpi")]
+    kpis: Vec<String>,
+    /// Independent replications per point.
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    replications: u64,
+    /// Master seed (the same for every point: common random numbers).
+    #[arg(short, long, default_value_t = 20_261_111)]
+    seed: u64,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(short, long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Folder for sweep.csv and sweep.json.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -246,6 +274,73 @@ fn validate(path: &std::path::Path) -> Result<(), Failure> {
     Ok(())
 }
 
+fn sweep(args: &SweepArgs) -> Result<(), Failure> {
+    let axes = args
+        .sets
+        .iter()
+        .map(|s| d11sim::sweep::parse_axis(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::BadInput)?;
+    let kpis = if args.kpis.is_empty() {
+        d11sim::sweep::DEFAULT_KPIS.to_vec()
+    } else {
+        args.kpis
+            .iter()
+            .map(|k| {
+                d11sim::kpi::Kpi::parse(k).ok_or_else(|| {
+                    Failure::BadInput(format!(
+                        "--kpi `{k}` is not a KPI key (see the README's glossary)"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let base = d11sim::scenario::variants::Base::load(&args.scenario)?;
+    let points = d11sim::sweep::combinations(&axes);
+    let label = args.scenario.display().to_string();
+    let scenarios = points
+        .iter()
+        .map(|p| {
+            let shown: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            base.with(p, "--set", &format!("{label} ({})", shown.join(", ")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |t| t as usize,
+    );
+    let cfg = RunConfig {
+        replications: args.replications,
+        seed: args.seed,
+        threads,
+    };
+    let rows: Vec<d11sim::sweep::Row> = points
+        .into_iter()
+        .zip(&scenarios)
+        .map(|(point, sc)| d11sim::sweep::Row {
+            point,
+            results: replicate::run(sc, cfg),
+        })
+        .collect();
+    if let Some(dir) = &args.out {
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(dir)?;
+            output::write_atomic(
+                &dir.join("sweep.csv"),
+                d11sim::sweep::to_csv(&rows).as_bytes(),
+            )?;
+            let json = serde_json::to_vec_pretty(&d11sim::sweep::to_json(&rows))
+                .map_err(std::io::Error::other)?;
+            output::write_atomic(&dir.join("sweep.json"), &json)
+        };
+        write().map_err(|e| {
+            Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+        })?;
+    }
+    print!("{}", d11sim::sweep::render(&rows, &kpis));
+    Ok(())
+}
+
 fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
     let bad = |m: String| Failure::BadInput(m);
     let positive = |k: &str, x: f64| {
@@ -367,6 +462,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate { scenario } => validate(scenario),
         Command::Erlang(args) => erlang(args),
+        Command::Sweep(args) => sweep(args),
         Command::Staff {
             command: StaffCommand::Formula(args),
         } => formula(args),

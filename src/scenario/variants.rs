@@ -33,24 +33,13 @@ pub fn plans_from_toml(
     file: &str,
     base_dir: &Path,
 ) -> Result<Vec<Variant>, ScenarioError> {
-    let raw = parse_extending(text, file, base_dir)?;
-    let base_raw: ScenarioFile = ScenarioFile {
-        variants: Vec::new(),
-        extends: None,
-        ..raw.clone()
-    };
-    let mut table = toml::Table::try_from(&base_raw).map_err(|e| ScenarioError::Invalid {
-        file: file.into(),
-        key: "(file)".into(),
-        rule: e.to_string(),
-    })?;
-    table.remove("variants");
+    let base = Base::from_toml(text, file, base_dir)?;
     let mut plans = vec![Variant {
         name: "base".into(),
-        description: raw.description.clone(),
-        scenario: Scenario::from_file(&base_raw, file, base_dir)?,
+        description: base.raw.description.clone(),
+        scenario: Scenario::from_file(&base.raw, file, base_dir)?,
     }];
-    for (i, v) in raw.variants.iter().enumerate() {
+    for (i, v) in base.variants.iter().enumerate() {
         let err = |key: String, rule: String| ScenarioError::Invalid {
             file: file.into(),
             key,
@@ -79,19 +68,13 @@ pub fn plans_from_toml(
                 ),
             ));
         }
-        let mut t = table.clone();
-        for (path, value) in &v.set {
-            set_path(&mut t, path, value.clone())
-                .map_err(|rule| err(format!("variants[{i}].set.\"{path}\""), rule))?;
-        }
-        let edited: ScenarioFile =
-            toml::Value::Table(t)
-                .try_into()
-                .map_err(|e: toml::de::Error| {
-                    err(format!("variants[{i}].set"), e.message().trim().to_string())
-                })?;
-        let label = format!("{file} (variant `{}`)", v.name);
-        let scenario = Scenario::from_file(&edited, &label, base_dir)?;
+        let sets: Vec<(String, toml::Value)> =
+            v.set.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let scenario = base.with(
+            &sets,
+            &format!("variants[{i}].set"),
+            &format!("{file} (variant `{}`)", v.name),
+        )?;
         plans.push(Variant {
             name: v.name.clone(),
             description: v.description.clone(),
@@ -99,6 +82,75 @@ pub fn plans_from_toml(
         });
     }
     Ok(plans)
+}
+
+/// A scenario file ready to be edited by key paths (variants, sweeps).
+pub struct Base {
+    /// The file as read (extends followed), without its variants.
+    pub raw: ScenarioFile,
+    table: toml::Table,
+    variants: Vec<super::file::VariantFile>,
+    file: String,
+    base_dir: std::path::PathBuf,
+}
+
+impl Base {
+    /// Reads a scenario file.
+    pub fn load(path: &Path) -> Result<Base, ScenarioError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+            file: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        Base::from_toml(&text, &shown, path.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// Parses scenario text.
+    pub fn from_toml(text: &str, file: &str, base_dir: &Path) -> Result<Base, ScenarioError> {
+        let raw = parse_extending(text, file, base_dir)?;
+        let variants = raw.variants.clone();
+        let raw = ScenarioFile {
+            variants: Vec::new(),
+            extends: None,
+            ..raw
+        };
+        let table = toml::Table::try_from(&raw).map_err(|e| ScenarioError::Invalid {
+            file: file.into(),
+            key: "(file)".into(),
+            rule: e.to_string(),
+        })?;
+        Ok(Base {
+            raw,
+            table,
+            variants,
+            file: file.to_string(),
+            base_dir: base_dir.to_path_buf(),
+        })
+    }
+
+    /// The scenario with `sets` applied; errors name `key` (for the path) and `label`
+    /// (for the validated result).
+    pub fn with(
+        &self,
+        sets: &[(String, toml::Value)],
+        key: &str,
+        label: &str,
+    ) -> Result<Scenario, ScenarioError> {
+        let err = |key: String, rule: String| ScenarioError::Invalid {
+            file: self.file.clone(),
+            key,
+            rule,
+        };
+        let mut t = self.table.clone();
+        for (path, value) in sets {
+            set_path(&mut t, path, value.clone())
+                .map_err(|rule| err(format!("{key}.\"{path}\""), rule))?;
+        }
+        let edited: ScenarioFile = toml::Value::Table(t)
+            .try_into()
+            .map_err(|e: toml::de::Error| err(key.to_string(), e.message().trim().to_string()))?;
+        Scenario::from_file(&edited, label, &self.base_dir)
+    }
 }
 
 /// Sets `value` at the dotted `path` in `root`, creating a missing last key.

@@ -252,3 +252,38 @@ fn staff_formula_command_prints_each_step() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cs_sales_share"));
 }
+
+#[test]
+fn a_sweep_with_one_value_equals_a_plain_run() {
+    let dir = common::temp_dir("sweep_one");
+    let scen = common::root().join("scenarios/small_store.toml");
+    let scen = scen.to_str().unwrap();
+    let o = common::d11sim(
+        &[
+            "sweep",
+            scen,
+            "--set",
+            "groups.temps.count=2",
+            "-r",
+            "4",
+            "-s",
+            "9",
+            "--out",
+            "sw",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o2 = common::d11sim(&["run", scen, "-r", "4", "-s", "9", "--json"], &dir);
+    let sweep: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("sw/sweep.json")).unwrap()).unwrap();
+    let run: Value = serde_json::from_slice(&o2.stdout).unwrap();
+    let point = &sweep["points"][0]["kpis"];
+    for (k, v) in run["kpis"].as_object().unwrap() {
+        assert_eq!(point[k]["mean"], v["mean"], "{k}");
+        assert_eq!(point[k]["ci_low"], v["ci_low"], "{k}");
+    }
+    let bad = common::d11sim(&["sweep", scen, "--set", "groups.nobody.count=1,2"], &dir);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no element named `nobody`"));
+}
