@@ -34,6 +34,9 @@
 //! - [`network`]: sites, delays, stalls, disconnects, workstations, outages.
 //! - [`conversion`]: predicted conversion C = A x B of pre-sale inquiries.
 //! - [`compare`]: plans side by side, paired differences under common random numbers.
+//! - [`staffing`]: the handbook's staffing formula and exact Erlang B/C/A (and chat)
+//!   staffing.
+//! - [`sweep`]: every combination of parameter values, with common random numbers.
 //! - [`routing`]: the pluggable [`routing::Router`] trait, least-loaded and longest-idle,
 //!   per-class FCFS queues with priority windows, hand-over.
 //! - [`conversation`], [`patience`]: the parameters of conversations and of customers'
