@@ -108,6 +108,24 @@ struct SweepArgs {
 enum StaffCommand {
     /// The handbook's formula: sales target -> inquiries -> agents, spread by the arrival curve.
     Formula(FormulaArgs),
+    /// Erlang A agents needed per interval of a scenario, against its roster.
+    Analytic(AnalyticArgs),
+}
+
+#[derive(clap::Args)]
+struct AnalyticArgs {
+    /// Scenario file (default: the embedded one).
+    scenario: Option<PathBuf>,
+    /// Targets: service_level>=X (at the scenario's service_level_s), asa_s<=X,
+    /// p_abandon<=X, p_wait<=X, occupancy<=X (repeatable; default service_level>=0.8).
+    #[arg(long)]
+    target: Vec<String>,
+    /// Interval length, minutes.
+    #[arg(long, default_value_t = 60.0)]
+    interval_min: f64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -393,7 +411,18 @@ fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
                 .ok_or_else(|| bad("no pool of up to 1,000,000 agents meets the targets".into()))?,
         ],
         (None, true) => {
-            let first = (1..).find(|&c| queue.stable(c)).unwrap_or(1);
+            // from a little below the pool that matches the offered load
+            let per_agent = f64::from(queue.chats)
+                * queue
+                    .speed
+                    .get(queue.chats as usize - 1)
+                    .or(queue.speed.last())
+                    .copied()
+                    .unwrap_or(1.0);
+            let near = (queue.lambda * queue.handle_s / per_agent).floor() as u32;
+            let first = (near.saturating_sub(5).max(1)..)
+                .find(|&c| queue.stable(c))
+                .unwrap_or(1);
             (first..first + 15)
                 .map(|c| queue.metrics(c, args.sl_s))
                 .collect()
@@ -406,6 +435,41 @@ fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
         );
     } else {
         print!("{}", render_erlang(&queue, &rows));
+    }
+    Ok(())
+}
+
+fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
+    let texts = if args.target.is_empty() {
+        vec!["service_level>=0.8".to_string()]
+    } else {
+        args.target.clone()
+    };
+    let targets = texts
+        .iter()
+        .map(|t| StaffTarget::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::BadInput)?;
+    if !(args.interval_min.is_finite() && args.interval_min >= 1.0) {
+        return Err(Failure::BadInput(format!(
+            "--interval-min must be at least 1, got {}",
+            args.interval_min
+        )));
+    }
+    let plans = load(args.scenario.as_ref())?;
+    let sc = &plans[0].scenario;
+    let needs = staffing::analytic::per_interval(
+        sc,
+        &targets,
+        d11sim::engine::SimTime::from_secs_f64(args.interval_min * 60.0),
+    );
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&needs).map_err(|e| Failure::Internal(e.to_string()))?
+        );
+    } else {
+        print!("{}", staffing::analytic::render(sc, &needs, &texts));
     }
     Ok(())
 }
@@ -466,6 +530,9 @@ fn main() -> ExitCode {
         Command::Staff {
             command: StaffCommand::Formula(args),
         } => formula(args),
+        Command::Staff {
+            command: StaffCommand::Analytic(args),
+        } => analytic(args),
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,

@@ -287,3 +287,58 @@ fn a_sweep_with_one_value_equals_a_plain_run() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no element named `nobody`"));
 }
+
+#[test]
+fn analytic_requirement_per_interval_matches_the_reference_case() {
+    use d11sim::engine::SimTime;
+    use d11sim::staffing::{analytic::per_interval, erlang::StaffTarget};
+    // erlang_a.toml is case A_c50_a1c_pat300: 50 agents give P(abandon) 0.049190
+    let sc =
+        d11sim::scenario::Scenario::load(&common::root().join("scenarios/erlang_a.toml")).unwrap();
+    let needs = per_interval(
+        &sc,
+        &[StaffTarget::AbandonAtMost(0.049_190_1)],
+        SimTime::from_secs(86_400),
+    );
+    assert_eq!(needs.len(), 14);
+    for n in &needs {
+        assert!((n.arrivals_per_hour - 1000.0).abs() < 1e-6);
+        assert_eq!((n.agents_needed, n.agents_rostered), (Some(50), 50));
+    }
+    // a bot that takes everyone and resolves half, losing nobody, halves the load
+    let mut raw = common::raw_scenario("erlang_a.toml");
+    raw.bot = Some(d11sim::scenario::file::BotFile {
+        first_touch: d11sim::scenario::file::ClassValuesFile {
+            default: Some(1.0),
+            ..Default::default()
+        },
+        windows: vec![],
+        latency: d11sim::scenario::file::DurationFile {
+            dist: "fixed".into(),
+            value_s: Some(1.0),
+            ..Default::default()
+        },
+        session: d11sim::scenario::file::DurationFile {
+            dist: "fixed".into(),
+            value_s: Some(1.0),
+            ..Default::default()
+        },
+        capacity: None,
+        overflow: "human".into(),
+        resolution: d11sim::scenario::file::ResolutionFile {
+            default: Some(d11sim::scenario::file::UncertainFile { mean: 0.5, sd: 0.0 }),
+            pre_sale: None,
+            in_sale: None,
+            after_sale: None,
+        },
+        leave_share: 0.0,
+        escalated_patience_factor: 1.0,
+    });
+    let with_bot = per_interval(
+        &common::validate(&raw),
+        &[StaffTarget::AbandonAtMost(0.05)],
+        SimTime::from_secs(86_400),
+    );
+    assert!((with_bot[0].arrivals_per_hour - 500.0).abs() < 1e-6);
+    assert!(with_bot[0].agents_needed.unwrap() < 30);
+}
