@@ -110,6 +110,33 @@ enum StaffCommand {
     Formula(FormulaArgs),
     /// Erlang A agents needed per interval of a scenario, against its roster.
     Analytic(AnalyticArgs),
+    /// A shift plan covering the per-interval requirement at the fewest agent-hours
+    /// (integer program), its roster block, and a verification run of that roster.
+    Plan(PlanArgs),
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// Scenario file (default: the embedded one).
+    scenario: Option<PathBuf>,
+    /// Shift templates (TOML, `[[templates]]`: name, like, starts, length_h, min/max_heads).
+    #[arg(long)]
+    templates: PathBuf,
+    /// Targets, as for `staff analytic` (default service_level>=0.8).
+    #[arg(long)]
+    target: Vec<String>,
+    /// Requirement interval, minutes.
+    #[arg(long, default_value_t = 60.0)]
+    interval_min: f64,
+    /// Replications of the verification run.
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    replications: u64,
+    /// Master seed of the verification run.
+    #[arg(short, long, default_value_t = 20_261_111)]
+    seed: u64,
+    /// Write the planned roster (`roster.toml`, a scenario extending the input) here.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -474,6 +501,97 @@ fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+fn plan(args: &PlanArgs) -> Result<(), Failure> {
+    use d11sim::staffing::shifts;
+    let texts = if args.target.is_empty() {
+        vec!["service_level>=0.8".to_string()]
+    } else {
+        args.target.clone()
+    };
+    let targets = texts
+        .iter()
+        .map(|t| StaffTarget::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::BadInput)?;
+    if !(args.interval_min.is_finite() && args.interval_min >= 1.0) {
+        return Err(Failure::BadInput(format!(
+            "--interval-min must be at least 1, got {}",
+            args.interval_min
+        )));
+    }
+    let shown = args.templates.display().to_string();
+    let text = std::fs::read_to_string(&args.templates)
+        .map_err(|e| Failure::BadInput(format!("{shown}: cannot read: {e}")))?;
+    let file: shifts::TemplatesFile = toml::from_str(&text)
+        .map_err(|e| Failure::BadInput(format!("{shown}: {}", e.message().trim())))?;
+    let base = match &args.scenario {
+        Some(p) => d11sim::scenario::variants::Base::load(p)?,
+        None => d11sim::scenario::variants::Base::from_toml(
+            d11sim::scenario::DEFAULT_TOML,
+            d11sim::scenario::DEFAULT_NAME,
+            std::path::Path::new("scenarios"),
+        )?,
+    };
+    let sc = base.with(&[], "(scenario)", "(scenario)")?;
+    let names: Vec<&str> = base.raw.groups.iter().map(|g| g.name.as_str()).collect();
+    let opts = shifts::options(&file, &sc.calendar, &names)
+        .map_err(|e| Failure::BadInput(format!("{shown}: {e}")))?;
+    let interval = d11sim::engine::SimTime::from_secs_f64(args.interval_min * 60.0);
+    let needs = staffing::analytic::per_interval(&sc, &targets, interval);
+    let need: Vec<u32> = needs.iter().map(|n| n.agents_needed.unwrap_or(0)).collect();
+    let plan = shifts::solve(&opts, &file, &need, interval).map_err(Failure::BadInput)?;
+    println!(
+        "requirement: Erlang A per {:.0} min for {} ({})\n",
+        args.interval_min,
+        sc.name,
+        texts.join(", ")
+    );
+    print!("{}", shifts::render(&plan, &opts, &file, &sc.calendar));
+    let groups = shifts::roster(&plan, &opts, &file, &base.raw.groups, &sc.calendar);
+    let block = toml::to_string(&d11sim::staffing::shifts::RosterBlock {
+        groups: groups.clone(),
+    })
+    .map_err(|e| Failure::Internal(e.to_string()))?;
+    println!("\nroster block (paste into the scenario in place of its [[groups]]):\n\n{block}");
+    let value = toml::Value::try_from(&groups).map_err(|e| Failure::Internal(e.to_string()))?;
+    let planned = base.with(
+        &[("groups".to_string(), value)],
+        "(planned roster)",
+        &format!("{} with the planned roster", sc.name),
+    )?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results = replicate::run(
+        &planned,
+        RunConfig {
+            replications: args.replications,
+            seed: args.seed,
+            threads,
+        },
+    );
+    println!("verification run of the planned roster:\n");
+    print!("{}", output::render_table(&planned, &results));
+    if let Some(dir) = &args.out {
+        let extends = match &args.scenario {
+            Some(p) => format!(
+                "extends = {:?}\n",
+                std::fs::canonicalize(p)
+                    .unwrap_or(p.clone())
+                    .display()
+                    .to_string()
+            ),
+            None => String::new(),
+        };
+        let text = format!(
+            "# Planned by d11sim staff plan from {shown}.\n{extends}name = {:?}\n\n{block}",
+            format!("{} (planned roster)", sc.name)
+        );
+        std::fs::create_dir_all(dir)
+            .and_then(|_| output::write_atomic(&dir.join("roster.toml"), text.as_bytes()))
+            .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
 fn formula(args: &FormulaArgs) -> Result<(), Failure> {
     let inputs = match &args.inputs {
         Some(path) => {
@@ -533,6 +651,9 @@ fn main() -> ExitCode {
         Command::Staff {
             command: StaffCommand::Analytic(args),
         } => analytic(args),
+        Command::Staff {
+            command: StaffCommand::Plan(args),
+        } => plan(args),
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,

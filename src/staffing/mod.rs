@@ -4,3 +4,4 @@
 pub mod analytic;
 pub mod erlang;
 pub mod formula;
+pub mod shifts;

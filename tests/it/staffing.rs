@@ -342,3 +342,125 @@ fn analytic_requirement_per_interval_matches_the_reference_case() {
     assert!((with_bot[0].arrivals_per_hour - 500.0).abs() < 1e-6);
     assert!(with_bot[0].agents_needed.unwrap() < 30);
 }
+
+#[test]
+fn shift_plan_covers_the_requirement_by_the_rules_at_minimal_cost() {
+    use d11sim::engine::SimTime;
+    use d11sim::staffing::{analytic::per_interval, erlang::StaffTarget, shifts};
+    let sc = d11sim::scenario::Scenario::default_double11();
+    let text =
+        std::fs::read_to_string(common::root().join("scenarios/shift_templates.toml")).unwrap();
+    let file: shifts::TemplatesFile = toml::from_str(&text).unwrap();
+    let names: Vec<String> = sc.groups.iter().map(|g| g.name.clone()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let opts = shifts::options(&file, &sc.calendar, &names).unwrap();
+    let hour = SimTime::from_secs(3600);
+    let need: Vec<u32> = per_interval(&sc, &[StaffTarget::ServiceLevelAtLeast(0.8)], hour)
+        .iter()
+        .map(|n| n.agents_needed.unwrap())
+        .collect();
+    let plan = shifts::solve(&opts, &file, &need, hour).unwrap();
+    // covers every interval
+    for (k, &n) in need.iter().enumerate() {
+        let covered: u32 = opts
+            .iter()
+            .zip(&plan.heads)
+            .filter(|(o, _)| shifts::covers(o, k, hour))
+            .map(|(_, h)| *h)
+            .sum();
+        assert!(covered >= n, "interval {k}: {covered} < {n}");
+    }
+    // respects every template rule
+    for (i, t) in file.templates.iter().enumerate() {
+        let heads: u32 = opts
+            .iter()
+            .zip(&plan.heads)
+            .filter(|(o, _)| o.template == i)
+            .map(|(_, h)| *h)
+            .sum();
+        assert!(
+            heads >= t.min_heads && heads <= t.max_heads,
+            "{}: {heads}",
+            t.name
+        );
+    }
+    for (o, _) in opts.iter().zip(&plan.heads).filter(|(_, h)| **h > 0) {
+        assert!(o.end - o.start <= SimTime::from_secs(12 * 3600));
+    }
+    // never below the LP lower bound, and minimal: no single agent can be taken away
+    assert!(plan.agent_hours >= plan.lower_bound - 1e-6);
+    for (j, o) in opts.iter().enumerate().filter(|(j, _)| plan.heads[*j] > 0) {
+        let short = need.iter().enumerate().any(|(k, &n)| {
+            let covered: u32 = opts
+                .iter()
+                .zip(&plan.heads)
+                .enumerate()
+                .filter(|(_, (o, _))| shifts::covers(o, k, hour))
+                .map(|(i, (_, h))| if i == j { h - 1 } else { *h })
+                .sum();
+            covered < n
+        });
+        let t = &file.templates[o.template];
+        let total: u32 = opts
+            .iter()
+            .zip(&plan.heads)
+            .filter(|(x, _)| x.template == o.template)
+            .map(|(_, h)| *h)
+            .sum();
+        assert!(
+            short || total - 1 < t.min_heads,
+            "{} at {:?} could lose an agent",
+            t.name,
+            o.start
+        );
+    }
+}
+
+#[test]
+fn bad_templates_are_rejected_with_key_and_rule() {
+    let dir = common::temp_dir("bad_templates");
+    let good =
+        std::fs::read_to_string(common::root().join("scenarios/shift_templates.toml")).unwrap();
+    for (case, from, to, expect) in [
+        (
+            "too_long",
+            "length_h = 12",
+            "length_h = 13",
+            "`templates[1].length_h`: a shift lasts more than 0 and at most 12 h",
+        ),
+        (
+            "unknown_like",
+            "like = \"temps\"",
+            "like = \"robots\"",
+            "`templates[2].like`: no group named `robots`",
+        ),
+        (
+            "min_above_max",
+            "min_heads = 5 ",
+            "min_heads = 500 ",
+            "`templates[4]`: min_heads 500 exceeds max_heads 300",
+        ),
+        (
+            "bad_start",
+            "\"11-11 04:00\"",
+            "\"11-11 4am\"",
+            "`templates[3].starts[0]`",
+        ),
+        (
+            "unknown_key",
+            "max_heads = 150",
+            "max_heads = 150\nshape = 1",
+            "unknown field `shape`",
+        ),
+    ] {
+        assert!(good.contains(from), "{case}");
+        std::fs::write(dir.join("t.toml"), good.replacen(from, to, 1)).unwrap();
+        let o = common::d11sim(&["staff", "plan", "--templates", "t.toml", "-r", "1"], &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{case}: {err}");
+        assert!(
+            err.contains("t.toml") && err.contains(expect),
+            "{case}: {err}"
+        );
+    }
+}
