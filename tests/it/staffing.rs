@@ -349,7 +349,7 @@ fn shift_plan_covers_the_requirement_by_the_rules_at_minimal_cost() {
     use d11sim::staffing::{analytic::per_interval, erlang::StaffTarget, shifts};
     let sc = d11sim::scenario::Scenario::default_double11();
     let text =
-        std::fs::read_to_string(common::root().join("scenarios/shift_templates.toml")).unwrap();
+        std::fs::read_to_string(common::root().join("scenarios/shifts/double11.toml")).unwrap();
     let file: shifts::TemplatesFile = toml::from_str(&text).unwrap();
     let names: Vec<String> = sc.groups.iter().map(|g| g.name.clone()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -420,7 +420,7 @@ fn shift_plan_covers_the_requirement_by_the_rules_at_minimal_cost() {
 fn bad_templates_are_rejected_with_key_and_rule() {
     let dir = common::temp_dir("bad_templates");
     let good =
-        std::fs::read_to_string(common::root().join("scenarios/shift_templates.toml")).unwrap();
+        std::fs::read_to_string(common::root().join("scenarios/shifts/double11.toml")).unwrap();
     for (case, from, to, expect) in [
         (
             "too_long",
