@@ -48,7 +48,8 @@
 //! - [`kpi`]: the trade's KPIs computed per replication, and targets.
 //! - [`stats`]: mean and Student-t 95% confidence intervals across replications.
 //! - [`replicate`]: replications across threads, re-sorted by index, and their summary.
-//! - [`scenario`]: the TOML file (`file`), validation (`validate`, `plans`), clock times,
+//! - [`scenario`]: the TOML file (`file`), validation (`validate`, `rates`, `distributions`,
+//!   `plans`), clock times,
 //!   `extends`, plan variants (`variants`), and the embedded default scenario.
 //! - [`output`]: the stdout table, `summary.json`, `series.csv`, histogram files.
 //!

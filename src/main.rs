@@ -466,23 +466,31 @@ fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
-    let texts = if args.target.is_empty() {
+/// Staffing targets (default `service_level>=0.8`) and a checked interval length.
+fn staff_targets(
+    given: &[String],
+    interval_min: f64,
+) -> Result<(Vec<String>, Vec<StaffTarget>), Failure> {
+    let texts = if given.is_empty() {
         vec!["service_level>=0.8".to_string()]
     } else {
-        args.target.clone()
+        given.to_vec()
     };
     let targets = texts
         .iter()
         .map(|t| StaffTarget::parse(t))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::BadInput)?;
-    if !(args.interval_min.is_finite() && args.interval_min >= 1.0) {
+    if !(interval_min.is_finite() && interval_min >= 1.0) {
         return Err(Failure::BadInput(format!(
-            "--interval-min must be at least 1, got {}",
-            args.interval_min
+            "--interval-min must be at least 1, got {interval_min}"
         )));
     }
+    Ok((texts, targets))
+}
+
+fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
+    let (texts, targets) = staff_targets(&args.target, args.interval_min)?;
     let plans = load(args.scenario.as_ref())?;
     let sc = &plans[0].scenario;
     let needs = staffing::analytic::per_interval(
@@ -503,22 +511,7 @@ fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
 
 fn plan(args: &PlanArgs) -> Result<(), Failure> {
     use d11sim::staffing::shifts;
-    let texts = if args.target.is_empty() {
-        vec!["service_level>=0.8".to_string()]
-    } else {
-        args.target.clone()
-    };
-    let targets = texts
-        .iter()
-        .map(|t| StaffTarget::parse(t))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::BadInput)?;
-    if !(args.interval_min.is_finite() && args.interval_min >= 1.0) {
-        return Err(Failure::BadInput(format!(
-            "--interval-min must be at least 1, got {}",
-            args.interval_min
-        )));
-    }
+    let (texts, targets) = staff_targets(&args.target, args.interval_min)?;
     let shown = args.templates.display().to_string();
     let text = std::fs::read_to_string(&args.templates)
         .map_err(|e| Failure::BadInput(format!("{shown}: cannot read: {e}")))?;

@@ -2,8 +2,10 @@
 //! times (`clock`), and the embedded default Double-11 scenario.
 
 pub mod clock;
+mod distributions;
 pub mod file;
 mod plans;
+mod rates;
 mod validate;
 pub mod variants;
 

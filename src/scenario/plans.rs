@@ -1,8 +1,9 @@
 //! Validation of the plan sections: the bot tier, network and hardware, and conversion.
 
 use super::clock::Calendar;
+use super::distributions::duration;
 use super::file::*;
-use super::validate::{Ctx, R, clamp_window, duration};
+use super::validate::{Ctx, R, clamp_window};
 use crate::bot::{Bot, Overflow, UncertainProbability};
 use crate::class::Class;
 use crate::conversation::Conversation;

@@ -1,0 +1,92 @@
+//! The roster in a replication: shifts starting and ending, chat caps changing at peak
+//! windows, and the series snapshot at each interval's end.
+
+use super::{Ev, Model, agents};
+use crate::engine::{EventQueue, SimTime};
+use crate::routing::AgentId;
+
+impl Model<'_> {
+    pub(super) fn on_shift_start(&mut self, g: usize, q: &mut EventQueue<Ev>) {
+        let now = q.now();
+        let ids: Vec<AgentId> = agents::ids_of_group(&self.agents, g).collect();
+        for a in ids {
+            if self.agents[a as usize].on_duty {
+                continue;
+            }
+            let cap = self.sc.groups[g].cap_at(now, &self.sc.peaks);
+            let agent = &mut self.agents[a as usize];
+            let was_present = agent.present;
+            agent.on_duty = true;
+            agent.present = true;
+            agent.cap = cap;
+            agent.last_release = agent.last_release.max(now);
+            let cap = i64::from(cap);
+            if !was_present {
+                self.on_duty.add(now, 1, &self.clocking);
+                self.group_levels[g][2].add(now, 1, &self.clocking);
+            }
+            self.capacity.add(now, cap, &self.clocking);
+            self.notify_router(a, now);
+            self.start_disconnects(a, q);
+            self.fill(a, q);
+        }
+    }
+
+    pub(super) fn on_shift_end(&mut self, g: usize, now: SimTime) {
+        let ids: Vec<AgentId> = agents::ids_of_group(&self.agents, g).collect();
+        for a in ids {
+            let agent = &mut self.agents[a as usize];
+            if !agent.on_duty {
+                continue;
+            }
+            agent.on_duty = false;
+            let cap = i64::from(agent.cap);
+            self.capacity.add(now, -cap, &self.clocking);
+            self.notify_router(a, now);
+            self.maybe_go_off_duty(a, now);
+        }
+    }
+
+    /// An agent whose shift ended leaves once its last chat is done.
+    pub(super) fn maybe_go_off_duty(&mut self, a: AgentId, now: SimTime) {
+        let agent = &mut self.agents[a as usize];
+        if !agent.on_duty && agent.load == 0 && agent.present {
+            agent.present = false;
+            let g = agent.group as usize;
+            self.on_duty.add(now, -1, &self.clocking);
+            self.group_levels[g][2].add(now, -1, &self.clocking);
+        }
+    }
+
+    pub(super) fn on_cap_change(&mut self, q: &mut EventQueue<Ev>) {
+        let now = q.now();
+        for a in 0..self.agents.len() as AgentId {
+            let agent = &self.agents[a as usize];
+            let new_cap = self.sc.groups[agent.group as usize].cap_at(now, &self.sc.peaks);
+            if new_cap == agent.cap {
+                continue;
+            }
+            let delta = i64::from(new_cap) - i64::from(agent.cap);
+            let on = agent.on_duty;
+            self.agents[a as usize].cap = new_cap;
+            if on {
+                self.capacity.add(now, delta, &self.clocking);
+            }
+            self.notify_router(a, now);
+            self.fill(a, q);
+        }
+    }
+
+    pub(super) fn on_interval_end(&mut self, k: usize) {
+        let (on_duty, in_system, waiting) = (
+            self.on_duty.value(),
+            self.in_system.value(),
+            self.waiting.value(),
+        );
+        if let Some(row) = self.intervals.get_mut(k) {
+            row.counts.agents_on_duty = on_duty;
+            row.counts.in_system = in_system;
+            row.counts.waiting = waiting;
+        }
+    }
+}

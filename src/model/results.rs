@@ -1,0 +1,167 @@
+//! What one replication measured: plain, serializable results built when it ends.
+
+use super::Model;
+use crate::engine::SimTime;
+use crate::metrics::{Counters, Histograms, IntervalCounts};
+
+/// Everything measured in one replication.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    /// Replication index (0-based).
+    pub index: u64,
+    /// Volume multiplier drawn for this replication (forecast error).
+    pub volume_factor: f64,
+    /// Counts and sums over counted customers.
+    pub counters: Counters,
+    /// Response-time histograms (ms).
+    pub histograms: Histograms,
+    /// Time integrals over the measurement window.
+    pub areas: Areas,
+    /// Time integrals per agent group.
+    pub groups: Vec<GroupAreas>,
+    /// Per-interval series.
+    pub intervals: Vec<IntervalRow>,
+    /// Events handled.
+    pub events: u64,
+    /// Simulated time when the run ended (after draining).
+    pub end: SimTime,
+}
+
+/// Level x seconds integrated over the measurement window `[warm-up, horizon)`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Areas {
+    /// Window length, seconds.
+    pub window_s: f64,
+    /// Customers waiting for an agent.
+    pub waiting_s: f64,
+    /// Customers in the system.
+    pub in_system_s: f64,
+    /// Agents working.
+    pub working_s: f64,
+    /// Open chats.
+    pub chats_s: f64,
+    /// Agents on duty.
+    pub on_duty_s: f64,
+    /// Chat slots on duty (sum of caps).
+    pub capacity_s: f64,
+    /// Bot sessions.
+    pub bot_sessions_s: f64,
+    /// Bot session capacity x window (0 when unlimited or no bot).
+    pub bot_capacity_s: f64,
+}
+
+/// Time integrals of one agent group over the measurement window.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupAreas {
+    /// Group name.
+    pub name: String,
+    /// Agents working x seconds.
+    pub working_s: f64,
+    /// Open chats x seconds.
+    pub chats_s: f64,
+    /// Agents on duty x seconds.
+    pub on_duty_s: f64,
+}
+
+/// One row of the per-interval series.
+#[derive(Clone, Debug)]
+pub struct IntervalRow {
+    /// Interval start, from the scenario start.
+    pub start: SimTime,
+    /// The arrival cohort's fate and the end-of-interval levels.
+    pub counts: IntervalCounts,
+    /// Time-average number waiting over the interval.
+    pub mean_waiting: f64,
+    /// 90th percentile first response of the interval's arrivals, seconds.
+    pub first_response_p90_s: Option<f64>,
+}
+
+impl Model<'_> {
+    pub(super) fn finish(
+        mut self,
+        now: SimTime,
+        index: u64,
+        volume_factor: f64,
+        events: u64,
+    ) -> ReplicationResult {
+        let end = now.max(self.sc.horizon);
+        let c = self.clocking;
+        for level in [
+            &mut self.bot_sessions,
+            &mut self.waiting,
+            &mut self.in_system,
+            &mut self.working,
+            &mut self.chats,
+            &mut self.on_duty,
+            &mut self.capacity,
+        ] {
+            level.advance(end, &c);
+        }
+        for g in &mut self.group_levels {
+            for level in g.iter_mut() {
+                level.advance(end, &c);
+            }
+        }
+        self.counters.unresolved_at_end = self.unresolved;
+        let areas = Areas {
+            window_s: (self.sc.horizon - self.sc.warmup).as_secs_f64(),
+            waiting_s: self.waiting.area_s(),
+            in_system_s: self.in_system.area_s(),
+            working_s: self.working.area_s(),
+            chats_s: self.chats.area_s(),
+            on_duty_s: self.on_duty.area_s(),
+            capacity_s: self.capacity.area_s(),
+            bot_sessions_s: self.bot_sessions.area_s(),
+            bot_capacity_s: self
+                .sc
+                .bot
+                .as_ref()
+                .and_then(|b| b.capacity)
+                .map_or(0.0, |cap| {
+                    f64::from(cap) * (self.sc.horizon - self.sc.warmup).as_secs_f64()
+                }),
+        };
+        let groups = self
+            .sc
+            .groups
+            .iter()
+            .zip(&self.group_levels)
+            .map(|(g, l)| GroupAreas {
+                name: g.name.clone(),
+                working_s: l[0].area_s(),
+                chats_s: l[1].area_s(),
+                on_duty_s: l[2].area_s(),
+            })
+            .collect();
+        let interval_s = self.sc.interval.as_secs_f64();
+        let waiting_areas = self.waiting.interval_areas().to_vec();
+        let intervals = self
+            .intervals
+            .into_iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let start = SimTime::from_micros(k as u64 * self.sc.interval.as_micros());
+                let len = (self.sc.horizon.min(start + self.sc.interval) - start)
+                    .as_secs_f64()
+                    .min(interval_s);
+                IntervalRow {
+                    start,
+                    counts: s.counts,
+                    mean_waiting: waiting_areas.get(k).copied().unwrap_or(0.0) / len.max(1e-9),
+                    first_response_p90_s: s.first_response_p90_s(),
+                }
+            })
+            .collect();
+        ReplicationResult {
+            index,
+            volume_factor,
+            counters: self.counters,
+            histograms: self.histograms,
+            areas,
+            groups,
+            intervals,
+            events,
+            end,
+        }
+    }
+}
