@@ -223,6 +223,18 @@ impl From<ScenarioError> for Failure {
 }
 
 /// The plans to run: the scenario (or the embedded default) and its variants.
+/// A progress bar on stderr for `total` replications; indicatif hides it when stderr is
+/// not a terminal, so logs and pipes stay clean.
+fn progress(total: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {wide_bar} {pos}/{len} replications, {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
     match path {
         Some(p) => Ok(load_plans(p)?),
@@ -245,14 +257,16 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         seed: args.seed,
         threads,
     };
+    let bar = progress(cfg.replications * plans.len() as u64);
     let results: Vec<PlanResults> = plans
         .iter()
         .map(|p| PlanResults {
             name: p.name.clone(),
             description: p.description.clone(),
-            results: replicate::run(&p.scenario, cfg),
+            results: replicate::run_observed(&p.scenario, cfg, &|| bar.inc(1)),
         })
         .collect();
+    bar.finish_and_clear();
     let base = &plans[0].scenario;
     if let Some(dir) = &args.out {
         write_outputs(dir, &plans, &results).map_err(|e| {
@@ -359,14 +373,16 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         seed: args.seed,
         threads,
     };
+    let bar = progress(cfg.replications * scenarios.len() as u64);
     let rows: Vec<d11sim::sweep::Row> = points
         .into_iter()
         .zip(&scenarios)
         .map(|(point, sc)| d11sim::sweep::Row {
             point,
-            results: replicate::run(sc, cfg),
+            results: replicate::run_observed(sc, cfg, &|| bar.inc(1)),
         })
         .collect();
+    bar.finish_and_clear();
     if let Some(dir) = &args.out {
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(dir)?;

@@ -91,8 +91,18 @@ impl RunResults {
 /// # Panics
 /// When `replications` or `threads` is 0 (the CLI validates both).
 pub fn run(scenario: &Scenario, cfg: RunConfig) -> RunResults {
+    run_observed(scenario, cfg, &|| {})
+}
+
+/// [`run`], calling `done` after each replication (for a progress bar); results are the
+/// same.
+pub fn run_observed(scenario: &Scenario, cfg: RunConfig, done: &(dyn Fn() + Sync)) -> RunResults {
     assert!(cfg.replications > 0 && cfg.threads > 0);
-    let replications = run_all(cfg, |i| run_replication(scenario, cfg.seed, i));
+    let replications = run_all(cfg, |i| {
+        let r = run_replication(scenario, cfg.seed, i);
+        done();
+        r
+    });
     summarise(scenario, cfg.seed, replications)
 }
 
