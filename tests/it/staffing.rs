@@ -1,7 +1,7 @@
 //! Analytic staffing formulas against the exact reference values (../shared/reference/):
 //! these are exact computations, so agreement is to 1e-8 relative.
 
-use d11sim::staffing::erlang::{Queue, erlang_b};
+use d11sim::staffing::erlang::{Metrics, Queue, erlang_b};
 use serde_json::Value;
 
 use crate::common;
@@ -31,83 +31,54 @@ fn queue(params: &Value) -> (Queue, u32) {
     (q, params["c"].as_u64().unwrap() as u32)
 }
 
-#[test]
-fn erlang_c_matches_every_reference_case() {
-    let cases = cases("erlang_c.json", "cases");
-    assert_eq!(cases.len(), 12);
+/// Checks every case of `file` against the analytic metrics named in `metrics`
+/// (reference key, accessor).
+fn check_family(file: &str, count: usize, metrics: &[(&str, fn(&Metrics) -> f64)]) {
+    let cases = cases(file, "cases");
+    assert_eq!(cases.len(), count);
     for case in cases {
         let id = case["id"].as_str().unwrap();
         let (q, c) = queue(&case["params"]);
         let m = q.metrics(c, 20.0);
-        let want = &case["metrics"];
-        close(
-            m.p_wait,
-            want["p_wait"].as_f64().unwrap(),
-            &format!("{id} p_wait"),
-        );
-        close(
-            m.asa_s,
-            want["mean_wait_all"].as_f64().unwrap(),
-            &format!("{id} asa"),
-        );
-        close(
-            m.service_level,
-            want["sl20"].as_f64().unwrap(),
-            &format!("{id} sl20"),
-        );
-        close(
-            m.mean_queue,
-            want["mean_queue"].as_f64().unwrap(),
-            &format!("{id} Lq"),
-        );
-        close(
-            m.occupancy,
-            want["occupancy"].as_f64().unwrap(),
-            &format!("{id} occupancy"),
-        );
+        for (key, get) in metrics {
+            close(
+                get(&m),
+                case["metrics"][*key].as_f64().unwrap(),
+                &format!("{id} {key}"),
+            );
+        }
     }
 }
 
 #[test]
+fn erlang_c_matches_every_reference_case() {
+    check_family(
+        "erlang_c.json",
+        12,
+        &[
+            ("p_wait", |m| m.p_wait),
+            ("mean_wait_all", |m| m.asa_s),
+            ("sl20", |m| m.service_level),
+            ("mean_queue", |m| m.mean_queue),
+            ("occupancy", |m| m.occupancy),
+        ],
+    );
+}
+
+#[test]
 fn erlang_a_matches_every_reference_case() {
-    let cases = cases("erlang_a.json", "cases");
-    assert_eq!(cases.len(), 18);
-    for case in cases {
-        let id = case["id"].as_str().unwrap();
-        let (q, c) = queue(&case["params"]);
-        let m = q.metrics(c, 20.0);
-        let want = &case["metrics"];
-        close(
-            m.p_wait,
-            want["p_wait"].as_f64().unwrap(),
-            &format!("{id} p_wait"),
-        );
-        close(
-            m.p_abandon,
-            want["p_abandon"].as_f64().unwrap(),
-            &format!("{id} p_abandon"),
-        );
-        close(
-            m.asa_s,
-            want["mean_wait_all"].as_f64().unwrap(),
-            &format!("{id} asa"),
-        );
-        close(
-            m.service_level,
-            want["sl20_all_wait"].as_f64().unwrap(),
-            &format!("{id} sl20_all_wait"),
-        );
-        close(
-            m.mean_queue,
-            want["mean_queue"].as_f64().unwrap(),
-            &format!("{id} Lq"),
-        );
-        close(
-            m.occupancy,
-            want["occupancy"].as_f64().unwrap(),
-            &format!("{id} occupancy"),
-        );
-    }
+    check_family(
+        "erlang_a.json",
+        18,
+        &[
+            ("p_wait", |m| m.p_wait),
+            ("p_abandon", |m| m.p_abandon),
+            ("mean_wait_all", |m| m.asa_s),
+            ("sl20_all_wait", |m| m.service_level),
+            ("mean_queue", |m| m.mean_queue),
+            ("occupancy", |m| m.occupancy),
+        ],
+    );
 }
 
 #[test]
