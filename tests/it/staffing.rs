@@ -31,9 +31,11 @@ fn queue(params: &Value) -> (Queue, u32) {
     (q, params["c"].as_u64().unwrap() as u32)
 }
 
-/// Checks every case of `file` against the analytic metrics named in `metrics`
-/// (reference key, accessor).
-fn check_family(file: &str, count: usize, metrics: &[(&str, fn(&Metrics) -> f64)]) {
+/// A reference metric's key and the analytic metric it is compared with.
+type MetricPair<'a> = (&'a str, fn(&Metrics) -> f64);
+
+/// Checks every case of `file` against the analytic metrics named in `metrics`.
+fn check_family(file: &str, count: usize, metrics: &[MetricPair<'_>]) {
     let cases = cases(file, "cases");
     assert_eq!(cases.len(), count);
     for case in cases {
