@@ -235,6 +235,19 @@ fn progress(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
+/// How to run replications: `threads` workers, or all cores when not given.
+fn run_config(replications: u64, seed: u64, threads: Option<u64>) -> RunConfig {
+    let threads = threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |t| t as usize,
+    );
+    RunConfig {
+        replications,
+        seed,
+        threads,
+    }
+}
+
 fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
     match path {
         Some(p) => Ok(load_plans(p)?),
@@ -248,15 +261,7 @@ fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let plans = load(args.scenario.as_ref())?;
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |t| t as usize,
-    );
-    let cfg = RunConfig {
-        replications: args.replications,
-        seed: args.seed,
-        threads,
-    };
+    let cfg = run_config(args.replications, args.seed, args.threads);
     let bar = progress(cfg.replications * plans.len() as u64);
     let results: Vec<PlanResults> = plans
         .iter()
@@ -364,15 +369,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             base.with(p, "--set", &format!("{label} ({})", shown.join(", ")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |t| t as usize,
-    );
-    let cfg = RunConfig {
-        replications: args.replications,
-        seed: args.seed,
-        threads,
-    };
+    let cfg = run_config(args.replications, args.seed, args.threads);
     let bar = progress(cfg.replications * scenarios.len() as u64);
     let rows: Vec<d11sim::sweep::Row> = points
         .into_iter()
@@ -568,15 +565,7 @@ fn plan(args: &PlanArgs) -> Result<(), Failure> {
         "(planned roster)",
         &format!("{} with the planned roster", sc.name),
     )?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results = replicate::run(
-        &planned,
-        RunConfig {
-            replications: args.replications,
-            seed: args.seed,
-            threads,
-        },
-    );
+    let results = replicate::run(&planned, run_config(args.replications, args.seed, None));
     println!("verification run of the planned roster:\n");
     print!("{}", output::render_table(&planned, &results));
     if let Some(dir) = &args.out {
