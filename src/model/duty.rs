@@ -26,6 +26,7 @@ impl Model<'_> {
                 self.group_levels[g][2].add(now, 1, &self.clocking);
             }
             self.capacity.add(now, cap, &self.clocking);
+            self.count_duty(a, true);
             self.notify_router(a, now);
             self.start_disconnects(a, q);
             self.fill(a, q);
@@ -42,6 +43,7 @@ impl Model<'_> {
             agent.on_duty = false;
             let cap = i64::from(agent.cap);
             self.capacity.add(now, -cap, &self.clocking);
+            self.count_duty(a, false);
             self.notify_router(a, now);
             self.maybe_go_off_duty(a, now);
         }

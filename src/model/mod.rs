@@ -110,6 +110,8 @@ struct Model<'s> {
     /// Counted customers without a final outcome yet.
     unresolved: u64,
     arrivals_done: bool,
+    /// Agents in a shift, per class they serve (for 留言: nobody there for the class).
+    on_duty_by_class: [u32; 3],
 }
 
 /// Runs replication `index` of `scenario` with master seed `seed` and the scenario's policy.
@@ -207,6 +209,7 @@ impl<'s> Model<'s> {
             counted_present: 0,
             unresolved: 0,
             arrivals_done: false,
+            on_duty_by_class: [0; 3],
         }
     }
 
@@ -382,9 +385,16 @@ impl<'s> Model<'s> {
     }
 
     fn agents_exist_for(&self, class: Class) -> bool {
-        self.agents
-            .iter()
-            .any(|a| a.on_duty && a.skills.contains(class))
+        self.on_duty_by_class[class.index()] > 0
+    }
+
+    /// Keeps the count of on-duty agents per class in step with agent `a` going on or off.
+    fn count_duty(&mut self, a: AgentId, on: bool) {
+        let skills = self.agents[a as usize].skills;
+        for c in skills.iter() {
+            let n = &mut self.on_duty_by_class[c.index()];
+            *n = if on { *n + 1 } else { *n - 1 };
+        }
     }
 
     fn interval_of(&self, t: SimTime) -> usize {
