@@ -293,6 +293,37 @@ impl Kpi {
     }
 }
 
+impl Kpi {
+    /// KPIs that can be judged on one interval's arrival cohort.
+    pub const PER_INTERVAL: [Kpi; 7] = [
+        Kpi::AvgResponseS,
+        Kpi::FirstResponseP90S,
+        Kpi::FirstReply30sShare,
+        Kpi::FirstReply3minShare,
+        Kpi::ReplyRate,
+        Kpi::AbandonmentRate,
+        Kpi::Conversion,
+    ];
+
+    /// This KPI for the customers who arrived in one interval (`row`) of a replication:
+    /// `None` when the KPI is not judged per interval ([`Kpi::PER_INTERVAL`]) or the cohort
+    /// had nobody to average over.
+    pub fn interval_value(self, row: &crate::model::IntervalRow) -> Option<f64> {
+        let n = &row.counts;
+        let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+        match self {
+            Kpi::AvgResponseS => ratio(n.reply_response_sum_s, n.replies),
+            Kpi::FirstResponseP90S => row.first_response_p90_s,
+            Kpi::FirstReply30sShare => ratio(n.first_reply_30s as f64, n.arrived),
+            Kpi::FirstReply3minShare => ratio(n.first_reply_180s as f64, n.arrived),
+            Kpi::ReplyRate => ratio(n.served as f64, n.arrived),
+            Kpi::AbandonmentRate => ratio(n.abandoned as f64, n.arrived),
+            Kpi::Conversion => ratio(n.expected_buyers, n.pre_sale),
+            _ => None,
+        }
+    }
+}
+
 /// Attempts that ended in abandonment (final abandonments plus those followed by a retrial).
 fn abandoned_attempts(c: &crate::metrics::Counters) -> u64 {
     c.abandoned + c.retrials - c.abandoned_at_bot

@@ -308,6 +308,14 @@ pub struct IntervalCounts {
     pub pre_sale: u64,
     /// Their expected buyers.
     pub expected_buyers: f64,
+    /// Agent replies to the arrivals (`messages` model).
+    pub replies: u64,
+    /// Sum of those replies' response times, seconds (平响 = sum / replies).
+    pub reply_response_sum_s: f64,
+    /// Of the arrivals, first replies (or bot resolutions) within 30 s.
+    pub first_reply_30s: u64,
+    /// Of the arrivals, first replies (or bot resolutions) within 3 min.
+    pub first_reply_180s: u64,
 }
 
 /// The per-interval accumulator of a running replication.

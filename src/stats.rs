@@ -68,9 +68,35 @@ pub fn t_975(df: usize) -> f64 {
         .unwrap_or(1.959_963_984_540_054)
 }
 
+/// Wilson score interval of a proportion: `successes` of `n` at normal quantile `z`
+/// (1.96 for 95%); `(0, 1)` when `n` is 0.
+pub fn wilson(successes: u64, n: u64, z: f64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (n, p) = (n as f64, successes as f64 / n as f64);
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_matches_a_worked_example() {
+        // 27 of 30 at 95%: 0.7438 .. 0.9654 (the score formula worked out separately)
+        let (lo, hi) = wilson(27, 30, 1.959_964);
+        assert!(
+            (lo - 0.7438).abs() < 1e-3 && (hi - 0.9654).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        assert_eq!(wilson(0, 0, 1.96), (0.0, 1.0));
+        let (lo, hi) = wilson(30, 30, 1.96);
+        assert!(hi == 1.0 && lo > 0.88 && lo < 0.89, "{lo}");
+    }
 
     #[test]
     fn t_quantiles_match_tables() {

@@ -91,14 +91,16 @@ impl Model<'_> {
             }
         }
         if resolves {
+            // the resolution is the customer's first useful reply
+            let t = now - arrived;
             let k = self.interval_of(first_arrived);
             if let Some(row) = self.intervals.get_mut(k) {
                 row.counts.deflected += 1;
                 row.counts.served += 1;
+                row.counts.first_reply_30s += u64::from(t <= SimTime::from_secs(30));
+                row.counts.first_reply_180s += u64::from(t <= SimTime::from_secs(180));
             }
             if counted {
-                // the resolution is the customer's first useful reply
-                let t = now - arrived;
                 self.counters.first_reply_30s += u64::from(t <= SimTime::from_secs(30));
                 self.counters.first_reply_180s += u64::from(t <= SimTime::from_secs(180));
                 self.counters.deflected += 1;

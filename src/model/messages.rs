@@ -137,13 +137,19 @@ impl Model<'_> {
         cu.replies += 1;
         let response = now - cu.msg_sent_at;
         cu.reply_sum_s += response.as_secs_f64();
-        let (counted, replies, served, handover_at, total) = (
+        let (counted, replies, served, handover_at, total, first_arrived) = (
             cu.counted,
             cu.replies,
             cu.served,
             cu.handover_at,
             cu.msgs_total,
+            cu.first_arrived,
         );
+        let k = self.interval_of(first_arrived);
+        if let Some(row) = self.intervals.get_mut(k) {
+            row.counts.replies += 1;
+            row.counts.reply_response_sum_s += response.as_secs_f64();
+        }
         if counted {
             self.counters.replies += 1;
             self.counters.agent_messages += 1 + extra;

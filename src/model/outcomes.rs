@@ -22,6 +22,8 @@ impl Model<'_> {
         let k = self.interval_of(first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.served += 1;
+            row.counts.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
+            row.counts.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
             row.record_first_response(first);
         }
         if !counted {

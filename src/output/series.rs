@@ -6,7 +6,7 @@ use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
 /// The CSV header; columns are documented in `docs/outputs.md`.
-pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion";
+pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min";
 
 /// The series as CSV text.
 pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
@@ -24,9 +24,14 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
             } else {
                 String::new()
             };
+            let avg_response = if n.replies > 0 {
+                format!("{:.3}", n.reply_response_sum_s / n.replies as f64)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion}",
+                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion},{},{avg_response},{},{}",
                 rep.index,
                 scenario.calendar.format(row.start),
                 n.arrived,
@@ -39,6 +44,9 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
                 row.mean_waiting,
                 n.pre_sale,
                 n.expected_buyers,
+                n.replies,
+                n.first_reply_30s,
+                n.first_reply_180s,
             );
         }
     }

@@ -1,6 +1,9 @@
 //! Shift plans: cover a per-interval requirement with allowed shift templates at the fewest
-//! agent-hours, as an integer program solved by a maintained MILP crate (good_lp with the
-//! pure-Rust microlp solver). Its LP relaxation is a proven lower bound, printed beside it.
+//! agent-hours, as an integer program: depth-first branch and bound over linear programs
+//! solved by a maintained LP crate (good_lp with the pure-Rust microlp solver). microlp's
+//! own integer search can run away in memory on fractional weights (temps at 0.67), so the
+//! branching is done here, with a node limit; the root relaxation is a proven lower bound,
+//! printed beside the plan, and the plan says whether the search finished (optimal).
 
 use std::fmt::Write;
 
@@ -10,8 +13,11 @@ use good_lp::{
 use serde::{Deserialize, Serialize};
 
 use crate::engine::SimTime;
-use crate::roster::MAX_CONTINUOUS_DUTY;
+use crate::roster::{AgentGroup, MAX_CONTINUOUS_DUTY};
 use crate::scenario::clock::{Calendar, ClockTime};
+
+/// The shift templates of the embedded default scenario (`scenarios/shifts/double11.toml`).
+pub const DEFAULT_TEMPLATES: &str = include_str!("../../scenarios/shifts/double11.toml");
 
 /// A shift template as written in the templates file (`[[templates]]`).
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -30,6 +36,12 @@ pub struct TemplateFile {
     pub min_heads: u32,
     /// Most agents over all of the template's starts.
     pub max_heads: u32,
+    /// How much of the requirement one agent of this template covers, in agents like the
+    /// first template's group (default: its speed_factor relative to that group's, so a
+    /// temp at 0.67 counts 0.67 of a veteran at 1.0). Chat caps are left to the simulation
+    /// check of the plan: at the default's loads agents are limited by composing, not caps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
 }
 
 /// The templates file.
@@ -49,6 +61,8 @@ pub struct ShiftOption {
     pub start: SimTime,
     /// End, scenario time.
     pub end: SimTime,
+    /// Requirement covered per agent (see [`TemplateFile::weight`]).
+    pub weight: f64,
 }
 
 /// A solved plan.
@@ -60,24 +74,35 @@ pub struct Plan {
     pub agent_hours: f64,
     /// Agent-hours of the LP relaxation: no integer plan can do better.
     pub lower_bound: f64,
+    /// The branch and bound finished: no integer plan has fewer agent-hours.
+    pub optimal: bool,
 }
 
 /// Validates the templates against the calendar; the error names the key and the rule.
 pub fn options(
     file: &TemplatesFile,
     cal: &Calendar,
-    group_names: &[&str],
+    groups: &[AgentGroup],
 ) -> Result<Vec<ShiftOption>, String> {
     let mut out = Vec::new();
     if file.templates.is_empty() {
         return Err("`templates`: give at least one [[templates]] entry".into());
     }
+    let speed = |g: &AgentGroup| g.speed_factor;
+    let mut reference = None;
     for (i, t) in file.templates.iter().enumerate() {
         let key = format!("templates[{i}]");
-        if !group_names.contains(&t.like.as_str()) {
+        let Some(like) = groups.iter().find(|g| g.name == t.like) else {
             return Err(format!(
                 "`{key}.like`: no group named `{}` in the scenario",
                 t.like
+            ));
+        };
+        let reference = *reference.get_or_insert(speed(like));
+        let weight = t.weight.unwrap_or(speed(like) / reference);
+        if !(weight.is_finite() && weight > 0.0) {
+            return Err(format!(
+                "`{key}.weight`: must be a number above 0, got {weight}"
             ));
         }
         let len = SimTime::from_secs_f64(t.length_h * 3600.0);
@@ -105,6 +130,7 @@ pub fn options(
                 template: i,
                 start,
                 end: start + len,
+                weight,
             });
         }
     }
@@ -112,29 +138,164 @@ pub fn options(
 }
 
 /// Covers `need[k]` agents in every interval `k` (of length `interval`) with the fewest
-/// agent-hours. A shift covers an interval when it is on duty at the interval's middle.
+/// agent-hours. A shift covers an interval when it is on duty at the interval's middle, and
+/// covers its [`ShiftOption::weight`] per agent.
 pub fn solve(
     opts: &[ShiftOption],
     file: &TemplatesFile,
     need: &[u32],
     interval: SimTime,
+    cal: &Calendar,
 ) -> Result<Plan, String> {
-    let integer = solve_model(opts, file, need, interval, true)?;
-    let relaxed = solve_model(opts, file, need, interval, false)?;
-    let hours = |heads: &[f64]| {
-        heads
+    for (k, &n) in need.iter().enumerate() {
+        // a template's max_heads bounds all of its starts together
+        let most: f64 = (0..file.templates.len())
+            .filter_map(|i| {
+                opts.iter()
+                    .find(|o| o.template == i && covers(o, k, interval))
+                    .map(|o| o.weight * f64::from(file.templates[i].max_heads))
+            })
+            .sum();
+        if f64::from(n) > most + 1e-9 {
+            let at = cal.format(SimTime::from_micros(interval.as_micros() * k as u64));
+            return Err(format!(
+                "no plan covers the requirement: the interval from {at} needs {n} agent(s) \
+                 but the templates' starts on duty then cover at most {most:.1} \
+                 (add a start that covers it, or raise max_heads)"
+            ));
+        }
+    }
+    let hours: Vec<f64> = opts
+        .iter()
+        .map(|o| (o.end - o.start).as_secs_f64() / 3600.0)
+        .collect();
+    let bounds: Vec<(f64, f64)> = opts
+        .iter()
+        .map(|o| (0.0, f64::from(file.templates[o.template].max_heads)))
+        .collect();
+    let root = relaxation(opts, file, need, interval, &bounds)
+        .map_err(|e| format!("no plan covers the requirement with these templates ({e})"))?;
+    let lower_bound = root.0;
+    let mut best =
+        round_and_trim(opts, file, need, interval, &root.1).map(|h| (cost(&hours, &h), h));
+    let mut stack = vec![(bounds, root)];
+    let mut nodes = 1;
+    let mut optimal = true;
+    while let Some((bounds, (objective, x))) = stack.pop() {
+        if best.as_ref().is_some_and(|(c, _)| objective >= c - 1e-6) {
+            continue;
+        }
+        let fractional = x
             .iter()
-            .zip(opts)
-            .map(|(h, o)| h * (o.end - o.start).as_secs_f64() / 3600.0)
-            .sum::<f64>()
-    };
-    let heads: Vec<u32> = integer.iter().map(|h| h.round().max(0.0) as u32).collect();
-    let agent_hours = hours(&heads.iter().map(|h| f64::from(*h)).collect::<Vec<_>>());
+            .map(|v| (v - v.round()).abs())
+            .enumerate()
+            .filter(|(_, f)| *f > 1e-6)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
+        let Some(i) = fractional else {
+            let heads: Vec<u32> = x.iter().map(|v| v.round().max(0.0) as u32).collect();
+            let c = cost(&hours, &heads);
+            if best.as_ref().is_none_or(|(b, _)| c < b - 1e-6) {
+                best = Some((c, heads));
+            }
+            continue;
+        };
+        if nodes >= NODE_LIMIT {
+            optimal = false;
+            break;
+        }
+        let mut down = bounds.clone();
+        down[i].1 = x[i].floor();
+        let mut up = bounds;
+        up[i].0 = x[i].ceil();
+        // depth first, rounding up first: it reaches a feasible plan soonest
+        for b in [down, up] {
+            nodes += 1;
+            if let Ok(sol) = relaxation(opts, file, need, interval, &b)
+                && best.as_ref().is_none_or(|(c, _)| sol.0 < c - 1e-6)
+            {
+                stack.push((b, sol));
+            }
+        }
+    }
+    let (agent_hours, heads) =
+        best.ok_or("no integer plan found within the search limit; simplify the templates")?;
     Ok(Plan {
         heads,
         agent_hours,
-        lower_bound: hours(&relaxed),
+        lower_bound,
+        optimal,
     })
+}
+
+/// Most linear programs the branch and bound solves before it settles for its best plan.
+const NODE_LIMIT: usize = 20_000;
+
+fn cost(hours: &[f64], heads: &[u32]) -> f64 {
+    hours
+        .iter()
+        .zip(heads)
+        .map(|(h, n)| h * f64::from(*n))
+        .sum()
+}
+
+/// True when `heads` covers every interval and keeps every template within its heads.
+fn feasible(
+    opts: &[ShiftOption],
+    file: &TemplatesFile,
+    need: &[u32],
+    interval: SimTime,
+    heads: &[u32],
+) -> bool {
+    let covered = need.iter().enumerate().all(|(k, &n)| {
+        let c: f64 = opts
+            .iter()
+            .zip(heads)
+            .filter(|(o, _)| covers(o, k, interval))
+            .map(|(o, h)| o.weight * f64::from(*h))
+            .sum();
+        c >= f64::from(n) - 1e-9
+    });
+    covered
+        && file.templates.iter().enumerate().all(|(i, t)| {
+            let total: u32 = opts
+                .iter()
+                .zip(heads)
+                .filter(|(o, _)| o.template == i)
+                .map(|(_, h)| *h)
+                .sum();
+            total >= t.min_heads && total <= t.max_heads
+        })
+}
+
+/// A first integer plan: the relaxation rounded up, then heads taken away (longest shifts
+/// first) while the plan stays feasible. `None` when rounding up breaks a template's heads.
+fn round_and_trim(
+    opts: &[ShiftOption],
+    file: &TemplatesFile,
+    need: &[u32],
+    interval: SimTime,
+    x: &[f64],
+) -> Option<Vec<u32>> {
+    let mut heads: Vec<u32> = x
+        .iter()
+        .map(|v| (v - 1e-9).ceil().max(0.0) as u32)
+        .collect();
+    if !feasible(opts, file, need, interval, &heads) {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..opts.len()).collect();
+    order.sort_by(|&a, &b| (opts[b].end - opts[b].start).cmp(&(opts[a].end - opts[a].start)));
+    for i in order {
+        while heads[i] > 0 {
+            heads[i] -= 1;
+            if !feasible(opts, file, need, interval, &heads) {
+                heads[i] += 1;
+                break;
+            }
+        }
+    }
+    Some(heads)
 }
 
 /// True when option `o` is on duty in the middle of interval `k`.
@@ -143,28 +304,25 @@ pub fn covers(o: &ShiftOption, k: usize, interval: SimTime) -> bool {
     o.start <= mid && mid < o.end
 }
 
-fn solve_model(
+/// The linear relaxation with per-option head bounds: `(agent-hours, heads)`.
+fn relaxation(
     opts: &[ShiftOption],
     file: &TemplatesFile,
     need: &[u32],
     interval: SimTime,
-    integer: bool,
-) -> Result<Vec<f64>, String> {
+    bounds: &[(f64, f64)],
+) -> Result<(f64, Vec<f64>), String> {
     let mut vars = variables!();
-    let xs: Vec<Variable> = opts
+    let xs: Vec<Variable> = bounds
         .iter()
-        .map(|o| {
-            let max = f64::from(file.templates[o.template].max_heads);
-            let v = variable().min(0.0).max(max);
-            vars.add(if integer { v.integer() } else { v })
-        })
+        .map(|(lo, hi)| vars.add(variable().min(*lo).max(*hi)))
         .collect();
     let objective: Expression = xs
         .iter()
         .zip(opts)
         .map(|(x, o)| (o.end - o.start).as_secs_f64() / 3600.0 * *x)
         .sum();
-    let mut model = vars.minimise(objective).using(microlp);
+    let mut model = vars.minimise(objective.clone()).using(microlp);
     for (k, &n) in need.iter().enumerate() {
         if n == 0 {
             continue;
@@ -173,7 +331,7 @@ fn solve_model(
             .iter()
             .zip(opts)
             .filter(|(_, o)| covers(o, k, interval))
-            .map(|(x, _)| *x)
+            .map(|(x, o)| o.weight * *x)
             .sum();
         model = model.with(constraint!(cover >= f64::from(n)));
     }
@@ -187,10 +345,9 @@ fn solve_model(
         model = model.with(constraint!(total.clone() <= f64::from(t.max_heads)));
         model = model.with(constraint!(total >= f64::from(t.min_heads)));
     }
-    let solution = model
-        .solve()
-        .map_err(|e| format!("no plan covers the requirement with these templates ({e})"))?;
-    Ok(xs.iter().map(|x| solution.value(*x)).collect())
+    let solution = model.solve().map_err(|e| e.to_string())?;
+    let x: Vec<f64> = xs.iter().map(|x| solution.value(*x)).collect();
+    Ok((solution.eval(&objective), x))
 }
 
 /// The plan for people, and as a `[[groups]]` roster block to paste into a scenario.
@@ -218,8 +375,14 @@ pub fn render(plan: &Plan, opts: &[ShiftOption], file: &TemplatesFile, cal: &Cal
     };
     let _ = writeln!(
         out,
-        "agent-hours {:.1}; LP lower bound {:.1} (the plan is within {gap:.1}% of it)",
-        plan.agent_hours, plan.lower_bound
+        "agent-hours {:.1}; LP lower bound {:.1} (the plan is within {gap:.1}% of it); {}",
+        plan.agent_hours,
+        plan.lower_bound,
+        if plan.optimal {
+            "optimal among integer plans"
+        } else {
+            "branch and bound stopped at its node limit: best plan found"
+        }
     );
     out
 }

@@ -324,24 +324,29 @@ fn shift_plan_covers_the_requirement_by_the_rules_at_minimal_cost() {
     let text =
         std::fs::read_to_string(common::root().join("scenarios/shifts/double11.toml")).unwrap();
     let file: shifts::TemplatesFile = toml::from_str(&text).unwrap();
-    let names: Vec<String> = sc.groups.iter().map(|g| g.name.clone()).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let opts = shifts::options(&file, &sc.calendar, &names).unwrap();
+    let opts = shifts::options(&file, &sc.calendar, &sc.groups).unwrap();
     let hour = SimTime::from_secs(3600);
     let need: Vec<u32> = per_interval(&sc, &[StaffTarget::ServiceLevelAtLeast(0.8)], hour)
         .iter()
         .map(|n| n.agents_needed.unwrap())
         .collect();
-    let plan = shifts::solve(&opts, &file, &need, hour).unwrap();
-    // covers every interval
+    let plan = shifts::solve(&opts, &file, &need, hour, &sc.calendar).unwrap();
+    // covers every interval, a temp counting as the speed share of a veteran
+    let temps = opts
+        .iter()
+        .find(|o| file.templates[o.template].like == "temps");
+    assert!((temps.unwrap().weight - 0.67).abs() < 1e-9);
     for (k, &n) in need.iter().enumerate() {
-        let covered: u32 = opts
+        let covered: f64 = opts
             .iter()
             .zip(&plan.heads)
             .filter(|(o, _)| shifts::covers(o, k, hour))
-            .map(|(_, h)| *h)
+            .map(|(o, h)| o.weight * f64::from(*h))
             .sum();
-        assert!(covered >= n, "interval {k}: {covered} < {n}");
+        assert!(
+            covered >= f64::from(n) - 1e-6,
+            "interval {k}: {covered} < {n}"
+        );
     }
     // respects every template rule
     for (i, t) in file.templates.iter().enumerate() {
@@ -364,14 +369,14 @@ fn shift_plan_covers_the_requirement_by_the_rules_at_minimal_cost() {
     assert!(plan.agent_hours >= plan.lower_bound - 1e-6);
     for (j, o) in opts.iter().enumerate().filter(|(j, _)| plan.heads[*j] > 0) {
         let short = need.iter().enumerate().any(|(k, &n)| {
-            let covered: u32 = opts
+            let covered: f64 = opts
                 .iter()
                 .zip(&plan.heads)
                 .enumerate()
                 .filter(|(_, (o, _))| shifts::covers(o, k, hour))
-                .map(|(i, (_, h))| if i == j { h - 1 } else { *h })
+                .map(|(i, (o, h))| o.weight * f64::from(if i == j { h - 1 } else { *h }))
                 .sum();
-            covered < n
+            covered < f64::from(n) - 1e-6
         });
         let t = &file.templates[o.template];
         let total: u32 = opts
@@ -405,19 +410,19 @@ fn bad_templates_are_rejected_with_key_and_rule() {
             "unknown_like",
             "like = \"temps\"",
             "like = \"robots\"",
-            "`templates[2].like`: no group named `robots`",
+            "`templates[3].like`: no group named `robots`",
         ),
         (
             "min_above_max",
             "min_heads = 5 ",
             "min_heads = 500 ",
-            "`templates[4]`: min_heads 500 exceeds max_heads 300",
+            "`templates[5]`: min_heads 500 exceeds max_heads 300",
         ),
         (
             "bad_start",
             "\"11-11 04:00\"",
             "\"11-11 4am\"",
-            "`templates[3].starts[0]`",
+            "`templates[4].starts[0]`",
         ),
         (
             "unknown_key",

@@ -1,0 +1,743 @@
+//! Simulation-based staffing: the fewest agents per interval such that every target holds
+//! for the customers arriving in that interval in at least a given share of replications
+//! (the scenario's forecast error included), then a shift plan that covers it.
+//!
+//! The search works on a synthetic roster of agents like one scenario group, `n[k]` of them
+//! on duty in interval `k`, laid out as stacked levels so an agent on duty in consecutive
+//! intervals stays on duty (no artificial hand-over at every interval edge). Every candidate
+//! is run with the same seed (common random numbers), so two candidates differ by their
+//! staffing, not by their luck.
+//!
+//! 1. **Ceiling**: a generous roster (4x the analytic start, at least +10). A target that
+//!    fails in an interval even then is *unreachable* there: it is reported and not
+//!    pursued in that interval (more agents would not help).
+//! 2. **Start**: the analytic requirement; intervals that pass give an upper bracket,
+//!    intervals that fail (after a passing one) a lower bracket.
+//! 3. **Bisection**: the even intervals, then the odd ones, move to the middle of their
+//!    bracket together (the odd ones held still, so a move is judged with its neighbours
+//!    fixed). A move is kept when its own interval still passes.
+//! 4. **Repair**: the bracketed tops are run together; an interval that now fails (a
+//!    neighbour moved since and left it a backlog) gets agents back, 1, 2, 4, ... at a
+//!    time, until every interval passes.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::engine::SimTime;
+use crate::kpi::Target;
+use crate::model::{ReplicationResult, run_replication};
+use crate::replicate::{RunConfig, run_all};
+use crate::scenario::clock::Calendar;
+use crate::scenario::file::GroupFile;
+use crate::scenario::variants::Base;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::staffing::shifts::{self, Plan, ShiftOption, TemplatesFile};
+
+/// What to search for, and how hard.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Targets judged on each interval's arrivals ([`crate::kpi::Kpi::PER_INTERVAL`]).
+    pub targets: Vec<Target>,
+    /// Share of replications in which an interval must meet every target (0-1].
+    pub confidence: f64,
+    /// Replications per candidate.
+    pub replications: u64,
+    /// Seed of every candidate's replications.
+    pub seed: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Requirement interval.
+    pub interval: SimTime,
+    /// The scenario group whose agents the requirement counts.
+    pub like: String,
+    /// Starting requirement per interval (the analytic answer); padded with zeros.
+    pub start: Vec<u32>,
+}
+
+/// Where the search is, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// The generous roster that tells reachable targets from unreachable ones.
+    Ceiling,
+    /// The analytic requirement.
+    Start,
+    /// Bisection on every interval's bracket.
+    Bisect,
+    /// Putting agents back where the final requirement fails.
+    Repair,
+    /// Checking a shift plan.
+    Plan,
+}
+
+impl Phase {
+    /// A word for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Ceiling => "ceiling",
+            Phase::Start => "analytic start",
+            Phase::Bisect => "bisection",
+            Phase::Repair => "repair",
+            Phase::Plan => "shift plan check",
+        }
+    }
+}
+
+/// A progress report: called when a candidate starts (`done` 0) and after each replication.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// The phase.
+    pub phase: Phase,
+    /// Candidates run so far, this one included.
+    pub evaluation: usize,
+    /// Replications of this candidate done.
+    pub done: u64,
+}
+
+/// A candidate's per-interval KPI values: `values[t][k][i]` is target `t`'s KPI for the
+/// arrivals of interval `k` in replication `i` (`None`: nobody to judge it on).
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    values: Vec<Vec<Vec<Option<f64>>>>,
+}
+
+/// One target that more agents cannot meet in some intervals.
+#[derive(Clone, Debug)]
+pub struct Unreachable {
+    /// The target.
+    pub target: Target,
+    /// The intervals where it fails even at the ceiling.
+    pub intervals: Vec<usize>,
+    /// Per interval of `intervals`: the KPI's mean at the ceiling.
+    pub ceiling_mean: Vec<Option<f64>>,
+    /// Per interval of `intervals`: the share of replications meeting it at the ceiling.
+    pub ceiling_share: Vec<f64>,
+}
+
+/// One interval of the answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntervalRequirement {
+    /// Interval start, scenario time.
+    pub start: SimTime,
+    /// The analytic starting point.
+    pub analytic: u32,
+    /// Agents required.
+    pub agents: u32,
+    /// Share of replications meeting every reachable target with `agents`.
+    pub pass_share: f64,
+    /// The most agents known to fall short (`None`: not even zero was ruled out).
+    pub known_short: Option<u32>,
+    /// The pass share seen when `known_short` was tried.
+    pub short_share: Option<f64>,
+}
+
+/// The answer of the search.
+#[derive(Clone, Debug)]
+pub struct Requirement {
+    /// Per interval.
+    pub intervals: Vec<IntervalRequirement>,
+    /// Targets left out in some intervals.
+    pub unreachable: Vec<Unreachable>,
+    /// `active[t][k]`: target `t` is pursued in interval `k`.
+    pub active: Vec<Vec<bool>>,
+    /// The interval closest to failing among those one agent short of failing.
+    pub tightest: Option<usize>,
+    /// Candidates run.
+    pub evaluations: usize,
+    /// Every interval passes with the requirement (false: the repair ran out of rounds).
+    pub verified: bool,
+}
+
+/// Runs candidates of one scenario.
+pub struct Search<'a> {
+    base: &'a Base,
+    like: GroupFile,
+    calendar: Calendar,
+    intervals: usize,
+    settings: &'a Settings,
+    observer: &'a (dyn Fn(Progress) + Sync),
+    evaluations: usize,
+}
+
+/// Most repair rounds before the search gives up verifying.
+const REPAIR_ROUNDS: usize = 30;
+
+impl<'a> Search<'a> {
+    /// A search on `base` (its roster is replaced by each candidate's).
+    pub fn new(
+        base: &'a Base,
+        settings: &'a Settings,
+        observer: &'a (dyn Fn(Progress) + Sync),
+    ) -> Result<Search<'a>, ScenarioError> {
+        let sc = base.with(&[], "(scenario)", "(scenario)")?;
+        let like = base
+            .raw
+            .groups
+            .iter()
+            .find(|g| g.name == settings.like)
+            .cloned()
+            .ok_or_else(|| ScenarioError::Invalid {
+                file: "(staff optimize)".into(),
+                key: "--like".into(),
+                rule: format!("no group named `{}` in the scenario", settings.like),
+            })?;
+        let len = settings.interval.as_micros();
+        let intervals = sc.horizon.as_micros().div_ceil(len) as usize;
+        Ok(Search {
+            base,
+            like,
+            calendar: sc.calendar,
+            intervals,
+            settings,
+            observer,
+            evaluations: 0,
+        })
+    }
+
+    /// Number of requirement intervals.
+    pub fn intervals(&self) -> usize {
+        self.intervals
+    }
+
+    /// The synthetic roster with `agents[k]` agents on duty in interval `k`: one group per
+    /// distinct level, on duty wherever the requirement reaches that level.
+    pub fn level_roster(&self, agents: &[u32]) -> Vec<GroupFile> {
+        let mut levels: Vec<u32> = agents.iter().copied().filter(|&a| a > 0).collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let len = self.settings.interval;
+        let mut out = Vec::new();
+        let mut below = 0;
+        for level in levels {
+            let mut shifts = Vec::new();
+            let mut k = 0;
+            while k < agents.len() {
+                if agents[k] < level {
+                    k += 1;
+                    continue;
+                }
+                let from = k;
+                while k < agents.len() && agents[k] >= level {
+                    k += 1;
+                }
+                shifts.push(vec![
+                    self.calendar
+                        .format(SimTime::from_micros(len.as_micros() * from as u64)),
+                    self.calendar
+                        .format(SimTime::from_micros(len.as_micros() * k as u64)),
+                ]);
+            }
+            let mut g = self.like.clone();
+            g.name = format!("level_{level}");
+            g.count = i64::from(level - below);
+            g.shifts = shifts;
+            out.push(g);
+            below = level;
+        }
+        out
+    }
+
+    /// The scenario with `groups` as its roster and the requirement interval as its series
+    /// interval.
+    pub fn scenario(&self, groups: &[GroupFile]) -> Result<Scenario, ScenarioError> {
+        let value = toml::Value::try_from(groups).map_err(|e| ScenarioError::Invalid {
+            file: "(staff optimize)".into(),
+            key: "groups".into(),
+            rule: e.to_string(),
+        })?;
+        let minutes = self.settings.interval.as_secs_f64() / 60.0;
+        self.base.with(
+            &[
+                ("groups".to_string(), value),
+                ("interval_min".to_string(), toml::Value::Float(minutes)),
+            ],
+            "(candidate roster)",
+            "(candidate roster)",
+        )
+    }
+
+    /// Runs a roster on the search's replications and keeps each target's KPI per interval
+    /// and replication.
+    pub fn evaluate(
+        &mut self,
+        groups: &[GroupFile],
+        phase: Phase,
+    ) -> Result<Evaluation, ScenarioError> {
+        self.evaluate_seeded(groups, phase, self.settings.seed)
+    }
+
+    /// [`Search::evaluate`] on the replications of another seed.
+    fn evaluate_seeded(
+        &mut self,
+        groups: &[GroupFile],
+        phase: Phase,
+        seed: u64,
+    ) -> Result<Evaluation, ScenarioError> {
+        let sc = self.scenario(groups)?;
+        self.evaluations += 1;
+        let evaluation = self.evaluations;
+        let observer = self.observer;
+        observer(Progress {
+            phase,
+            evaluation,
+            done: 0,
+        });
+        let done = AtomicU64::new(0);
+        let cfg = RunConfig {
+            replications: self.settings.replications,
+            seed,
+            threads: self.settings.threads,
+        };
+        let per_rep = run_all(cfg, |i| {
+            let values = self.values_of(&run_replication(&sc, cfg.seed, i));
+            observer(Progress {
+                phase,
+                evaluation,
+                done: done.fetch_add(1, Ordering::Relaxed) + 1,
+            });
+            values
+        });
+        Ok(Evaluation::new(
+            self.settings.targets.len(),
+            self.intervals,
+            per_rep,
+        ))
+    }
+
+    /// One replication's `[target][interval]` KPI values.
+    fn values_of(&self, r: &ReplicationResult) -> Vec<Vec<Option<f64>>> {
+        self.settings
+            .targets
+            .iter()
+            .map(|t| {
+                (0..self.intervals)
+                    .map(|k| r.intervals.get(k).and_then(|row| t.kpi.interval_value(row)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Per-interval pass shares of finished replications (run on [`Search::scenario`]).
+    pub fn pass_shares_of(&self, reps: &[ReplicationResult], active: &[Vec<bool>]) -> Vec<f64> {
+        let ev = Evaluation::new(
+            self.settings.targets.len(),
+            self.intervals,
+            reps.iter().map(|r| self.values_of(r)).collect(),
+        );
+        (0..self.intervals)
+            .map(|k| self.pass_share(&ev, active, k))
+            .collect()
+    }
+
+    /// Share of replications in which interval `k` meets every active target.
+    pub fn pass_share(&self, ev: &Evaluation, active: &[Vec<bool>], k: usize) -> f64 {
+        let reps = ev.replications();
+        let passed = (0..reps)
+            .filter(|&i| {
+                self.settings
+                    .targets
+                    .iter()
+                    .enumerate()
+                    .filter(|(t, _)| active[*t][k])
+                    .all(|(t, target)| ev.met(target, t, k, i))
+            })
+            .count();
+        passed as f64 / reps.max(1) as f64
+    }
+
+    fn passes(&self, ev: &Evaluation, active: &[Vec<bool>], k: usize) -> bool {
+        k >= self.intervals || self.pass_share(ev, active, k) >= self.settings.confidence - 1e-12
+    }
+
+    /// The search (see the module documentation).
+    pub fn run(&mut self) -> Result<Requirement, ScenarioError> {
+        let n = self.intervals;
+        let conf = self.settings.confidence;
+        let mut start = self.settings.start.clone();
+        start.resize(n, 0);
+        let ceiling: Vec<u32> = start.iter().map(|&s| (4 * s).max(s + 10)).collect();
+
+        let ev = self.evaluate(&self.level_roster(&ceiling), Phase::Ceiling)?;
+        let mut active = vec![vec![true; n]; self.settings.targets.len()];
+        let mut unreachable = Vec::new();
+        for ((t, target), pursued) in self.settings.targets.iter().enumerate().zip(&mut active) {
+            let mut u = Unreachable {
+                target: target.clone(),
+                intervals: Vec::new(),
+                ceiling_mean: Vec::new(),
+                ceiling_share: Vec::new(),
+            };
+            for (k, on) in pursued.iter_mut().enumerate() {
+                let share = ev.share_met(target, t, k);
+                if share < conf - 1e-12 {
+                    *on = false;
+                    u.intervals.push(k);
+                    u.ceiling_mean.push(ev.mean(t, k));
+                    u.ceiling_share.push(share);
+                }
+            }
+            if !u.intervals.is_empty() {
+                unreachable.push(u);
+            }
+        }
+
+        // brackets: `hi` passes; `lo` (if any) falls short
+        let mut hi = ceiling.clone();
+        let mut lo: Vec<Option<u32>> = vec![None; n];
+        let mut short_share: Vec<Option<f64>> = vec![None; n];
+        let ev = self.evaluate(&self.level_roster(&start), Phase::Start)?;
+        for k in 0..n {
+            let share = self.pass_share(&ev, &active, k);
+            if share >= conf - 1e-12 {
+                hi[k] = start[k];
+            } else if k == 0 || self.passes(&ev, &active, k - 1) {
+                lo[k] = Some(start[k]);
+                short_share[k] = Some(share);
+            }
+        }
+        let open = |hi: &[u32], lo: &[Option<u32>], k: usize| match lo[k] {
+            Some(l) => hi[k] > l + 1,
+            None => hi[k] > 0,
+        };
+        loop {
+            let mut moved = false;
+            for parity in [0, 1] {
+                let ks: Vec<usize> = (0..n)
+                    .filter(|&k| k % 2 == parity && open(&hi, &lo, k))
+                    .collect();
+                if ks.is_empty() {
+                    continue;
+                }
+                moved = true;
+                let mut trial = hi.clone();
+                for &k in &ks {
+                    trial[k] = match lo[k] {
+                        Some(l) => l + (hi[k] - l) / 2,
+                        None => hi[k] / 2,
+                    };
+                }
+                let ev = self.evaluate(&self.level_roster(&trial), Phase::Bisect)?;
+                for &k in &ks {
+                    if self.passes(&ev, &active, k) {
+                        hi[k] = trial[k];
+                    } else {
+                        lo[k] = Some(trial[k]);
+                        short_share[k] = Some(self.pass_share(&ev, &active, k));
+                    }
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+
+        let mut step = vec![1u32; n];
+        let mut verified = false;
+        let mut last = None;
+        for _ in 0..REPAIR_ROUNDS {
+            let ev = self.evaluate(&self.level_roster(&hi), Phase::Repair)?;
+            let failing: Vec<usize> = (0..n).filter(|&k| !self.passes(&ev, &active, k)).collect();
+            if failing.is_empty() {
+                verified = true;
+                last = Some(ev);
+                break;
+            }
+            for k in failing {
+                lo[k] = Some(lo[k].map_or(hi[k], |l| l.max(hi[k])));
+                short_share[k] = Some(self.pass_share(&ev, &active, k));
+                hi[k] += step[k];
+                step[k] *= 2;
+            }
+            last = Some(ev);
+        }
+        let last = last.expect("at least one repair round runs");
+        let len = self.settings.interval;
+        let intervals: Vec<IntervalRequirement> = (0..n)
+            .map(|k| IntervalRequirement {
+                start: SimTime::from_micros(len.as_micros() * k as u64),
+                analytic: start[k],
+                agents: hi[k],
+                pass_share: self.pass_share(&last, &active, k),
+                known_short: lo[k],
+                short_share: short_share[k],
+            })
+            .collect();
+        let tightest = intervals
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.agents > 0 && r.known_short == Some(r.agents - 1))
+            .min_by(|(_, a), (_, b)| {
+                a.pass_share
+                    .total_cmp(&b.pass_share)
+                    .then(b.agents.cmp(&a.agents))
+            })
+            .map(|(k, _)| k);
+        Ok(Requirement {
+            intervals,
+            unreachable,
+            active,
+            tightest,
+            evaluations: self.evaluations,
+            verified,
+        })
+    }
+
+    /// Per-interval pass shares of a roster on the replications of `seed`, under the
+    /// requirement's active targets.
+    pub fn check(
+        &mut self,
+        groups: &[GroupFile],
+        active: &[Vec<bool>],
+        seed: u64,
+    ) -> Result<Vec<f64>, ScenarioError> {
+        let ev = self.evaluate_seeded(groups, Phase::Plan, seed)?;
+        Ok((0..self.intervals)
+            .map(|k| self.pass_share(&ev, active, k))
+            .collect())
+    }
+
+    /// Candidates run so far.
+    pub fn evaluations(&self) -> usize {
+        self.evaluations
+    }
+
+    /// The shift plan with the fewest agent-hours that covers the requirement, checked by
+    /// simulation on a holdout set of replications (seed + 1, never seen by the search, so
+    /// intervals that passed the search's replications by luck show up): where the planned
+    /// roster misses the confidence in an interval (luck, shift edges, slower template
+    /// groups), that interval's requirement is raised by 5% (at least one agent) and the
+    /// plan solved again, for at most `rounds` rounds.
+    pub fn cover(
+        &mut self,
+        req: &Requirement,
+        opts: &[ShiftOption],
+        file: &TemplatesFile,
+        rounds: usize,
+    ) -> Result<Cover, String> {
+        let mut need: Vec<u32> = req.intervals.iter().map(|r| r.agents).collect();
+        let mut round = 0;
+        loop {
+            round += 1;
+            let plan = shifts::solve(opts, file, &need, self.settings.interval, &self.calendar)?;
+            let groups = shifts::roster(&plan, opts, file, &self.base.raw.groups, &self.calendar);
+            let pass_share = self
+                .check(&groups, &req.active, self.settings.seed.wrapping_add(1))
+                .map_err(|e| e.to_string())?;
+            let failing: Vec<usize> = (0..self.intervals)
+                .filter(|&k| pass_share[k] < self.settings.confidence - 1e-12)
+                .collect();
+            if failing.is_empty() || round >= rounds {
+                return Ok(Cover {
+                    plan,
+                    need,
+                    groups,
+                    pass_share,
+                    rounds: round,
+                    verified: failing.is_empty(),
+                });
+            }
+            for k in failing {
+                need[k] += (need[k] / 20).max(1);
+            }
+        }
+    }
+}
+
+/// A checked shift plan.
+#[derive(Clone, Debug)]
+pub struct Cover {
+    /// The plan.
+    pub plan: Plan,
+    /// The requirement it covers (the search's, raised where the first plans fell short).
+    pub need: Vec<u32>,
+    /// The plan as scenario groups.
+    pub groups: Vec<GroupFile>,
+    /// Per interval, the share of holdout replications meeting every reachable target.
+    pub pass_share: Vec<f64>,
+    /// Plans solved.
+    pub rounds: usize,
+    /// Every interval met the confidence.
+    pub verified: bool,
+}
+
+impl Evaluation {
+    /// From per-replication `[target][interval]` values.
+    fn new(targets: usize, intervals: usize, per_rep: Vec<Vec<Vec<Option<f64>>>>) -> Evaluation {
+        let values = (0..targets)
+            .map(|t| {
+                (0..intervals)
+                    .map(|k| per_rep.iter().map(|r| r[t][k]).collect())
+                    .collect()
+            })
+            .collect();
+        Evaluation { values }
+    }
+
+    fn replications(&self) -> usize {
+        self.values
+            .first()
+            .and_then(|t| t.first())
+            .map_or(0, Vec::len)
+    }
+
+    /// Target `t` held for interval `k` in replication `i` (trivially when undefined).
+    fn met(&self, target: &Target, t: usize, k: usize, i: usize) -> bool {
+        self.values[t][k][i].is_none_or(|x| target.met_by(x))
+    }
+
+    /// Share of replications in which target `t` held for interval `k`.
+    pub fn share_met(&self, target: &Target, t: usize, k: usize) -> f64 {
+        let reps = self.replications();
+        let held = (0..reps).filter(|&i| self.met(target, t, k, i)).count();
+        held as f64 / reps.max(1) as f64
+    }
+
+    /// Mean of target `t`'s KPI for interval `k` over the replications where it is defined.
+    pub fn mean(&self, t: usize, k: usize) -> Option<f64> {
+        let v: Vec<f64> = self.values[t][k].iter().flatten().copied().collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    }
+}
+
+/// Formats a share as a percentage.
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// The requirement table for people, with the plan's coverage when there is one.
+pub fn render(
+    req: &Requirement,
+    settings: &Settings,
+    calendar: &Calendar,
+    cover: Option<(&Cover, &[ShiftOption])>,
+) -> String {
+    let mut out = String::new();
+    let targets: Vec<String> = settings.targets.iter().map(Target::to_string).collect();
+    let _ = writeln!(
+        out,
+        "requirement: agents like `{}` per {:.0} min so that each interval's arrivals meet {} \
+         in >= {} of {} replications",
+        settings.like,
+        settings.interval.as_secs_f64() / 60.0,
+        targets.join(" and "),
+        pct(settings.confidence),
+        settings.replications
+    );
+    for u in &req.unreachable {
+        let means: Vec<f64> = u.ceiling_mean.iter().flatten().copied().collect();
+        let range = if means.is_empty() {
+            "undefined".to_string()
+        } else {
+            let lo = means.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = means.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            format!(
+                "{} to {}",
+                crate::output::fmt_value(u.target.kpi, lo),
+                crate::output::fmt_value(u.target.kpi, hi)
+            )
+        };
+        let best = u.ceiling_share.iter().copied().fold(0.0, f64::max);
+        let _ = writeln!(
+            out,
+            "UNREACHABLE: {} fails in {} of {} intervals even with the generous ceiling roster \
+             (interval means {range}; met in at most {} of replications). More agents do not \
+             help there, so it is left out of those intervals.",
+            u.target,
+            u.intervals.len(),
+            req.intervals.len(),
+            pct(best)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<12} {:>8} {:>8} {:>6} {:>14}{}",
+        "interval",
+        "analytic",
+        "required",
+        "pass",
+        "one fewer",
+        if cover.is_some() {
+            "   plan covers   holdout pass"
+        } else {
+            ""
+        }
+    );
+    for (k, r) in req.intervals.iter().enumerate() {
+        let fewer = match (r.known_short, r.short_share) {
+            (Some(n), Some(s)) if n + 1 == r.agents => pct(s),
+            (Some(n), Some(s)) => format!("{n}: {}", pct(s)),
+            _ => "-".into(),
+        };
+        let mark = if req.tightest == Some(k) {
+            " <- tightest"
+        } else {
+            ""
+        };
+        let plan = cover.map_or(String::new(), |(c, opts)| {
+            let covered: f64 = opts
+                .iter()
+                .zip(&c.plan.heads)
+                .filter(|(o, _)| shifts::covers(o, k, settings.interval))
+                .map(|(o, h)| o.weight * f64::from(*h))
+                .sum();
+            format!("   {covered:>11.1}   {:>12}", pct(c.pass_share[k]))
+        });
+        let _ = writeln!(
+            out,
+            "{:<12} {:>8} {:>8} {:>6} {:>14}{plan}{mark}",
+            calendar.format(r.start),
+            r.analytic,
+            r.agents,
+            pct(r.pass_share),
+            fewer
+        );
+    }
+    let total: u32 = req.intervals.iter().map(|r| r.agents).sum();
+    let _ = writeln!(
+        out,
+        "{} agent-intervals required ({:.1} agent-hours); {} candidates simulated{}",
+        total,
+        f64::from(total) * settings.interval.as_secs_f64() / 3600.0,
+        req.evaluations,
+        if req.verified {
+            String::new()
+        } else {
+            "; WARNING: some intervals still fall short after the repair rounds".into()
+        }
+    );
+    out
+}
+
+/// The requirement as CSV (columns documented in docs/outputs.md).
+pub fn requirement_csv(
+    req: &Requirement,
+    calendar: &Calendar,
+    cover: Option<(&Cover, &[ShiftOption])>,
+    interval: SimTime,
+) -> String {
+    let mut out = String::from(
+        "interval,start,analytic,required,pass_share,known_short,short_share,plan_covers,holdout_pass_share\n",
+    );
+    let opt = |x: Option<String>| x.unwrap_or_default();
+    for (k, r) in req.intervals.iter().enumerate() {
+        let (covers, plan_pass) = cover.map_or((String::new(), String::new()), |(c, opts)| {
+            let covered: f64 = opts
+                .iter()
+                .zip(&c.plan.heads)
+                .filter(|(o, _)| shifts::covers(o, k, interval))
+                .map(|(o, h)| o.weight * f64::from(*h))
+                .sum();
+            (format!("{covered:.2}"), format!("{:.4}", c.pass_share[k]))
+        });
+        let _ = writeln!(
+            out,
+            "{k},{},{},{},{:.4},{},{},{covers},{plan_pass}",
+            calendar.format(r.start),
+            r.analytic,
+            r.agents,
+            r.pass_share,
+            opt(r.known_short.map(|n| n.to_string())),
+            opt(r.short_share.map(|s| format!("{s:.4}"))),
+        );
+    }
+    out
+}
