@@ -605,7 +605,7 @@ fn write_roster(
                 .display()
                 .to_string()
         ),
-        None => String::new(),
+        None => format!("extends = {:?}\n", d11sim::scenario::EMBEDDED),
     };
     let text = format!("# Planned by {by}.\n{extends}name = {name:?}\n\n{block}");
     std::fs::create_dir_all(dir)

@@ -26,6 +26,9 @@ pub const DEFAULT_TOML: &str = include_str!("../../scenarios/double11.toml");
 /// The name the embedded default goes by in messages and outputs.
 pub const DEFAULT_NAME: &str = "(embedded) scenarios/double11.toml";
 
+/// `extends = "(embedded)"` extends the embedded default scenario.
+pub const EMBEDDED: &str = "(embedded)";
+
 /// A validated scenario: everything one replication needs, in domain types.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -219,10 +222,16 @@ fn merged_table(
             format!("more than {MAX_EXTENDS} files deep: is there a loop?"),
         ));
     }
-    let path = base_dir.join(&parent);
-    let shown = path.display().to_string();
-    let parent_text = std::fs::read_to_string(&path)
-        .map_err(|e| invalid("extends", format!("cannot read `{shown}`: {e}")))?;
+    let (path, shown, parent_text) = if parent == EMBEDDED {
+        let path = Path::new("scenarios").join("double11.toml");
+        (path, DEFAULT_NAME.to_string(), DEFAULT_TOML.to_string())
+    } else {
+        let path = base_dir.join(&parent);
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| invalid("extends", format!("cannot read `{shown}`: {e}")))?;
+        (path, shown, text)
+    };
     let parent_table = table_of(&parent_text, &shown)?;
     if !parent_table.contains_key("extends") {
         parse(&parent_text, &shown)?; // the extended file must be a valid scenario on its own

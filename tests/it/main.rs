@@ -8,7 +8,9 @@
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
 //! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the
 //!   key or line and the rule, and writes no output
-//! - `staffing`: exact Erlang B, C and A formulas against the reference values
+//! - `staffing`: exact Erlang B, C and A formulas against the reference values; the
+//!   formula, analytic requirement, shift plans and sweeps
+//! - `optimize`: the simulation-based staffing optimiser and its shift plan
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
@@ -17,6 +19,7 @@ mod conservation;
 mod determinism;
 mod erlang;
 mod model;
+mod optimize;
 mod plans;
 mod scenarios;
 mod staffing;

@@ -55,6 +55,29 @@ fn the_embedded_default_is_scenarios_double11() {
 }
 
 #[test]
+fn a_scenario_can_extend_the_embedded_default_from_anywhere() {
+    let dir = common::temp_dir("extends_embedded");
+    std::fs::write(
+        dir.join("more_night.toml"),
+        "extends = \"(embedded)\"\nname = \"more night\"\n\n[arrivals]\nscale = 1.2\n",
+    )
+    .unwrap();
+    let sc = Scenario::load(&dir.join("more_night.toml")).unwrap();
+    let default = Scenario::default_double11();
+    assert_eq!(sc.name, "more night");
+    assert_eq!(sc.groups, default.groups);
+    let ratio = sc
+        .arrivals
+        .curve
+        .expected_between(0.0, sc.horizon.as_secs_f64())
+        / default
+            .arrivals
+            .curve
+            .expected_between(0.0, default.horizon.as_secs_f64());
+    assert!((ratio - 1.2).abs() < 1e-9, "{ratio}");
+}
+
+#[test]
 fn default_scenario_kpis_are_plausible() {
     // Broad sanity bounds a planner would expect of the calibrated default: conversations of
     // about 8-12 minutes (CALIBRATION 8.5) and an answer/question ratio near 11/9.
