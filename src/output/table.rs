@@ -67,7 +67,8 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
         let ci = if e.n > 1 {
             format!(
                 "[{} .. {}]",
-                fmt_value(k.kpi, e.ci_low),
+                // every KPI is non-negative: a t interval reaching below 0 is shown from 0
+                fmt_value(k.kpi, e.ci_low.max(0.0)),
                 fmt_value(k.kpi, e.ci_high)
             )
         } else {
