@@ -163,6 +163,12 @@ impl Kpi {
         }
     }
 
+    /// The label without its Chinese trade name, for charts drawn with a Latin font.
+    pub fn label_ascii(self) -> String {
+        let ascii: String = self.label().chars().filter(char::is_ascii).collect();
+        ascii.trim().to_string()
+    }
+
     /// The trade's label for the table.
     pub fn label(self) -> &'static str {
         match self {
@@ -307,13 +313,20 @@ impl Kpi {
 
     /// This KPI for the customers who arrived in one interval (`row`) of a replication:
     /// `None` when the KPI is not judged per interval ([`Kpi::PER_INTERVAL`]) or the cohort
-    /// had nobody to average over.
+    /// had nobody to average over. A cohort with arrivals of whom nobody got a reply has an
+    /// infinite response time (it fails any `<=` target), so an unstaffed hour whose
+    /// customers all give up does not pass a 平响 target.
     pub fn interval_value(self, row: &crate::model::IntervalRow) -> Option<f64> {
         let n = &row.counts;
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
+        let nobody_replied = n.arrived > 0 && n.served == 0;
         match self {
-            Kpi::AvgResponseS => ratio(n.reply_response_sum_s, n.replies),
-            Kpi::FirstResponseP90S => row.first_response_p90_s,
+            Kpi::AvgResponseS => {
+                ratio(n.reply_response_sum_s, n.replies).or(nobody_replied.then_some(f64::INFINITY))
+            }
+            Kpi::FirstResponseP90S => row
+                .first_response_p90_s
+                .or(nobody_replied.then_some(f64::INFINITY)),
             Kpi::FirstReply30sShare => ratio(n.first_reply_30s as f64, n.arrived),
             Kpi::FirstReply3minShare => ratio(n.first_reply_180s as f64, n.arrived),
             Kpi::ReplyRate => ratio(n.served as f64, n.arrived),

@@ -117,6 +117,7 @@ pub mod output;
 pub mod patience;
 pub mod random;
 pub mod replicate;
+pub mod report;
 pub mod roster;
 pub mod routing;
 pub mod scenario;

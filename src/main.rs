@@ -34,6 +34,9 @@ struct Cli {
 enum Command {
     /// Simulate a scenario and report its KPIs with 95% confidence intervals.
     Run(RunArgs),
+    /// Simulate a scenario and write the war-room report: index.html (self-contained, charts
+    /// inline as SVG), report.md and PNG charts.
+    Report(ReportArgs),
     /// Check a scenario file and report the first error (exit 2) or "ok".
     Validate {
         /// The scenario file (TOML).
@@ -106,6 +109,9 @@ struct SweepArgs {
     /// Folder for sweep.csv and sweep.json.
     #[arg(short, long)]
     out: Option<PathBuf>,
+    /// Also write the sweep's report (index.html, report.md, PNG chart) into this folder.
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -159,6 +165,9 @@ struct OptimizeArgs {
     /// Write requirement.csv, roster.toml and verification/ (summary, series, histograms).
     #[arg(short, long)]
     out: Option<PathBuf>,
+    /// Also write the war-room report of the recommendation and its verification run.
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -255,6 +264,27 @@ struct RunArgs {
     /// Print summary.json on stdout instead of the table.
     #[arg(long, conflicts_with = "quiet")]
     json: bool,
+    /// Also write the war-room report (index.html, report.md, PNG charts) into this folder.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Scenario file (TOML); the embedded default Double-11 scenario when omitted.
+    scenario: Option<PathBuf>,
+    /// Folder for index.html, report.md and the PNG charts (created if missing).
+    #[arg(short, long, default_value = "report")]
+    out: PathBuf,
+    /// Independent replications.
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    replications: u64,
+    /// Master seed.
+    #[arg(short, long, default_value_t = 20_261_111)]
+    seed: u64,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(short, long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
 }
 
 enum Failure {
@@ -324,6 +354,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
         })?;
     }
+    if let Some(dir) = &args.report {
+        write_report(dir, &plans, &results, cfg)?;
+    }
     if args.json {
         let json = serde_json::to_string_pretty(&output::summary(base, &results[0].results))
             .map_err(|e| Failure::Internal(e.to_string()))?;
@@ -337,6 +370,56 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             println!("\noutputs written to {}", dir.display());
         }
     }
+    Ok(())
+}
+
+/// Writes the war-room report of a run (and its variants) into `dir`.
+/// Finding what fixes a missed target runs more replications (`cfg`); the time taken to
+/// draw and write is returned.
+fn write_report(
+    dir: &std::path::Path,
+    plans: &[Variant],
+    results: &[PlanResults],
+    cfg: RunConfig,
+) -> Result<f64, Failure> {
+    let bar = progress(0);
+    bar.set_message("what fixes the missed targets");
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} replications, {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    let fixes =
+        d11sim::report::fix::fixes(&plans[0].scenario, &results[0].results, cfg, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let clock = std::time::Instant::now();
+    let pairs: Vec<(&Scenario, &PlanResults)> =
+        plans.iter().map(|p| &p.scenario).zip(results).collect();
+    let page = d11sim::report::run_page(dir, &pairs, fixes).map_err(Failure::Internal)?;
+    d11sim::report::write_page(dir, &page).map_err(|e| {
+        Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
+    })?;
+    Ok(clock.elapsed().as_secs_f64())
+}
+
+fn report(args: &ReportArgs) -> Result<(), Failure> {
+    let plans = load(args.scenario.as_ref())?;
+    let cfg = run_config(args.replications, args.seed, args.threads);
+    let bar = progress(cfg.replications * plans.len() as u64);
+    let results: Vec<PlanResults> = plans
+        .iter()
+        .map(|p| PlanResults {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            results: replicate::run_observed(&p.scenario, cfg, &|| bar.inc(1)),
+        })
+        .collect();
+    bar.finish_and_clear();
+    let drawn = write_report(&args.out, &plans, &results, cfg)?;
+    println!(
+        "report written to {} (index.html, report.md, PNG charts); drawn in {drawn:.2} s",
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -442,6 +525,14 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         })?;
     }
     print!("{}", d11sim::sweep::render(&rows, &kpis));
+    if let Some(dir) = &args.report {
+        let sc = base.with(&[], "(scenario)", "(scenario)")?;
+        let page = d11sim::report::sweep_page(dir, &sc, &rows, &kpis).map_err(Failure::Internal)?;
+        d11sim::report::write_page(dir, &page).map_err(|e| {
+            Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
+        })?;
+        println!("report written to {}", dir.display());
+    }
     Ok(())
 }
 
@@ -876,6 +967,10 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         search.evaluations(),
         clock.elapsed().as_secs_f64()
     );
+    if let Some(dir) = &args.report {
+        optimize_report(dir, &req, shown, &planned, &results, &settings)?;
+        println!("report written to {}", dir.display());
+    }
     if let Some(dir) = &args.out {
         let csv = optimize::requirement_csv(&req, &sc.calendar, shown, interval);
         std::fs::create_dir_all(dir)
@@ -891,6 +986,139 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         )?;
     }
     Ok(())
+}
+
+/// The report of `staff optimize`: the verification run's page, led by the recommendation.
+fn optimize_report(
+    dir: &std::path::Path,
+    req: &optimize::Requirement,
+    cover: Option<(&optimize::Cover, &[shifts::ShiftOption])>,
+    planned: &Scenario,
+    results: &replicate::RunResults,
+    settings: &Settings,
+) -> Result<(), Failure> {
+    use d11sim::report::{self, Cell, Table};
+    let run = PlanResults {
+        name: "optimised roster".into(),
+        description: String::new(),
+        results: results.clone(),
+    };
+    let mut page =
+        report::run_page(dir, &[(planned, &run)], Vec::new()).map_err(Failure::Internal)?;
+    page.title = format!("d11sim staffing report: {}", planned.name);
+    let required: Vec<f64> = req.intervals.iter().map(|r| f64::from(r.agents)).collect();
+    let mut columns = vec![
+        (
+            "analytic (Erlang A)".to_string(),
+            req.intervals
+                .iter()
+                .map(|r| f64::from(r.analytic))
+                .collect(),
+        ),
+        ("required (simulation)".to_string(), required),
+    ];
+    let mut notes = vec![format!(
+        "Agents like `{}` per interval so that each interval's arrivals meet {} in at least \
+         {:.0}% of {} replications; {} candidates simulated in the search.",
+        settings.like,
+        settings
+            .targets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" and "),
+        settings.confidence * 100.0,
+        settings.replications,
+        req.evaluations
+    )];
+    let mut verdict: Vec<(String, bool)> = req
+        .unreachable
+        .iter()
+        .map(|u| {
+            (
+                format!(
+                    "{} cannot be met by staffing in {} of {} intervals (left out there)",
+                    u.target,
+                    u.intervals.len(),
+                    req.intervals.len()
+                ),
+                false,
+            )
+        })
+        .collect();
+    let mut shift_table = None;
+    if let Some((c, opts)) = cover {
+        columns.push((
+            "shift plan covers".to_string(),
+            (0..req.intervals.len())
+                .map(|k| {
+                    opts.iter()
+                        .zip(&c.plan.heads)
+                        .filter(|(o, _)| shifts::covers(o, k, settings.interval))
+                        .map(|(o, h)| o.weight * f64::from(*h))
+                        .sum()
+                })
+                .collect(),
+        ));
+        verdict.insert(
+            0,
+            (
+                format!(
+                    "Shift plan: {} agents, {:.1} agent-hours (LP lower bound {:.1}); \
+                     every reachable target held in the holdout check: {}",
+                    c.plan.heads.iter().sum::<u32>(),
+                    c.plan.agent_hours,
+                    c.plan.lower_bound,
+                    if c.verified { "yes" } else { "no" }
+                ),
+                c.verified,
+            ),
+        );
+        let mut t = Table {
+            header: ["group", "shift", "heads"].map(String::from).to_vec(),
+            rows: Vec::new(),
+        };
+        for g in &c.groups {
+            t.rows.push(vec![
+                Cell::plain(g.name.clone()),
+                Cell::plain(
+                    g.shifts
+                        .iter()
+                        .map(|s| s.join(" - "))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                Cell::plain(g.count.to_string()),
+            ]);
+        }
+        shift_table = Some(t);
+        notes.push("The shift plan's groups follow the table.".into());
+    }
+    verdict.append(&mut page.verdict);
+    page.verdict = verdict;
+    let section = report::staffing_section(
+        dir,
+        &planned.calendar,
+        settings.interval,
+        "Agents required per interval: analytic floor, simulation, and the shift plan",
+        &columns,
+        notes,
+    )
+    .map_err(Failure::Internal)?;
+    page.sections.insert(0, section);
+    if let Some(t) = shift_table {
+        page.sections.insert(
+            1,
+            report::Section {
+                heading: "Shift plan".into(),
+                text: Vec::new(),
+                table: Some(t),
+                figures: Vec::new(),
+            },
+        );
+    }
+    report::write_page(dir, &page)
+        .map_err(|e| Failure::Internal(format!("{}: cannot write the report: {e}", dir.display())))
 }
 
 fn formula(args: &FormulaArgs) -> Result<(), Failure> {
@@ -943,6 +1171,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(args) => run(args),
+        Command::Report(args) => report(args),
         Command::Validate { scenario } => validate(scenario),
         Command::Erlang(args) => erlang(args),
         Command::Sweep(args) => sweep(args),

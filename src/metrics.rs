@@ -316,6 +316,8 @@ pub struct IntervalCounts {
     pub first_reply_30s: u64,
     /// Of the arrivals, first replies (or bot resolutions) within 3 min.
     pub first_reply_180s: u64,
+    /// GMV lost against instant service on the pre-sale arrivals.
+    pub gmv_lost: f64,
 }
 
 /// The per-interval accumulator of a running replication.
@@ -325,6 +327,17 @@ pub struct IntervalStats {
     pub counts: IntervalCounts,
     /// First responses of the interval's arrivals, ms (allocated on first use).
     pub first_response_ms: Option<Histogram<u64>>,
+    /// Per-reply responses to the interval's arrivals, ms (allocated on first use).
+    pub reply_response_ms: Option<Histogram<u64>>,
+}
+
+/// Quantiles kept per interval: p50, p90, p99.
+pub const INTERVAL_QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
+
+/// `INTERVAL_QUANTILES` of a histogram in seconds, if anything was recorded.
+fn quantiles_s(h: Option<&Histogram<u64>>) -> Option<[f64; 3]> {
+    h.filter(|h| !h.is_empty())
+        .map(|h| INTERVAL_QUANTILES.map(|q| h.value_at_quantile(q) as f64 / 1e3))
 }
 
 impl IntervalStats {
@@ -336,11 +349,22 @@ impl IntervalStats {
         record(h, t);
     }
 
-    /// The 90th percentile first response in seconds, if any was recorded.
-    pub fn first_response_p90_s(&self) -> Option<f64> {
-        self.first_response_ms
-            .as_ref()
-            .map(|h| h.value_at_quantile(0.9) as f64 / 1e3)
+    /// Records a per-reply response to one of the interval's arrivals.
+    pub fn record_reply_response(&mut self, t: SimTime) {
+        let h = self
+            .reply_response_ms
+            .get_or_insert_with(|| new_histogram(INTERVAL_SIGFIG));
+        record(h, t);
+    }
+
+    /// p50, p90, p99 first response in seconds, if any was recorded.
+    pub fn first_response_quantiles_s(&self) -> Option<[f64; 3]> {
+        quantiles_s(self.first_response_ms.as_ref())
+    }
+
+    /// p50, p90, p99 per-reply response in seconds, if any was recorded.
+    pub fn reply_response_quantiles_s(&self) -> Option<[f64; 3]> {
+        quantiles_s(self.reply_response_ms.as_ref())
     }
 }
 

@@ -149,6 +149,7 @@ impl Model<'_> {
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.replies += 1;
             row.counts.reply_response_sum_s += response.as_secs_f64();
+            row.record_reply_response(response);
         }
         if counted {
             self.counters.replies += 1;

@@ -201,7 +201,13 @@ impl<'s> Model<'s> {
             group_levels: sc
                 .groups
                 .iter()
-                .map(|_| [Level::new(0), Level::new(0), Level::new(0)])
+                .map(|_| {
+                    [
+                        Level::new(n_intervals),
+                        Level::new(n_intervals),
+                        Level::new(n_intervals),
+                    ]
+                })
                 .collect(),
             counters: Counters::default(),
             histograms: Histograms::new(),

@@ -110,6 +110,7 @@ impl Model<'_> {
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.pre_sale += 1;
             row.counts.expected_buyers += p;
+            row.counts.gmv_lost += (instant - p) * cv.average_order_value;
         }
     }
 

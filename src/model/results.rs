@@ -61,6 +61,8 @@ pub struct GroupAreas {
     pub chats_s: f64,
     /// Agents on duty x seconds.
     pub on_duty_s: f64,
+    /// Per series interval: agents working, open chats and agents on duty, x seconds.
+    pub by_interval: Vec<[f64; 3]>,
 }
 
 /// One row of the per-interval series.
@@ -74,6 +76,10 @@ pub struct IntervalRow {
     pub mean_waiting: f64,
     /// 90th percentile first response of the interval's arrivals, seconds.
     pub first_response_p90_s: Option<f64>,
+    /// p50, p90, p99 first response of the interval's arrivals, seconds.
+    pub first_response_q_s: Option<[f64; 3]>,
+    /// p50, p90, p99 per-reply response (平响's distribution) to them, seconds.
+    pub reply_response_q_s: Option<[f64; 3]>,
 }
 
 impl Model<'_> {
@@ -131,6 +137,9 @@ impl Model<'_> {
                 working_s: l[0].area_s(),
                 chats_s: l[1].area_s(),
                 on_duty_s: l[2].area_s(),
+                by_interval: (0..l[0].interval_areas().len())
+                    .map(|k| l.each_ref().map(|x| x.interval_areas()[k]))
+                    .collect(),
             })
             .collect();
         let interval_s = self.sc.interval.as_secs_f64();
@@ -148,7 +157,9 @@ impl Model<'_> {
                     start,
                     counts: s.counts,
                     mean_waiting: waiting_areas.get(k).copied().unwrap_or(0.0) / len.max(1e-9),
-                    first_response_p90_s: s.first_response_p90_s(),
+                    first_response_p90_s: s.first_response_quantiles_s().map(|q| q[1]),
+                    first_response_q_s: s.first_response_quantiles_s(),
+                    reply_response_q_s: s.reply_response_quantiles_s(),
                 }
             })
             .collect();

@@ -11,6 +11,8 @@
 //! - `staffing`: exact Erlang B, C and A formulas against the reference values; the
 //!   formula, analytic requirement, shift plans and sweeps
 //! - `optimize`: the simulation-based staffing optimiser and its shift plan
+//! - `report`: the war-room report's files, PNGs, determinism, and the page in headless
+//!   Chromium
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
@@ -21,5 +23,6 @@ mod erlang;
 mod model;
 mod optimize;
 mod plans;
+mod report;
 mod scenarios;
 mod staffing;

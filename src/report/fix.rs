@@ -1,0 +1,194 @@
+//! "What fixes it": for each missed target, whether more agents can meet it at all (the
+//! roster at 4x its heads), and if so the fewest extra agents on one group that do, found
+//! by bisection with the run's seed (common random numbers).
+
+use super::interval_miss;
+use crate::engine::SimTime;
+use crate::kpi::Target;
+use crate::output::fmt_value;
+use crate::replicate::{self, RunConfig, RunResults};
+use crate::scenario::Scenario;
+
+/// Most heads the search multiplies the roster by.
+const CEILING: u32 = 4;
+
+/// Day-level mean meets the target, and no interval misses it in most replications.
+fn holds(results: &RunResults, t: &Target) -> bool {
+    let mean_ok = results.mean(t.kpi).is_some_and(|m| t.met_by(m));
+    let n = results
+        .replications
+        .first()
+        .map_or(0, |r| r.intervals.len());
+    mean_ok && (0..n).all(|k| interval_miss(results, t, k).is_none_or(|m| m < 0.5))
+}
+
+fn with_heads(sc: &Scenario, group: Option<usize>, extra: u32) -> Scenario {
+    let mut s = sc.clone();
+    for (i, g) in s.groups.iter_mut().enumerate() {
+        match group {
+            Some(j) if j == i => g.count += extra,
+            Some(_) => {}
+            None => g.count *= CEILING,
+        }
+    }
+    s
+}
+
+/// Groups by agent-hours on duty in the intervals where `t` is missed in most replications
+/// (the whole day when none is), busiest first.
+fn busiest_groups(sc: &Scenario, results: &RunResults, t: &Target) -> Vec<usize> {
+    let n = results
+        .replications
+        .first()
+        .map_or(0, |r| r.intervals.len());
+    let missed: Vec<usize> = (0..n)
+        .filter(|&k| interval_miss(results, t, k).is_some_and(|m| m >= 0.5))
+        .collect();
+    let ks: Vec<usize> = if missed.is_empty() {
+        (0..n).collect()
+    } else {
+        missed
+    };
+    let hours = |g: usize| -> f64 {
+        results
+            .replications
+            .iter()
+            .flat_map(|r| {
+                ks.iter()
+                    .filter_map(move |k| r.groups[g].by_interval.get(*k))
+            })
+            .map(|x| x[2])
+            .sum()
+    };
+    let mut groups: Vec<(usize, f64)> = (0..sc.groups.len()).map(|g| (g, hours(g))).collect();
+    groups.retain(|(_, h)| *h > 0.0);
+    groups.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    groups.into_iter().map(|(g, _)| g).collect()
+}
+
+/// Groups tried, busiest first.
+const GROUPS_TRIED: usize = 3;
+
+/// One verdict line per missed target saying what fixes it, or that agents do not.
+/// `done` is called after each replication (for a progress bar).
+pub fn fixes(
+    sc: &Scenario,
+    results: &RunResults,
+    cfg: RunConfig,
+    done: &(dyn Fn() + Sync),
+) -> Vec<(String, bool)> {
+    let mut lines = Vec::new();
+    let missed: Vec<&Target> = sc.targets.iter().filter(|t| !holds(results, t)).collect();
+    if missed.is_empty() {
+        return lines;
+    }
+    let ceiling = replicate::run_observed(&with_heads(sc, None, 0), cfg, done);
+    for t in missed {
+        if !holds(&ceiling, t) {
+            let mean = ceiling.mean(t.kpi);
+            let text = if mean.is_some_and(|m| t.met_by(m)) {
+                let n = ceiling
+                    .replications
+                    .first()
+                    .map_or(0, |r| r.intervals.len());
+                let still: Vec<usize> = (0..n)
+                    .filter(|&k| interval_miss(&ceiling, t, k).is_some_and(|m| m >= 0.5))
+                    .collect();
+                format!(
+                    "{}: with {CEILING}x the roster the day meets it but {} interval(s) still \
+                     miss it (first {}): nobody with the skill on duty then, or the load \
+                     exceeds even that; rework the shifts there",
+                    t.kpi.name(),
+                    still.len(),
+                    still.first().map_or(String::new(), |k| super::at(
+                        &sc.calendar,
+                        sc.interval,
+                        *k
+                    ))
+                )
+            } else {
+                format!(
+                    "{}: more agents do not fix it: with {CEILING}x the roster it reaches {} \
+                     (target {t}); the cause is elsewhere (patience, bot, conversion model)",
+                    t.kpi.name(),
+                    mean.map_or("-".into(), |m| fmt_value(t.kpi, m)),
+                )
+            };
+            lines.push((text, false));
+            continue;
+        }
+        // the fewest extra agents on one of the busiest groups that meet the target
+        let mut found: Option<(usize, u32, RunResults)> = None;
+        for g in busiest_groups(sc, results, t)
+            .into_iter()
+            .take(GROUPS_TRIED)
+        {
+            let cap = found
+                .as_ref()
+                .map_or(sc.groups[g].count * (CEILING - 1) + 1, |f| f.1);
+            let (mut lo, mut hi) = (0u32, cap);
+            let top = replicate::run_observed(&with_heads(sc, Some(g), hi), cfg, done);
+            if !holds(&top, t) {
+                continue;
+            }
+            let mut best = top;
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                let r = replicate::run_observed(&with_heads(sc, Some(g), mid), cfg, done);
+                if holds(&r, t) {
+                    hi = mid;
+                    best = r;
+                } else {
+                    lo = mid;
+                }
+            }
+            if found.as_ref().is_none_or(|f| hi < f.1) {
+                found = Some((g, hi, best));
+            }
+        }
+        let Some((g, hi, r)) = found else {
+            lines.push((
+                format!(
+                    "{}: no single group fixes it (up to {}x its heads tried on the {GROUPS_TRIED} \
+                     busiest); spread agents over several groups, see `d11sim staff optimize`",
+                    t.kpi.name(),
+                    CEILING
+                ),
+                false,
+            ));
+            continue;
+        };
+        let shifts: Vec<String> = sc.groups[g]
+            .shifts
+            .iter()
+            .map(|w| {
+                format!(
+                    "{}-{}",
+                    sc.calendar.format(w.start),
+                    sc.calendar
+                        .format(w.end.min(sc.horizon.max(w.start + SimTime::from_secs(1))))
+                )
+            })
+            .collect();
+        lines.push((
+            format!(
+                "{}: +{hi} agents on {} ({}) fix it: {} on the day, met in {:.0}% of replications",
+                t.kpi.name(),
+                sc.groups[g].name,
+                if shifts.is_empty() {
+                    "all day".to_string()
+                } else {
+                    shifts.join(", ")
+                },
+                r.mean(t.kpi).map_or("-".into(), |m| fmt_value(t.kpi, m)),
+                r.targets
+                    .iter()
+                    .find(|x| x.target == *t)
+                    .map_or(0.0, |x| x.share_met)
+                    * 100.0
+            ),
+            true,
+        ));
+    }
+    lines
+}

@@ -1,0 +1,854 @@
+//! The war-room report: one self-contained `index.html` (charts inline as SVG, no network),
+//! `report.md`, and a PNG per chart for slides. The page leads with the verdict, then the
+//! KPI table against the targets, then the charts.
+
+pub mod charts;
+pub mod data;
+pub mod fix;
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use charts::Chart;
+use data::Series;
+
+use crate::compare::{self, PlanResults};
+use crate::engine::SimTime;
+use crate::kpi::{Comparison, Kpi, Target};
+use crate::output::{fmt_value, write_atomic};
+use crate::replicate::RunResults;
+use crate::scenario::Scenario;
+use crate::scenario::clock::Calendar;
+
+/// A table cell: text and an optional style (`pass`, `fail`).
+#[derive(Clone, Debug)]
+pub struct Cell {
+    /// The text.
+    pub text: String,
+    /// `pass`, `fail` or empty.
+    pub class: &'static str,
+}
+
+impl Cell {
+    /// A plain cell.
+    pub fn plain(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            class: "",
+        }
+    }
+    /// A pass (true) or fail (false) cell.
+    pub fn verdict(text: impl Into<String>, pass: bool) -> Cell {
+        Cell {
+            text: text.into(),
+            class: if pass { "pass" } else { "fail" },
+        }
+    }
+}
+
+/// A table.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A drawn chart: its name (PNG file stem, element id), title and inline SVG.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// File stem and id.
+    pub name: String,
+    /// What it shows.
+    pub title: String,
+    /// The SVG markup.
+    pub svg: String,
+}
+
+/// A section of the page.
+#[derive(Clone, Debug, Default)]
+pub struct Section {
+    /// Heading.
+    pub heading: String,
+    /// Paragraphs before the table.
+    pub text: Vec<String>,
+    /// An optional table.
+    pub table: Option<Table>,
+    /// Charts.
+    pub figures: Vec<Figure>,
+}
+
+/// A whole report.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    /// Title.
+    pub title: String,
+    /// One line under the title: scenario, roster, seed, replications.
+    pub subtitle: String,
+    /// The verdict, headline first.
+    pub verdict: Vec<(String, bool)>,
+    /// Sections.
+    pub sections: Vec<Section>,
+}
+
+/// Draws charts into `dir` as PNG and keeps their SVG.
+pub struct Painter {
+    dir: PathBuf,
+}
+
+impl Painter {
+    /// Charts go to `dir` (created if missing).
+    pub fn new(dir: &Path) -> Result<Painter, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Painter {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Draws one chart.
+    pub fn draw<C: Chart>(&self, chart: &C) -> Result<Figure, String> {
+        let png = self.dir.join(format!("{}.png", chart.name()));
+        let svg = charts::render(chart, &png)?;
+        Ok(Figure {
+            name: chart.name().to_string(),
+            title: chart.title(),
+            svg,
+        })
+    }
+}
+
+/// Share of replications in which `target` fails for interval `k` (`None`: not judged per
+/// interval, or nobody to judge in any replication).
+fn interval_miss(results: &RunResults, target: &Target, k: usize) -> Option<f64> {
+    let values: Vec<f64> = results
+        .replications
+        .iter()
+        .filter_map(|r| {
+            r.intervals
+                .get(k)
+                .and_then(|row| target.kpi.interval_value(row))
+        })
+        .collect();
+    (!values.is_empty()).then(|| {
+        values.iter().filter(|v| !target.met_by(**v)).count() as f64
+            / results.replications.len() as f64
+    })
+}
+
+/// The verdict: one line per target (day level), then the windows where a per-interval
+/// target is missed in most replications.
+pub fn verdict(sc: &Scenario, results: &RunResults) -> Vec<(String, bool)> {
+    let mut lines = Vec::new();
+    let missed = results.targets.iter().filter(|t| !t.met).count();
+    lines.push(if results.targets.is_empty() {
+        (
+            "No targets set: add `targets` to the scenario for a verdict".to_string(),
+            true,
+        )
+    } else if missed == 0 {
+        (
+            format!(
+                "All {} targets met on the day's averages",
+                results.targets.len()
+            ),
+            true,
+        )
+    } else {
+        (
+            format!(
+                "{missed} of {} targets missed on the day's averages",
+                results.targets.len()
+            ),
+            false,
+        )
+    });
+    for t in &results.targets {
+        let mean = t.mean.map_or("-".into(), |m| fmt_value(t.target.kpi, m));
+        lines.push((
+            format!(
+                "{}: {} {} {} (met in {:.0}% of replications)",
+                t.target.kpi.label(),
+                mean,
+                if t.met { "meets" } else { "misses" },
+                target_text(&t.target),
+                t.share_met * 100.0
+            ),
+            t.met,
+        ));
+    }
+    let n = results
+        .replications
+        .first()
+        .map_or(0, |r| r.intervals.len());
+    let len = sc.interval;
+    for t in &results.targets {
+        if !Kpi::PER_INTERVAL.contains(&t.target.kpi) {
+            continue;
+        }
+        let miss: Vec<Option<f64>> = (0..n)
+            .map(|k| interval_miss(results, &t.target, k))
+            .collect();
+        let mut k = 0;
+        let mut windows = Vec::new();
+        while k < n {
+            if miss[k].is_none_or(|m| m < 0.5) {
+                k += 1;
+                continue;
+            }
+            let from = k;
+            while k < n && miss[k].is_some_and(|m| m >= 0.5) {
+                k += 1;
+            }
+            let any = results
+                .replications
+                .iter()
+                .filter(|r| {
+                    (from..k).any(|j| {
+                        r.intervals
+                            .get(j)
+                            .and_then(|row| t.target.kpi.interval_value(row))
+                            .is_some_and(|v| !t.target.met_by(v))
+                    })
+                })
+                .count() as f64
+                / results.replications.len().max(1) as f64;
+            windows.push((from, k, any));
+        }
+        let at = |k: usize| {
+            sc.calendar
+                .format(SimTime::from_micros(len.as_micros() * k as u64))
+        };
+        if windows.len() == 1 && windows[0].0 == 0 && windows[0].1 == n {
+            lines.push((
+                format!(
+                    "{} target missed in every interval, in {:.0}% of replications",
+                    t.target.kpi.name(),
+                    windows[0].2 * 100.0
+                ),
+                false,
+            ));
+            continue;
+        }
+        for (from, to, any) in windows.iter().take(4) {
+            lines.push((
+                format!(
+                    "{} target missed {}-{} in {:.0}% of replications",
+                    t.target.kpi.name(),
+                    at(*from),
+                    at(*to).split(' ').nth(1).unwrap_or_default(),
+                    any * 100.0
+                ),
+                false,
+            ));
+        }
+        if windows.len() > 4 {
+            lines.push((
+                format!(
+                    "{} target missed in {} more windows",
+                    t.target.kpi.name(),
+                    windows.len() - 4
+                ),
+                false,
+            ));
+        }
+    }
+    lines
+}
+
+fn target_text(t: &Target) -> String {
+    let op = match t.op {
+        Comparison::AtMost => "<=",
+        Comparison::AtLeast => ">=",
+    };
+    format!("{op} {}", fmt_value(t.kpi, t.value))
+}
+
+/// The KPI table against the targets.
+pub fn kpi_table(results: &RunResults) -> Table {
+    let mut t = Table {
+        header: ["KPI", "mean", "95% CI", "target", "replications meeting it"]
+            .map(String::from)
+            .to_vec(),
+        rows: Vec::new(),
+    };
+    for k in &results.kpis {
+        let Some(e) = &k.estimate else { continue };
+        let target = results.targets.iter().find(|x| x.target.kpi == k.kpi);
+        let mean = fmt_value(k.kpi, e.mean);
+        let ci = if e.n > 1 {
+            format!(
+                "{} .. {}",
+                fmt_value(k.kpi, e.ci_low.max(0.0)),
+                fmt_value(k.kpi, e.ci_high)
+            )
+        } else {
+            "(one replication)".into()
+        };
+        let row = match target {
+            Some(x) => vec![
+                Cell::plain(k.kpi.label()),
+                Cell::verdict(mean, x.met),
+                Cell::plain(ci),
+                Cell::verdict(
+                    format!(
+                        "{} {}",
+                        if x.met { "PASS" } else { "FAIL" },
+                        target_text(&x.target)
+                    ),
+                    x.met,
+                ),
+                Cell::plain(format!("{:.0}%", x.share_met * 100.0)),
+            ],
+            None => vec![
+                Cell::plain(k.kpi.label()),
+                Cell::plain(mean),
+                Cell::plain(ci),
+                Cell::plain(""),
+                Cell::plain(""),
+            ],
+        };
+        t.rows.push(row);
+    }
+    t
+}
+
+/// Histogram bins of a merged histogram: eight per decade, (from s, to s, share).
+fn log_bins(h: &hdrhistogram::Histogram<u64>) -> Vec<(f64, f64, f64)> {
+    let total = h.len();
+    if total == 0 {
+        return Vec::new();
+    }
+    let edges: Vec<f64> = (-8..=40).map(|k| 10f64.powf(f64::from(k) / 8.0)).collect();
+    let mut counts = vec![0u64; edges.len() - 1];
+    for v in h.iter_recorded() {
+        let s = v.value_iterated_to() as f64 / 1e3;
+        let i = edges
+            .partition_point(|e| *e <= s)
+            .saturating_sub(1)
+            .min(counts.len() - 1);
+        counts[i] += v.count_at_value();
+    }
+    edges
+        .windows(2)
+        .zip(counts)
+        .map(|(e, c)| (e[0], e[1], c as f64 / total as f64))
+        .collect()
+}
+
+/// Target lines (label, seconds) for a response-time chart.
+fn lines_for(sc: &Scenario, kpis: &[Kpi], fallback: &[(&str, f64)]) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = sc
+        .targets
+        .iter()
+        .filter(|t| kpis.contains(&t.kpi))
+        .map(|t| (format!("target {t}"), t.value))
+        .collect();
+    if out.is_empty() {
+        out = fallback.iter().map(|(l, v)| (l.to_string(), *v)).collect();
+    }
+    out
+}
+
+/// The charts of one run.
+pub fn run_figures(
+    painter: &Painter,
+    sc: &Scenario,
+    results: &RunResults,
+    series: &Series,
+) -> Result<Vec<Figure>, String> {
+    let cal = &sc.calendar;
+    let mut figs = vec![
+        painter.draw(&charts::ArrivalsCapacity(series, cal))?,
+        painter.draw(&charts::QueueAbandonment(series, cal))?,
+        painter.draw(&charts::Bands {
+            series,
+            calendar: cal,
+            replies: false,
+            targets: lines_for(
+                sc,
+                &[Kpi::FirstResponseP90S, Kpi::FirstResponseMeanS],
+                &[
+                    ("30 s (first reply within 30 s)", 30.0),
+                    ("3 min rule", 180.0),
+                ],
+            ),
+        })?,
+    ];
+    if series.intervals.iter().any(|i| i.reply_q.is_some()) {
+        figs.push(painter.draw(&charts::Bands {
+            series,
+            calendar: cal,
+            replies: true,
+            targets: lines_for(sc, &[Kpi::AvgResponseS, Kpi::ReplyResponseP90S], &[]),
+        })?);
+    }
+    figs.push(painter.draw(&charts::Histograms {
+        first: log_bins(&results.merged.first_response_ms),
+        reply: log_bins(&results.merged.reply_response_ms),
+    })?);
+    figs.push(painter.draw(&charts::ByGroup {
+        series,
+        calendar: cal,
+        concurrency: false,
+    })?);
+    figs.push(painter.draw(&charts::ByGroup {
+        series,
+        calendar: cal,
+        concurrency: true,
+    })?);
+    if sc.conversion.is_some() {
+        figs.push(painter.draw(&charts::ConversionGmv(series, cal))?);
+    }
+    if sc.bot.is_some() {
+        figs.push(painter.draw(&charts::Deflection(series, cal))?);
+    }
+    Ok(figs)
+}
+
+/// The subtitle line of a run.
+pub fn subtitle(sc: &Scenario, results: &RunResults) -> String {
+    format!(
+        "{} to {} | {} agents | model {} | seed {} | {} replications | d11sim {}",
+        sc.calendar.format(SimTime::ZERO),
+        sc.calendar.format(sc.horizon),
+        sc.agents(),
+        sc.conversation.name(),
+        results.seed,
+        results.replications.len(),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The page of a run, with its variants side by side when there are several plans.
+///
+/// `fixes` (from [`fix::fixes`]) follow the verdict.
+pub fn run_page(
+    dir: &Path,
+    plans: &[(&Scenario, &PlanResults)],
+    fixes: Vec<(String, bool)>,
+) -> Result<Page, String> {
+    let painter = Painter::new(dir)?;
+    let (sc, base) = plans[0];
+    let series = Series::of(sc, &base.results);
+    let mut verdict = verdict(sc, &base.results);
+    verdict.extend(fixes);
+    let mut page = Page {
+        title: format!("d11sim war-room report: {}", sc.name),
+        subtitle: subtitle(sc, &base.results),
+        verdict,
+        sections: Vec::new(),
+    };
+    page.sections.push(Section {
+        heading: "KPIs against targets".into(),
+        text: vec![
+            "Mean over replications with its 95% Student-t interval; a target passes when the \
+             mean meets it."
+                .into(),
+        ],
+        table: Some(kpi_table(&base.results)),
+        figures: Vec::new(),
+    });
+    page.sections.push(Section {
+        heading: "The night, interval by interval".into(),
+        text: vec![format!(
+            "Series intervals of {:.0} min; response times follow the customers who arrived in \
+             each interval. Shaded: peak windows (raised chat caps).",
+            sc.interval.as_secs_f64() / 60.0
+        )],
+        table: None,
+        figures: run_figures(&painter, sc, &base.results, &series)?,
+    });
+    if plans.len() > 1 {
+        let all: Vec<PlanResults> = plans.iter().map(|(_, p)| (*p).clone()).collect();
+        let series: Vec<Series> = plans
+            .iter()
+            .map(|(s, p)| Series::of(s, &p.results))
+            .collect();
+        let chart = charts::Plans {
+            plans: plans
+                .iter()
+                .map(|(_, p)| p.name.clone())
+                .zip(series.iter())
+                .collect(),
+            calendar: &sc.calendar,
+        };
+        page.sections.push(Section {
+            heading: "Plans side by side".into(),
+            text: vec![
+                "Every plan runs with the same seed (common random numbers); differences are \
+                 paired per replication, with their 95% CI."
+                    .into(),
+            ],
+            table: Some(plans_table(&all)),
+            figures: vec![painter.draw(&chart)?],
+        });
+    }
+    Ok(page)
+}
+
+/// Plans side by side: each KPI per plan, and each variant's paired difference from the base.
+pub fn plans_table(plans: &[PlanResults]) -> Table {
+    let mut t = Table {
+        header: std::iter::once("KPI".to_string())
+            .chain(plans.iter().map(|p| p.name.clone()))
+            .collect(),
+        rows: Vec::new(),
+    };
+    let base = &plans[0].results;
+    for kpi in compare::COMPARED {
+        let mut row = vec![Cell::plain(kpi.label())];
+        for (j, p) in plans.iter().enumerate() {
+            let mean = p
+                .results
+                .mean(kpi)
+                .map_or("-".into(), |m| fmt_value(kpi, m));
+            let text = if j == 0 {
+                mean
+            } else {
+                match compare::difference(base, &p.results, kpi) {
+                    Some(d) => format!(
+                        "{mean} ({:+.3} [{:+.3} .. {:+.3}])",
+                        d.mean, d.ci_low, d.ci_high
+                    ),
+                    None => mean,
+                }
+            };
+            let target = p.results.targets.iter().find(|x| x.target.kpi == kpi);
+            row.push(match target {
+                Some(x) => Cell::verdict(text, x.met),
+                None => Cell::plain(text),
+            });
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',\
+DejaVu Sans,Arial,sans-serif;margin:24px auto;max-width:1240px;color:#111;font-size:18px}\
+h1{font-size:30px;margin:0}h2{font-size:24px;margin-top:36px;border-bottom:2px solid #ccc}\
+.sub{color:#555;margin:6px 0 18px}.verdict{font-size:22px;padding:12px 18px;border-radius:8px;\
+margin:8px 0;list-style:none}.verdict li{margin:6px 0}.verdict li.pass::before{content:'\\2714  ';\
+color:#1a7f37}.verdict li.fail::before{content:'\\2718  ';color:#c62828}.verdict li:first-child\
+{font-size:26px;font-weight:bold}table{border-collapse:collapse;margin:12px 0;font-size:16px}\
+th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}th:first-child,td:first-child\
+{text-align:left}td.pass{background:#d8f5dd;color:#0b5d1e}td.fail{background:#fde0e0;\
+color:#9b1c1c;font-weight:bold}figure{margin:18px 0}figcaption{font-size:16px;color:#333}\
+svg{max-width:100%;height:auto}";
+
+/// The page as a self-contained HTML document.
+pub fn html(page: &Page) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n\
+         <p class=\"sub\">{}</p>\n<ul class=\"verdict\" id=\"verdict\">\n",
+        esc(&page.title),
+        esc(&page.title),
+        esc(&page.subtitle)
+    );
+    for (line, ok) in &page.verdict {
+        let _ = writeln!(
+            out,
+            "<li class=\"{}\">{}</li>",
+            if *ok { "pass" } else { "fail" },
+            esc(line)
+        );
+    }
+    out.push_str("</ul>\n");
+    for s in &page.sections {
+        let _ = writeln!(out, "<section>\n<h2>{}</h2>", esc(&s.heading));
+        for p in &s.text {
+            let _ = writeln!(out, "<p>{}</p>", esc(p));
+        }
+        if let Some(t) = &s.table {
+            out.push_str("<table>\n<tr>");
+            for h in &t.header {
+                let _ = write!(out, "<th>{}</th>", esc(h));
+            }
+            out.push_str("</tr>\n");
+            for r in &t.rows {
+                out.push_str("<tr>");
+                for c in r {
+                    if c.class.is_empty() {
+                        let _ = write!(out, "<td>{}</td>", esc(&c.text));
+                    } else {
+                        let _ = write!(out, "<td class=\"{}\">{}</td>", c.class, esc(&c.text));
+                    }
+                }
+                out.push_str("</tr>\n");
+            }
+            out.push_str("</table>\n");
+        }
+        for f in &s.figures {
+            let svg = f.svg.find("<svg").map_or(f.svg.as_str(), |i| &f.svg[i..]);
+            let _ = writeln!(
+                out,
+                "<figure class=\"chart\" id=\"{}\" data-png=\"{}.png\">\n{svg}\n\
+                 <figcaption>{} (PNG: <a href=\"{}.png\">{}.png</a>)</figcaption>\n</figure>",
+                f.name,
+                f.name,
+                esc(&f.title),
+                f.name,
+                f.name
+            );
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// The page as Markdown (charts as PNG links).
+pub fn markdown(page: &Page) -> String {
+    let mut out = format!("# {}\n\n{}\n\n", page.title, page.subtitle);
+    for (i, (line, ok)) in page.verdict.iter().enumerate() {
+        let mark = if *ok { "PASS" } else { "FAIL" };
+        if i == 0 {
+            let _ = writeln!(out, "**{mark}: {line}**\n");
+        } else {
+            let _ = writeln!(out, "- {mark}: {line}");
+        }
+    }
+    for s in &page.sections {
+        let _ = writeln!(out, "\n## {}\n", s.heading);
+        for p in &s.text {
+            let _ = writeln!(out, "{p}\n");
+        }
+        if let Some(t) = &s.table {
+            let _ = writeln!(out, "| {} |", t.header.join(" | "));
+            let _ = writeln!(out, "|{}", "---|".repeat(t.header.len()));
+            for r in &t.rows {
+                let cells: Vec<String> = r
+                    .iter()
+                    .map(|c| match c.class {
+                        "fail" => format!("**{}**", c.text.replace('|', "/")),
+                        _ => c.text.replace('|', "/"),
+                    })
+                    .collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+            out.push('\n');
+        }
+        for f in &s.figures {
+            let _ = writeln!(out, "![{}]({}.png)\n", f.title, f.name);
+        }
+    }
+    out
+}
+
+/// Writes `index.html` and `report.md` into `dir` (charts are already there).
+pub fn write_page(dir: &Path, page: &Page) -> std::io::Result<()> {
+    write_atomic(&dir.join("report.md"), markdown(page).as_bytes())?;
+    write_atomic(&dir.join("index.html"), html(page).as_bytes())
+}
+
+/// The clock-time label of an interval start.
+pub fn at(cal: &Calendar, interval: SimTime, k: usize) -> String {
+    cal.format(SimTime::from_micros(interval.as_micros() * k as u64))
+}
+
+/// The page of a sweep: every combination's KPIs (targets coloured) and the first KPI
+/// against the combinations, with its 95% CI.
+pub fn sweep_page(
+    dir: &Path,
+    sc: &Scenario,
+    rows: &[crate::sweep::Row],
+    kpis: &[Kpi],
+) -> Result<Page, String> {
+    let painter = Painter::new(dir)?;
+    let label = |r: &crate::sweep::Row| -> String {
+        r.point
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut table = Table {
+        header: std::iter::once("combination".to_string())
+            .chain(kpis.iter().map(|k| k.label().to_string()))
+            .collect(),
+        rows: Vec::new(),
+    };
+    let mut passing = Vec::new();
+    for r in rows {
+        let mut row = vec![Cell::plain(label(r))];
+        for k in kpis {
+            let text = r.results.kpi(*k).estimate.as_ref().map_or("-".into(), |e| {
+                format!(
+                    "{} [{} .. {}]",
+                    fmt_value(*k, e.mean),
+                    fmt_value(*k, e.ci_low.max(0.0)),
+                    fmt_value(*k, e.ci_high)
+                )
+            });
+            row.push(
+                match r.results.targets.iter().find(|t| t.target.kpi == *k) {
+                    Some(t) => Cell::verdict(text, t.met),
+                    None => Cell::plain(text),
+                },
+            );
+        }
+        table.rows.push(row);
+        if r.results.targets.iter().all(|t| t.met) {
+            passing.push(label(r));
+        }
+    }
+    // x: the first axis when it is numeric, else the combination number
+    let numeric = rows.iter().all(|r| {
+        r.point
+            .first()
+            .is_some_and(|(_, v)| v.as_float().or(v.as_integer().map(|i| i as f64)).is_some())
+    });
+    let x_of = |i: usize, r: &crate::sweep::Row| -> f64 {
+        if numeric {
+            let v = &r.point[0].1;
+            v.as_float()
+                .or(v.as_integer().map(|i| i as f64))
+                .unwrap_or(i as f64)
+        } else {
+            i as f64 + 1.0
+        }
+    };
+    let kpi = kpis[0];
+    let scale = if kpi.is_share() { 100.0 } else { 1.0 };
+    let mut figures = Vec::new();
+    // one chart per value of the other axes would be richer; with one axis this is it
+    let points: Vec<(f64, f64, f64, f64)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.results.kpi(kpi).estimate.as_ref().map(|e| {
+                (
+                    x_of(i, r),
+                    e.mean * scale,
+                    e.ci_low.max(0.0) * scale,
+                    e.ci_high * scale,
+                )
+            })
+        })
+        .collect();
+    let single_axis = rows.first().is_some_and(|r| r.point.len() == 1);
+    if !points.is_empty() {
+        figures.push(
+            painter.draw(&charts::Sweep {
+                title: format!("{} across the sweep", kpi.label_ascii()),
+                x_desc: if numeric && single_axis {
+                    rows[0].point[0].0.clone()
+                } else {
+                    "combination (see the table)".into()
+                },
+                y_desc: format!("{}{}", kpi.name(), if kpi.is_share() { ", %" } else { "" }),
+                points: if numeric && single_axis {
+                    points
+                } else {
+                    points
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (i as f64 + 1.0, p.1, p.2, p.3))
+                        .collect()
+                },
+                target: sc
+                    .targets
+                    .iter()
+                    .find(|t| t.kpi == kpi)
+                    .map(|t| (format!("target {t}"), t.value * scale)),
+            })?,
+        );
+    }
+    let verdict = if sc.targets.is_empty() {
+        vec![("No targets set in the scenario".to_string(), true)]
+    } else if passing.is_empty() {
+        vec![(
+            format!("No combination meets all {} targets", sc.targets.len()),
+            false,
+        )]
+    } else {
+        vec![(
+            format!(
+                "{} of {} combinations meet every target; first: {}",
+                passing.len(),
+                rows.len(),
+                passing[0]
+            ),
+            true,
+        )]
+    };
+    Ok(Page {
+        title: format!("d11sim sweep report: {}", sc.name),
+        subtitle: format!(
+            "{} combinations | {} replications each | seed {} | common random numbers | d11sim {}",
+            rows.len(),
+            rows.first().map_or(0, |r| r.results.replications.len()),
+            rows.first().map_or(0, |r| r.results.seed),
+            env!("CARGO_PKG_VERSION")
+        ),
+        verdict,
+        sections: vec![Section {
+            heading: "Every combination".into(),
+            text: vec!["Mean [95% CI] over replications; coloured where a target applies.".into()],
+            table: Some(table),
+            figures,
+        }],
+    })
+}
+
+/// A staffing section: the requirement per interval against the analytic answer and what
+/// the shift plan covers, as a chart and a table.
+pub fn staffing_section(
+    dir: &Path,
+    cal: &Calendar,
+    interval: SimTime,
+    title: &str,
+    columns: &[(String, Vec<f64>)],
+    notes: Vec<String>,
+) -> Result<Section, String> {
+    let painter = Painter::new(dir)?;
+    let n = columns.first().map_or(0, |c| c.1.len());
+    let len_h = interval.as_secs_f64() / 3600.0;
+    let chart = charts::Lines {
+        name: "staffing",
+        title: title.to_string(),
+        y_desc: "agents".into(),
+        starts_h: (0..n).map(|k| k as f64 * len_h).collect(),
+        len_h,
+        lines: columns.to_vec(),
+        calendar: cal,
+    };
+    let mut table = Table {
+        header: std::iter::once("interval".to_string())
+            .chain(columns.iter().map(|c| c.0.clone()))
+            .collect(),
+        rows: Vec::new(),
+    };
+    for k in 0..n {
+        table.rows.push(
+            std::iter::once(Cell::plain(at(cal, interval, k)))
+                .chain(columns.iter().map(|c| {
+                    let v = c.1[k];
+                    Cell::plain(if v.fract() == 0.0 {
+                        format!("{v:.0}")
+                    } else {
+                        format!("{v:.1}")
+                    })
+                }))
+                .collect(),
+        );
+    }
+    Ok(Section {
+        heading: "Staffing recommendation".into(),
+        text: notes,
+        table: Some(table),
+        figures: vec![painter.draw(&chart)?],
+    })
+}
