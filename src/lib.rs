@@ -121,6 +121,7 @@ pub mod report;
 pub mod roster;
 pub mod routing;
 pub mod scenario;
+pub mod service;
 pub mod staffing;
 pub mod stats;
 pub mod sweep;

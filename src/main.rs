@@ -46,6 +46,14 @@ enum Command {
     Erlang(ErlangArgs),
     /// Run every combination of parameter values with common random numbers.
     Sweep(SweepArgs),
+    /// Routing services: the reference server of the built-in policies.
+    Router {
+        #[command(subcommand)]
+        command: RouterCommand,
+    },
+    /// Run a scenario with an external routing service deciding every assignment
+    /// (software in the loop), recording each request's latency.
+    Bench(BenchArgs),
     /// Staffing: how many agents, and when.
     Staff {
         #[command(subcommand)]
@@ -112,6 +120,50 @@ struct SweepArgs {
     /// Also write the sweep's report (index.html, report.md, PNG chart) into this folder.
     #[arg(long)]
     report: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum RouterCommand {
+    /// Serve a built-in policy over the wire protocol (docs/router-protocol.md).
+    Serve {
+        /// least_loaded or longest_idle (`-` may replace `_`).
+        #[arg(long, default_value = "least_loaded")]
+        policy: String,
+        /// Address to bind; port 0 picks a free one (printed on stdout).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+        /// Allow binding an address other than loopback.
+        #[arg(long)]
+        allow_remote: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Scenario file (default: the embedded one).
+    scenario: Option<PathBuf>,
+    /// The routing service, http://HOST:PORT (loopback unless --allow-remote).
+    #[arg(long)]
+    target: String,
+    /// Virtual time: the simulation runs as fast as the service answers (the only mode
+    /// built so far; wall-clock pacing comes next).
+    #[arg(long = "virtual", required = true)]
+    virtual_time: bool,
+    /// Replications (run one after another: the service holds one run's state).
+    #[arg(short, long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    replications: u64,
+    /// Master seed (the same arrivals as `run` with this seed).
+    #[arg(short, long, default_value_t = 20_261_111)]
+    seed: u64,
+    /// A request slower than this counts as a timeout (recorded at this value).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    timeout_ms: u64,
+    /// Allow a target that is not on loopback.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Folder for bench.json, latency.hgrm, latency.hlog and the run's outputs.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -1121,6 +1173,160 @@ fn optimize_report(
         .map_err(|e| Failure::Internal(format!("{}: cannot write the report: {e}", dir.display())))
 }
 
+fn router_serve(
+    policy: &str,
+    addr: std::net::SocketAddr,
+    allow_remote: bool,
+) -> Result<(), Failure> {
+    let p = d11sim::routing::Policy::parse(&policy.replace('-', "_")).ok_or_else(|| {
+        Failure::BadInput(format!(
+            "--policy `{policy}`: use least_loaded or longest_idle"
+        ))
+    })?;
+    if !d11sim::service::is_loopback(&addr) && !allow_remote {
+        return Err(Failure::BadInput(format!(
+            "--addr {addr} is not loopback; pass --allow-remote to serve other hosts"
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Internal(format!("cannot start the runtime: {e}")))?;
+    runtime
+        .block_on(d11sim::service::server::serve(p, addr, |bound| {
+            use std::io::Write;
+            println!("listening on http://{bound} (policy {})", p.name());
+            let _ = std::io::stdout().flush();
+        }))
+        .map_err(|e| Failure::BadInput(format!("--addr {addr}: {e}")))
+}
+
+fn bench(args: &BenchArgs) -> Result<(), Failure> {
+    use d11sim::service::client::{ClientStats, HttpRouter};
+    use std::sync::{Arc, Mutex};
+    let addr = d11sim::service::parse_target(&args.target).map_err(Failure::BadInput)?;
+    if !d11sim::service::is_loopback(&addr) && !args.allow_remote {
+        return Err(Failure::BadInput(format!(
+            "--target {addr} is not loopback; pass --allow-remote to load another host"
+        )));
+    }
+    let plans = load(args.scenario.as_ref())?;
+    let sc = &plans[0].scenario;
+    let timeout = std::time::Duration::from_millis(args.timeout_ms);
+    let bar = progress(args.replications);
+    let mut reps = Vec::new();
+    let mut per_rep: Vec<ClientStats> = Vec::new();
+    for i in 0..args.replications {
+        let stats = Arc::new(Mutex::new(ClientStats::default()));
+        let router = HttpRouter::connect(addr, sc.agents(), timeout, Arc::clone(&stats))
+            .map_err(Failure::BadInput)?;
+        reps.push(d11sim::model::run_with_router(
+            sc,
+            args.seed,
+            i,
+            Box::new(router),
+        ));
+        per_rep.push(
+            Arc::try_unwrap(stats)
+                .map(|m| {
+                    m.into_inner()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                })
+                .unwrap_or_default(),
+        );
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let results = replicate::summarise(sc, args.seed, reps);
+    let mut all = ClientStats::default();
+    for s in &per_rep {
+        all.latency_us
+            .add(&s.latency_us)
+            .map_err(|e| Failure::Internal(e.to_string()))?;
+        all.requests += s.requests;
+        all.waits += s.waits;
+        all.timeouts += s.timeouts;
+        all.resets += s.resets;
+        all.errors += s.errors;
+        all.invalid += s.invalid;
+        if all.first_error.is_none() {
+            all.first_error.clone_from(&s.first_error);
+        }
+    }
+    let h = &all.latency_us;
+    let q = |p: f64| {
+        if h.is_empty() {
+            0
+        } else {
+            h.value_at_quantile(p)
+        }
+    };
+    let summary = serde_json::json!({
+        "target": args.target,
+        "mode": "virtual",
+        "replications": args.replications,
+        "seed": args.seed,
+        "requests": all.requests,
+        "waits": all.waits,
+        "timeouts": all.timeouts,
+        "resets": all.resets,
+        "errors": all.errors,
+        "invalid_answers": all.invalid,
+        "first_error": all.first_error,
+        "timeout_ms": args.timeout_ms,
+        "latency_us": {
+            "p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "p99.9": q(0.999),
+            "p99.99": q(0.9999), "max": h.max(), "mean": h.mean(),
+        },
+    });
+    print!("{}", output::render_table(sc, &results));
+    println!(
+        "\nrouting service {}: {} requests; latency µs p50 {} p90 {} p99 {} p99.9 {} p99.99 {} max {}",
+        args.target,
+        all.requests,
+        q(0.5),
+        q(0.9),
+        q(0.99),
+        q(0.999),
+        q(0.9999),
+        h.max()
+    );
+    println!(
+        "answers: {} wait; failures: {} timeouts, {} resets, {} error replies, {} invalid answers{}",
+        all.waits,
+        all.timeouts,
+        all.resets,
+        all.errors,
+        all.invalid,
+        all.first_error
+            .as_ref()
+            .map_or(String::new(), |e| format!(" (first: {e})"))
+    );
+    if let Some(dir) = &args.out {
+        let write = || -> std::io::Result<()> {
+            output::write_all(dir, sc, &results)?;
+            output::write_atomic(
+                &dir.join("bench.json"),
+                &serde_json::to_vec_pretty(&summary).map_err(std::io::Error::other)?,
+            )?;
+            output::write_atomic(
+                &dir.join("latency.hgrm"),
+                output::write_hgrm(&all.latency_us).as_bytes(),
+            )?;
+            let hists: Vec<&hdrhistogram::Histogram<u64>> =
+                per_rep.iter().map(|s| &s.latency_us).collect();
+            output::write_atomic(
+                &dir.join("latency.hlog"),
+                &output::write_hlog("routing_latency_us", "µs", &hists)?,
+            )
+        };
+        write().map_err(|e| {
+            Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+        })?;
+    }
+    Ok(())
+}
+
 fn formula(args: &FormulaArgs) -> Result<(), Failure> {
     let inputs = match &args.inputs {
         Some(path) => {
@@ -1172,6 +1378,15 @@ fn main() -> ExitCode {
     let outcome = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(args) => run(args),
         Command::Report(args) => report(args),
+        Command::Router {
+            command:
+                RouterCommand::Serve {
+                    policy,
+                    addr,
+                    allow_remote,
+                },
+        } => router_serve(policy, *addr, *allow_remote),
+        Command::Bench(args) => bench(args),
         Command::Validate { scenario } => validate(scenario),
         Command::Erlang(args) => erlang(args),
         Command::Sweep(args) => sweep(args),

@@ -57,14 +57,19 @@ pub fn write_hgrm(h: &Histogram<u64>) -> String {
     out
 }
 
-/// An interval log of `per_replication` histograms (ms); entry `i` is replication `i`,
-/// stamped at `i` seconds with a 1 s length (replications have no wall-clock time).
-pub fn write_hlog(name: &str, per_replication: &[&Histogram<u64>]) -> std::io::Result<Vec<u8>> {
+/// An interval log of `per_replication` histograms (values in `unit`); entry `i` is
+/// replication `i`, stamped at `i` seconds with a 1 s length (replications have no
+/// wall-clock time).
+pub fn write_hlog(
+    name: &str,
+    unit: &str,
+    per_replication: &[&Histogram<u64>],
+) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut serializer = V2DeflateSerializer::new();
     let mut builder = IntervalLogWriterBuilder::new();
     builder.add_comment(&format!(
-        "d11sim {name}: one interval per replication, values in ms"
+        "d11sim {name}: one interval per replication, values in {unit}"
     ));
     let mut log = builder.begin_log_with(&mut buf, &mut serializer)?;
     let tag = Tag::new(name).ok_or_else(|| std::io::Error::other("bad histogram tag"))?;

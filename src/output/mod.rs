@@ -81,7 +81,7 @@ pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::
             .collect();
         write_atomic(
             &paths.histograms().join(format!("{name}.hlog")),
-            &write_hlog(name, &per_rep)?,
+            &write_hlog(name, "ms", &per_rep)?,
         )?;
     }
     Ok(())

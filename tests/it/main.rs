@@ -8,6 +8,8 @@
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
 //! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the
 //!   key or line and the rule, and writes no output
+//! - `service`: the routing service on loopback: the protocol, the simulation with the
+//!   service in the loop, failures counted at the timeout, loopback safety
 //! - `staffing`: exact Erlang B, C and A formulas against the reference values; the
 //!   formula, analytic requirement, shift plans and sweeps
 //! - `optimize`: the simulation-based staffing optimiser and its shift plan
@@ -25,4 +27,5 @@ mod optimize;
 mod plans;
 mod report;
 mod scenarios;
+mod service;
 mod staffing;

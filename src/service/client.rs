@@ -1,0 +1,264 @@
+//! A [`Router`] that asks a routing service over the wire protocol: the simulation calls
+//! it like an in-process policy (software in the loop). Agent updates are buffered and sent
+//! with the next routing request, so each decision costs one round trip.
+//!
+//! Every request's latency goes into an HdrHistogram (µs). A timeout, a reset connection or
+//! an error reply is counted and recorded at the timeout value, never dropped; the
+//! conversation then waits, as if the router had said so. An answer naming an agent that is
+//! not available or lacks the class is counted as invalid and also treated as "wait".
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+use super::protocol::{AgentUpdate, Reset, RouteRequest, RouteResponse};
+use crate::class::Class;
+use crate::engine::SimTime;
+use crate::routing::{AgentId, AgentSnapshot, Router};
+
+/// What the client saw.
+#[derive(Clone, Debug)]
+pub struct ClientStats {
+    /// Request latency, µs (timeouts and errors at the timeout value).
+    pub latency_us: hdrhistogram::Histogram<u64>,
+    /// Routing requests sent.
+    pub requests: u64,
+    /// Answers "wait".
+    pub waits: u64,
+    /// Requests that timed out.
+    pub timeouts: u64,
+    /// Connection failures and resets.
+    pub resets: u64,
+    /// Error replies (status not 200) and unreadable bodies.
+    pub errors: u64,
+    /// Answers naming an agent that could not take the conversation.
+    pub invalid: u64,
+    /// The first failure, for the user.
+    pub first_error: Option<String>,
+}
+
+impl Default for ClientStats {
+    fn default() -> Self {
+        ClientStats {
+            latency_us: hdrhistogram::Histogram::new_with_bounds(1, 3_600_000_000, 3)
+                .expect("valid bounds"),
+            requests: 0,
+            waits: 0,
+            timeouts: 0,
+            resets: 0,
+            errors: 0,
+            invalid: 0,
+            first_error: None,
+        }
+    }
+}
+
+/// Why a request failed.
+#[derive(Debug)]
+enum Failed {
+    Timeout,
+    Reset(String),
+    Error(String),
+}
+
+/// The routing service at `addr`, as a [`Router`].
+pub struct HttpRouter {
+    runtime: tokio::runtime::Runtime,
+    addr: SocketAddr,
+    sender: Option<SendRequest<Full<Bytes>>>,
+    pending: Vec<AgentUpdate>,
+    view: Vec<Option<AgentSnapshot>>,
+    timeout: Duration,
+    stats: Arc<Mutex<ClientStats>>,
+}
+
+impl HttpRouter {
+    /// Connects to `addr` and starts a run of `agents` agents (`POST /v1/reset`). Requests
+    /// taking longer than `timeout` count as timeouts. `stats` collects what is seen.
+    pub fn connect(
+        addr: SocketAddr,
+        agents: usize,
+        timeout: Duration,
+        stats: Arc<Mutex<ClientStats>>,
+    ) -> Result<HttpRouter, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the client runtime: {e}"))?;
+        let mut r = HttpRouter {
+            runtime,
+            addr,
+            sender: None,
+            pending: Vec::new(),
+            view: vec![None; agents],
+            timeout,
+            stats,
+        };
+        let body = serde_json::to_vec(&Reset {
+            agents: agents as u32,
+        })
+        .map_err(|e| e.to_string())?;
+        r.post("/v1/reset", body)
+            .map_err(|e| format!("{addr}: POST /v1/reset failed: {e:?}"))?;
+        Ok(r)
+    }
+
+    async fn open(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("handshake: {e}"))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(sender)
+    }
+
+    /// One POST, with the timeout; the body of a 200 reply.
+    fn post(&mut self, path: &str, body: Vec<u8>) -> Result<Bytes, Failed> {
+        let addr = self.addr;
+        let host = addr.to_string();
+        let timeout = self.timeout;
+        let sender = self.sender.take();
+        let uri = path.to_string();
+        let result = self.runtime.block_on(async move {
+            let work = async move {
+                let mut sender = match sender {
+                    Some(s) if s.is_ready() => s,
+                    _ => HttpRouter::open(addr).await.map_err(Failed::Reset)?,
+                };
+                let req = Request::builder()
+                    .method(Method::POST)
+                    .uri(uri)
+                    .header("host", host)
+                    .header("content-type", "application/json")
+                    .body(Full::new(Bytes::from(body)))
+                    .map_err(|e| Failed::Error(e.to_string()))?;
+                let resp = sender
+                    .send_request(req)
+                    .await
+                    .map_err(|e| Failed::Reset(e.to_string()))?;
+                let status = resp.status();
+                let bytes = resp
+                    .into_body()
+                    .collect()
+                    .await
+                    .map_err(|e| Failed::Reset(e.to_string()))?
+                    .to_bytes();
+                if status != StatusCode::OK {
+                    return Err(Failed::Error(format!(
+                        "{status}: {}",
+                        String::from_utf8_lossy(&bytes)
+                    )));
+                }
+                Ok((sender, bytes))
+            };
+            match tokio::time::timeout(timeout, work).await {
+                Ok(r) => r,
+                Err(_) => Err(Failed::Timeout),
+            }
+        });
+        match result {
+            Ok((sender, bytes)) => {
+                self.sender = Some(sender);
+                Ok(bytes)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Router for HttpRouter {
+    fn name(&self) -> &str {
+        "http"
+    }
+
+    fn agent_changed(&mut self, agent: AgentId, snapshot: &AgentSnapshot, now: SimTime) {
+        if let Some(v) = self.view.get_mut(agent as usize) {
+            *v = Some(*snapshot);
+        }
+        self.pending.push(AgentUpdate::new(agent, snapshot, now));
+    }
+
+    fn route(&mut self, class: Class, now: SimTime) -> Option<AgentId> {
+        let req = RouteRequest {
+            updates: std::mem::take(&mut self.pending),
+            class,
+            t_us: now.as_micros(),
+        };
+        let body = serde_json::to_vec(&req).expect("plain data serialises");
+        let start = Instant::now();
+        let reply = self.post("/v1/route", body);
+        let took = start.elapsed();
+        let timeout_us = self.timeout.as_micros() as u64;
+        let answer = match reply {
+            Ok(bytes) => match serde_json::from_slice::<RouteResponse>(&bytes) {
+                Ok(r) => Ok(r.agent),
+                Err(e) => Err(Failed::Error(e.to_string())),
+            },
+            Err(e) => Err(e),
+        };
+        let stats = Arc::clone(&self.stats);
+        let mut s = stats
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        s.requests += 1;
+        let recorded = match &answer {
+            Ok(_) => (took.as_micros() as u64).max(1),
+            Err(_) => timeout_us.max(1),
+        };
+        s.latency_us.saturating_record(recorded);
+        let decision = match answer {
+            Ok(None) => {
+                s.waits += 1;
+                None
+            }
+            Ok(Some(a)) => {
+                let ok = self
+                    .view
+                    .get(a as usize)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|v| v.available && v.skills.contains(class));
+                if ok {
+                    Some(a)
+                } else {
+                    s.invalid += 1;
+                    s.first_error.get_or_insert(format!(
+                        "invalid answer: agent {a} cannot take a {class} conversation"
+                    ));
+                    None
+                }
+            }
+            Err(Failed::Timeout) => {
+                s.timeouts += 1;
+                s.first_error
+                    .get_or_insert_with(|| format!("timeout after {timeout_us} µs"));
+                None
+            }
+            Err(Failed::Reset(e)) => {
+                s.resets += 1;
+                s.first_error.get_or_insert(format!("connection: {e}"));
+                None
+            }
+            Err(Failed::Error(e)) => {
+                s.errors += 1;
+                s.first_error.get_or_insert(format!("error reply: {e}"));
+                None
+            }
+        };
+        // updates sent with a failed request are not sent again: a service that failed
+        // mid-request may or may not have applied them, and its answers are checked anyway
+        decision
+    }
+}

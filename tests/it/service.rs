@@ -1,0 +1,392 @@
+//! Routers as services on loopback: the reference server speaks the protocol, the
+//! simulation with the service in the loop equals the in-process run, failures are counted
+//! at the timeout value, the latency log round-trips, and non-loopback targets are refused.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+
+use crate::common;
+
+/// `d11sim router serve` on a free loopback port; killed on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(policy: &str) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_d11sim"))
+        .args([
+            "router",
+            "serve",
+            "--policy",
+            policy,
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .parse()
+        .unwrap();
+    Server { child, addr }
+}
+
+/// One request with hyper's client; (status, JSON body).
+fn call(addr: SocketAddr, method: &str, path: &str, body: &str) -> (StatusCode, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", addr.to_string())
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap();
+        let resp = send.send_request(req).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    })
+}
+
+fn update(agent: u32, load: u16, cap: u16, skills: &[&str], release_us: u64) -> Value {
+    json!({"agent": agent, "available": load < cap, "load": load, "cap": cap,
+           "skills": skills, "last_release_us": release_us, "last_assign_us": 0, "t_us": 10})
+}
+
+#[test]
+fn the_reference_server_speaks_the_protocol() {
+    let s = serve("least-loaded");
+    let (st, v) = call(s.addr, "GET", "/v1/health", "");
+    assert_eq!(
+        (st, v["policy"].as_str()),
+        (StatusCode::OK, Some("least_loaded"))
+    );
+    // a route before a run is a conflict, with the reason
+    let (st, v) = call(
+        s.addr,
+        "POST",
+        "/v1/route",
+        r#"{"class":"pre_sale","t_us":0}"#,
+    );
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert!(v["error"].as_str().unwrap().contains("reset"), "{v}");
+    let (st, _) = call(s.addr, "POST", "/v1/reset", r#"{"agents":3}"#);
+    assert_eq!(st, StatusCode::OK);
+    // agent 0: 2 chats; agent 1: 1 chat; agent 2: idle but after-sale only
+    let body = json!({"updates": [update(0, 2, 6, &["pre_sale", "in_sale", "after_sale"], 5),
+                                  update(1, 1, 6, &["pre_sale", "in_sale", "after_sale"], 7),
+                                  update(2, 0, 6, &["after_sale"], 1)],
+                      "class": "pre_sale", "t_us": 20});
+    let (st, v) = call(s.addr, "POST", "/v1/route", &body.to_string());
+    assert_eq!((st, v["agent"].as_u64()), (StatusCode::OK, Some(1)), "{v}");
+    let (_, v) = call(
+        s.addr,
+        "POST",
+        "/v1/route",
+        r#"{"class":"after_sale","t_us":30}"#,
+    );
+    assert_eq!(v["agent"].as_u64(), Some(2), "the idle after-sale agent");
+    // everyone full: wait
+    let full =
+        json!({"updates": [update(0, 6, 6, &["pre_sale"], 5), update(1, 6, 6, &["pre_sale"], 7)]});
+    assert_eq!(
+        call(s.addr, "POST", "/v1/updates", &full.to_string()).0,
+        StatusCode::OK
+    );
+    let (_, v) = call(
+        s.addr,
+        "POST",
+        "/v1/route",
+        r#"{"class":"pre_sale","t_us":40}"#,
+    );
+    assert!(v["agent"].is_null(), "{v}");
+    // bad input is refused with a reason; unknown paths and methods too
+    let (st, v) = call(s.addr, "POST", "/v1/route", r#"{"class":"vip","t_us":0}"#);
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().contains("vip"), "{v}");
+    let bad_agent = json!({"updates": [update(9, 0, 6, &["pre_sale"], 0)]});
+    assert_eq!(
+        call(s.addr, "POST", "/v1/updates", &bad_agent.to_string()).0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        call(s.addr, "GET", "/v2/route", "").0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(s.addr, "GET", "/v1/route", "").0,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    let (_, v) = call(s.addr, "GET", "/v1/health", "");
+    assert_eq!(v["decisions"].as_u64(), Some(3));
+}
+
+/// The small store cut to its first two hours (a few dozen conversations).
+fn short_scenario(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(common::root().join("scenarios/small_store.toml"))
+        .unwrap()
+        .replace("end = \"11-12 00:00\"", "end = \"11-10 20:00\"");
+    std::fs::write(dir.join("short.toml"), text).unwrap();
+    "short.toml".into()
+}
+
+#[test]
+fn the_simulation_with_the_service_in_the_loop_equals_the_in_process_run() {
+    let dir = common::temp_dir("bench_virtual");
+    let scenario = common::root().join("scenarios/small_store.toml");
+    let scenario = scenario.to_str().unwrap();
+    for policy in ["least_loaded", "longest_idle"] {
+        let s = serve(policy);
+        // run both through a copy of the scenario that names this policy
+        let text = std::fs::read_to_string(scenario).unwrap();
+        assert!(!text.contains("[routing]"));
+        let text = format!("{text}\n[routing]\npolicy = \"{policy}\"\n");
+        let file = dir.join(format!("{policy}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let target = format!("http://{}", s.addr);
+        let o = common::d11sim(
+            &[
+                "bench",
+                file.to_str().unwrap(),
+                "--target",
+                &target,
+                "--virtual",
+                "-r",
+                "2",
+                "--out",
+                policy,
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let local = format!("{policy}_local");
+        let o = common::d11sim(
+            &[
+                "run",
+                file.to_str().unwrap(),
+                "-r",
+                "2",
+                "--quiet",
+                "--out",
+                &local,
+            ],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let a: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(policy).join("summary.json")).unwrap())
+                .unwrap();
+        let b: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(&local).join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            a["kpis"], b["kpis"],
+            "{policy}: the service decided differently"
+        );
+        let bench: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(policy).join("bench.json")).unwrap())
+                .unwrap();
+        assert!(bench["requests"].as_u64().unwrap() > 1000, "{bench}");
+        for k in ["timeouts", "resets", "errors", "invalid_answers"] {
+            assert_eq!(bench[k], 0, "{k}: {bench}");
+        }
+        // the latency log round-trips through the hdrhistogram crate: one interval per
+        // replication, adding up to the requests
+        let log = std::fs::read(dir.join(policy).join("latency.hlog")).unwrap();
+        let mut deserializer = hdrhistogram::serialization::Deserializer::new();
+        let mut total = 0;
+        let mut intervals = 0;
+        for item in hdrhistogram::serialization::interval_log::IntervalLogIterator::new(&log) {
+            if let Ok(hdrhistogram::serialization::interval_log::LogEntry::Interval(h)) = item {
+                let decoded: hdrhistogram::Histogram<u64> = deserializer
+                    .deserialize(&mut std::io::Cursor::new(
+                        base64::Engine::decode(
+                            &base64::engine::general_purpose::STANDARD,
+                            h.encoded_histogram(),
+                        )
+                        .unwrap(),
+                    ))
+                    .unwrap();
+                total += decoded.len();
+                intervals += 1;
+            }
+        }
+        assert_eq!(intervals, 2);
+        assert_eq!(total, bench["requests"].as_u64().unwrap());
+    }
+}
+
+/// A misbehaving service on loopback: every route answer takes `delay`, or fails with 500.
+fn bad_server(delay: Duration, fail: bool) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                tokio::spawn(async move {
+                    let svc = hyper::service::service_fn(
+                        move |req: Request<hyper::body::Incoming>| async move {
+                            let reset = req.uri().path() == "/v1/reset";
+                            let _ = req.into_body().collect().await;
+                            if !reset {
+                                tokio::time::sleep(delay).await;
+                            }
+                            let (status, body) = if reset {
+                                (
+                                    StatusCode::OK,
+                                    r#"{"policy":"test","agents":0,"decisions":0}"#,
+                                )
+                            } else if fail {
+                                (
+                                    StatusCode::INTERNAL_SERVER_ERROR,
+                                    r#"{"error":"broken on purpose"}"#,
+                                )
+                            } else {
+                                (StatusCode::OK, r#"{"agent":null}"#)
+                            };
+                            Ok::<_, std::convert::Infallible>(
+                                Response::builder()
+                                    .status(status)
+                                    .body(Full::new(Bytes::from(body)))
+                                    .unwrap(),
+                            )
+                        },
+                    );
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn timeouts_and_error_replies_are_counted_at_the_timeout_value() {
+    let dir = common::temp_dir("bench_failures");
+    let scenario = short_scenario(&dir);
+    for (name, delay, fail) in [
+        ("slow", Duration::from_millis(300), false),
+        ("broken", Duration::ZERO, true),
+    ] {
+        let addr = bad_server(delay, fail);
+        let target = format!("http://{addr}");
+        let o = common::d11sim(
+            &[
+                "bench",
+                &scenario,
+                "--target",
+                &target,
+                "--virtual",
+                "-r",
+                "1",
+                "--timeout-ms",
+                "40",
+                "--out",
+                name,
+            ],
+            &dir,
+        );
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let bench: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(name).join("bench.json")).unwrap())
+                .unwrap();
+        let requests = bench["requests"].as_u64().unwrap();
+        assert!(requests > 5, "{bench}");
+        let counted = if fail {
+            &bench["errors"]
+        } else {
+            &bench["timeouts"]
+        };
+        assert_eq!(counted.as_u64(), Some(requests), "{name}: {bench}");
+        // every failure is recorded at the timeout (40 ms), none dropped
+        let p50 = bench["latency_us"]["p50"].as_u64().unwrap();
+        assert!((39_900..=40_100).contains(&p50), "{name}: {bench}");
+        assert!(bench["first_error"].as_str().is_some(), "{bench}");
+    }
+}
+
+#[test]
+fn targets_and_servers_off_loopback_need_an_explicit_flag() {
+    let dir = common::temp_dir("bench_loopback");
+    let o = common::d11sim(
+        &["bench", "--target", "http://192.0.2.1:8080", "--virtual"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--allow-remote"));
+    let o = common::d11sim(&["router", "serve", "--addr", "0.0.0.0:0"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--allow-remote"));
+    let o = common::d11sim(
+        &["bench", "--target", "https://127.0.0.1:1", "--virtual"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // nothing listening: a clear error, exit 2
+    let o = common::d11sim(
+        &[
+            "bench",
+            "--target",
+            "http://127.0.0.1:1",
+            "--virtual",
+            "-r",
+            "1",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("127.0.0.1:1"));
+}
