@@ -65,22 +65,38 @@ pub fn write_hlog(
     unit: &str,
     per_replication: &[&Histogram<u64>],
 ) -> std::io::Result<Vec<u8>> {
+    let entries: Vec<(&str, Duration, Duration, &Histogram<u64>)> = per_replication
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            (
+                name,
+                Duration::from_secs(i as u64),
+                Duration::from_secs(1),
+                *h,
+            )
+        })
+        .collect();
+    write_interval_log(
+        &format!("d11sim {name}: one interval per replication, values in {unit}"),
+        &entries,
+    )
+}
+
+/// An interval log of `(tag, start, length, histogram)` entries, with a comment line.
+pub fn write_interval_log(
+    comment: &str,
+    entries: &[(&str, Duration, Duration, &Histogram<u64>)],
+) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     let mut serializer = V2DeflateSerializer::new();
     let mut builder = IntervalLogWriterBuilder::new();
-    builder.add_comment(&format!(
-        "d11sim {name}: one interval per replication, values in {unit}"
-    ));
+    builder.add_comment(comment);
     let mut log = builder.begin_log_with(&mut buf, &mut serializer)?;
-    let tag = Tag::new(name).ok_or_else(|| std::io::Error::other("bad histogram tag"))?;
-    for (i, h) in per_replication.iter().enumerate() {
-        log.write_histogram(
-            h,
-            Duration::from_secs(i as u64),
-            Duration::from_secs(1),
-            Some(tag),
-        )
-        .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+    for (name, start, len, h) in entries {
+        let tag = Tag::new(name).ok_or_else(|| std::io::Error::other("bad histogram tag"))?;
+        log.write_histogram(h, *start, *len, Some(tag))
+            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
     }
     drop(log);
     Ok(buf)

@@ -10,7 +10,7 @@ mod table;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use histograms::{write_hgrm, write_hlog};
+pub use histograms::{write_hgrm, write_hlog, write_interval_log};
 pub use json::summary;
 pub use series::write_series;
 pub use table::{fmt_value, render_table};

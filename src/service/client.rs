@@ -23,11 +23,62 @@ use crate::class::Class;
 use crate::engine::SimTime;
 use crate::routing::{AgentId, AgentSnapshot, Router};
 
+fn histogram() -> hdrhistogram::Histogram<u64> {
+    hdrhistogram::Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds")
+}
+
+/// Wall-clock pacing: each routing request is due at `start + t / speedup`, where `t` is
+/// the arrival's scenario time.
+#[derive(Clone, Copy, Debug)]
+pub struct Pacing {
+    /// When scenario time zero is due.
+    pub start: Instant,
+    /// How many times faster than real time the plan runs.
+    pub speedup: f64,
+    /// Scenario-time window of the per-window histograms.
+    pub window: SimTime,
+}
+
+/// One window of scenario time, in a paced run.
+#[derive(Clone, Debug)]
+pub struct Window {
+    /// Latency from the intended send time, µs (failures: waited + the timeout).
+    pub corrected_us: hdrhistogram::Histogram<u64>,
+    /// Latency from the actual send, µs (failures: the timeout).
+    pub uncorrected_us: hdrhistogram::Histogram<u64>,
+    /// Requests due in the window.
+    pub requests: u64,
+    /// Of them, timeouts, resets, error replies and invalid answers.
+    pub failures: u64,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            corrected_us: histogram(),
+            uncorrected_us: histogram(),
+            requests: 0,
+            failures: 0,
+        }
+    }
+}
+
 /// What the client saw.
 #[derive(Clone, Debug)]
 pub struct ClientStats {
-    /// Request latency, µs (timeouts and errors at the timeout value).
+    /// Request latency, µs (timeouts and errors at the timeout value); in a paced run, from
+    /// the intended send time.
     pub latency_us: hdrhistogram::Histogram<u64>,
+    /// Paced runs: latency from the actual send, µs.
+    pub uncorrected_us: hdrhistogram::Histogram<u64>,
+    /// Paced runs: the generator's own send lag, µs: actual send minus the later of the
+    /// intended time and the previous reply (waiting for a slow reply is the target's
+    /// doing and shows in the corrected latency instead).
+    pub lag_us: hdrhistogram::Histogram<u64>,
+    /// Paced runs: per window of scenario time.
+    pub windows: Vec<Window>,
+    /// Paced runs: wall-clock time from the plan's start to the last reply.
+    pub wall: Duration,
     /// Routing requests sent.
     pub requests: u64,
     /// Answers "wait".
@@ -47,8 +98,11 @@ pub struct ClientStats {
 impl Default for ClientStats {
     fn default() -> Self {
         ClientStats {
-            latency_us: hdrhistogram::Histogram::new_with_bounds(1, 3_600_000_000, 3)
-                .expect("valid bounds"),
+            latency_us: histogram(),
+            uncorrected_us: histogram(),
+            lag_us: histogram(),
+            windows: Vec::new(),
+            wall: Duration::ZERO,
             requests: 0,
             waits: 0,
             timeouts: 0,
@@ -77,9 +131,33 @@ pub struct HttpRouter {
     view: Vec<Option<AgentSnapshot>>,
     timeout: Duration,
     stats: Arc<Mutex<ClientStats>>,
+    pacing: Option<Pacing>,
+    last_reply: Option<Instant>,
+}
+
+/// Sleeps until `at`, then spins the last stretch (sleep alone overshoots by ~0.1 ms).
+fn wait_until(at: Instant) {
+    loop {
+        let now = Instant::now();
+        if now >= at {
+            return;
+        }
+        let left = at - now;
+        if left > Duration::from_micros(300) {
+            std::thread::sleep(left - Duration::from_micros(200));
+        } else {
+            std::hint::spin_loop();
+        }
+    }
 }
 
 impl HttpRouter {
+    /// Paces routing requests in wall-clock time (see [`Pacing`]).
+    pub fn paced(mut self, pacing: Pacing) -> HttpRouter {
+        self.pacing = Some(pacing);
+        self
+    }
+
     /// Connects to `addr` and starts a run of `agents` agents (`POST /v1/reset`). Requests
     /// taking longer than `timeout` count as timeouts. `stats` collects what is seen.
     pub fn connect(
@@ -100,6 +178,8 @@ impl HttpRouter {
             view: vec![None; agents],
             timeout,
             stats,
+            pacing: None,
+            last_reply: None,
         };
         let body = serde_json::to_vec(&Reset {
             agents: agents as u32,
@@ -197,9 +277,16 @@ impl Router for HttpRouter {
             t_us: now.as_micros(),
         };
         let body = serde_json::to_vec(&req).expect("plain data serialises");
+        let intended = self
+            .pacing
+            .map(|p| p.start + Duration::from_secs_f64(now.as_secs_f64() / p.speedup));
+        if let Some(at) = intended {
+            wait_until(at);
+        }
         let start = Instant::now();
         let reply = self.post("/v1/route", body);
-        let took = start.elapsed();
+        let end = Instant::now();
+        let took = end - start;
         let timeout_us = self.timeout.as_micros() as u64;
         let answer = match reply {
             Ok(bytes) => match serde_json::from_slice::<RouteResponse>(&bytes) {
@@ -213,11 +300,34 @@ impl Router for HttpRouter {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         s.requests += 1;
-        let recorded = match &answer {
+        let uncorrected = match &answer {
             Ok(_) => (took.as_micros() as u64).max(1),
             Err(_) => timeout_us.max(1),
         };
-        s.latency_us.saturating_record(recorded);
+        match (self.pacing, intended) {
+            (Some(p), Some(at)) => {
+                let waited = start.saturating_duration_since(at).as_micros() as u64;
+                let own = start
+                    .saturating_duration_since(self.last_reply.map_or(at, |r| r.max(at)))
+                    .as_micros() as u64;
+                s.lag_us.saturating_record(own.max(1));
+                let corrected = waited + uncorrected;
+                s.latency_us.saturating_record(corrected);
+                s.uncorrected_us.saturating_record(uncorrected);
+                let k = (now.as_micros() / p.window.as_micros().max(1)) as usize;
+                if s.windows.len() <= k {
+                    s.windows.resize_with(k + 1, Window::default);
+                }
+                let w = &mut s.windows[k];
+                w.requests += 1;
+                w.failures += u64::from(answer.is_err());
+                w.corrected_us.saturating_record(corrected);
+                w.uncorrected_us.saturating_record(uncorrected);
+                s.wall = end.saturating_duration_since(p.start);
+            }
+            _ => s.latency_us.saturating_record(uncorrected),
+        }
+        self.last_reply = Some(end);
         let decision = match answer {
             Ok(None) => {
                 s.waits += 1;
@@ -234,6 +344,11 @@ impl Router for HttpRouter {
                     Some(a)
                 } else {
                     s.invalid += 1;
+                    if self.pacing.is_some()
+                        && let Some(w) = s.windows.last_mut()
+                    {
+                        w.failures += 1;
+                    }
                     s.first_error.get_or_insert(format!(
                         "invalid answer: agent {a} cannot take a {class} conversation"
                     ));

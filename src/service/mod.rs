@@ -6,6 +6,7 @@
 //! [`Router`]: crate::routing::Router
 
 pub mod client;
+pub mod gate;
 pub mod protocol;
 pub mod server;
 

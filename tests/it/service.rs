@@ -251,8 +251,10 @@ fn the_simulation_with_the_service_in_the_loop_equals_the_in_process_run() {
     }
 }
 
-/// A misbehaving service on loopback: every route answer takes `delay`, or fails with 500.
-fn bad_server(delay: Duration, fail: bool) -> SocketAddr {
+/// A misbehaving service on loopback: every route answer takes `delay`, or fails with 500,
+/// or (with `stall_at`) only that route request stalls for `delay`.
+fn bad_server(delay: Duration, fail: bool, stall_at: Option<usize>) -> SocketAddr {
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -265,35 +267,41 @@ fn bad_server(delay: Duration, fail: bool) -> SocketAddr {
             tx.send(listener.local_addr().unwrap()).unwrap();
             loop {
                 let (stream, _) = listener.accept().await.unwrap();
+                let seen = seen.clone();
                 tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(
-                        move |req: Request<hyper::body::Incoming>| async move {
-                            let reset = req.uri().path() == "/v1/reset";
-                            let _ = req.into_body().collect().await;
-                            if !reset {
-                                tokio::time::sleep(delay).await;
+                    let svc =
+                        hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                            let seen = seen.clone();
+                            async move {
+                                let reset = req.uri().path() == "/v1/reset";
+                                let _ = req.into_body().collect().await;
+                                if !reset {
+                                    let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                    if stall_at.is_none_or(|at| at == n) {
+                                        tokio::time::sleep(delay).await;
+                                    }
+                                }
+                                let (status, body) = if reset {
+                                    (
+                                        StatusCode::OK,
+                                        r#"{"policy":"test","agents":0,"decisions":0}"#,
+                                    )
+                                } else if fail {
+                                    (
+                                        StatusCode::INTERNAL_SERVER_ERROR,
+                                        r#"{"error":"broken on purpose"}"#,
+                                    )
+                                } else {
+                                    (StatusCode::OK, r#"{"agent":null}"#)
+                                };
+                                Ok::<_, std::convert::Infallible>(
+                                    Response::builder()
+                                        .status(status)
+                                        .body(Full::new(Bytes::from(body)))
+                                        .unwrap(),
+                                )
                             }
-                            let (status, body) = if reset {
-                                (
-                                    StatusCode::OK,
-                                    r#"{"policy":"test","agents":0,"decisions":0}"#,
-                                )
-                            } else if fail {
-                                (
-                                    StatusCode::INTERNAL_SERVER_ERROR,
-                                    r#"{"error":"broken on purpose"}"#,
-                                )
-                            } else {
-                                (StatusCode::OK, r#"{"agent":null}"#)
-                            };
-                            Ok::<_, std::convert::Infallible>(
-                                Response::builder()
-                                    .status(status)
-                                    .body(Full::new(Bytes::from(body)))
-                                    .unwrap(),
-                            )
-                        },
-                    );
+                        });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), svc)
                         .await;
@@ -312,7 +320,7 @@ fn timeouts_and_error_replies_are_counted_at_the_timeout_value() {
         ("slow", Duration::from_millis(300), false),
         ("broken", Duration::ZERO, true),
     ] {
-        let addr = bad_server(delay, fail);
+        let addr = bad_server(delay, fail, None);
         let target = format!("http://{addr}");
         let o = common::d11sim(
             &[
@@ -389,4 +397,123 @@ fn targets_and_servers_off_loopback_need_an_explicit_flag() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("127.0.0.1:1"));
+}
+
+/// The small store's first two hours at 20 times the volume (about 1,200 conversations):
+/// at --speedup 7200 a one-second paced run of ~1,200 requests per second.
+fn busy_scenario(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(common::root().join("scenarios/small_store.toml"))
+        .unwrap()
+        .replace("end = \"11-12 00:00\"", "end = \"11-10 20:00\"")
+        .replace("base_per_hour = 20 ", "base_per_hour = 400 ");
+    std::fs::write(dir.join("busy.toml"), text).unwrap();
+    "busy.toml".into()
+}
+
+fn paced(
+    dir: &std::path::Path,
+    target: &str,
+    extra: &[&str],
+    out: &str,
+) -> (Option<i32>, Value, String) {
+    let scenario = busy_scenario(dir);
+    let mut args = vec![
+        "bench",
+        &scenario,
+        "--target",
+        target,
+        "--speedup",
+        "7200",
+        "--out",
+        out,
+    ];
+    args.extend(extra);
+    let o = common::d11sim(&args, dir);
+    let bench = std::fs::read(dir.join(out).join("bench.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    (
+        o.status.code(),
+        bench,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn paced_sends_keep_the_plan_and_gates_set_the_exit_code() {
+    let dir = common::temp_dir("bench_paced");
+    let s = serve("least_loaded");
+    let target = format!("http://{}", s.addr);
+    let (code, bench, err) = paced(
+        &dir,
+        &target,
+        &[
+            "--threshold",
+            "p99<1s",
+            "--threshold",
+            "p99.9<=2s@18:30-19:30",
+            "--threshold",
+            "errors<0.1%",
+        ],
+        "ok",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(bench["valid"], true);
+    // the plan: two hours at 7200x is one second of wall clock, never run ahead
+    let wall = bench["wall_s"].as_f64().unwrap();
+    assert!((0.95..3.0).contains(&wall), "{bench}");
+    let offered = bench["offered_per_s"].as_f64().unwrap();
+    assert!(offered > 500.0, "{bench}");
+    assert!(
+        bench["send_lag_us"]["p99"].as_u64().unwrap() <= 1000,
+        "{bench}"
+    );
+    assert_eq!(bench["thresholds"].as_array().unwrap().len(), 3);
+    assert!(bench["windows"].as_array().unwrap().len() >= 2);
+    // a gate missed: exit 3, outputs still written
+    let (code, bench, err) = paced(&dir, &target, &["--threshold", "p50<1us"], "gate");
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("gate missed: p50<1us"), "{err}");
+    assert_eq!(bench["thresholds"][0]["passed"], false);
+    // the generator cannot keep a plan to a nanosecond: invalid, exit 4 (before gates)
+    let (code, _, err) = paced(
+        &dir,
+        &target,
+        &["--max-lag-ms", "0.0001", "--threshold", "p50<1us"],
+        "lag",
+    );
+    assert_eq!(code, Some(4), "{err}");
+    assert!(err.contains("run invalid"), "{err}");
+    // bad gates are bad input
+    for bad in [
+        "p99<5",
+        "p200<5ms",
+        "median<5ms",
+        "p99<5ms@25:00-01:00",
+        "errors<5ms",
+    ] {
+        let (code, _, err) = paced(&dir, &target, &["--threshold", bad], "bad");
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains(bad), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn a_stall_shows_in_the_corrected_percentiles_and_not_in_the_uncorrected() {
+    let dir = common::temp_dir("bench_stall");
+    // the 200th route request stalls 300 ms: ~360 requests fall due meanwhile
+    let addr = bad_server(Duration::from_millis(300), false, Some(200));
+    let (code, bench, err) = paced(&dir, &format!("http://{addr}"), &[], "stall");
+    assert_eq!(code, Some(0), "{err}");
+    let corrected = bench["latency_us"]["p90"].as_u64().unwrap();
+    let uncorrected = bench["uncorrected_latency_us"]["p99"].as_u64().unwrap();
+    assert!(corrected >= 50_000, "corrected p90 {corrected} µs: {bench}");
+    assert!(
+        uncorrected < 20_000,
+        "uncorrected p99 {uncorrected} µs: {bench}"
+    );
+    assert!(bench["uncorrected_latency_us"]["max"].as_u64().unwrap() >= 290_000);
+    // waiting on the stalled reply is the target's doing, not the generator's lag
+    assert_eq!(bench["valid"], true, "{bench}");
 }
