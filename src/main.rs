@@ -163,6 +163,14 @@ struct BenchArgs {
     /// A request slower than this counts as a timeout (recorded at this value).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     timeout_ms: u64,
+    /// Paced runs: send the scenario's requests open loop over --connections connections
+    /// (recorded from an in-process run beforehand; answers are not fed back, no KPIs):
+    /// for request rates one sequential decision stream cannot reach.
+    #[arg(long)]
+    open_loop: bool,
+    /// Open-loop runs: keep-alive connections.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    connections: u64,
     /// Paced runs: latency percentiles per window of this many minutes of scenario time.
     #[arg(long, default_value_t = 60.0)]
     window_min: f64,
@@ -1247,6 +1255,11 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
             "--target {addr} is not loopback; pass --allow-remote to load another host"
         )));
     }
+    if args.open_loop && args.speedup.is_none() {
+        return Err(Failure::BadInput(
+            "--open-loop sends at a pace: give --speedup K instead of --virtual".into(),
+        ));
+    }
     if let Some(k) = args.speedup
         && !(k.is_finite() && k > 0.0)
     {
@@ -1282,6 +1295,22 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let mut reps = Vec::new();
     let mut per_rep: Vec<ClientStats> = Vec::new();
     for i in 0..replications {
+        if let (true, Some(speedup)) = (args.open_loop, args.speedup) {
+            let plan = d11sim::service::load::plan(sc, args.seed, i);
+            let stats = d11sim::service::load::run(
+                addr,
+                sc.agents(),
+                &plan,
+                speedup,
+                window,
+                args.connections as usize,
+                timeout,
+            )
+            .map_err(Failure::BadInput)?;
+            per_rep.push(stats);
+            bar.inc(1);
+            continue;
+        }
         let stats = Arc::new(Mutex::new(ClientStats::default()));
         let mut router = HttpRouter::connect(addr, sc.agents(), timeout, Arc::clone(&stats))
             .map_err(Failure::BadInput)?;
@@ -1309,7 +1338,7 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let results = replicate::summarise(sc, args.seed, reps);
+    let results = (!args.open_loop).then(|| replicate::summarise(sc, args.seed, reps));
     let mut all = ClientStats::default();
     let add = |a: &mut hdrhistogram::Histogram<u64>, b: &hdrhistogram::Histogram<u64>| {
         a.add(b).map_err(|e| Failure::Internal(e.to_string()))
@@ -1351,7 +1380,12 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let valid = args.speedup.is_none() || lag_p99_us as f64 <= args.max_lag_ms * 1e3;
     let mut summary = serde_json::json!({
         "target": args.target,
-        "mode": if args.speedup.is_some() { "paced" } else { "virtual" },
+        "mode": match (args.open_loop, args.speedup.is_some()) {
+            (true, _) => "open_loop",
+            (false, true) => "paced",
+            (false, false) => "virtual",
+        },
+        "connections": if args.open_loop { args.connections } else { 1 },
         "replications": replications,
         "seed": args.seed,
         "requests": all.requests,
@@ -1403,7 +1437,14 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 .collect(),
         );
     }
-    print!("{}", output::render_table(sc, &results));
+    match &results {
+        Some(r) => print!("{}", output::render_table(sc, r)),
+        None => println!(
+            "open loop over {} connections: the service's answers are not fed back, so there \
+             are no KPIs (run --virtual or paced for them)",
+            args.connections
+        ),
+    }
     let q = |h: &hdrhistogram::Histogram<u64>, p: f64| {
         if h.is_empty() {
             0
@@ -1467,7 +1508,10 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
     }
     if let Some(dir) = &args.out {
         let write = || -> std::io::Result<()> {
-            output::write_all(dir, sc, &results)?;
+            match &results {
+                Some(r) => output::write_all(dir, sc, r)?,
+                None => std::fs::create_dir_all(dir)?,
+            }
             output::write_atomic(
                 &dir.join("bench.json"),
                 &serde_json::to_vec_pretty(&summary).map_err(std::io::Error::other)?,

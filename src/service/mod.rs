@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod gate;
+pub mod load;
 pub mod protocol;
 pub mod server;
 

@@ -517,3 +517,71 @@ fn a_stall_shows_in_the_corrected_percentiles_and_not_in_the_uncorrected() {
     // waiting on the stalled reply is the target's doing, not the generator's lag
     assert_eq!(bench["valid"], true, "{bench}");
 }
+
+#[test]
+fn open_loop_sends_every_planned_request_over_several_connections() {
+    let dir = common::temp_dir("bench_open_loop");
+    let s = serve("least_loaded");
+    let target = format!("http://{}", s.addr);
+    let scenario = busy_scenario(&dir);
+    let o = common::d11sim(
+        &[
+            "bench",
+            &scenario,
+            "--target",
+            &target,
+            "--speedup",
+            "7200",
+            "--open-loop",
+            "--connections",
+            "4",
+            "--out",
+            "open",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bench: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("open/bench.json")).unwrap()).unwrap();
+    assert_eq!(bench["mode"], "open_loop");
+    assert_eq!(bench["connections"], 4);
+    // the same requests as the paced mode's in-the-loop run of this scenario and seed
+    let paced = common::d11sim(
+        &[
+            "bench",
+            &scenario,
+            "--target",
+            &target,
+            "--speedup",
+            "7200",
+            "--out",
+            "paced",
+        ],
+        &dir,
+    );
+    assert!(paced.status.success());
+    let p: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("paced/bench.json")).unwrap()).unwrap();
+    assert_eq!(bench["requests"], p["requests"], "{bench}\n{p}");
+    for k in ["timeouts", "resets", "errors"] {
+        assert_eq!(bench[k], 0, "{k}: {bench}");
+    }
+    assert_eq!(bench["valid"], true, "{bench}");
+    assert!(
+        !dir.join("open/summary.json").exists(),
+        "no KPIs without the loop"
+    );
+    // --open-loop needs a pace
+    let o = common::d11sim(
+        &[
+            "bench",
+            &scenario,
+            "--target",
+            &target,
+            "--virtual",
+            "--open-loop",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
