@@ -182,6 +182,14 @@ struct BenchArgs {
     /// exceeds this.
     #[arg(long, default_value_t = 1.0)]
     max_lag_ms: f64,
+    /// Bound: most routing requests per replication; beyond it nothing is sent and the run
+    /// is invalid (exit 4).
+    #[arg(long, default_value_t = 50_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_requests: u64,
+    /// Bound: most wall-clock seconds per replication (default: twice the paced plan plus
+    /// 60 s, or 3600 s in virtual time); beyond it nothing is sent and the run is invalid.
+    #[arg(long)]
+    max_wall_s: Option<f64>,
     /// Allow a target that is not on loopback.
     #[arg(long)]
     allow_remote: bool,
@@ -1291,6 +1299,20 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         .unwrap_or(if args.speedup.is_some() { 1 } else { 3 });
     let timeout = Duration::from_millis(args.timeout_ms);
     let window = d11sim::engine::SimTime::from_secs_f64(args.window_min * 60.0);
+    let max_wall = match (args.max_wall_s, args.speedup) {
+        (Some(w), _) if w.is_finite() && w > 0.0 => w,
+        (Some(w), _) => {
+            return Err(Failure::BadInput(format!(
+                "--max-wall-s must be above 0, got {w}"
+            )));
+        }
+        (None, Some(k)) => 2.0 * sc.horizon.as_secs_f64() / k + 60.0,
+        (None, None) => 3600.0,
+    };
+    let limits_from = |start: Instant| d11sim::service::client::Limits {
+        max_requests: args.max_requests,
+        deadline: start + Duration::from_secs_f64(max_wall),
+    };
     let bar = progress(replications);
     let mut reps = Vec::new();
     let mut per_rep: Vec<ClientStats> = Vec::new();
@@ -1305,6 +1327,7 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 window,
                 args.connections as usize,
                 timeout,
+                limits_from(Instant::now()),
             )
             .map_err(Failure::BadInput)?;
             per_rep.push(stats);
@@ -1313,7 +1336,8 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         }
         let stats = Arc::new(Mutex::new(ClientStats::default()));
         let mut router = HttpRouter::connect(addr, sc.agents(), timeout, Arc::clone(&stats))
-            .map_err(Failure::BadInput)?;
+            .map_err(Failure::BadInput)?
+            .limited(limits_from(Instant::now()));
         if let Some(speedup) = args.speedup {
             router = router.paced(Pacing {
                 start: Instant::now() + Duration::from_millis(20),
@@ -1363,6 +1387,7 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         all.resets += s.resets;
         all.errors += s.errors;
         all.invalid += s.invalid;
+        all.capped += s.capped;
         if all.first_error.is_none() {
             all.first_error.clone_from(&s.first_error);
         }
@@ -1377,7 +1402,8 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
     } else {
         all.lag_us.value_at_quantile(0.99)
     };
-    let valid = args.speedup.is_none() || lag_p99_us as f64 <= args.max_lag_ms * 1e3;
+    let lag_ok = args.speedup.is_none() || lag_p99_us as f64 <= args.max_lag_ms * 1e3;
+    let valid = lag_ok && all.capped == 0;
     let mut summary = serde_json::json!({
         "target": args.target,
         "mode": match (args.open_loop, args.speedup.is_some()) {
@@ -1394,6 +1420,8 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         "resets": all.resets,
         "errors": all.errors,
         "invalid_answers": all.invalid,
+        "not_sent_at_bounds": all.capped,
+        "valid": valid,
         "failure_share": if all.requests > 0 { failures as f64 / all.requests as f64 } else { 0.0 },
         "first_error": all.first_error,
         "timeout_ms": args.timeout_ms,
@@ -1409,7 +1437,6 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         summary["offered_per_s"] = serde_json::json!(all.requests as f64 / planned_s.max(1e-9));
         summary["achieved_per_s"] = serde_json::json!(all.requests as f64 / wall_s.max(1e-9));
         summary["wall_s"] = serde_json::json!(wall_s);
-        summary["valid"] = serde_json::json!(valid);
         summary["max_lag_ms"] = serde_json::json!(args.max_lag_ms);
         summary["windows"] = serde_json::Value::Array(
             all.windows
@@ -1557,6 +1584,12 @@ fn bench(args: &BenchArgs) -> Result<(), Failure> {
         write().map_err(|e| {
             Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
         })?;
+    }
+    if all.capped > 0 {
+        return Err(Failure::Invalid(format!(
+            "{} requests were not sent: the run reached --max-requests {} or --max-wall-s {:.0}",
+            all.capped, args.max_requests, max_wall
+        )));
     }
     if !valid {
         return Err(Failure::Invalid(format!(

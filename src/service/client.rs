@@ -93,6 +93,18 @@ pub struct ClientStats {
     pub invalid: u64,
     /// The first failure, for the user.
     pub first_error: Option<String>,
+    /// Requests not sent because a bound (count or wall-clock time) was reached.
+    pub capped: u64,
+}
+
+/// Bounds on a run's requests: beyond them nothing more is sent (answers are "wait") and
+/// the run is invalid.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Most requests per replication.
+    pub max_requests: u64,
+    /// No request is sent after this.
+    pub deadline: Instant,
 }
 
 impl Default for ClientStats {
@@ -110,6 +122,7 @@ impl Default for ClientStats {
             errors: 0,
             invalid: 0,
             first_error: None,
+            capped: 0,
         }
     }
 }
@@ -133,6 +146,7 @@ pub struct HttpRouter {
     stats: Arc<Mutex<ClientStats>>,
     pacing: Option<Pacing>,
     last_reply: Option<Instant>,
+    limits: Option<Limits>,
 }
 
 /// Sleeps until `at`, then spins the last stretch (sleep alone overshoots by ~0.1 ms).
@@ -152,6 +166,12 @@ fn wait_until(at: Instant) {
 }
 
 impl HttpRouter {
+    /// Bounds the run (see [`Limits`]).
+    pub fn limited(mut self, limits: Limits) -> HttpRouter {
+        self.limits = Some(limits);
+        self
+    }
+
     /// Paces routing requests in wall-clock time (see [`Pacing`]).
     pub fn paced(mut self, pacing: Pacing) -> HttpRouter {
         self.pacing = Some(pacing);
@@ -180,6 +200,7 @@ impl HttpRouter {
             stats,
             pacing: None,
             last_reply: None,
+            limits: None,
         };
         let body = serde_json::to_vec(&Reset {
             agents: agents as u32,
@@ -271,6 +292,16 @@ impl Router for HttpRouter {
     }
 
     fn route(&mut self, class: Class, now: SimTime) -> Option<AgentId> {
+        if let Some(l) = self.limits {
+            let mut s = self
+                .stats
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if s.requests >= l.max_requests || Instant::now() >= l.deadline {
+                s.capped += 1;
+                return None;
+            }
+        }
         let req = RouteRequest {
             updates: std::mem::take(&mut self.pending),
             class,

@@ -83,6 +83,7 @@ pub fn plan(sc: &Scenario, seed: u64, index: u64) -> Vec<Planned> {
 
 /// Sends `plan` to `addr` over `connections` connections, each request due at its scenario
 /// time divided by `speedup`; latency per `window` of scenario time, as in the paced mode.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     addr: SocketAddr,
     agents: usize,
@@ -91,13 +92,16 @@ pub fn run(
     window: SimTime,
     connections: usize,
     timeout: Duration,
+    limits: super::client::Limits,
 ) -> Result<ClientStats, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the load runtime: {e}"))?;
     rt.block_on(async move {
-        let plan: Rc<Vec<Planned>> = Rc::new(plan.to_vec());
+        let sendable = plan.len().min(limits.max_requests as usize);
+        let capped_by_count = (plan.len() - sendable) as u64;
+        let plan: Rc<Vec<Planned>> = Rc::new(plan[..sendable].to_vec());
         let open = move || async move {
             let stream = TcpStream::connect(addr)
                 .await
@@ -176,6 +180,12 @@ pub fn run(
                 loop {
                     let i = next.get();
                     if i >= plan.len() {
+                        break;
+                    }
+                    if Instant::now() >= limits.deadline {
+                        // past the time bound: the rest of the plan is not sent
+                        stats.borrow_mut().capped += (plan.len() - i) as u64;
+                        next.set(plan.len());
                         break;
                     }
                     next.set(i + 1);
@@ -257,7 +267,8 @@ pub fn run(
             });
         }
         local.await;
-        let s = stats.borrow().clone();
+        let mut s = stats.borrow().clone();
+        s.capped += capped_by_count;
         Ok(s)
     })
 }

@@ -585,3 +585,31 @@ fn open_loop_sends_every_planned_request_over_several_connections() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn request_loops_are_bounded_in_count_and_time() {
+    let dir = common::temp_dir("bench_bounds");
+    let s = serve("least_loaded");
+    let target = format!("http://{}", s.addr);
+    let scenario = short_scenario(&dir);
+    for (bound, value, mode) in [
+        ("--max-requests", "10", vec!["--virtual", "-r", "1"]),
+        ("--max-wall-s", "0.3", vec!["--speedup", "60"]),
+    ] {
+        let mut args = vec![
+            "bench", &scenario, "--target", &target, bound, value, "--out", "b",
+        ];
+        args.extend(mode.iter().copied());
+        let start = std::time::Instant::now();
+        let o = common::d11sim(&args, &dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(4), "{bound}: {err}");
+        assert!(err.contains("were not sent"), "{bound}: {err}");
+        // two hours at 60x would take two minutes; the bound stops sending at 0.3 s
+        assert!(start.elapsed() < Duration::from_secs(30), "{bound}");
+        let bench: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("b/bench.json")).unwrap()).unwrap();
+        assert!(bench["not_sent_at_bounds"].as_u64().unwrap() > 0, "{bench}");
+        assert_eq!(bench["valid"], false);
+    }
+}
