@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub use histograms::{write_hgrm, write_hlog, write_interval_log};
 pub use json::summary;
 pub use series::write_series;
-pub use table::{fmt_value, render_table};
+pub use table::{fmt_ci, fmt_value, render_table};
 
 use crate::replicate::RunResults;
 use crate::scenario::Scenario;

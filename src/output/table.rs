@@ -7,6 +7,16 @@ use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
 /// A KPI value for people: shares as percentages, large counts without decimals.
+/// A KPI's 95% interval as `LOW .. HIGH`. Every KPI is non-negative: a t interval
+/// reaching below 0 is shown from 0.
+pub fn fmt_ci(kpi: Kpi, e: &crate::stats::Estimate) -> String {
+    format!(
+        "{} .. {}",
+        fmt_value(kpi, e.ci_low.max(0.0)),
+        fmt_value(kpi, e.ci_high)
+    )
+}
+
 pub fn fmt_value(kpi: Kpi, x: f64) -> String {
     if kpi.is_share() {
         format!("{:.2}%", x * 100.0)
@@ -65,12 +75,7 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
     for k in &r.kpis {
         let Some(e) = &k.estimate else { continue };
         let ci = if e.n > 1 {
-            format!(
-                "[{} .. {}]",
-                // every KPI is non-negative: a t interval reaching below 0 is shown from 0
-                fmt_value(k.kpi, e.ci_low.max(0.0)),
-                fmt_value(k.kpi, e.ci_high)
-            )
+            format!("[{}]", fmt_ci(k.kpi, e))
         } else {
             "(one replication)".into()
         };

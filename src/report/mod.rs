@@ -15,7 +15,7 @@ use data::Series;
 use crate::compare::{self, PlanResults};
 use crate::engine::SimTime;
 use crate::kpi::{Comparison, Kpi, Target};
-use crate::output::{fmt_value, write_atomic};
+use crate::output::{fmt_ci, fmt_value, write_atomic};
 use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 use crate::scenario::clock::Calendar;
@@ -277,11 +277,7 @@ pub fn kpi_table(results: &RunResults) -> Table {
         let target = results.targets.iter().find(|x| x.target.kpi == k.kpi);
         let mean = fmt_value(k.kpi, e.mean);
         let ci = if e.n > 1 {
-            format!(
-                "{} .. {}",
-                fmt_value(k.kpi, e.ci_low.max(0.0)),
-                fmt_value(k.kpi, e.ci_high)
-            )
+            fmt_ci(k.kpi, e)
         } else {
             "(one replication)".into()
         };
@@ -685,12 +681,7 @@ pub fn sweep_page(
         let mut row = vec![Cell::plain(label(r))];
         for k in kpis {
             let text = r.results.kpi(*k).estimate.as_ref().map_or("-".into(), |e| {
-                format!(
-                    "{} [{} .. {}]",
-                    fmt_value(*k, e.mean),
-                    fmt_value(*k, e.ci_low.max(0.0)),
-                    fmt_value(*k, e.ci_high)
-                )
+                format!("{} [{}]", fmt_value(*k, e.mean), fmt_ci(*k, e))
             });
             row.push(
                 match r.results.targets.iter().find(|t| t.target.kpi == *k) {

@@ -28,6 +28,16 @@ struct State {
     decisions: u64,
 }
 
+impl State {
+    fn health(&self) -> Health {
+        Health {
+            policy: self.policy.name().into(),
+            agents: self.agents,
+            decisions: self.decisions,
+        }
+    }
+}
+
 /// A running server's shared state.
 #[derive(Clone)]
 pub struct Service {
@@ -68,30 +78,13 @@ impl Service {
             Err(e) => return error(StatusCode::PAYLOAD_TOO_LARGE, format!("body: {e}")),
         };
         match (&parts.method, parts.uri.path()) {
-            (&Method::GET, "/v1/health") => {
-                let s = self.lock();
-                json(
-                    StatusCode::OK,
-                    &Health {
-                        policy: s.policy.name().into(),
-                        agents: s.agents,
-                        decisions: s.decisions,
-                    },
-                )
-            }
+            (&Method::GET, "/v1/health") => json(StatusCode::OK, &self.lock().health()),
             (&Method::POST, "/v1/reset") => match serde_json::from_slice::<Reset>(&bytes) {
                 Ok(r) if r.agents <= 10_000_000 => {
                     let mut s = self.lock();
                     s.router = Some(s.policy.build(r.agents as usize));
                     s.agents = r.agents;
-                    json(
-                        StatusCode::OK,
-                        &Health {
-                            policy: s.policy.name().into(),
-                            agents: s.agents,
-                            decisions: s.decisions,
-                        },
-                    )
+                    json(StatusCode::OK, &s.health())
                 }
                 Ok(r) => error(
                     StatusCode::BAD_REQUEST,

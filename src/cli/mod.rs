@@ -1,0 +1,4 @@
+//! The command's subcommands that outgrew `main.rs`.
+
+pub(crate) mod bench;
+pub(crate) mod staff;

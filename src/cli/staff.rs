@@ -1,0 +1,708 @@
+//! `d11sim staff`: the handbook formula, analytic requirement, shift plans and the
+//! simulation-based optimiser.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use d11sim::compare::PlanResults;
+use d11sim::kpi::{Kpi, Target};
+use d11sim::output;
+use d11sim::replicate::{self, RunConfig};
+use d11sim::scenario::Scenario;
+use d11sim::scenario::variants::Base;
+use d11sim::staffing::{
+    self,
+    erlang::StaffTarget,
+    formula::FormulaInputs,
+    optimize::{self, Search, Settings},
+    shifts,
+};
+
+use crate::{Failure, load, progress, run_config};
+
+#[derive(Subcommand)]
+pub(crate) enum StaffCommand {
+    /// The handbook's formula: sales target -> inquiries -> agents, spread by the arrival curve.
+    Formula(FormulaArgs),
+    /// Erlang A agents needed per interval of a scenario, against its roster.
+    Analytic(AnalyticArgs),
+    /// A shift plan covering the per-interval requirement at the fewest agent-hours
+    /// (integer program), its roster block, and a verification run of that roster.
+    Plan(PlanArgs),
+    /// Search by simulation the fewest agents per interval meeting the targets with the
+    /// given confidence, cover them with a shift plan, and verify it on fresh replications.
+    Optimize(OptimizeArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct OptimizeArgs {
+    /// Scenario file (default: the embedded one).
+    scenario: Option<PathBuf>,
+    /// Targets judged on each interval's arrivals, e.g. 'avg_response_s<=30' (repeatable;
+    /// default: the scenario's targets that can be judged per interval). KPIs:
+    /// avg_response_s, first_response_p90_s, first_reply_30s_share, first_reply_3min_share,
+    /// reply_rate, abandonment_rate, conversion.
+    #[arg(long)]
+    target: Vec<String>,
+    /// Share of replications in which every interval must meet the targets.
+    #[arg(long, default_value_t = 0.9)]
+    confidence: f64,
+    /// Replications per candidate (the scenario's forecast error varies across them).
+    #[arg(short, long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    replications: u64,
+    /// Master seed of the search; the plan is checked on seed + 1 and verified on seed + 2
+    /// (replications the search never saw).
+    #[arg(short, long, default_value_t = 20_261_111)]
+    seed: u64,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(short, long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Requirement interval, minutes.
+    #[arg(long, default_value_t = 60.0)]
+    interval_min: f64,
+    /// Shift templates (TOML `[[templates]]`); default: the embedded ones for the embedded
+    /// scenario. Without templates only the requirement is computed.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    /// The group whose agents the requirement counts (default: the first template's `like`,
+    /// or the scenario's first group).
+    #[arg(long)]
+    like: Option<String>,
+    /// Write requirement.csv, roster.toml and verification/ (summary, series, histograms).
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Also write the war-room report of the recommendation and its verification run.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct PlanArgs {
+    /// Scenario file (default: the embedded one).
+    scenario: Option<PathBuf>,
+    /// Shift templates (TOML, `[[templates]]`: name, like, starts, length_h, min/max_heads).
+    #[arg(long)]
+    templates: PathBuf,
+    /// Targets, as for `staff analytic` (default service_level>=0.8).
+    #[arg(long)]
+    target: Vec<String>,
+    /// Requirement interval, minutes.
+    #[arg(long, default_value_t = 60.0)]
+    interval_min: f64,
+    /// Replications of the verification run.
+    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    replications: u64,
+    /// Master seed of the verification run.
+    #[arg(short, long, default_value_t = 20_261_111)]
+    seed: u64,
+    /// Write the planned roster (`roster.toml`, a scenario extending the input) here.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct AnalyticArgs {
+    /// Scenario file (default: the embedded one).
+    scenario: Option<PathBuf>,
+    /// Targets: service_level>=X (at the scenario's service_level_s), asa_s<=X,
+    /// p_abandon<=X, p_wait<=X, occupancy<=X (repeatable; default service_level>=0.8).
+    #[arg(long)]
+    target: Vec<String>,
+    /// Interval length, minutes.
+    #[arg(long, default_value_t = 60.0)]
+    interval_min: f64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct FormulaArgs {
+    /// A TOML file with sales_target, cs_sales_share, cs_average_order_value,
+    /// inquiry_conversion, saturated_capacity [, hours_per_agent_day] (instead of flags).
+    #[arg(long, conflicts_with_all = ["sales_target", "cs_share", "aov", "conversion", "capacity"])]
+    inputs: Option<PathBuf>,
+    /// Store sales target for the day.
+    #[arg(long)]
+    sales_target: Option<f64>,
+    /// Share of sales through customer service (0-1).
+    #[arg(long)]
+    cs_share: Option<f64>,
+    /// CS average order value (客单价).
+    #[arg(long)]
+    aov: Option<f64>,
+    /// Inquiry conversion (0-1).
+    #[arg(long)]
+    conversion: Option<f64>,
+    /// Saturated capacity: inquiries per agent-day (饱和接待量).
+    #[arg(long)]
+    capacity: Option<f64>,
+    /// Hours online per agent-day.
+    #[arg(long, default_value_t = 8.0)]
+    hours_per_day: f64,
+    /// Scenario whose arrival curve spreads the inquiries (default: the embedded one).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Staffing targets (default `service_level>=0.8`) and a checked interval length.
+fn staff_targets(
+    given: &[String],
+    interval_min: f64,
+) -> Result<(Vec<String>, Vec<StaffTarget>), Failure> {
+    let texts = if given.is_empty() {
+        vec!["service_level>=0.8".to_string()]
+    } else {
+        given.to_vec()
+    };
+    let targets = texts
+        .iter()
+        .map(|t| StaffTarget::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::BadInput)?;
+    if !(interval_min.is_finite() && interval_min >= 1.0) {
+        return Err(Failure::BadInput(format!(
+            "--interval-min must be at least 1, got {interval_min}"
+        )));
+    }
+    Ok((texts, targets))
+}
+
+fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
+    let (texts, targets) = staff_targets(&args.target, args.interval_min)?;
+    let plans = load(args.scenario.as_ref())?;
+    let sc = &plans[0].scenario;
+    let needs = staffing::analytic::per_interval(
+        sc,
+        &targets,
+        d11sim::engine::SimTime::from_secs_f64(args.interval_min * 60.0),
+    );
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&needs).map_err(|e| Failure::Internal(e.to_string()))?
+        );
+    } else {
+        print!("{}", staffing::analytic::render(sc, &needs, &texts));
+    }
+    Ok(())
+}
+
+/// Reads a shift templates file; errors name the file and the key.
+fn read_templates(path: &std::path::Path) -> Result<shifts::TemplatesFile, Failure> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::BadInput(format!("{shown}: cannot read: {e}")))?;
+    toml::from_str(&text).map_err(|e| Failure::BadInput(format!("{shown}: {}", e.message().trim())))
+}
+
+/// The scenario file (or the embedded default) as a base for roster edits.
+fn load_base(path: Option<&PathBuf>) -> Result<Base, Failure> {
+    Ok(match path {
+        Some(p) => Base::load(p)?,
+        None => Base::from_toml(
+            d11sim::scenario::DEFAULT_TOML,
+            d11sim::scenario::DEFAULT_NAME,
+            std::path::Path::new("scenarios"),
+        )?,
+    })
+}
+
+/// Writes `roster.toml` into `dir`: a scenario that extends the input with `block` as its
+/// roster.
+fn write_roster(
+    dir: &std::path::Path,
+    scenario: Option<&PathBuf>,
+    by: &str,
+    name: &str,
+    block: &str,
+) -> Result<(), Failure> {
+    let extends = match scenario {
+        Some(p) => format!(
+            "extends = {:?}\n",
+            std::fs::canonicalize(p)
+                .unwrap_or(p.clone())
+                .display()
+                .to_string()
+        ),
+        None => format!("extends = {:?}\n", d11sim::scenario::EMBEDDED),
+    };
+    let text = format!("# Planned by {by}.\n{extends}name = {name:?}\n\n{block}");
+    std::fs::create_dir_all(dir)
+        .and_then(|_| output::write_atomic(&dir.join("roster.toml"), text.as_bytes()))
+        .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))
+}
+
+fn plan(args: &PlanArgs) -> Result<(), Failure> {
+    let (texts, targets) = staff_targets(&args.target, args.interval_min)?;
+    let shown = args.templates.display().to_string();
+    let file = read_templates(&args.templates)?;
+    let base = load_base(args.scenario.as_ref())?;
+    let sc = base.with(&[], "(scenario)", "(scenario)")?;
+    let opts = shifts::options(&file, &sc.calendar, &sc.groups)
+        .map_err(|e| Failure::BadInput(format!("{shown}: {e}")))?;
+    let interval = d11sim::engine::SimTime::from_secs_f64(args.interval_min * 60.0);
+    let needs = staffing::analytic::per_interval(&sc, &targets, interval);
+    let need: Vec<u32> = needs.iter().map(|n| n.agents_needed.unwrap_or(0)).collect();
+    let plan =
+        shifts::solve(&opts, &file, &need, interval, &sc.calendar).map_err(Failure::BadInput)?;
+    println!(
+        "requirement: Erlang A per {:.0} min for {} ({})\n",
+        args.interval_min,
+        sc.name,
+        texts.join(", ")
+    );
+    print!("{}", shifts::render(&plan, &opts, &file, &sc.calendar));
+    let groups = shifts::roster(&plan, &opts, &file, &base.raw.groups, &sc.calendar);
+    let block = toml::to_string(&d11sim::staffing::shifts::RosterBlock {
+        groups: groups.clone(),
+    })
+    .map_err(|e| Failure::Internal(e.to_string()))?;
+    println!("\nroster block (paste into the scenario in place of its [[groups]]):\n\n{block}");
+    let value = toml::Value::try_from(&groups).map_err(|e| Failure::Internal(e.to_string()))?;
+    let planned = base.with(
+        &[("groups".to_string(), value)],
+        "(planned roster)",
+        &format!("{} with the planned roster", sc.name),
+    )?;
+    let results = replicate::run(&planned, run_config(args.replications, args.seed, None));
+    println!("verification run of the planned roster:\n");
+    print!("{}", output::render_table(&planned, &results));
+    if let Some(dir) = &args.out {
+        write_roster(
+            dir,
+            args.scenario.as_ref(),
+            &format!("d11sim staff plan from {shown}"),
+            &format!("{} (planned roster)", sc.name),
+            &block,
+        )?;
+    }
+    Ok(())
+}
+
+/// The optimiser's targets: the given ones, or the scenario's that can be judged per interval.
+fn interval_targets(given: &[String], sc: &Scenario) -> Result<Vec<Target>, Failure> {
+    let known: Vec<&str> = Kpi::PER_INTERVAL.iter().map(|k| k.name()).collect();
+    let targets: Vec<Target> = if given.is_empty() {
+        sc.targets
+            .iter()
+            .filter(|t| Kpi::PER_INTERVAL.contains(&t.kpi))
+            .cloned()
+            .collect()
+    } else {
+        given
+            .iter()
+            .map(|t| Target::parse(t).map_err(|e| Failure::BadInput(format!("--target: {e}"))))
+            .collect::<Result<_, _>>()?
+    };
+    if let Some(t) = targets.iter().find(|t| !Kpi::PER_INTERVAL.contains(&t.kpi)) {
+        return Err(Failure::BadInput(format!(
+            "--target `{t}`: {} cannot be judged on one interval's arrivals; use one of {}",
+            t.kpi.name(),
+            known.join(", ")
+        )));
+    }
+    if targets.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "no target to staff for: give --target (KPIs: {}), or targets in the scenario",
+            known.join(", ")
+        )));
+    }
+    Ok(targets)
+}
+
+fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
+    use d11sim::engine::SimTime;
+    let clock = std::time::Instant::now();
+    staff_targets(&[], args.interval_min)?;
+    if !(args.confidence > 0.0 && args.confidence <= 1.0) {
+        return Err(Failure::BadInput(format!(
+            "--confidence must be above 0 and at most 1, got {}",
+            args.confidence
+        )));
+    }
+    let base = load_base(args.scenario.as_ref())?;
+    let sc = base.with(&[], "(scenario)", "(scenario)")?;
+    let targets = interval_targets(&args.target, &sc)?;
+    let templates = match (&args.templates, &args.scenario) {
+        (Some(p), _) => Some((read_templates(p)?, p.display().to_string())),
+        (None, None) => Some((
+            toml::from_str::<shifts::TemplatesFile>(shifts::DEFAULT_TEMPLATES)
+                .map_err(|e| Failure::Internal(e.to_string()))?,
+            "the embedded shift templates".to_string(),
+        )),
+        (None, Some(_)) => None,
+    };
+    let opts = match &templates {
+        Some((file, shown)) => Some(
+            shifts::options(file, &sc.calendar, &sc.groups)
+                .map_err(|e| Failure::BadInput(format!("{shown}: {e}")))?,
+        ),
+        None => None,
+    };
+    let like = args.like.clone().unwrap_or_else(|| match &templates {
+        Some((file, _)) => file.templates[0].like.clone(),
+        None => sc.groups[0].name.clone(),
+    });
+    let interval = SimTime::from_secs_f64(args.interval_min * 60.0);
+    let start: Vec<u32> =
+        staffing::analytic::per_interval(&sc, &[StaffTarget::ServiceLevelAtLeast(0.8)], interval)
+            .iter()
+            .map(|n| n.agents_needed.unwrap_or(0))
+            .collect();
+    let cfg = run_config(args.replications, args.seed, args.threads);
+    let settings = Settings {
+        targets: targets.clone(),
+        confidence: args.confidence,
+        replications: args.replications,
+        seed: args.seed,
+        threads: cfg.threads,
+        interval,
+        like,
+        start,
+    };
+    let bar = progress(args.replications);
+    let observer = |p: optimize::Progress| {
+        if p.done == 0 {
+            bar.set_position(0);
+            bar.set_message(format!("candidate {} ({})", p.evaluation, p.phase.label()));
+        } else {
+            bar.set_position(p.done);
+        }
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {msg} {wide_bar} {pos}/{len} replications, {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    let mut search =
+        Search::new(&base, &settings, &observer).map_err(|e| Failure::BadInput(e.to_string()))?;
+    let req = search.run()?;
+    if req.active.iter().all(|t| t.iter().all(|a| !a)) {
+        bar.finish_and_clear();
+        print!("{}", optimize::render(&req, &settings, &sc.calendar, None));
+        return Err(Failure::BadInput(
+            "no target can be met in any interval, whatever the staffing".into(),
+        ));
+    }
+    let cover = match (&templates, &opts) {
+        (Some((file, shown)), Some(opts)) => match search.cover(&req, opts, file, 8) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                bar.finish_and_clear();
+                print!("{}", optimize::render(&req, &settings, &sc.calendar, None));
+                return Err(Failure::BadInput(format!("{shown}: {e}")));
+            }
+        },
+        _ => None,
+    };
+    let groups = cover.as_ref().map_or_else(
+        || search.level_roster(&req.intervals.iter().map(|r| r.agents).collect::<Vec<_>>()),
+        |c| c.groups.clone(),
+    );
+    let mut planned = search.scenario(&groups)?;
+    planned.name = format!("{} with the optimised roster", sc.name);
+    planned.targets = targets;
+    let vcfg = RunConfig {
+        seed: args.seed.wrapping_add(2),
+        ..cfg
+    };
+    bar.set_position(0);
+    bar.set_message("verification (fresh replications)");
+    let results = replicate::run_observed(&planned, vcfg, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let shares = search.pass_shares_of(&results.replications, &req.active);
+
+    let shown = cover
+        .as_ref()
+        .and_then(|_| opts.as_deref().map(|o| (cover.as_ref().unwrap(), o)));
+    print!("{}", optimize::render(&req, &settings, &sc.calendar, shown));
+    let block = toml::to_string(&shifts::RosterBlock {
+        groups: groups.clone(),
+    })
+    .map_err(|e| Failure::Internal(e.to_string()))?;
+    match (&cover, &templates, &opts) {
+        (Some(c), Some((file, from)), Some(opts)) => {
+            println!(
+                "\nshift plan from {from}{}:\n",
+                if c.rounds > 1 {
+                    format!(
+                        " (requirement raised where the first {} plan(s) fell short in simulation)",
+                        c.rounds - 1
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            print!("{}", shifts::render(&c.plan, opts, file, &sc.calendar));
+            if !c.verified {
+                println!(
+                    "WARNING: the plan still misses the confidence in some intervals (see `holdout pass`)"
+                );
+            }
+            println!(
+                "\nroster block (paste into the scenario in place of its [[groups]]):\n\n{block}"
+            );
+        }
+        _ => println!(
+            "\nroster block of the requirement (agents on duty per interval as stacked groups; \
+             give --templates for a shift plan):\n\n{block}"
+        ),
+    }
+    println!(
+        "verification run: {} fresh replications (seed {}):\n",
+        vcfg.replications, vcfg.seed
+    );
+    print!("{}", output::render_table(&planned, &results));
+    let reps = vcfg.replications;
+    let mut significant = 0;
+    let short: Vec<String> = shares
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s < args.confidence - 1e-12)
+        .map(|(k, s)| {
+            let met = (s * reps as f64).round() as u64;
+            let (lo, hi) = d11sim::stats::wilson(met, reps, 1.959_964);
+            significant += usize::from(hi < args.confidence);
+            format!(
+                "{} {met}/{reps} [{:.0}%..{:.0}%]{}",
+                sc.calendar
+                    .format(SimTime::from_micros(interval.as_micros() * k as u64)),
+                lo * 100.0,
+                hi * 100.0,
+                if hi < args.confidence {
+                    " (significant)"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    if short.is_empty() {
+        println!(
+            "every interval met the reachable targets in >= {:.0}% of the fresh replications",
+            args.confidence * 100.0
+        );
+    } else {
+        println!(
+            "intervals below {:.0}% in the fresh replications (95% Wilson interval of the true \
+             share; {significant} significantly below): {}",
+            args.confidence * 100.0,
+            short.join(", ")
+        );
+    }
+    println!(
+        "{} candidates simulated in {:.1} s",
+        search.evaluations(),
+        clock.elapsed().as_secs_f64()
+    );
+    if let Some(dir) = &args.report {
+        optimize_report(dir, &req, shown, &planned, &results, &settings)?;
+        println!("report written to {}", dir.display());
+    }
+    if let Some(dir) = &args.out {
+        let csv = optimize::requirement_csv(&req, &sc.calendar, shown, interval);
+        std::fs::create_dir_all(dir)
+            .and_then(|_| output::write_atomic(&dir.join("requirement.csv"), csv.as_bytes()))
+            .and_then(|_| output::write_all(&dir.join("verification"), &planned, &results))
+            .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?;
+        write_roster(
+            dir,
+            args.scenario.as_ref(),
+            "d11sim staff optimize",
+            &format!("{} (optimised roster)", sc.name),
+            &block,
+        )?;
+    }
+    Ok(())
+}
+
+/// The report of `staff optimize`: the verification run's page, led by the recommendation.
+fn optimize_report(
+    dir: &std::path::Path,
+    req: &optimize::Requirement,
+    cover: Option<(&optimize::Cover, &[shifts::ShiftOption])>,
+    planned: &Scenario,
+    results: &replicate::RunResults,
+    settings: &Settings,
+) -> Result<(), Failure> {
+    use d11sim::report::{self, Cell, Table};
+    let run = PlanResults {
+        name: "optimised roster".into(),
+        description: String::new(),
+        results: results.clone(),
+    };
+    let mut page =
+        report::run_page(dir, &[(planned, &run)], Vec::new()).map_err(Failure::Internal)?;
+    page.title = format!("d11sim staffing report: {}", planned.name);
+    let required: Vec<f64> = req.intervals.iter().map(|r| f64::from(r.agents)).collect();
+    let mut columns = vec![
+        (
+            "analytic (Erlang A)".to_string(),
+            req.intervals
+                .iter()
+                .map(|r| f64::from(r.analytic))
+                .collect(),
+        ),
+        ("required (simulation)".to_string(), required),
+    ];
+    let mut notes = vec![format!(
+        "Agents like `{}` per interval so that each interval's arrivals meet {} in at least \
+         {:.0}% of {} replications; {} candidates simulated in the search.",
+        settings.like,
+        settings
+            .targets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" and "),
+        settings.confidence * 100.0,
+        settings.replications,
+        req.evaluations
+    )];
+    let mut verdict: Vec<(String, bool)> = req
+        .unreachable
+        .iter()
+        .map(|u| {
+            (
+                format!(
+                    "{} cannot be met by staffing in {} of {} intervals (left out there)",
+                    u.target,
+                    u.intervals.len(),
+                    req.intervals.len()
+                ),
+                false,
+            )
+        })
+        .collect();
+    let mut shift_table = None;
+    if let Some((c, opts)) = cover {
+        columns.push((
+            "shift plan covers".to_string(),
+            (0..req.intervals.len())
+                .map(|k| {
+                    opts.iter()
+                        .zip(&c.plan.heads)
+                        .filter(|(o, _)| shifts::covers(o, k, settings.interval))
+                        .map(|(o, h)| o.weight * f64::from(*h))
+                        .sum()
+                })
+                .collect(),
+        ));
+        verdict.insert(
+            0,
+            (
+                format!(
+                    "Shift plan: {} agents, {:.1} agent-hours (LP lower bound {:.1}); \
+                     every reachable target held in the holdout check: {}",
+                    c.plan.heads.iter().sum::<u32>(),
+                    c.plan.agent_hours,
+                    c.plan.lower_bound,
+                    if c.verified { "yes" } else { "no" }
+                ),
+                c.verified,
+            ),
+        );
+        let mut t = Table {
+            header: ["group", "shift", "heads"].map(String::from).to_vec(),
+            rows: Vec::new(),
+        };
+        for g in &c.groups {
+            t.rows.push(vec![
+                Cell::plain(g.name.clone()),
+                Cell::plain(
+                    g.shifts
+                        .iter()
+                        .map(|s| s.join(" - "))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                Cell::plain(g.count.to_string()),
+            ]);
+        }
+        shift_table = Some(t);
+        notes.push("The shift plan's groups follow the table.".into());
+    }
+    verdict.append(&mut page.verdict);
+    page.verdict = verdict;
+    let section = report::staffing_section(
+        dir,
+        &planned.calendar,
+        settings.interval,
+        "Agents required per interval: analytic floor, simulation, and the shift plan",
+        &columns,
+        notes,
+    )
+    .map_err(Failure::Internal)?;
+    page.sections.insert(0, section);
+    if let Some(t) = shift_table {
+        page.sections.insert(
+            1,
+            report::Section {
+                heading: "Shift plan".into(),
+                text: Vec::new(),
+                table: Some(t),
+                figures: Vec::new(),
+            },
+        );
+    }
+    report::write_page(dir, &page)
+        .map_err(|e| Failure::Internal(format!("{}: cannot write the report: {e}", dir.display())))
+}
+
+fn formula(args: &FormulaArgs) -> Result<(), Failure> {
+    let inputs = match &args.inputs {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+            toml::from_str::<FormulaInputs>(&text).map_err(|e| {
+                Failure::BadInput(format!("{}: {}", path.display(), e.message().trim()))
+            })?
+        }
+        None => {
+            let need = |v: Option<f64>, flag: &str| {
+                v.ok_or_else(|| {
+                    Failure::BadInput(format!("--{flag} is required (or give --inputs FILE)"))
+                })
+            };
+            FormulaInputs {
+                sales_target: need(args.sales_target, "sales-target")?,
+                cs_sales_share: need(args.cs_share, "cs-share")?,
+                cs_average_order_value: need(args.aov, "aov")?,
+                inquiry_conversion: need(args.conversion, "conversion")?,
+                saturated_capacity: need(args.capacity, "capacity")?,
+                hours_per_agent_day: args.hours_per_day,
+            }
+        }
+    };
+    inputs.validate().map_err(Failure::BadInput)?;
+    let plans = load(args.scenario.as_ref())?;
+    let sc = &plans[0].scenario;
+    let result = staffing::formula::compute(&inputs, &sc.arrivals.curve, sc.horizon);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?
+        );
+    } else {
+        print!(
+            "{}",
+            staffing::formula::render(&inputs, &result, &sc.calendar, &sc.name)
+        );
+    }
+    Ok(())
+}
+
+/// Runs a `staff` subcommand.
+pub(crate) fn dispatch(command: &StaffCommand) -> Result<(), Failure> {
+    match command {
+        StaffCommand::Formula(args) => formula(args),
+        StaffCommand::Analytic(args) => analytic(args),
+        StaffCommand::Plan(args) => plan(args),
+        StaffCommand::Optimize(args) => staff_optimize(args),
+    }
+}
