@@ -584,13 +584,7 @@ fn optimize_report(
         columns.push((
             "shift plan covers".to_string(),
             (0..req.intervals.len())
-                .map(|k| {
-                    opts.iter()
-                        .zip(&c.plan.heads)
-                        .filter(|(o, _)| shifts::covers(o, k, settings.interval))
-                        .map(|(o, h)| o.weight * f64::from(*h))
-                        .sum()
-                })
+                .map(|k| shifts::coverage(opts, &c.plan.heads, k, settings.interval))
                 .collect(),
         ));
         verdict.insert(

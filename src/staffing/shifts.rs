@@ -247,15 +247,10 @@ fn feasible(
     interval: SimTime,
     heads: &[u32],
 ) -> bool {
-    let covered = need.iter().enumerate().all(|(k, &n)| {
-        let c: f64 = opts
-            .iter()
-            .zip(heads)
-            .filter(|(o, _)| covers(o, k, interval))
-            .map(|(o, h)| o.weight * f64::from(*h))
-            .sum();
-        c >= f64::from(n) - 1e-9
-    });
+    let covered = need
+        .iter()
+        .enumerate()
+        .all(|(k, &n)| coverage(opts, heads, k, interval) >= f64::from(n) - 1e-9);
     covered
         && file.templates.iter().enumerate().all(|(i, t)| {
             let total: u32 = opts
@@ -296,6 +291,16 @@ fn round_and_trim(
         }
     }
     Some(heads)
+}
+
+/// The requirement `heads` (one count per option) cover in interval `k`: agents on duty at
+/// its middle, each counted at its option's weight.
+pub fn coverage(opts: &[ShiftOption], heads: &[u32], k: usize, interval: SimTime) -> f64 {
+    opts.iter()
+        .zip(heads)
+        .filter(|(o, _)| covers(o, k, interval))
+        .map(|(o, h)| o.weight * f64::from(*h))
+        .sum()
 }
 
 /// True when option `o` is on duty in the middle of interval `k`.

@@ -1,0 +1,200 @@
+//! Pages and sections beyond a run: a sweep, and the staffing recommendation.
+
+use std::path::Path;
+
+use super::{Cell, Page, Painter, Section, Table, at, charts};
+use crate::engine::SimTime;
+use crate::kpi::Kpi;
+use crate::output::{fmt_ci, fmt_value};
+use crate::scenario::Scenario;
+use crate::scenario::clock::Calendar;
+
+/// The page of a sweep: every combination's KPIs (targets coloured) and the first KPI
+/// against the combinations, with its 95% CI.
+pub fn sweep_page(
+    dir: &Path,
+    sc: &Scenario,
+    rows: &[crate::sweep::Row],
+    kpis: &[Kpi],
+) -> Result<Page, String> {
+    let painter = Painter::new(dir)?;
+    let label = |r: &crate::sweep::Row| -> String {
+        r.point
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut table = Table {
+        header: std::iter::once("combination".to_string())
+            .chain(kpis.iter().map(|k| k.label().to_string()))
+            .collect(),
+        rows: Vec::new(),
+    };
+    let mut passing = Vec::new();
+    for r in rows {
+        let mut row = vec![Cell::plain(label(r))];
+        for k in kpis {
+            let text = r.results.kpi(*k).estimate.as_ref().map_or("-".into(), |e| {
+                format!("{} [{}]", fmt_value(*k, e.mean), fmt_ci(*k, e))
+            });
+            row.push(
+                match r.results.targets.iter().find(|t| t.target.kpi == *k) {
+                    Some(t) => Cell::verdict(text, t.met),
+                    None => Cell::plain(text),
+                },
+            );
+        }
+        table.rows.push(row);
+        if r.results.targets.iter().all(|t| t.met) {
+            passing.push(label(r));
+        }
+    }
+    // x: the first axis when it is numeric, else the combination number
+    let numeric = rows.iter().all(|r| {
+        r.point
+            .first()
+            .is_some_and(|(_, v)| v.as_float().or(v.as_integer().map(|i| i as f64)).is_some())
+    });
+    let x_of = |i: usize, r: &crate::sweep::Row| -> f64 {
+        if numeric {
+            let v = &r.point[0].1;
+            v.as_float()
+                .or(v.as_integer().map(|i| i as f64))
+                .unwrap_or(i as f64)
+        } else {
+            i as f64 + 1.0
+        }
+    };
+    let kpi = kpis[0];
+    let scale = if kpi.is_share() { 100.0 } else { 1.0 };
+    let mut figures = Vec::new();
+    // one chart per value of the other axes would be richer; with one axis this is it
+    let points: Vec<(f64, f64, f64, f64)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.results.kpi(kpi).estimate.as_ref().map(|e| {
+                (
+                    x_of(i, r),
+                    e.mean * scale,
+                    e.ci_low.max(0.0) * scale,
+                    e.ci_high * scale,
+                )
+            })
+        })
+        .collect();
+    let single_axis = rows.first().is_some_and(|r| r.point.len() == 1);
+    if !points.is_empty() {
+        figures.push(
+            painter.draw(&charts::Sweep {
+                title: format!("{} across the sweep", kpi.label_ascii()),
+                x_desc: if numeric && single_axis {
+                    rows[0].point[0].0.clone()
+                } else {
+                    "combination (see the table)".into()
+                },
+                y_desc: format!("{}{}", kpi.name(), if kpi.is_share() { ", %" } else { "" }),
+                points: if numeric && single_axis {
+                    points
+                } else {
+                    points
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| (i as f64 + 1.0, p.1, p.2, p.3))
+                        .collect()
+                },
+                target: sc
+                    .targets
+                    .iter()
+                    .find(|t| t.kpi == kpi)
+                    .map(|t| (format!("target {t}"), t.value * scale)),
+            })?,
+        );
+    }
+    let verdict = if sc.targets.is_empty() {
+        vec![("No targets set in the scenario".to_string(), true)]
+    } else if passing.is_empty() {
+        vec![(
+            format!("No combination meets all {} targets", sc.targets.len()),
+            false,
+        )]
+    } else {
+        vec![(
+            format!(
+                "{} of {} combinations meet every target; first: {}",
+                passing.len(),
+                rows.len(),
+                passing[0]
+            ),
+            true,
+        )]
+    };
+    Ok(Page {
+        title: format!("d11sim sweep report: {}", sc.name),
+        subtitle: format!(
+            "{} combinations | {} replications each | seed {} | common random numbers | d11sim {}",
+            rows.len(),
+            rows.first().map_or(0, |r| r.results.replications.len()),
+            rows.first().map_or(0, |r| r.results.seed),
+            env!("CARGO_PKG_VERSION")
+        ),
+        verdict,
+        sections: vec![Section {
+            heading: "Every combination".into(),
+            text: vec!["Mean [95% CI] over replications; coloured where a target applies.".into()],
+            table: Some(table),
+            figures,
+        }],
+    })
+}
+
+/// A staffing section: the requirement per interval against the analytic answer and what
+/// the shift plan covers, as a chart and a table.
+pub fn staffing_section(
+    dir: &Path,
+    cal: &Calendar,
+    interval: SimTime,
+    title: &str,
+    columns: &[(String, Vec<f64>)],
+    notes: Vec<String>,
+) -> Result<Section, String> {
+    let painter = Painter::new(dir)?;
+    let n = columns.first().map_or(0, |c| c.1.len());
+    let len_h = interval.as_secs_f64() / 3600.0;
+    let chart = charts::Lines {
+        name: "staffing",
+        title: title.to_string(),
+        y_desc: "agents".into(),
+        starts_h: (0..n).map(|k| k as f64 * len_h).collect(),
+        len_h,
+        lines: columns.to_vec(),
+        calendar: cal,
+    };
+    let mut table = Table {
+        header: std::iter::once("interval".to_string())
+            .chain(columns.iter().map(|c| c.0.clone()))
+            .collect(),
+        rows: Vec::new(),
+    };
+    for k in 0..n {
+        table.rows.push(
+            std::iter::once(Cell::plain(at(cal, interval, k)))
+                .chain(columns.iter().map(|c| {
+                    let v = c.1[k];
+                    Cell::plain(if v.fract() == 0.0 {
+                        format!("{v:.0}")
+                    } else {
+                        format!("{v:.1}")
+                    })
+                }))
+                .collect(),
+        );
+    }
+    Ok(Section {
+        heading: "Staffing recommendation".into(),
+        text: notes,
+        table: Some(table),
+        figures: vec![painter.draw(&chart)?],
+    })
+}
