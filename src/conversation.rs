@@ -38,6 +38,10 @@ pub struct MessagesModel {
     pub switch_penalty: f64,
     /// Time a finished chat keeps its slot (closing, notes).
     pub wrap_up: SimTime,
+    /// Share of a veteran's replies sent as quick phrases (快捷短语); groups may override.
+    pub quick_phrase_share: f64,
+    /// Effort of a quick-phrase reply, seconds (the rest are typed: `effort`).
+    pub quick_phrase: DurationSpec,
 }
 
 /// Parameters of the `sessions` model.

@@ -14,22 +14,41 @@ pub enum Kpi {
     AvgResponseS,
     /// 90th percentile of per-reply response time, seconds.
     ReplyResponseP90S,
-    /// Mean time from arrival to first reply delivered (`sessions`: to service start), s.
+    /// 首响: mean time from the chat reaching a human (arrival, or 转人工) to the first human
+    /// reply delivered (`sessions`: to service start), over customers with one, seconds.
     FirstResponseMeanS,
     /// 90th percentile first response, seconds.
     FirstResponseP90S,
-    /// Share of customers whose first reply came within 30 s (abandoners count as misses).
+    /// Mean time from the customer's arrival (bot time included) to the first human reply:
+    /// the customer's experience, not the platform's 首响, seconds.
+    FirstResponseFromArrivalMeanS,
+    /// Customers whose first human reply came within 30 s of reaching a human / customers
+    /// received by a human (never replied counts as a miss).
     FirstReply30sShare,
-    /// Share of customers whose first reply came within 3 min (Taobao's 3-minute rule).
+    /// The same within 3 min (Taobao's 3-minute rule), per customer.
     FirstReply3minShare,
-    /// 回复率: customers replied to / customers received.
+    /// The 3-minute rule per round: scored customer messages answered within 3 min /
+    /// scored customer messages of customers received by a human.
+    Rounds3minShare,
+    /// 回复率: customers received by a human who got a human reply at any time (even after
+    /// they stopped reading) / customers received by a human. Bot-only customers are out.
     ReplyRate,
-    /// Customers who left for good without a reply / customers received.
+    /// Customers received by a human whose first human reply came while they were still
+    /// there / customers received by a human.
+    AnsweredWhilePresentRate,
+    /// Customers who left before their first useful reply (human or bot; the bot's leavers
+    /// and busy-blocked arrivals included) / customers arrived.
     AbandonmentRate,
+    /// Arrivals turned away by a full waiting line with a busy reply / customers received.
+    BlockedRate,
     /// Customers who left mid-conversation / customers received.
     MidConversationLeaveRate,
     /// 留言率: arrivals when no agent with their skill was on duty / all arrivals.
     MessageRate,
+    /// 留言 (nobody on duty, or a full line) in all.
+    MessagesLeft,
+    /// Mean time from a 留言's arrival to its human reply, seconds.
+    MessageResponseMeanS,
     /// 答问比: agent messages / customer messages.
     AnswerQuestionRatio,
     /// Attempts that had to wait for an agent / all attempts (Erlang P(W > 0)).
@@ -64,8 +83,10 @@ pub enum Kpi {
     Served,
     /// Customers who abandoned for good.
     Abandoned,
-    /// 询单转化率: expected buyers / pre-sale customers (C = A x B).
+    /// Expected buyers / all pre-sale customers (bot-resolved and leavers included).
     Conversion,
+    /// 询单转化率: expected buyers / pre-sale customers who reached a human (询单).
+    InquiryConversion,
     /// Expected buyers among pre-sale customers.
     Buyers,
     /// CS-assisted GMV = buyers x average order value.
@@ -84,17 +105,23 @@ pub enum Kpi {
 
 impl Kpi {
     /// Every KPI, in report order.
-    pub const ALL: [Kpi; 35] = [
+    pub const ALL: [Kpi; 42] = [
         Kpi::AvgResponseS,
         Kpi::ReplyResponseP90S,
         Kpi::FirstResponseMeanS,
         Kpi::FirstResponseP90S,
+        Kpi::FirstResponseFromArrivalMeanS,
         Kpi::FirstReply30sShare,
         Kpi::FirstReply3minShare,
+        Kpi::Rounds3minShare,
         Kpi::ReplyRate,
+        Kpi::AnsweredWhilePresentRate,
         Kpi::AbandonmentRate,
+        Kpi::BlockedRate,
         Kpi::MidConversationLeaveRate,
         Kpi::MessageRate,
+        Kpi::MessagesLeft,
+        Kpi::MessageResponseMeanS,
         Kpi::AnswerQuestionRatio,
         Kpi::PWait,
         Kpi::MeanWaitAllS,
@@ -113,6 +140,7 @@ impl Kpi {
         Kpi::Served,
         Kpi::Abandoned,
         Kpi::Conversion,
+        Kpi::InquiryConversion,
         Kpi::Buyers,
         Kpi::CsGmv,
         Kpi::GmvLost,
@@ -129,12 +157,18 @@ impl Kpi {
             Kpi::ReplyResponseP90S => "reply_response_p90_s",
             Kpi::FirstResponseMeanS => "first_response_mean_s",
             Kpi::FirstResponseP90S => "first_response_p90_s",
+            Kpi::FirstResponseFromArrivalMeanS => "first_response_from_arrival_mean_s",
             Kpi::FirstReply30sShare => "first_reply_30s_share",
             Kpi::FirstReply3minShare => "first_reply_3min_share",
+            Kpi::Rounds3minShare => "rounds_3min_share",
             Kpi::ReplyRate => "reply_rate",
+            Kpi::AnsweredWhilePresentRate => "answered_while_present_rate",
             Kpi::AbandonmentRate => "abandonment_rate",
+            Kpi::BlockedRate => "blocked_rate",
             Kpi::MidConversationLeaveRate => "mid_conversation_leave_rate",
             Kpi::MessageRate => "message_rate",
+            Kpi::MessagesLeft => "messages_left",
+            Kpi::MessageResponseMeanS => "message_response_mean_s",
             Kpi::AnswerQuestionRatio => "answer_question_ratio",
             Kpi::PWait => "p_wait",
             Kpi::MeanWaitAllS => "mean_wait_all_s",
@@ -153,6 +187,7 @@ impl Kpi {
             Kpi::Served => "served",
             Kpi::Abandoned => "abandoned",
             Kpi::Conversion => "conversion",
+            Kpi::InquiryConversion => "inquiry_conversion",
             Kpi::Buyers => "buyers",
             Kpi::CsGmv => "cs_gmv",
             Kpi::GmvLost => "gmv_lost",
@@ -174,14 +209,20 @@ impl Kpi {
         match self {
             Kpi::AvgResponseS => "平响 avg response (s)",
             Kpi::ReplyResponseP90S => "reply response p90 (s)",
-            Kpi::FirstResponseMeanS => "first response mean (s)",
+            Kpi::FirstResponseMeanS => "首响 first response (s)",
             Kpi::FirstResponseP90S => "first response p90 (s)",
+            Kpi::FirstResponseFromArrivalMeanS => "from arrival, incl. bot (s)",
             Kpi::FirstReply30sShare => "first reply <= 30 s",
             Kpi::FirstReply3minShare => "first reply <= 3 min",
+            Kpi::Rounds3minShare => "rounds answered <= 3 min",
             Kpi::ReplyRate => "回复率 reply rate",
+            Kpi::AnsweredWhilePresentRate => "answered while present",
             Kpi::AbandonmentRate => "abandonment",
+            Kpi::BlockedRate => "busy (line full)",
             Kpi::MidConversationLeaveRate => "left mid-conversation",
             Kpi::MessageRate => "留言率 message rate",
+            Kpi::MessagesLeft => "留言 messages left",
+            Kpi::MessageResponseMeanS => "留言 response (s)",
             Kpi::AnswerQuestionRatio => "答问比 answer/question",
             Kpi::PWait => "P(wait)",
             Kpi::MeanWaitAllS => "ASA, all (s)",
@@ -199,7 +240,8 @@ impl Kpi {
             Kpi::Arrived => "customers arrived",
             Kpi::Served => "customers served",
             Kpi::Abandoned => "customers abandoned",
-            Kpi::Conversion => "询单转化率 conversion",
+            Kpi::Conversion => "conversion, all pre-sale",
+            Kpi::InquiryConversion => "询单转化率 inquiry conversion",
             Kpi::Buyers => "buyers (expected)",
             Kpi::CsGmv => "CS-assisted GMV",
             Kpi::GmvLost => "GMV lost vs instant",
@@ -210,14 +252,115 @@ impl Kpi {
         }
     }
 
+    /// What the KPI counts, in the trade's words: numerator / denominator for a rate.
+    pub fn definition(self) -> &'static str {
+        match self {
+            Kpi::AvgResponseS => {
+                "平响: sum of (reply delivered - customer message sent) over scored replies / scored replies; replies to customers who left count; rounds outside [scoring] hours are left out and one round counts at most [scoring] round_cap_s"
+            }
+            Kpi::ReplyResponseP90S => {
+                "90th percentile of (reply delivered - customer message sent) over every reply"
+            }
+            Kpi::FirstResponseMeanS => {
+                "首响: sum of (first human reply delivered - chat reaching a human, i.e. arrival or 转人工) / customers with a first human reply"
+            }
+            Kpi::FirstResponseP90S => {
+                "90th percentile of the first response (from the chat reaching a human)"
+            }
+            Kpi::FirstResponseFromArrivalMeanS => {
+                "sum of (first human reply - customer's arrival, bot time included) / customers with a first human reply"
+            }
+            Kpi::FirstReply30sShare => {
+                "customers whose first human reply came within 30 s of reaching a human / customers received by a human"
+            }
+            Kpi::FirstReply3minShare => {
+                "customers whose first human reply came within 3 min of reaching a human / customers received by a human"
+            }
+            Kpi::Rounds3minShare => {
+                "scored customer messages answered within 3 min / scored customer messages of customers received by a human (never answered counts as a miss)"
+            }
+            Kpi::ReplyRate => {
+                "回复率: customers received by a human who got at least one human reply at any time before the platform closed the chat / customers received by a human (bot-only customers are out of both)"
+            }
+            Kpi::AnsweredWhilePresentRate => {
+                "customers received by a human whose first human reply came while they were still there / customers received by a human"
+            }
+            Kpi::AbandonmentRate => {
+                "customers who left before their first useful reply (human or bot), the bot's leavers and busy-blocked arrivals included / customers arrived"
+            }
+            Kpi::BlockedRate => {
+                "arrivals turned away with a busy reply by a full waiting line / customers received by a human"
+            }
+            Kpi::MidConversationLeaveRate => {
+                "customers who left after a first reply, before the conversation ended / customers arrived"
+            }
+            Kpi::MessageRate => {
+                "留言率: arrivals when no agent with their skill was on duty / customers arrived"
+            }
+            Kpi::MessagesLeft => {
+                "留言 in all: arrivals when nobody with the skill was on duty plus arrivals a full line turned into 留言"
+            }
+            Kpi::MessageResponseMeanS => {
+                "sum of (human reply - arrival at the human queue) over answered 留言 / answered 留言"
+            }
+            Kpi::AnswerQuestionRatio => "答问比: agent messages / customer messages",
+            Kpi::PWait => "attempts that found no free agent / attempts",
+            Kpi::MeanWaitAllS => {
+                "sum of queue waits (abandoners' time to abandon included) / attempts"
+            }
+            Kpi::MeanWaitServedS => {
+                "sum of queue waits of attempts answered while present / those attempts"
+            }
+            Kpi::MeanWaitAbandonedS => "sum of times to abandon / abandoned attempts",
+            Kpi::ServiceLevelServed => {
+                "attempts answered while present with wait <= service_level_s / attempts answered while present"
+            }
+            Kpi::ServiceLevelAllWait => {
+                "attempts (any fate) whose wait or time to abandon <= service_level_s / attempts"
+            }
+            Kpi::ServiceLevelAnswered => {
+                "attempts answered while present with wait <= service_level_s / attempts"
+            }
+            Kpi::AgentUtilisation => "agent time spent working / agent time on duty",
+            Kpi::MeanConcurrency => "time-average open chats / time-average agents on duty",
+            Kpi::SlotOccupancy => "time-average open chats / time-average chat slots on duty",
+            Kpi::MeanQueue => "time-average customers waiting in line (留言 excluded)",
+            Kpi::MeanInSystem => "time-average customers in the system",
+            Kpi::ConversationDurationMeanS => {
+                "sum of (conversation end - agent assignment) / conversations that ended with the customer there"
+            }
+            Kpi::Arrived => "customers arrived after the warm-up",
+            Kpi::Served => "customers whose first human reply came while they were still there",
+            Kpi::Abandoned => "customers who left before their first useful reply",
+            Kpi::Conversion => {
+                "expected buyers / all pre-sale customers (bot-resolved and leavers included)"
+            }
+            Kpi::InquiryConversion => {
+                "询单转化率: expected buyers / pre-sale customers who reached a human (询单)"
+            }
+            Kpi::Buyers => "expected buyers among pre-sale customers (sum of each one's C = A x B)",
+            Kpi::CsGmv => "expected buyers x average order value",
+            Kpi::GmvLost => {
+                "(expected buyers had every one been answered at once - expected buyers) x average order value"
+            }
+            Kpi::DeflectionRate => "customers the bot resolved / customers arrived",
+            Kpi::Escalations => "customers the bot passed to a human (转人工)",
+            Kpi::BotUtilisation => "time-average bot sessions / bot capacity",
+            Kpi::Disconnects => "agent disconnects",
+        }
+    }
+
     /// True for shares and rates, printed as percentages.
     pub fn is_share(self) -> bool {
         matches!(
             self,
             Kpi::FirstReply30sShare
                 | Kpi::FirstReply3minShare
+                | Kpi::Rounds3minShare
                 | Kpi::ReplyRate
+                | Kpi::AnsweredWhilePresentRate
                 | Kpi::AbandonmentRate
+                | Kpi::BlockedRate
                 | Kpi::MidConversationLeaveRate
                 | Kpi::MessageRate
                 | Kpi::AnswerQuestionRatio
@@ -228,6 +371,7 @@ impl Kpi {
                 | Kpi::AgentUtilisation
                 | Kpi::SlotOccupancy
                 | Kpi::Conversion
+                | Kpi::InquiryConversion
                 | Kpi::DeflectionRate
                 | Kpi::BotUtilisation
         )
@@ -251,23 +395,30 @@ impl Kpi {
         match self {
             Kpi::AvgResponseS => ratio(c.reply_response_sum_s, c.replies),
             Kpi::ReplyResponseP90S => seconds(&r.histograms.reply_response_ms, 0.9),
-            Kpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.served),
+            Kpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.first_replies),
             Kpi::FirstResponseP90S => seconds(&r.histograms.first_response_ms, 0.9),
-            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, c.arrived),
-            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, c.arrived),
-            Kpi::ReplyRate => ratio((c.served + c.deflected) as f64, c.arrived),
+            Kpi::FirstResponseFromArrivalMeanS => {
+                ratio(c.first_response_from_arrival_sum_s, c.first_replies)
+            }
+            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, c.received),
+            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, c.received),
+            Kpi::Rounds3minShare => {
+                ratio(c.rounds_within_180s as f64, c.replies + c.rounds_unanswered)
+            }
+            Kpi::ReplyRate => ratio(c.first_replies as f64, c.received),
+            Kpi::AnsweredWhilePresentRate => ratio(c.served as f64, c.received),
             Kpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
+            Kpi::BlockedRate => ratio(c.blocked as f64, c.received),
             Kpi::MidConversationLeaveRate => ratio(c.left_mid_conversation as f64, c.arrived),
             Kpi::MessageRate => ratio(c.outside_hours as f64, c.arrived),
+            Kpi::MessagesLeft => Some(c.messages_left as f64),
+            Kpi::MessageResponseMeanS => ratio(c.message_response_sum_s, c.messages_answered),
             Kpi::AnswerQuestionRatio => ratio(c.agent_messages as f64, c.customer_messages),
             Kpi::PWait => ratio(c.waited as f64, c.attempts),
             Kpi::MeanWaitAllS => ratio(c.wait_served_sum_s + c.wait_abandoned_sum_s, c.attempts),
-            Kpi::MeanWaitServedS => ratio(c.wait_served_sum_s, c.attempts - abandoned_attempts(c)),
+            Kpi::MeanWaitServedS => ratio(c.wait_served_sum_s, served_attempts(c)),
             Kpi::MeanWaitAbandonedS => ratio(c.wait_abandoned_sum_s, abandoned_attempts(c)),
-            Kpi::ServiceLevelServed => ratio(
-                c.served_within_sl as f64,
-                c.attempts - abandoned_attempts(c),
-            ),
+            Kpi::ServiceLevelServed => ratio(c.served_within_sl as f64, served_attempts(c)),
             Kpi::ServiceLevelAllWait => ratio(
                 (c.served_within_sl + c.abandoned_within_sl) as f64,
                 c.attempts,
@@ -285,6 +436,7 @@ impl Kpi {
             Kpi::Served => Some(c.served as f64),
             Kpi::Abandoned => Some(c.abandoned as f64),
             Kpi::Conversion => ratio(c.expected_buyers, c.pre_sale_customers),
+            Kpi::InquiryConversion => ratio(c.inquiry_buyers, c.inquiry_customers),
             Kpi::Buyers => (c.pre_sale_customers > 0).then_some(c.expected_buyers),
             Kpi::CsGmv => (c.pre_sale_customers > 0).then_some(c.cs_gmv),
             Kpi::GmvLost => (c.pre_sale_customers > 0).then_some(c.gmv_lost),
@@ -319,7 +471,7 @@ impl Kpi {
     pub fn interval_value(self, row: &crate::model::IntervalRow) -> Option<f64> {
         let n = &row.counts;
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
-        let nobody_replied = n.arrived > 0 && n.served == 0;
+        let nobody_replied = n.received > 0 && n.replied == 0;
         match self {
             Kpi::AvgResponseS => {
                 ratio(n.reply_response_sum_s, n.replies).or(nobody_replied.then_some(f64::INFINITY))
@@ -327,9 +479,9 @@ impl Kpi {
             Kpi::FirstResponseP90S => row
                 .first_response_p90_s
                 .or(nobody_replied.then_some(f64::INFINITY)),
-            Kpi::FirstReply30sShare => ratio(n.first_reply_30s as f64, n.arrived),
-            Kpi::FirstReply3minShare => ratio(n.first_reply_180s as f64, n.arrived),
-            Kpi::ReplyRate => ratio(n.served as f64, n.arrived),
+            Kpi::FirstReply30sShare => ratio(n.first_reply_30s as f64, n.received),
+            Kpi::FirstReply3minShare => ratio(n.first_reply_180s as f64, n.received),
+            Kpi::ReplyRate => ratio(n.replied as f64, n.received),
             Kpi::AbandonmentRate => ratio(n.abandoned as f64, n.arrived),
             Kpi::Conversion => ratio(n.expected_buyers, n.pre_sale),
             _ => None,
@@ -337,9 +489,15 @@ impl Kpi {
     }
 }
 
-/// Attempts that ended in abandonment (final abandonments plus those followed by a retrial).
+/// Attempts at the agents that ended in abandonment (final abandonments plus those followed
+/// by a retrial; not the bot's leavers, not busy-blocked arrivals).
 fn abandoned_attempts(c: &crate::metrics::Counters) -> u64 {
-    c.abandoned + c.retrials - c.abandoned_at_bot
+    c.abandoned + c.retrials - c.abandoned_at_bot - c.blocked
+}
+
+/// Attempts admitted to the line that got an agent while the customer was there.
+fn served_attempts(c: &crate::metrics::Counters) -> u64 {
+    c.attempts - abandoned_attempts(c) - c.blocked
 }
 
 impl fmt::Display for Kpi {
@@ -352,11 +510,11 @@ impl fmt::Display for Kpi {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassKpi {
-    /// Customers of the class replied to / received.
+    /// Customers of the class received by a human who got a human reply / received.
     ReplyRate,
     /// Customers of the class who left for good without a reply / received.
     AbandonmentRate,
-    /// Mean first response of served customers of the class, seconds.
+    /// Mean first response (from reaching a human) of the class's replied customers, s.
     FirstResponseMeanS,
     /// Mean queue wait over the class's attempts (abandoners with their time to abandon), s.
     MeanWaitAllS,
@@ -386,9 +544,9 @@ impl ClassKpi {
         let c = &r.counters.by_class[class.index()];
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
         match self {
-            ClassKpi::ReplyRate => ratio((c.served + c.deflected) as f64, c.arrived),
+            ClassKpi::ReplyRate => ratio(c.replied as f64, c.received),
             ClassKpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
-            ClassKpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.served),
+            ClassKpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.replied),
             ClassKpi::MeanWaitAllS => ratio(c.wait_sum_s, c.attempts),
         }
     }

@@ -102,10 +102,40 @@ pub fn record(h: &mut Histogram<u64>, t: SimTime) {
 pub struct Counters {
     /// Customers who arrived (first attempts).
     pub arrived: u64,
-    /// Customers who got a first reply (`sessions`: an agent).
+    /// Customers who got their first human reply while still there (`sessions`: an agent).
     pub served: u64,
-    /// Customers who left for good without a first reply.
+    /// Customers who left before their first useful reply (human or bot), the bot's
+    /// leavers and busy-blocked arrivals included; some still get a reply later.
     pub abandoned: u64,
+    /// Customers who reached a human: the agents' queue or an agent, directly or escalated
+    /// from the bot (回复率's denominator).
+    pub received: u64,
+    /// Customers who left before the first reply and got it later (a kept inbox).
+    pub replied_after_leaving: u64,
+    /// Customers with a first human reply at any time (served + replied after leaving).
+    pub first_replies: u64,
+    /// Sum of first responses measured from the first arrival (bot time included), s.
+    pub first_response_from_arrival_sum_s: f64,
+    /// Arrivals turned away with a busy reply by a full waiting line.
+    pub blocked: u64,
+    /// Arrivals turned into 留言 by a full waiting line.
+    pub overflow_messages: u64,
+    /// 留言 in all: nobody with the skill on duty, or a full line (kept inbox only).
+    pub messages_left: u64,
+    /// 留言 that got a human reply.
+    pub messages_answered: u64,
+    /// Sum of arrival-to-reply times of answered 留言, seconds.
+    pub message_response_sum_s: f64,
+    /// Chats the platform closed with a left customer's message unanswered.
+    pub closed_unanswered: u64,
+    /// Leavers who withdrew their chat (nothing owed).
+    pub withdrawn: u64,
+    /// Scored customer messages whose reply came within 30 s (per-round share).
+    pub rounds_within_30s: u64,
+    /// Scored customer messages whose reply came within 3 min (per-round share).
+    pub rounds_within_180s: u64,
+    /// Scored customer messages of human-received customers never answered.
+    pub rounds_unanswered: u64,
     /// Attempts that found no free agent (W > 0).
     pub waited: u64,
     /// Attempts in all (first attempts plus retrials).
@@ -116,15 +146,15 @@ pub struct Counters {
     pub served_within_sl: u64,
     /// Abandoned attempts with time to abandon <= the threshold.
     pub abandoned_within_sl: u64,
-    /// Customers whose first reply came within 30 s of arrival.
+    /// Customers whose first human reply came within 30 s of reaching a human.
     pub first_reply_30s: u64,
-    /// Customers whose first reply came within 3 min of arrival.
+    /// Customers whose first human reply came within 3 min of reaching a human.
     pub first_reply_180s: u64,
     /// Customer messages sent.
     pub customer_messages: u64,
     /// Agent messages delivered (replies, some in two messages).
     pub agent_messages: u64,
-    /// Replies delivered.
+    /// Replies delivered that 平响 scores (all of them unless `[scoring] hours` is set).
     pub replies: u64,
     /// Customers who left after a first reply, before the conversation ended.
     pub left_mid_conversation: u64,
@@ -140,7 +170,7 @@ pub struct Counters {
     pub wait_abandoned_sum_s: f64,
     /// Sum of first responses, seconds.
     pub first_response_sum_s: f64,
-    /// Sum of per-reply response times, seconds.
+    /// Sum of scored per-reply response times (capped by `[scoring] round_cap_s`), s.
     pub reply_response_sum_s: f64,
     /// Sum of conversation durations, seconds.
     pub duration_sum_s: f64,
@@ -163,6 +193,10 @@ pub struct Counters {
     pub pre_sale_customers: u64,
     /// Expected buyers among them.
     pub expected_buyers: f64,
+    /// Pre-sale customers who reached a human (询单), whose conversion was predicted.
+    pub inquiry_customers: u64,
+    /// Expected buyers among them.
+    pub inquiry_buyers: f64,
     /// Expected buyers had every one been answered instantly.
     pub instant_buyers: f64,
     /// CS-assisted GMV = expected buyers x average order value.
@@ -180,13 +214,17 @@ pub struct Counters {
 pub struct ClassCounters {
     /// Customers who arrived.
     pub arrived: u64,
-    /// Customers served (first reply).
+    /// Customers served (first human reply while there).
     pub served: u64,
-    /// Customers who left for good without a reply.
+    /// Customers who left before the first reply.
     pub abandoned: u64,
+    /// Customers who reached a human.
+    pub received: u64,
+    /// Of those, customers with a human reply at any time.
+    pub replied: u64,
     /// Customers the bot resolved.
     pub deflected: u64,
-    /// Sum of first responses of served customers, seconds.
+    /// Sum of first responses of customers with a first human reply, seconds.
     pub first_response_sum_s: f64,
     /// Sum of queue waits over all attempts (time to abandon for abandoners), seconds.
     pub wait_sum_s: f64,
@@ -292,10 +330,14 @@ fn spread(areas: &mut [f64], from: SimTime, to: SimTime, v: f64, interval: SimTi
 pub struct IntervalCounts {
     /// Customers (first attempts) who arrived in the interval, counted or not.
     pub arrived: u64,
-    /// Of those, how many were served (got a first reply).
+    /// Of those, how many got their first human reply while there.
     pub served: u64,
-    /// Of those, how many abandoned for good.
+    /// Of those, how many left before their first useful reply.
     pub abandoned: u64,
+    /// Of those, how many reached a human.
+    pub received: u64,
+    /// Of those, how many got a human reply at any time.
+    pub replied: u64,
     /// Agents on duty (or finishing chats after their shift) at the interval's end.
     pub agents_on_duty: i64,
     /// Customers in the system at the interval's end.
@@ -312,10 +354,12 @@ pub struct IntervalCounts {
     pub replies: u64,
     /// Sum of those replies' response times, seconds (平响 = sum / replies).
     pub reply_response_sum_s: f64,
-    /// Of the arrivals, first replies (or bot resolutions) within 30 s.
+    /// Of the arrivals, first human replies within 30 s of reaching a human.
     pub first_reply_30s: u64,
-    /// Of the arrivals, first replies (or bot resolutions) within 3 min.
+    /// Of the arrivals, first human replies within 3 min of reaching a human.
     pub first_reply_180s: u64,
+    /// 留言 not yet answered at the interval's end.
+    pub messages_pending: i64,
     /// GMV lost against instant service on the pre-sale arrivals.
     pub gmv_lost: f64,
 }

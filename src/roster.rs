@@ -40,6 +40,11 @@ pub struct AgentGroup {
     pub site: String,
     /// On-duty windows, sorted and merged (overlapping or touching shifts become one).
     pub shifts: Vec<Window>,
+    /// Share of replies sent as quick phrases; `None`: the conversation's share.
+    pub quick_phrase_share: Option<f64>,
+    /// Multiplier on the base order probability of the pre-sale customers the group answers
+    /// first (veterans convert better than temps).
+    pub conversion_factor: f64,
 }
 
 impl AgentGroup {
@@ -107,6 +112,8 @@ mod tests {
             speed_factor: 1.0,
             site: "office".into(),
             shifts: vec![w(0, 100)],
+            quick_phrase_share: None,
+            conversion_factor: 1.0,
         };
         let peaks = [w(10, 20)];
         assert_eq!(g.cap_at(SimTime::from_secs(5), &peaks), 6);

@@ -92,17 +92,12 @@ impl Model<'_> {
         }
         if resolves {
             // the resolution is the customer's first useful reply
-            let t = now - arrived;
             let k = self.interval_of(first_arrived);
+            // bot-only customers are out of the human KPIs (回复率, 首响, the 3-minute share)
             if let Some(row) = self.intervals.get_mut(k) {
                 row.counts.deflected += 1;
-                row.counts.served += 1;
-                row.counts.first_reply_30s += u64::from(t <= SimTime::from_secs(30));
-                row.counts.first_reply_180s += u64::from(t <= SimTime::from_secs(180));
             }
             if counted {
-                self.counters.first_reply_30s += u64::from(t <= SimTime::from_secs(30));
-                self.counters.first_reply_180s += u64::from(t <= SimTime::from_secs(180));
                 self.counters.deflected += 1;
                 self.counters.by_class[class.index()].deflected += 1;
                 self.unresolved -= 1;
@@ -112,7 +107,7 @@ impl Model<'_> {
                         .conversion
                         .as_ref()
                         .map(|cv| cv.bot_resolved_probability());
-                    self.record_conversion(first_arrived, p);
+                    self.record_conversion(first_arrived, p, 1.0, false);
                 }
             }
             self.leave(c, now);
@@ -145,7 +140,7 @@ impl Model<'_> {
             self.counters.by_class[class.index()].abandoned += 1;
             self.unresolved -= 1;
             if class == Class::PreSale {
-                self.record_abandoned_conversion(first_arrived);
+                self.record_abandoned_conversion(first_arrived, false);
             }
         }
         self.leave(c, now);

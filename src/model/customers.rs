@@ -19,9 +19,10 @@ pub enum State {
     Orbit,
     /// In a class queue.
     Waiting,
-    /// Left silently while queued; still in the queue, and will waste a slot when assigned.
+    /// Left while queued; still in the queue: it wastes a slot when assigned (`sessions`,
+    /// or a silent leaver) or its message is still owed a reply (a kept inbox).
     Ghost,
-    /// Holding a slot of an agent.
+    /// Holding a slot of an agent (whether or not the customer is still there: see `gone`).
     Chat,
     /// Waiting for a free bot session.
     BotQueue,
@@ -86,6 +87,17 @@ pub struct Customer {
     pub hop: u16,
     /// The bot will resolve the question (drawn when the bot session starts).
     pub bot_resolves: bool,
+    /// Reached a human (the agents' queue or an agent), directly or escalated.
+    pub reached_human: bool,
+    /// Left before the first reply (counted as abandoned); a kept message may still be
+    /// answered later.
+    pub abandoned: bool,
+    /// Got a human reply, present or not (回复率's numerator).
+    pub replied: bool,
+    /// 留言: arrived when nobody with the skill was on duty, or overflowed a full line.
+    pub left_message: bool,
+    /// Counted in the waiting line (the `waiting` level and the line cap).
+    pub in_line: bool,
 }
 
 impl Customer {
@@ -123,6 +135,11 @@ impl Customer {
             reply_sum_s: 0.0,
             hop: 0,
             bot_resolves: false,
+            reached_human: false,
+            abandoned: false,
+            replied: false,
+            left_message: false,
+            in_line: false,
         }
     }
 }

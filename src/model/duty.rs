@@ -89,6 +89,7 @@ impl Model<'_> {
             row.counts.agents_on_duty = on_duty;
             row.counts.in_system = in_system;
             row.counts.waiting = waiting;
+            row.counts.messages_pending = self.messages_pending;
         }
     }
 }

@@ -32,9 +32,13 @@ impl Model<'_> {
             }
         }
         let pending = cu.msgs_sent > cu.replies;
+        let gone = cu.gone != Gone::No;
         self.agents[a as usize].chats.push((c, 0.0));
         if pending {
             self.forward_to_agent(c, a, q);
+        } else if gone {
+            // a left customer whose last message was answered on the way back to the line
+            q.schedule(q.now(), Ev::Release(c));
         }
     }
 
@@ -54,10 +58,8 @@ impl Model<'_> {
         let Some(cu) = self.customers.try_get(c) else {
             return;
         };
-        if cu.hop != hop
-            || !matches!(cu.state, State::Chat | State::Ghost)
-            || cu.gone == Gone::Explicit
-        {
+        let taken_along = cu.gone == Gone::Explicit && !self.sc.inbox.keep_messages;
+        if cu.hop != hop || !matches!(cu.state, State::Chat | State::Ghost) || taken_along {
             return; // the chat moved to another agent, or ended, while the message travelled
         }
         let a = cu.agent;
@@ -69,7 +71,9 @@ impl Model<'_> {
         if self.agents[a as usize].composing.is_some() || self.agents[a as usize].offline {
             return;
         }
-        let Some(c) = self.agents[a as usize].inbox.pop_front() else {
+        let now = q.now();
+        let next = self.next_in_inbox(a, now);
+        let Some(c) = self.agents[a as usize].inbox.remove(next) else {
             return;
         };
         let m = self.messages_params();
@@ -78,13 +82,16 @@ impl Model<'_> {
         } else {
             1.0
         };
+        let group = &self.sc.groups[usize::from(self.agents[a as usize].group)];
+        let phrase_share = group.quick_phrase_share.unwrap_or(m.quick_phrase_share);
         let factor = penalty / self.agents[a as usize].speed_factor;
-        let effort = self
-            .samplers
-            .effort
-            .sample_scaled(&mut self.rng_service, factor)
-            + self.client_lag(a);
-        let now = q.now();
+        let quick = phrase_share > 0.0 && self.rng_service.random::<f64>() < phrase_share;
+        let sampler = if quick {
+            &self.samplers.quick_phrase
+        } else {
+            &self.samplers.effort
+        };
+        let effort = sampler.sample_scaled(&mut self.rng_service, factor) + self.client_lag(a);
         let agent = &mut self.agents[a as usize];
         agent.composing = Some(c);
         agent.token = agent.token.wrapping_add(1);
@@ -92,6 +99,24 @@ impl Model<'_> {
         self.working.add(now, 1, &self.clocking);
         self.group_levels[g][0].add(now, 1, &self.clocking);
         q.schedule(now + effort, Ev::ReplyDone { agent: a, token });
+    }
+
+    /// Which pending message agent `a` answers next: the oldest, or inside a priority
+    /// window the oldest of the most urgent class (pre-sale first at the peak).
+    fn next_in_inbox(&self, a: AgentId, now: SimTime) -> usize {
+        let inbox = &self.agents[a as usize].inbox;
+        if inbox.len() < 2 || self.sc.routing.rank(Class::PreSale, now).is_none() {
+            return 0;
+        }
+        let rank = |c: &CustRef| {
+            self.customers
+                .try_get(*c)
+                .and_then(|cu| self.sc.routing.rank(cu.queue_class, now))
+                .unwrap_or(usize::MAX)
+        };
+        (0..inbox.len())
+            .min_by_key(|&i| (rank(&inbox[i]), i))
+            .unwrap_or(0)
     }
 
     pub(super) fn on_reply_done(&mut self, a: AgentId, token: u32, q: &mut EventQueue<Ev>) {
@@ -127,40 +152,38 @@ impl Model<'_> {
         let m = self.messages_params();
         let (extra_p, wrap_up) = (m.extra_agent_message_prob, m.wrap_up);
         let silent_timeout = self.sc.patience.silent_timeout;
-        match self.customers.get(c).gone {
-            Gone::Explicit => return self.release(c, q),
-            Gone::Silent => return q.schedule(now + silent_timeout, Ev::Release(c)),
-            Gone::No => {}
+        let gone = self.customers.get(c).gone;
+        if gone != Gone::No && !self.sc.inbox.keep_messages {
+            // the phone queue: the reply to a customer who left is not counted
+            return match gone {
+                Gone::Explicit => self.release(c, q),
+                _ => q.schedule(now + silent_timeout, Ev::Release(c)),
+            };
         }
         let extra = u64::from(self.rng_conversation.random::<f64>() < extra_p);
-        let cu = self.customers.get_mut(c);
-        cu.replies += 1;
-        let response = now - cu.msg_sent_at;
-        cu.reply_sum_s += response.as_secs_f64();
-        let (counted, replies, served, handover_at, total, first_arrived) = (
-            cu.counted,
+        self.count_reply(c, now, extra);
+        if !self.customers.get(c).replied {
+            self.first_reply(c, now);
+        }
+        let cu = self.customers.get(c);
+        let (replies, handover_at, total, in_chat) = (
             cu.replies,
-            cu.served,
             cu.handover_at,
             cu.msgs_total,
-            cu.first_arrived,
+            cu.state == State::Chat,
         );
-        let k = self.interval_of(first_arrived);
-        if let Some(row) = self.intervals.get_mut(k) {
-            row.counts.replies += 1;
-            row.counts.reply_response_sum_s += response.as_secs_f64();
-            row.record_reply_response(response);
+        if gone != Gone::No {
+            // a kept message answered after the customer left: the chat then closes, at
+            // once when the agent knows (closed window, 留言), else after the timeout
+            if in_chat {
+                if gone == Gone::Explicit || cu.left_message {
+                    self.release(c, q);
+                } else {
+                    q.schedule(now + silent_timeout, Ev::Release(c));
+                }
+            }
+            return;
         }
-        if counted {
-            self.counters.replies += 1;
-            self.counters.agent_messages += 1 + extra;
-            self.counters.reply_response_sum_s += response.as_secs_f64();
-            metrics::record(&mut self.histograms.reply_response_ms, response);
-        }
-        if !served {
-            self.served(c, now);
-        }
-        let in_chat = self.customers.get(c).state == State::Chat;
         if handover_at > 0 && replies == handover_at && in_chat {
             self.hand_over(c, q);
         } else if replies < total {
@@ -168,12 +191,45 @@ impl Model<'_> {
             q.schedule(now + think, Ev::CustomerMessage(c));
         } else if !in_chat {
             // the last reply arrived after an outage sent the chat back to the queue
-            self.waiting.add(now, -1, &self.clocking);
+            self.leave_line(c, now);
             self.leave(c, now);
         } else if wrap_up > SimTime::ZERO {
             q.schedule(now + wrap_up, Ev::Release(c));
         } else {
             self.release(c, q);
+        }
+    }
+
+    /// Counts one delivered reply: 平响 (scored rounds, capped), its distribution, the
+    /// per-round shares, and the customer's own mean for conversion.
+    fn count_reply(&mut self, c: CustRef, now: SimTime, extra: u64) {
+        let scoring = &self.sc.scoring;
+        let cu = self.customers.get_mut(c);
+        cu.replies += 1;
+        let response = now - cu.msg_sent_at;
+        cu.reply_sum_s += response.as_secs_f64();
+        let (counted, first_arrived, sent) = (cu.counted, cu.first_arrived, cu.msg_sent_at);
+        let scored = scoring.counts_at(self.sc.calendar.time_of_day(sent));
+        let capped = scoring.capped(response).as_secs_f64();
+        let k = self.interval_of(first_arrived);
+        if let Some(row) = self.intervals.get_mut(k) {
+            row.record_reply_response(response);
+            if scored {
+                row.counts.replies += 1;
+                row.counts.reply_response_sum_s += capped;
+            }
+        }
+        if !counted {
+            return;
+        }
+        let ctr = &mut self.counters;
+        ctr.agent_messages += 1 + extra;
+        metrics::record(&mut self.histograms.reply_response_ms, response);
+        if scored {
+            ctr.replies += 1;
+            ctr.reply_response_sum_s += capped;
+            ctr.rounds_within_30s += u64::from(response <= SimTime::from_secs(30));
+            ctr.rounds_within_180s += u64::from(response <= SimTime::from_secs(180));
         }
     }
 
@@ -223,17 +279,28 @@ impl Model<'_> {
         if cu.counted {
             self.counters.left_mid_conversation += 1;
         }
-        match cu.state {
-            State::Chat => self.customer_leaves_chat(c, q),
+        let keep = self.keeps_message(c);
+        match self.customers.get(c).state {
+            State::Chat => {
+                if !keep {
+                    self.round_dropped(c);
+                }
+                self.customer_leaves_chat(c, q, keep);
+            }
             State::Waiting => {
                 // waiting in the after-sale queue after a hand-over
                 let now = q.now();
-                if cu.silent {
+                if keep {
+                    self.customers.get_mut(c).state = State::Ghost;
+                    self.left_owing(c, q);
+                } else if self.customers.get(c).silent {
+                    self.round_dropped(c);
                     let cu = self.customers.get_mut(c);
                     cu.state = State::Ghost;
                     cu.gone = Gone::Silent;
                 } else {
-                    self.waiting.add(now, -1, &self.clocking);
+                    self.round_dropped(c);
+                    self.leave_line(c, now);
                     self.leave(c, now);
                 }
             }
@@ -241,9 +308,13 @@ impl Model<'_> {
         }
     }
 
-    /// The customer walks away from an open chat: silently (the agent answers, then the
-    /// slot is held until a timeout) or by closing it (the slot frees now).
-    pub(super) fn customer_leaves_chat(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+    /// The customer walks away from an open chat. With its message kept (`keep`), the
+    /// agent still answers it. Otherwise: silently (the agent answers, then the slot is held
+    /// until a timeout) or by closing it (the slot frees now).
+    pub(super) fn customer_leaves_chat(&mut self, c: CustRef, q: &mut EventQueue<Ev>, keep: bool) {
+        if keep {
+            return self.left_owing(c, q);
+        }
         let cu = self.customers.get_mut(c);
         if cu.silent {
             cu.gone = Gone::Silent;
@@ -283,10 +354,7 @@ impl Model<'_> {
                 self.check_routable(b, Class::AfterSale);
                 self.assign(c, b, q);
             }
-            None => {
-                self.queues[Class::AfterSale.index()].push_back(c);
-                self.waiting.add(now, 1, &self.clocking);
-            }
+            None => self.join_line(c, Class::AfterSale, now, false),
         }
         self.schedule_mid_patience(c, msg, q);
     }

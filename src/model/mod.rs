@@ -27,7 +27,7 @@ use crate::distribution::Duration;
 use crate::engine::{self, EventQueue, Process, SimTime};
 use crate::metrics::{self, Clocking, Counters, Histograms, IntervalStats, Level};
 use crate::random::{SimRng, Stream, stream};
-use crate::routing::{AgentId, Router};
+use crate::routing::{AgentId, QueueOverflow, Router};
 use crate::scenario::Scenario;
 use agents::Agent;
 use customers::{CustRef, Customer, Customers, Gone, State};
@@ -60,6 +60,7 @@ enum Ev {
     ShiftEnd(u16),
     CapChange,
     IntervalEnd(u32),
+    Close(CustRef),
 }
 
 /// Samplers built once per replication.
@@ -67,6 +68,7 @@ struct Samplers {
     first_reply: [Duration; 3],
     mid_conversation: Duration,
     effort: Duration,
+    quick_phrase: Duration,
     think: Duration,
     work: Duration,
     retrial_delay: Duration,
@@ -112,6 +114,8 @@ struct Model<'s> {
     arrivals_done: bool,
     /// Agents in a shift, per class they serve (for 留言: nobody there for the class).
     on_duty_by_class: [u32; 3],
+    /// 留言 not yet answered.
+    messages_pending: i64,
 }
 
 /// Runs replication `index` of `scenario` with master seed `seed` and the scenario's policy.
@@ -140,14 +144,25 @@ impl<'s> Model<'s> {
     fn new(sc: &'s Scenario, seed: u64, index: u64, router: Box<dyn Router>, volume: f64) -> Self {
         let n_intervals = sc.horizon.as_micros().div_ceil(sc.interval.as_micros()) as usize;
         let p = &sc.patience;
-        let (effort, think, work) = match &sc.conversation {
-            Conversation::Messages(m) => (m.effort.build(), m.think.build(), Duration::Never),
-            Conversation::Sessions(s) => (Duration::Never, Duration::Never, s.work.build()),
+        let (effort, quick_phrase, think, work) = match &sc.conversation {
+            Conversation::Messages(m) => (
+                m.effort.build(),
+                m.quick_phrase.build(),
+                m.think.build(),
+                Duration::Never,
+            ),
+            Conversation::Sessions(s) => (
+                Duration::Never,
+                Duration::Never,
+                Duration::Never,
+                s.work.build(),
+            ),
         };
         let samplers = Samplers {
             first_reply: std::array::from_fn(|i| p.first_reply[i].build()),
             mid_conversation: p.mid_conversation.build(),
             effort,
+            quick_phrase,
             think,
             work,
             retrial_delay: p
@@ -216,6 +231,7 @@ impl<'s> Model<'s> {
             unresolved: 0,
             arrivals_done: false,
             on_duty_by_class: [0; 3],
+            messages_pending: 0,
         }
     }
 
@@ -303,31 +319,53 @@ impl<'s> Model<'s> {
         }
     }
 
-    /// Draws what the customer brings and tries to get it an agent.
+    /// Draws what the customer brings and tries to get it an agent: the chat reaches a
+    /// human here (首响 runs from now), directly or escalated from the bot.
     fn start_attempt(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
         let now = q.now();
         let sc = self.sc;
-        let (class, queue_class, factor, counted) = {
+        let (class, queue_class, factor, counted, attempt) = {
             let cu = self.customers.get(c);
-            (cu.class, cu.queue_class, cu.patience_factor, cu.counted)
+            (
+                cu.class,
+                cu.queue_class,
+                cu.patience_factor,
+                cu.counted,
+                cu.attempt,
+            )
         };
         let patience = self.samplers.first_reply[class.index()].sample_s(&mut self.rng_customers)
             * f64::from(factor);
         let silent = self.rng_customers.random::<f64>() < sc.patience.silent_share;
         let (msgs, handover_at) = self.draw_conversation_shape(class, queue_class);
+        let nobody_there = !self.agents_exist_for(queue_class);
+        let left_message = nobody_there && sc.inbox.keep_messages;
         {
             let cu = self.customers.get_mut(c);
             cu.arrived = now;
+            cu.response_origin = now;
+            cu.reached_human = true;
             cu.silent = silent;
             cu.msgs_total = msgs;
             cu.handover_at = handover_at;
             cu.state = State::Waiting;
+            cu.left_message = left_message;
         }
+        if attempt == 1 {
+            let k = self.interval_of(self.customers.get(c).first_arrived);
+            if let Some(row) = self.intervals.get_mut(k) {
+                row.counts.received += 1;
+            }
+        }
+        self.messages_pending += i64::from(left_message);
         if counted {
             self.counters.attempts += 1;
             self.counters.by_class[class.index()].attempts += 1;
-            if !self.agents_exist_for(queue_class) {
-                self.counters.outside_hours += u64::from(self.customers.get(c).attempt == 1);
+            if attempt == 1 {
+                self.counters.received += 1;
+                self.counters.by_class[class.index()].received += 1;
+                self.counters.outside_hours += u64::from(nobody_there);
+                self.counters.messages_left += u64::from(left_message);
             }
         }
         self.in_system.add(now, 1, &self.clocking);
@@ -344,12 +382,60 @@ impl<'s> Model<'s> {
                 self.assign(c, a, q);
             }
             None => {
+                if !left_message && self.line_is_full() {
+                    match sc.routing.queue_overflow {
+                        QueueOverflow::Busy => return self.block(c, now),
+                        QueueOverflow::Message => self.overflow_to_message(c),
+                    }
+                }
                 if counted {
                     self.counters.waited += 1;
                 }
-                self.queues[queue_class.index()].push_back(c);
-                self.waiting.add(now, 1, &self.clocking);
+                self.join_line(c, queue_class, now, false);
             }
+        }
+    }
+
+    /// The waiting line (分流) holds as many customers as the scenario allows.
+    fn line_is_full(&self) -> bool {
+        self.sc
+            .routing
+            .max_queue
+            .is_some_and(|w| self.waiting.value() >= i64::from(w))
+    }
+
+    /// A full line turns the customer's message into 留言.
+    fn overflow_to_message(&mut self, c: CustRef) {
+        let cu = self.customers.get_mut(c);
+        cu.left_message = true;
+        self.messages_pending += 1;
+        if cu.counted {
+            self.counters.overflow_messages += 1;
+            self.counters.messages_left += 1;
+        }
+    }
+
+    /// Puts `c` in `class`'s queue (at the front when it was already waiting before); 留言
+    /// wait in the same queue, oldest first, but not in the line.
+    pub(super) fn join_line(&mut self, c: CustRef, class: Class, now: SimTime, front: bool) {
+        if front {
+            self.queues[class.index()].push_front(c);
+        } else {
+            self.queues[class.index()].push_back(c);
+        }
+        let cu = self.customers.get_mut(c);
+        if !cu.left_message {
+            cu.in_line = true;
+            self.waiting.add(now, 1, &self.clocking);
+        }
+    }
+
+    /// `c` is no longer in the waiting line (assigned, or gone for good).
+    pub(super) fn leave_line(&mut self, c: CustRef, now: SimTime) {
+        let cu = self.customers.get_mut(c);
+        if cu.in_line {
+            cu.in_line = false;
+            self.waiting.add(now, -1, &self.clocking);
         }
     }
 
@@ -416,9 +502,7 @@ impl<'s> Model<'s> {
             let cu = self.customers.get_mut(c);
             cu.agent = a;
             cu.assigned = now;
-            if !ghost {
-                cu.state = State::Chat;
-            }
+            cu.state = State::Chat; // `gone` tells whether the customer is still there
         }
         self.agents[a as usize].last_assign = now;
         self.sessions_progress(a, now);
@@ -496,7 +580,7 @@ impl<'s> Model<'s> {
                 break;
             };
             let c = self.queues[class.index()].pop_front().expect("head exists");
-            self.waiting.add(now, -1, &self.clocking);
+            self.leave_line(c, now);
             self.assign(c, a, q);
         }
     }
@@ -550,6 +634,7 @@ impl Process for Model<'_> {
             Ev::ShiftEnd(g) => self.on_shift_end(usize::from(g), q.now()),
             Ev::CapChange => self.on_cap_change(q),
             Ev::IntervalEnd(k) => self.on_interval_end(k as usize),
+            Ev::Close(c) => self.on_close(c, q),
         }
     }
 

@@ -184,7 +184,8 @@ impl Model<'_> {
             let Some(cu) = self.customers.try_get(c) else {
                 continue;
             };
-            if cu.gone != Gone::No || cu.state != State::Chat {
+            let owed = cu.msgs_sent > cu.replies && self.sc.inbox.keep_messages;
+            if (cu.gone != Gone::No && !owed) || cu.state != State::Chat {
                 self.release(c, q);
                 continue;
             }
@@ -200,13 +201,16 @@ impl Model<'_> {
             }
             self.change_load(a, -1, now);
             let cu = self.customers.get_mut(c);
-            cu.state = State::Waiting;
+            cu.state = if cu.gone == Gone::No {
+                State::Waiting
+            } else {
+                State::Ghost
+            };
             let (class, counted) = (cu.queue_class, cu.counted);
             if counted {
                 self.counters.reassigned += 1;
             }
-            self.queues[class.index()].push_front(c);
-            self.waiting.add(now, 1, &self.clocking);
+            self.join_line(c, class, now, true);
             self.dispatch(class, q);
         }
         self.maybe_go_off_duty(a, now);
@@ -220,7 +224,7 @@ impl Model<'_> {
             };
             self.check_routable(b, class);
             let c = self.queues[class.index()].pop_front().expect("head exists");
-            self.waiting.add(q.now(), -1, &self.clocking);
+            self.leave_line(c, q.now());
             self.assign(c, b, q);
         }
     }

@@ -1,4 +1,5 @@
-//! Outcomes of customers: served (first reply), abandoned (maybe to retry), leaving the
+//! Outcomes of customers: the first human reply (while there or after leaving),
+//! abandonment (maybe to retry), a busy reply, the platform closing a left chat, leaving the
 //! system, and their predicted conversion.
 
 use rand::RngExt;
@@ -10,18 +11,27 @@ use crate::engine::{EventQueue, SimTime};
 use crate::metrics;
 
 impl Model<'_> {
-    /// The attempt got its first reply (`sessions`: an agent).
-    pub(super) fn served(&mut self, c: CustRef, now: SimTime) {
+    /// The customer's first human reply arrived (`sessions`: an agent took the chat). It
+    /// counts for 回复率 and 首响 whether or not the customer is still there; only a
+    /// customer still there is `served` (answered while present).
+    pub(super) fn first_reply(&mut self, c: CustRef, now: SimTime) {
         let sc = self.sc;
         let cu = self.customers.get_mut(c);
-        cu.served = true;
+        let present = cu.gone == Gone::No && !cu.abandoned;
+        cu.replied = true;
+        cu.served = present;
         cu.first_reply_at = now;
-        let (counted, wait, first_arrived) =
-            (cu.counted, cu.assigned - cu.arrived, cu.first_arrived);
-        let first = now - cu.response_origin;
+        let (counted, class, left_message) = (cu.counted, cu.class, cu.left_message);
+        let (wait, first) = (cu.assigned - cu.arrived, now - cu.response_origin);
+        let (from_arrival, since_received) = (now - cu.first_arrived, now - cu.arrived);
+        let first_arrived = cu.first_arrived;
         let k = self.interval_of(first_arrived);
+        if left_message {
+            self.messages_pending -= 1;
+        }
         if let Some(row) = self.intervals.get_mut(k) {
-            row.counts.served += 1;
+            row.counts.replied += 1;
+            row.counts.served += u64::from(present);
             row.counts.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
             row.counts.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
             row.record_first_response(first);
@@ -30,24 +40,38 @@ impl Model<'_> {
             return;
         }
         let ctr = &mut self.counters;
-        let class = &mut ctr.by_class[self.customers.get(c).class.index()];
-        class.served += 1;
-        class.first_response_sum_s += first.as_secs_f64();
-        class.wait_sum_s += wait.as_secs_f64();
-        ctr.served += 1;
-        ctr.wait_served_sum_s += wait.as_secs_f64();
-        ctr.served_within_sl += u64::from(wait <= sc.service_level);
+        ctr.first_replies += 1;
         ctr.first_response_sum_s += first.as_secs_f64();
+        ctr.first_response_from_arrival_sum_s += from_arrival.as_secs_f64();
         ctr.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
         ctr.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
-        metrics::record(&mut self.histograms.wait_served_ms, wait);
+        if left_message {
+            ctr.messages_answered += 1;
+            ctr.message_response_sum_s += since_received.as_secs_f64();
+        }
+        let by_class = &mut ctr.by_class[class.index()];
+        by_class.replied += 1;
+        by_class.first_response_sum_s += first.as_secs_f64();
         metrics::record(&mut self.histograms.first_response_ms, first);
+        if !present {
+            self.counters.replied_after_leaving += 1;
+            return;
+        }
+        let ctr = &mut self.counters;
+        ctr.served += 1;
+        ctr.by_class[class.index()].served += 1;
+        ctr.by_class[class.index()].wait_sum_s += wait.as_secs_f64();
+        ctr.wait_served_sum_s += wait.as_secs_f64();
+        ctr.served_within_sl += u64::from(wait <= sc.service_level);
+        metrics::record(&mut self.histograms.wait_served_ms, wait);
         self.unresolved -= 1;
     }
 
-    /// The attempt ends without a first reply; the customer may come back.
-    pub(super) fn abandoned(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+    /// The customer left before the first reply; it may come back (`may_retry`: only when
+    /// nothing stays owed to it).
+    pub(super) fn abandoned(&mut self, c: CustRef, q: &mut EventQueue<Ev>, may_retry: bool) {
         let now = q.now();
+        self.customers.get_mut(c).abandoned = true;
         let cu = self.customers.get(c).clone();
         let wait = now - cu.arrived;
         if cu.counted {
@@ -57,6 +81,7 @@ impl Model<'_> {
             metrics::record(&mut self.histograms.wait_abandoned_ms, wait);
         }
         if let Some(r) = &self.sc.patience.retrial
+            && may_retry
             && cu.attempt < r.max_attempts
             && self.rng_customers.random::<f64>() < r.probability
         {
@@ -79,6 +104,11 @@ impl Model<'_> {
             }
             return;
         }
+        self.final_abandonment(&cu);
+    }
+
+    /// Counts a customer who left for good before a first useful reply.
+    fn final_abandonment(&mut self, cu: &Customer) {
         let k = self.interval_of(cu.first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.abandoned += 1;
@@ -88,24 +118,66 @@ impl Model<'_> {
             self.counters.by_class[cu.class.index()].abandoned += 1;
             self.unresolved -= 1;
             if cu.class == Class::PreSale {
-                self.record_abandoned_conversion(cu.first_arrived);
+                self.record_abandoned_conversion(cu.first_arrived, cu.reached_human);
             }
         }
     }
 
-    /// A pre-sale customer's predicted conversion `p` (None: no conversion model).
-    pub(super) fn record_conversion(&mut self, first_arrived: SimTime, p: Option<f64>) {
+    /// A full waiting line turns the customer away with a busy reply (blocked).
+    pub(super) fn block(&mut self, c: CustRef, now: SimTime) {
+        let cu = self.customers.get_mut(c);
+        cu.abandoned = true;
+        let cu = cu.clone();
+        if cu.counted {
+            self.counters.blocked += 1;
+        }
+        self.round_dropped(c);
+        self.final_abandonment(&cu);
+        self.leave(c, now);
+    }
+
+    /// The customer's pending message will never be answered (it left and took the message
+    /// along, or the platform closed the chat): a missed round for the per-round share.
+    pub(super) fn round_dropped(&mut self, c: CustRef) {
+        let cu = self.customers.get(c);
+        if !cu.counted || !cu.reached_human {
+            return;
+        }
+        let since = if cu.msgs_sent == 0 {
+            cu.arrived
+        } else {
+            cu.msg_sent_at
+        };
+        let clock = self.sc.calendar.time_of_day(since);
+        if self.sc.scoring.counts_at(clock) {
+            self.counters.rounds_unanswered += 1;
+        }
+    }
+
+    /// A pre-sale customer's predicted conversion `p` (None: no conversion model), with
+    /// `factor` the answering agent group's skill; `reached_human`: an inquiry (询单).
+    pub(super) fn record_conversion(
+        &mut self,
+        first_arrived: SimTime,
+        p: Option<f64>,
+        factor: f64,
+        reached_human: bool,
+    ) {
         let Some(cv) = self.sc.conversion.as_ref() else {
             return;
         };
-        let p = p.unwrap_or(0.0);
-        let instant = cv.instant_probability();
+        let p = (p.unwrap_or(0.0) * factor).min(cv.payment_rate);
+        let instant = (cv.instant_probability() * factor).min(cv.payment_rate);
         let c = &mut self.counters;
         c.pre_sale_customers += 1;
         c.expected_buyers += p;
         c.instant_buyers += instant;
         c.cs_gmv += p * cv.average_order_value;
         c.gmv_lost += (instant - p) * cv.average_order_value;
+        if reached_human {
+            c.inquiry_customers += 1;
+            c.inquiry_buyers += p;
+        }
         let k = self.interval_of(first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.pre_sale += 1;
@@ -114,14 +186,53 @@ impl Model<'_> {
         }
     }
 
-    /// Conversion of a pre-sale customer who never got a useful reply.
-    pub(super) fn record_abandoned_conversion(&mut self, first_arrived: SimTime) {
+    /// Conversion of a pre-sale customer who never got a useful reply while there.
+    pub(super) fn record_abandoned_conversion(&mut self, first_arrived: SimTime, human: bool) {
         let p = self
             .sc
             .conversion
             .as_ref()
             .map(|cv| cv.probability(None, None));
-        self.record_conversion(first_arrived, p);
+        self.record_conversion(first_arrived, p, 1.0, human);
+    }
+
+    /// Whether a customer who stops waiting leaves its message owed (a kept inbox) or takes
+    /// it along (the phone queue, or a leaver who withdraws the chat, drawn here).
+    pub(super) fn keeps_message(&mut self, c: CustRef) -> bool {
+        let inbox = &self.sc.inbox;
+        if !inbox.keep_messages {
+            return false;
+        }
+        let withdraws =
+            inbox.withdraw_share > 0.0 && self.rng_customers.random::<f64>() < inbox.withdraw_share;
+        if withdraws {
+            let cu = self.customers.get_mut(c);
+            cu.silent = false; // withdrawing closes the chat: the agent sees it
+            if cu.counted {
+                self.counters.withdrawn += 1;
+            }
+        }
+        !withdraws
+    }
+
+    /// The customer left but its message stays owed: mark it gone and schedule the
+    /// platform's closing of the chat should nobody answer.
+    pub(super) fn left_owing(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let cu = self.customers.get_mut(c);
+        cu.gone = if cu.silent {
+            Gone::Silent
+        } else {
+            Gone::Explicit
+        };
+        let since = if cu.msgs_sent == 0 {
+            cu.arrived
+        } else {
+            cu.msg_sent_at
+        };
+        let close = self.sc.inbox.close_after;
+        if close != SimTime::NEVER {
+            q.schedule((since + close).max(q.now()), Ev::Close(c));
+        }
     }
 
     pub(super) fn on_first_patience(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
@@ -129,26 +240,67 @@ impl Model<'_> {
             return;
         };
         let now = q.now();
-        if cu.served || now < cu.patience_at {
+        if cu.replied || now < cu.patience_at {
             return; // over once the first reply came; or an older deadline (escalation)
         }
         match cu.state {
             State::BotQueue => self.abandon_at_bot(c, now),
             State::Waiting => {
-                if cu.silent {
+                if self.keeps_message(c) {
+                    self.customers.get_mut(c).state = State::Ghost;
+                    self.abandoned(c, q, false);
+                    self.left_owing(c, q);
+                } else if self.customers.get(c).silent {
                     let cu = self.customers.get_mut(c);
                     cu.state = State::Ghost;
                     cu.gone = Gone::Silent;
-                    self.abandoned(c, q);
+                    self.round_dropped(c);
+                    self.abandoned(c, q, true);
                 } else {
-                    self.waiting.add(now, -1, &self.clocking);
-                    self.abandoned(c, q);
+                    self.leave_line(c, now);
+                    self.round_dropped(c);
+                    self.abandoned(c, q, true);
                     self.leave(c, now);
                 }
             }
             State::Chat if cu.gone == Gone::No => {
-                self.abandoned(c, q);
-                self.customer_leaves_chat(c, q);
+                let keep = self.keeps_message(c);
+                if !keep {
+                    self.round_dropped(c);
+                }
+                self.abandoned(c, q, !keep);
+                self.customer_leaves_chat(c, q, keep);
+            }
+            _ => {}
+        }
+    }
+
+    /// The platform closes a left customer's chat that nobody answered.
+    pub(super) fn on_close(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let Some(cu) = self.customers.try_get(c) else {
+            return;
+        };
+        let pending = cu.msgs_sent == 0 || cu.msgs_sent > cu.replies;
+        if cu.gone == Gone::No || !pending {
+            return;
+        }
+        let now = q.now();
+        let (state, agent, counted) = (cu.state, cu.agent, cu.counted);
+        match state {
+            State::Ghost | State::Waiting => {
+                self.leave_line(c, now);
+                self.round_dropped(c);
+                self.counters.closed_unanswered += u64::from(counted);
+                self.leave(c, now);
+            }
+            State::Chat => {
+                if self.agents[agent as usize].composing == Some(c) {
+                    return; // the reply is on its way
+                }
+                self.agents[agent as usize].inbox.retain(|x| *x != c);
+                self.round_dropped(c);
+                self.counters.closed_unanswered += u64::from(counted);
+                self.release(c, q);
             }
             _ => {}
         }
@@ -157,7 +309,6 @@ impl Model<'_> {
     /// A customer comes back: a new attempt, not a new customer (`arrived` counts people).
     pub(super) fn on_retrial(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
         if self.customers.try_get(c).is_some() {
-            self.customers.get_mut(c).response_origin = q.now();
             self.start_attempt(c, q);
         }
     }
@@ -165,18 +316,24 @@ impl Model<'_> {
     /// The customer leaves the system for good; its record is recycled.
     pub(super) fn leave(&mut self, c: CustRef, now: SimTime) {
         let cu = self.customers.get(c);
+        if cu.left_message && !cu.replied {
+            self.messages_pending -= 1;
+        }
+        let cu = self.customers.get(c);
         if cu.counted {
             self.counted_present -= 1;
             if cu.served && cu.class == Class::PreSale {
                 let first = (cu.first_reply_at - cu.first_arrived).as_secs_f64();
                 let mean_reply = (cu.replies > 0).then(|| cu.reply_sum_s / f64::from(cu.replies));
+                let factor = self.sc.groups[usize::from(self.agents[cu.agent as usize].group)]
+                    .conversion_factor;
                 let p = self
                     .sc
                     .conversion
                     .as_ref()
                     .map(|cv| cv.probability(Some(first), mean_reply));
                 let first_arrived = cu.first_arrived;
-                self.record_conversion(first_arrived, p);
+                self.record_conversion(first_arrived, p, factor, true);
             }
         }
         self.in_system.add(now, -1, &self.clocking);

@@ -67,7 +67,7 @@ impl Model<'_> {
                 / self.agents[a as usize].speed_factor;
             let agent = &mut self.agents[a as usize];
             agent.chats.push((c, agent.v + work));
-            self.served(c, now);
+            self.first_reply(c, now);
         }
         self.sessions_reschedule(a, q);
     }

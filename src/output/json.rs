@@ -7,7 +7,7 @@ use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
 /// Version of the `summary.json` layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The summary as a JSON value (key order is fixed, so output is byte-stable).
 pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
@@ -19,6 +19,7 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
             (
                 k.kpi.name().to_string(),
                 json!({
+                    "definition": k.kpi.definition(),
                     "mean": e.map(|e| e.mean),
                     "ci_low": e.map(|e| e.ci_low),
                     "ci_high": e.map(|e| e.ci_high),
@@ -46,12 +47,21 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
         })
         .collect();
     let sum = |f: fn(&crate::metrics::Counters) -> u64| -> u64 {
+        // counts are summed over replications
         r.replications.iter().map(|x| f(&x.counters)).sum()
     };
     let counts = json!({
         "arrived": sum(|c| c.arrived),
+        "received_by_human": sum(|c| c.received),
         "served": sum(|c| c.served),
+        "replied_after_leaving": sum(|c| c.replied_after_leaving),
         "abandoned": sum(|c| c.abandoned),
+        "blocked": sum(|c| c.blocked),
+        "withdrawn": sum(|c| c.withdrawn),
+        "closed_unanswered": sum(|c| c.closed_unanswered),
+        "messages_left": sum(|c| c.messages_left),
+        "messages_left_line_full": sum(|c| c.overflow_messages),
+        "messages_answered": sum(|c| c.messages_answered),
         "attempts": sum(|c| c.attempts),
         "retrials": sum(|c| c.retrials),
         "waited": sum(|c| c.waited),

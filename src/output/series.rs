@@ -6,7 +6,7 @@ use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
 /// The CSV header; columns are documented in `docs/outputs.md`.
-pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min";
+pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min,received,replied,messages_pending_end";
 
 /// The series as CSV text.
 pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
@@ -31,7 +31,7 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
             };
             let _ = writeln!(
                 out,
-                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion},{},{avg_response},{},{}",
+                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion},{},{avg_response},{},{},{},{},{}",
                 rep.index,
                 scenario.calendar.format(row.start),
                 n.arrived,
@@ -47,6 +47,9 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
                 n.replies,
                 n.first_reply_30s,
                 n.first_reply_180s,
+                n.received,
+                n.replied,
+                n.messages_pending,
             );
         }
     }

@@ -115,6 +115,19 @@ pub struct Routing {
     pub priority: Vec<PriorityWindow>,
     /// Hand-over of misrouted after-sale questions (`messages` model only).
     pub handover: Option<Handover>,
+    /// Most customers waiting in line for an agent (分流); `None`: no limit.
+    pub max_queue: Option<u32>,
+    /// What an arrival that finds the line full gets.
+    pub queue_overflow: QueueOverflow,
+}
+
+/// What an arrival that finds the waiting line full gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueOverflow {
+    /// 留言: the message goes to the message list that agents answer after the line.
+    Message,
+    /// A busy reply: the customer is turned away (blocked, as in Erlang B).
+    Busy,
 }
 
 impl Routing {
@@ -139,6 +152,18 @@ impl Routing {
             .filter_map(|c| heads[c.index()].map(|t| (t, c)))
             .min()
             .map(|(_, c)| c)
+    }
+
+    /// How urgent `class` is at `now` (0 = most urgent), or `None` outside every priority
+    /// window. Classes a window does not list come after the listed ones.
+    pub fn rank(&self, class: Class, now: SimTime) -> Option<usize> {
+        let p = self.priority.iter().find(|p| p.window.contains(now))?;
+        Some(
+            p.order
+                .iter()
+                .position(|c| *c == class)
+                .unwrap_or(p.order.len()),
+        )
     }
 }
 
@@ -212,7 +237,12 @@ mod tests {
                 order: vec![Class::PreSale],
             }],
             handover: None,
+            max_queue: None,
+            queue_overflow: QueueOverflow::Message,
         };
+        assert_eq!(routing.rank(Class::AfterSale, t(150)), Some(1));
+        assert_eq!(routing.rank(Class::PreSale, t(150)), Some(0));
+        assert_eq!(routing.rank(Class::PreSale, t(250)), None);
         let heads = [Some(t(50)), None, Some(t(10))];
         assert_eq!(
             routing.next_class(ClassSet::ALL, heads, t(20)),

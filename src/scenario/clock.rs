@@ -80,6 +80,12 @@ impl Calendar {
         seconds_of_year - f64::from(self.start.0)
     }
 
+    /// Time of day of scenario time `t`, as an offset from that day's midnight.
+    pub fn time_of_day(&self, t: SimTime) -> SimTime {
+        let us = u64::from(self.start.0) * 1_000_000 + t.as_micros().min(u64::MAX / 2);
+        SimTime::from_micros(us % 86_400_000_000)
+    }
+
     /// `"MM-DD HH:MM"` for scenario time `t` (seconds shown when not whole minutes).
     pub fn format(&self, t: SimTime) -> String {
         let total = u64::from(self.start.0) + t.as_micros() / 1_000_000;

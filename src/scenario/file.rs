@@ -41,9 +41,15 @@ pub struct ScenarioFile {
     pub conversation: ConversationFile,
     /// Customer patience.
     pub patience: PatienceFile,
-    /// Routing policy, priorities, hand-over.
+    /// Routing policy, priorities, hand-over, waiting-line cap.
     #[serde(default)]
     pub routing: RoutingFile,
+    /// What the platform does with the messages of customers who stopped waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox: Option<InboxFile>,
+    /// How the platform scores response KPIs (per round, scoring hours, cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<ScoringFile>,
     /// Agent groups (`[[groups]]`).
     #[serde(default)]
     pub groups: Vec<GroupFile>,
@@ -356,6 +362,12 @@ pub struct ConversationFile {
     pub switch_penalty: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wrap_up_s: Option<f64>,
+    /// Share of replies sent as quick phrases (快捷短语) by a veteran (groups may override).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quick_phrase_share: Option<f64>,
+    /// Effort of a quick-phrase reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quick_phrase: Option<DurationFile>,
     // --- sessions model ---
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work: Option<DurationFile>,
@@ -438,6 +450,12 @@ pub struct RoutingFile {
     /// Hand-over of after-sale questions found by pre-sale agents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handover: Option<HandoverFile>,
+    /// Most customers waiting in line for an agent (分流); absent: no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_queue: Option<i64>,
+    /// What an arrival finding the line full gets: "message" (留言) or "busy".
+    #[serde(default = "default_queue_overflow")]
+    pub queue_overflow: String,
 }
 
 impl Default for RoutingFile {
@@ -446,8 +464,56 @@ impl Default for RoutingFile {
             policy: default_policy(),
             priority: Vec::new(),
             handover: None,
+            max_queue: None,
+            queue_overflow: default_queue_overflow(),
         }
     }
+}
+
+fn default_queue_overflow() -> String {
+    "message".to_string()
+}
+
+/// `[inbox]`: the platform keeps a customer's message until it is answered.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboxFile {
+    /// A leaver's pending message is still owed a reply (default: true in `messages`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_messages: Option<bool>,
+    /// Share of leavers who withdraw the chat, so that nothing is owed.
+    #[serde(default)]
+    pub withdraw_share: f64,
+    /// Hours the platform keeps a left customer's unanswered chat before closing it.
+    #[serde(default = "default_close_after_h")]
+    pub close_after_h: f64,
+}
+
+fn default_close_after_h() -> f64 {
+    24.0
+}
+
+impl Default for InboxFile {
+    fn default() -> Self {
+        InboxFile {
+            keep_messages: None,
+            withdraw_share: 0.0,
+            close_after_h: default_close_after_h(),
+        }
+    }
+}
+
+/// `[scoring]`: how the platform scores response times.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringFile {
+    /// Daily hours ["HH:MM", "HH:MM"] outside which rounds do not count in 平响 and the
+    /// per-round 3-minute share; absent: every hour counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Vec<String>>,
+    /// Cap on one round's time in 平响, seconds; absent: no cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round_cap_s: Option<f64>,
 }
 
 fn default_policy() -> String {
@@ -515,6 +581,12 @@ pub struct GroupFile {
     /// Workstation class (a `[[network.workstations]]` name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workstation: Option<String>,
+    /// Share of this group's replies sent as quick phrases (default: the conversation's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quick_phrase_share: Option<f64>,
+    /// Multiplier on the base order probability of pre-sale customers this group answers.
+    #[serde(default = "one")]
+    pub conversion_factor: f64,
 }
 
 fn all_classes() -> Vec<String> {

@@ -54,8 +54,12 @@ pub struct Scenario {
     pub conversation: Conversation,
     /// Customer patience.
     pub patience: Patience,
-    /// Routing policy, priorities and hand-over.
+    /// Routing policy, priorities, hand-over and the waiting-line cap.
     pub routing: Routing,
+    /// What the platform does with the messages of customers who stopped waiting.
+    pub inbox: crate::inbox::Inbox,
+    /// How the platform scores response times.
+    pub scoring: crate::scoring::Scoring,
     /// The roster.
     pub groups: Vec<AgentGroup>,
     /// KPI targets.

@@ -12,10 +12,12 @@ use crate::class::{Class, ClassSet};
 use crate::conversation::{Conversation, MessagesModel, SessionsModel};
 use crate::distribution::DurationSpec;
 use crate::engine::SimTime;
+use crate::inbox::Inbox;
 use crate::kpi::Target;
 use crate::patience::{Patience, Retrial};
 use crate::roster::{AgentGroup, MAX_CONTINUOUS_DUTY, Window, merge_shifts};
-use crate::routing::{Handover, Policy, PriorityWindow, Routing};
+use crate::routing::{Handover, Policy, PriorityWindow, QueueOverflow, Routing};
+use crate::scoring::Scoring;
 
 /// Builds errors that name the scenario file.
 pub(crate) struct Ctx<'a> {
@@ -185,6 +187,8 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
             "names a workstation, but the scenario has no [network] section",
         ));
     }
+    let inbox = inbox(raw.inbox.as_ref(), &conversation, ctx)?;
+    let scoring = scoring(raw.scoring.as_ref(), ctx)?;
     let echo = serde_json::to_value(raw).map_err(|e| ctx.err("(scenario)", e.to_string()))?;
     Ok(Scenario {
         name: raw.name.clone(),
@@ -199,6 +203,8 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         conversation,
         patience: patience(&raw.patience, ctx)?,
         routing,
+        inbox,
+        scoring,
         groups,
         targets,
         warnings,
@@ -220,6 +226,8 @@ fn conversation(raw: &ConversationFile, ctx: &Ctx<'_>) -> R<Conversation> {
         ("think", raw.think.is_some()),
         ("switch_penalty", raw.switch_penalty.is_some()),
         ("wrap_up_s", raw.wrap_up_s.is_some()),
+        ("quick_phrase_share", raw.quick_phrase_share.is_some()),
+        ("quick_phrase", raw.quick_phrase.is_some()),
     ];
     let sessions_keys = [("work", raw.work.is_some()), ("speed", raw.speed.is_some())];
     let reject = |keys: &[(&str, bool)], model: &str| -> R<()> {
@@ -265,6 +273,14 @@ fn conversation(raw: &ConversationFile, ctx: &Ctx<'_>) -> R<Conversation> {
                 wrap_up: SimTime::from_secs_f64(
                     ctx.non_negative("conversation.wrap_up_s", raw.wrap_up_s.unwrap_or(0.0))?,
                 ),
+                quick_phrase_share: ctx.probability(
+                    "conversation.quick_phrase_share",
+                    raw.quick_phrase_share.unwrap_or(0.0),
+                )?,
+                quick_phrase: match &raw.quick_phrase {
+                    Some(d) => duration(d, "conversation.quick_phrase", ctx)?,
+                    None => DurationSpec::Fixed { value_s: 3.0 },
+                },
             }))
         }
         "sessions" => {
@@ -403,11 +419,93 @@ fn routing(raw: &RoutingFile, conv: &Conversation, cal: &Calendar, ctx: &Ctx<'_>
             })
         }
     };
+    let max_queue = match raw.max_queue {
+        None => None,
+        Some(w) if (0..=10_000_000).contains(&w) => Some(w as u32),
+        Some(w) => {
+            return Err(ctx.err(
+                "routing.max_queue",
+                format!("must lie in 0..=10000000 customers, got {w}"),
+            ));
+        }
+    };
+    let queue_overflow = match raw.queue_overflow.as_str() {
+        "message" => QueueOverflow::Message,
+        "busy" => QueueOverflow::Busy,
+        other => {
+            return Err(ctx.err(
+                "routing.queue_overflow",
+                format!("unknown overflow `{other}`; known: message, busy"),
+            ));
+        }
+    };
     Ok(Routing {
         policy,
         priority,
         handover,
+        max_queue,
+        queue_overflow,
     })
+}
+
+fn inbox(raw: Option<&InboxFile>, conv: &Conversation, ctx: &Ctx<'_>) -> R<Inbox> {
+    let messages = matches!(conv, Conversation::Messages(_));
+    let raw = raw.cloned().unwrap_or_default();
+    let keep = raw.keep_messages.unwrap_or(messages);
+    if keep && !messages {
+        return Err(ctx.err(
+            "inbox.keep_messages",
+            "needs conversation.model = \"messages\" (a session has no messages to keep)",
+        ));
+    }
+    if !keep {
+        return Ok(Inbox::PHONE);
+    }
+    let close_h = ctx.positive("inbox.close_after_h", raw.close_after_h)?;
+    if close_h > 24.0 * 366.0 {
+        return Err(ctx.err("inbox.close_after_h", "must be at most one year (8784 h)"));
+    }
+    Ok(Inbox {
+        keep_messages: true,
+        withdraw_share: ctx.probability("inbox.withdraw_share", raw.withdraw_share)?,
+        close_after: SimTime::from_secs_f64(close_h * 3600.0),
+    })
+}
+
+fn scoring(raw: Option<&ScoringFile>, ctx: &Ctx<'_>) -> R<Scoring> {
+    let Some(raw) = raw else {
+        return Ok(Scoring::default());
+    };
+    let hours = match &raw.hours {
+        None => None,
+        Some(h) => {
+            let [from, to] = h.as_slice() else {
+                return Err(ctx.err(
+                    "scoring.hours",
+                    "needs two times of day [\"HH:MM\", \"HH:MM\"]",
+                ));
+            };
+            let parse = |i: usize, s: &str| -> R<SimTime> {
+                let t = ClockTime::parse(&format!("01-01 {s}")).map_err(|e| {
+                    ctx.err(
+                        format!("scoring.hours[{i}]"),
+                        format!("`{s}` is not a time of day HH:MM ({e})"),
+                    )
+                })?;
+                Ok(SimTime::from_secs(u64::from(t.seconds_of_year())))
+            };
+            let (a, b) = (parse(0, from)?, parse(1, to)?);
+            if a == b {
+                return Err(ctx.err("scoring.hours", "the scoring hours are empty (from = to)"));
+            }
+            Some((a, b))
+        }
+    };
+    let round_cap = match raw.round_cap_s {
+        None => SimTime::NEVER,
+        Some(x) => SimTime::from_secs_f64(ctx.positive("scoring.round_cap_s", x)?),
+    };
+    Ok(Scoring { hours, round_cap })
 }
 
 fn classes(names: &[String], key: &str, ctx: &Ctx<'_>) -> R<Vec<Class>> {
@@ -484,6 +582,12 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
             speed_factor: ctx.positive(&format!("{key}.speed_factor"), g.speed_factor)?,
             site: g.site.clone(),
             shifts,
+            quick_phrase_share: match g.quick_phrase_share {
+                Some(x) => Some(ctx.probability(&format!("{key}.quick_phrase_share"), x)?),
+                None => None,
+            },
+            conversion_factor: ctx
+                .positive(&format!("{key}.conversion_factor"), g.conversion_factor)?,
         };
         if !g.shifts.is_empty() {
             for w in group.overlong_shifts(MAX_CONTINUOUS_DUTY) {

@@ -21,6 +21,11 @@ fn assert_conserved(sc: &d11sim::scenario::Scenario, seeds: std::ops::Range<u64>
             c.served + c.deflected + c.abandoned + c.unresolved_at_end,
             "seed {seed}: {c:?}"
         );
+        // a customer received by a human is replied to (while there or after leaving),
+        // closed unanswered by the platform, or took its message along
+        assert_eq!(c.first_replies, c.served + c.replied_after_leaving);
+        assert!(c.replied_after_leaving <= c.abandoned, "seed {seed}: {c:?}");
+        assert!(c.first_replies <= c.received, "seed {seed}: {c:?}");
         for k in &c.by_class {
             assert_eq!(
                 k.arrived,
@@ -31,7 +36,11 @@ fn assert_conserved(sc: &d11sim::scenario::Scenario, seeds: std::ops::Range<u64>
         for (k, row) in r.intervals.iter().enumerate() {
             assert_eq!(
                 row.counts.arrived,
-                row.counts.served + row.counts.abandoned,
+                row.counts.served + row.counts.deflected + row.counts.abandoned,
+                "seed {seed}, interval {k}: {row:?}"
+            );
+            assert!(
+                row.counts.replied <= row.counts.received,
                 "seed {seed}, interval {k}: {row:?}"
             );
             assert_eq!(

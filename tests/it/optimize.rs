@@ -100,10 +100,14 @@ fn requirement_meets_the_targets_and_one_agent_fewer_in_its_tightest_interval_do
         req.intervals
     );
 
-    // a 99% reply rate cannot be bought with agents: first-reply patience (CALIBRATION 8.6)
-    // loses more than 1% before any reply can be composed, so it is reported, not pursued
+    // the inbox keeps the messages of customers who stop waiting, so a 99% 回复率 is bought
+    // with agents like 平响: neither target is given up as unreachable
     let unreachable: Vec<_> = req.unreachable.iter().map(|u| u.target.kpi).collect();
-    assert_eq!(unreachable, vec![Kpi::ReplyRate]);
+    assert_eq!(unreachable, Vec::<Kpi>::new());
+    assert!(
+        req.active[1].iter().all(|a| *a),
+        "回复率 is reachable everywhere"
+    );
     assert!(
         req.active[0].iter().all(|a| *a),
         "平响 is reachable everywhere"

@@ -84,8 +84,8 @@ fn report_writes_a_self_contained_page_markdown_and_readable_pngs() {
     // the verdict leads, with the default scenario's known outcome
     let verdict = html.find("id=\"verdict\"").unwrap();
     assert!(verdict < html.find("<table").unwrap());
-    assert!(html.contains("3 of 4 targets missed on the day's averages"));
-    assert!(md.contains("reply_rate: more agents do not fix it"), "{md}");
+    assert!(html.contains("1 of 4 targets missed on the day's averages"));
+    assert!(md.contains("conversion: more agents do not fix it"), "{md}");
     assert!(md.contains("| 平响 avg response (s) |"));
 }
 
