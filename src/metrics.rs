@@ -360,6 +360,13 @@ pub struct IntervalCounts {
     pub first_reply_180s: u64,
     /// 留言 not yet answered at the interval's end.
     pub messages_pending: i64,
+    /// Of the arrivals, first human replies by class ([`crate::class::Class::index`]).
+    pub replied_by_class: [u64; 3],
+    /// Sum of their first responses (from reaching a human) by class, seconds.
+    pub first_response_sum_s_by_class: [f64; 3],
+    /// Customers whose latest message awaits a reply at the interval's end, wherever it
+    /// is: in the line, in the 留言 list, or in an agent's inbox (未回复; the chat queue).
+    pub unanswered: i64,
     /// GMV lost against instant service on the pre-sale arrivals.
     pub gmv_lost: f64,
 }

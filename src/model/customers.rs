@@ -98,6 +98,8 @@ pub struct Customer {
     pub left_message: bool,
     /// Counted in the waiting line (the `waiting` level and the line cap).
     pub in_line: bool,
+    /// Withdrew the chat on leaving: nothing is owed, even with a kept inbox.
+    pub withdrew: bool,
 }
 
 impl Customer {
@@ -140,6 +142,7 @@ impl Customer {
             replied: false,
             left_message: false,
             in_line: false,
+            withdrew: false,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The roster in a replication: shifts starting and ending, chat caps changing at peak
 //! windows, and the series snapshot at each interval's end.
 
+use super::customers::State;
 use super::{Ev, Model, agents};
 use crate::engine::{EventQueue, SimTime};
 use crate::routing::AgentId;
@@ -85,11 +86,34 @@ impl Model<'_> {
             self.in_system.value(),
             self.waiting.value(),
         );
+        let unanswered = self.unanswered();
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.agents_on_duty = on_duty;
             row.counts.in_system = in_system;
             row.counts.waiting = waiting;
             row.counts.messages_pending = self.messages_pending;
+            row.counts.unanswered = unanswered;
         }
+    }
+
+    /// Customers whose latest message awaits a reply: in agents' inboxes (or being
+    /// composed), in the line, or 留言 still in a queue.
+    fn unanswered(&self) -> i64 {
+        let in_inboxes: usize = self
+            .agents
+            .iter()
+            .map(|a| a.inbox.len() + usize::from(a.composing.is_some()))
+            .sum();
+        let queued_messages = self
+            .queues
+            .iter()
+            .flatten()
+            .filter(|c| {
+                self.customers.try_get(**c).is_some_and(|cu| {
+                    cu.left_message && matches!(cu.state, State::Waiting | State::Ghost)
+                })
+            })
+            .count();
+        (in_inboxes + queued_messages) as i64 + self.waiting.value()
     }
 }

@@ -58,7 +58,8 @@ impl Model<'_> {
         let Some(cu) = self.customers.try_get(c) else {
             return;
         };
-        let taken_along = cu.gone == Gone::Explicit && !self.sc.inbox.keep_messages;
+        let taken_along =
+            cu.gone == Gone::Explicit && (!self.sc.inbox.keep_messages || cu.withdrew);
         if cu.hop != hop || !matches!(cu.state, State::Chat | State::Ghost) || taken_along {
             return; // the chat moved to another agent, or ended, while the message travelled
         }
@@ -152,8 +153,8 @@ impl Model<'_> {
         let m = self.messages_params();
         let (extra_p, wrap_up) = (m.extra_agent_message_prob, m.wrap_up);
         let silent_timeout = self.sc.patience.silent_timeout;
-        let gone = self.customers.get(c).gone;
-        if gone != Gone::No && !self.sc.inbox.keep_messages {
+        let (gone, withdrew) = (self.customers.get(c).gone, self.customers.get(c).withdrew);
+        if gone != Gone::No && (!self.sc.inbox.keep_messages || withdrew) {
             // the phone queue: the reply to a customer who left is not counted
             return match gone {
                 Gone::Explicit => self.release(c, q),

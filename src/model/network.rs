@@ -184,7 +184,7 @@ impl Model<'_> {
             let Some(cu) = self.customers.try_get(c) else {
                 continue;
             };
-            let owed = cu.msgs_sent > cu.replies && self.sc.inbox.keep_messages;
+            let owed = cu.msgs_sent > cu.replies && self.sc.inbox.keep_messages && !cu.withdrew;
             if (cu.gone != Gone::No && !owed) || cu.state != State::Chat {
                 self.release(c, q);
                 continue;

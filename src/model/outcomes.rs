@@ -32,6 +32,8 @@ impl Model<'_> {
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.replied += 1;
             row.counts.served += u64::from(present);
+            row.counts.replied_by_class[class.index()] += 1;
+            row.counts.first_response_sum_s_by_class[class.index()] += first.as_secs_f64();
             row.counts.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
             row.counts.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
             row.record_first_response(first);
@@ -208,6 +210,7 @@ impl Model<'_> {
         if withdraws {
             let cu = self.customers.get_mut(c);
             cu.silent = false; // withdrawing closes the chat: the agent sees it
+            cu.withdrew = true;
             if cu.counted {
                 self.counters.withdrawn += 1;
             }

@@ -6,7 +6,7 @@ use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
 /// The CSV header; columns are documented in `docs/outputs.md`.
-pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min,received,replied,messages_pending_end";
+pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min,received,replied,messages_pending_end,unanswered_end,first_response_pre_sale_s,first_response_in_sale_s,first_response_after_sale_s";
 
 /// The series as CSV text.
 pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
@@ -29,9 +29,16 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
             } else {
                 String::new()
             };
+            let by_class = (0..3)
+                .map(|i| match n.replied_by_class[i] {
+                    0 => String::new(),
+                    k => format!("{:.3}", n.first_response_sum_s_by_class[i] / k as f64),
+                })
+                .collect::<Vec<_>>()
+                .join(",");
             let _ = writeln!(
                 out,
-                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion},{},{avg_response},{},{},{},{},{}",
+                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion},{},{avg_response},{},{},{},{},{},{},{by_class}",
                 rep.index,
                 scenario.calendar.format(row.start),
                 n.arrived,
@@ -50,6 +57,7 @@ pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
                 n.received,
                 n.replied,
                 n.messages_pending,
+                n.unanswered,
             );
         }
     }

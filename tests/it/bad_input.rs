@@ -123,7 +123,7 @@ const PLAN_CASES: &[(&str, &str, &str, &[&str])] = &[
         "site_unknown",
         "site = \"home\"",
         "site = \"garage\"",
-        &["`groups[3].site`", "site `garage` is not in network.sites"],
+        &["`groups[5].site`", "site `garage` is not in network.sites"],
     ),
     (
         "disconnects_nan",
@@ -168,7 +168,7 @@ const PLAN_CASES: &[(&str, &str, &str, &[&str])] = &[
         "variant_invalid_result",
         "",
         "\n[[variants]]\nname = \"x\"\nset = { \"groups.temps.max_chats\" = 0 }\n",
-        &["variant `x`", "`groups[3].max_chats`"],
+        &["variant `x`", "`groups[5].max_chats`"],
     ),
 ];
 

@@ -32,6 +32,8 @@ struct Case {
     cap: i64,
     lambda: f64,
     mean_patience_s: Option<f64>,
+    /// Waiting-room places (M/M/c/(c+w)); `None`: an unlimited line.
+    max_queue: Option<i64>,
     relaxation_s: f64,
     exact: Vec<(Kpi, f64)>,
 }
@@ -56,6 +58,7 @@ fn cases(file: &str, metrics: &[(&str, Kpi)]) -> Vec<Case> {
                 cap: 1,
                 lambda: p["arrival_rate_per_s"].as_f64().expect("lambda"),
                 mean_patience_s: p["mean_patience_s"].as_f64(),
+                max_queue: None,
                 relaxation_s: c["relaxation_time_s"].as_f64().expect("relaxation time"),
                 exact: metrics
                     .iter()
@@ -83,6 +86,10 @@ fn scenario(case: &Case) -> ScenarioFile {
             ..Default::default()
         },
     });
+    if let Some(w) = case.max_queue {
+        raw.routing.max_queue = Some(w);
+        raw.routing.queue_overflow = "busy".into();
+    }
     let warmup_s = (15.0 * case.relaxation_s).max(3600.0);
     let measure_s = (60.0 * case.relaxation_s).max(CUSTOMERS / case.lambda);
     // whole minutes, within one calendar year from 01-01 00:00
@@ -270,6 +277,48 @@ const ERLANG_A: [(&str, Kpi); 10] = [
     ("mean_queue", Kpi::MeanQueue),
     ("occupancy", Kpi::SlotOccupancy),
 ];
+
+const MMCK: [(&str, Kpi); 5] = [
+    ("p_block", Kpi::BlockedRate),
+    ("p_wait_all", Kpi::PWait),
+    ("mean_queue", Kpi::MeanQueue),
+    ("mean_wait_admitted", Kpi::MeanWaitServedS),
+    ("occupancy", Kpi::SlotOccupancy),
+];
+
+/// The finite-room case `id` of `erlang_b_mmck.json` (no relaxation time is given there:
+/// ten mean service times, 1,800 s, sizes the warm-up well beyond the chain's mixing).
+fn mmck_case(id: &str) -> Case {
+    let doc = load("erlang_b_mmck.json");
+    let c = doc["mmck_cases"]
+        .as_array()
+        .expect("mmck_cases")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no case {id}"));
+    let p = &c["params"];
+    Case {
+        id: id.to_string(),
+        agents: p["c"].as_i64().expect("c"),
+        cap: 1,
+        lambda: p["arrival_rate_per_s"].as_f64().expect("lambda"),
+        mean_patience_s: None,
+        max_queue: Some(p["waiting_room"].as_i64().expect("waiting_room")),
+        relaxation_s: 1800.0,
+        exact: MMCK
+            .iter()
+            .map(|(name, kpi)| (*kpi, c["metrics"][*name].as_f64().expect("metric")))
+            .collect(),
+    }
+}
+
+#[test]
+fn finite_waiting_room_cases_hold_one_per_family_of_w() {
+    // routing.max_queue = w with a busy reply on overflow is M/M/c/(c+w); w = 0 is Erlang B
+    for id in ["MMcK_c20_w0_a1c", "MMcK_c20_w5_a1.2c", "MMcK_c5_w20_a1c"] {
+        check(&mmck_case(id));
+    }
+}
 
 #[test]
 fn erlang_c_cases_hold() {

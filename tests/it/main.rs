@@ -1,8 +1,11 @@
 //! d11sim's integration tests, one binary. Modules:
-//! - `erlang`: the `sessions` model against exact Erlang C and Erlang A values from
-//!   `../shared/reference/` (K = 1, and K = 5 with speed 1), by the reference's protocol
+//! - `erlang`: the `sessions` model against exact Erlang C, Erlang A and finite-room
+//!   M/M/c/(c+w) values from `../shared/reference/` (K = 1, and K = 5 with speed 1), by
+//!   the reference's protocol
 //! - `conservation`: arrived = served + abandoned + in system, over many seeds
 //! - `determinism`: the same seed gives byte-identical outputs for any thread count
+//! - `inbox`: every KPI definition on tiny scenarios with exact counts; 留言, the
+//!   platform closing left chats, the waiting-line cap, priority inside the inbox
 //! - `model`: shifts, priority windows, hand-over, retrials, custom routers, warnings
 //! - `plans`: bot, network, conversion and plan variants (equivalences and directions)
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
@@ -22,6 +25,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod erlang;
+mod inbox;
 mod model;
 mod optimize;
 mod plans;

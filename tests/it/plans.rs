@@ -203,7 +203,7 @@ fn conversion_falls_as_agents_are_removed() {
 
 #[test]
 fn a_variant_identical_to_the_base_differs_by_exactly_zero() {
-    let text = "extends = \"double11.toml\"\nname = \"twin\"\n[[variants]]\nname = \"twin\"\nset = { \"bot.capacity\" = 500, \"groups.temps.count\" = 80 }\n";
+    let text = "extends = \"double11.toml\"\nname = \"twin\"\n[[variants]]\nname = \"twin\"\nset = { \"bot.capacity\" = 500, \"groups.temps.count\" = 60 }\n";
     let plans = plans_from_toml(text, "twin.toml", &common::root().join("scenarios")).unwrap();
     assert_eq!(plans.len(), 2);
     let (a, b) = (run(&plans[0].scenario, 4), run(&plans[1].scenario, 4));
