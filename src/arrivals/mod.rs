@@ -107,6 +107,30 @@ impl Arrivals {
         (-sigma2 / 2.0 + sigma2.sqrt() * z).exp()
     }
 
+    /// Expected arrivals of `class` in `[from_s, to_s)`: the curve weighted by the class's
+    /// share in each mix period (with no mix, every arrival is pre-sale).
+    pub fn class_expected_between(&self, class: Class, from_s: f64, to_s: f64) -> f64 {
+        if self.mix.is_empty() {
+            return match class {
+                Class::PreSale => self.curve.expected_between(from_s, to_s),
+                _ => 0.0,
+            };
+        }
+        self.mix
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let end = self.mix.get(i + 1).map_or(f64::INFINITY, |n| n.from_s);
+                let (a, b) = (p.from_s.max(from_s), end.min(to_s));
+                if b > a {
+                    self.curve.expected_between(a, b) * p.shares[class.index()]
+                } else {
+                    0.0
+                }
+            })
+            .sum()
+    }
+
     /// The class of a customer arriving at `t`, from one uniform draw `u` in [0, 1).
     pub fn class_at(&self, t: SimTime, u: f64) -> Class {
         let t_s = t.as_secs_f64();
@@ -213,6 +237,32 @@ mod tests {
                 "segment {i}: {mean} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn class_expectation_weights_the_curve_by_the_mix() {
+        let arrivals = Arrivals {
+            curve: RateCurve::new(vec![Segment {
+                start_s: 0.0,
+                end_s: 200.0,
+                rate_per_s: 1.0,
+            }]),
+            forecast_error_cv: 0.0,
+            mix: vec![
+                MixPeriod {
+                    from_s: 0.0,
+                    shares: [0.8, 0.2, 0.0],
+                },
+                MixPeriod {
+                    from_s: 100.0,
+                    shares: [0.5, 0.0, 0.5],
+                },
+            ],
+        };
+        let pre = arrivals.class_expected_between(Class::PreSale, 50.0, 150.0);
+        assert!((pre - (50.0 * 0.8 + 50.0 * 0.5)).abs() < 1e-9);
+        let after = arrivals.class_expected_between(Class::AfterSale, 0.0, 200.0);
+        assert!((after - 50.0).abs() < 1e-9);
     }
 
     #[test]

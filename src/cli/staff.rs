@@ -676,7 +676,7 @@ fn formula(args: &FormulaArgs) -> Result<(), Failure> {
     inputs.validate().map_err(Failure::BadInput)?;
     let plans = load(args.scenario.as_ref())?;
     let sc = &plans[0].scenario;
-    let result = staffing::formula::compute(&inputs, &sc.arrivals.curve, sc.horizon);
+    let result = staffing::formula::compute(&inputs, &sc.arrivals, sc.horizon);
     if args.json {
         println!(
             "{}",

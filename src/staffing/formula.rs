@@ -1,12 +1,15 @@
 //! The handbook's staffing formula (DOMAIN.md): sales target x CS sales share / CS average
 //! order value / inquiry conversion = pre-sale inquiries; / one agent's saturated daily
-//! capacity = agents; spread over the hours in proportion to the arrival curve.
+//! capacity = agents; spread over the hours in proportion to the pre-sale arrivals (the
+//! arrival curve weighted by the pre-sale share of the class mix), and checked against the
+//! day's agent-days: an agent is on duty at most once in the peak hour.
 
 use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::arrivals::RateCurve;
+use crate::arrivals::Arrivals;
+use crate::class::Class;
 use crate::engine::SimTime;
 use crate::scenario::clock::Calendar;
 
@@ -95,22 +98,30 @@ pub struct FormulaResult {
     pub agents: f64,
     /// The spread by hour.
     pub hours: Vec<Hour>,
+    /// Agents on duty the busiest hour needs.
+    pub peak_agents: f64,
+    /// The peak hour needs more people than the day's agent-days: each of them can be on
+    /// duty in that hour only once, so the roster must hold at least `peak_agents` people
+    /// (or the peak is served by fewer agents holding more chats each).
+    pub peak_exceeds_agent_days: bool,
 }
 
-/// Applies the formula; `curve` spreads the inquiries over the hours from 0 to `horizon`.
-pub fn compute(inputs: &FormulaInputs, curve: &RateCurve, horizon: SimTime) -> FormulaResult {
+/// Applies the formula; the pre-sale arrivals of `arrivals` spread the (pre-sale)
+/// inquiries over the hours from 0 to `horizon`.
+pub fn compute(inputs: &FormulaInputs, arrivals: &Arrivals, horizon: SimTime) -> FormulaResult {
+    let pre_sale = |a: f64, b: f64| arrivals.class_expected_between(Class::PreSale, a, b);
     let cs_sales = inputs.sales_target * inputs.cs_sales_share;
     let cs_buyers = cs_sales / inputs.cs_average_order_value;
     let inquiries = cs_buyers / inputs.inquiry_conversion;
     let agents = inquiries / inputs.saturated_capacity;
     let per_agent_hour = inputs.saturated_capacity / inputs.hours_per_agent_day;
     let h = horizon.as_secs_f64();
-    let total = curve.expected_between(0.0, h);
+    let total = pre_sale(0.0, h);
     let hours = (0..(h / 3600.0).ceil() as usize)
         .map(|k| {
             let (a, b) = (k as f64 * 3600.0, ((k + 1) as f64 * 3600.0).min(h));
             let share = if total > 0.0 {
-                curve.expected_between(a, b) / total
+                pre_sale(a, b) / total
             } else {
                 0.0
             };
@@ -121,12 +132,15 @@ pub fn compute(inputs: &FormulaInputs, curve: &RateCurve, horizon: SimTime) -> F
                 agents: inquiries * share / per_agent_hour / ((b - a) / 3600.0),
             }
         })
-        .collect();
+        .collect::<Vec<Hour>>();
+    let peak_agents = hours.iter().map(|h| h.agents).fold(0.0, f64::max);
     FormulaResult {
         cs_sales,
         cs_buyers,
         inquiries,
         agents,
+        peak_exceeds_agent_days: peak_agents.ceil() > agents.ceil(),
+        peak_agents,
         hours,
     }
 }
@@ -168,7 +182,7 @@ pub fn render(
     );
     let _ = writeln!(
         out,
-        "\nspread over the hours by the arrival curve of {curve_name}, at {:.1} inquiries per agent-hour ({:.0} per day over {} h online):",
+        "\nspread over the hours by the pre-sale arrivals of {curve_name} (the curve times the pre-sale share of the mix), at {:.1} inquiries per agent-hour ({:.0} per day over {} h online):",
         inputs.saturated_capacity / inputs.hours_per_agent_day,
         inputs.saturated_capacity,
         inputs.hours_per_agent_day
@@ -188,15 +202,38 @@ pub fn render(
             hour.agents.ceil()
         );
     }
-    let peak = r.hours.iter().map(|h| h.agents).fold(0.0, f64::max);
-    let _ = writeln!(out, "peak hour needs {} agents on duty", peak.ceil());
+    let _ = writeln!(
+        out,
+        "peak hour needs {} agents on duty",
+        r.peak_agents.ceil()
+    );
+    if r.peak_exceeds_agent_days {
+        let _ = writeln!(
+            out,
+            "warning: the peak hour needs {} agents on duty but the day has only {} agent-days: \
+             nobody can be on duty twice in one hour, so the roster needs at least {} people \
+             (a peak-driven roster), or the peak must be served by fewer agents holding more \
+             chats each (check it with `d11sim run`)",
+            r.peak_agents.ceil(),
+            r.agents.ceil(),
+            r.peak_agents.ceil()
+        );
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arrivals::Segment;
+    use crate::arrivals::{MixPeriod, RateCurve, Segment};
+
+    fn all_pre_sale(curve: RateCurve) -> Arrivals {
+        Arrivals {
+            curve,
+            forecast_error_cv: 0.0,
+            mix: vec![],
+        }
+    }
 
     #[test]
     fn worked_example() {
@@ -224,7 +261,7 @@ mod tests {
                 rate_per_s: 3.0,
             },
         ]);
-        let r = compute(&inputs, &curve, SimTime::from_secs(7200));
+        let r = compute(&inputs, &all_pre_sale(curve), SimTime::from_secs(7200));
         assert!((r.cs_sales - 3_000_000.0).abs() < 1e-6);
         assert!((r.cs_buyers - 15_000.0).abs() < 1e-6);
         assert!((r.inquiries - 30_000.0).abs() < 1e-6);
@@ -235,6 +272,48 @@ mod tests {
         // agent-hours over the day = agents x hours online
         let agent_hours: f64 = r.hours.iter().map(|h| h.agents).sum();
         assert!((agent_hours - 200.0 * 8.0).abs() < 1e-6);
+        // 1,200 on duty in hour 2 but only 200 agent-days: flagged
+        assert!(r.peak_exceeds_agent_days && (r.peak_agents - 1_200.0).abs() < 1e-6);
+        let cal = Calendar::new(crate::scenario::clock::ClockTime::parse("11-10 18:00").unwrap());
+        let text = render(&inputs, &r, &cal, "test");
+        assert!(text.contains("only 200 agent-days"), "{text}");
+    }
+
+    #[test]
+    fn inquiries_follow_the_pre_sale_share_of_the_mix() {
+        // a flat curve whose first hour is 80% pre-sale and second 20%: the first hour takes
+        // 80 / (80 + 20) of the pre-sale inquiries, not half
+        let inputs = FormulaInputs {
+            sales_target: 1_000_000.0,
+            cs_sales_share: 1.0,
+            cs_average_order_value: 100.0,
+            inquiry_conversion: 0.5,
+            saturated_capacity: 1000.0,
+            hours_per_agent_day: 8.0,
+        };
+        let arrivals = Arrivals {
+            curve: RateCurve::new(vec![Segment {
+                start_s: 0.0,
+                end_s: 7200.0,
+                rate_per_s: 1.0,
+            }]),
+            forecast_error_cv: 0.0,
+            mix: vec![
+                MixPeriod {
+                    from_s: 0.0,
+                    shares: [0.8, 0.2, 0.0],
+                },
+                MixPeriod {
+                    from_s: 3600.0,
+                    shares: [0.2, 0.3, 0.5],
+                },
+            ],
+        };
+        let r = compute(&inputs, &arrivals, SimTime::from_secs(7200));
+        assert!((r.hours[0].share - 0.8).abs() < 1e-12, "{:?}", r.hours);
+        assert!((r.hours[1].inquiries - 0.2 * r.inquiries).abs() < 1e-6);
+        // 20,000 inquiries, 16,000 in hour 1 at 125 per agent-hour = 128 on duty > 20
+        assert!(r.peak_exceeds_agent_days);
     }
 
     #[test]

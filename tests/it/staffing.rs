@@ -197,7 +197,9 @@ fn staff_formula_command_prints_each_step() {
         "CS-assisted buyers 15000",
         "pre-sale inquiries 30000",
         "= 200.0 agents",
-        "peak hour needs",
+        "by the pre-sale arrivals",
+        "peak hour needs 248 agents on duty",
+        "warning: the peak hour needs 248 agents on duty but the day has only 200 agent-days",
     ] {
         assert!(text.contains(step), "`{step}` missing from:\n{text}");
     }
