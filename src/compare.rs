@@ -22,14 +22,15 @@ pub struct PlanResults {
 }
 
 /// The KPIs shown side by side.
-pub const COMPARED: [Kpi; 11] = [
+pub const COMPARED: [Kpi; 12] = [
     Kpi::AvgResponseS,
     Kpi::FirstResponseMeanS,
     Kpi::FirstResponseP90S,
     Kpi::FirstReply3minShare,
     Kpi::ReplyRate,
+    Kpi::AnsweredWhilePresentRate,
     Kpi::AbandonmentRate,
-    Kpi::Conversion,
+    Kpi::InquiryConversion,
     Kpi::GmvLost,
     Kpi::DeflectionRate,
     Kpi::AgentUtilisation,

@@ -313,6 +313,51 @@ pub fn kpi_table(results: &RunResults) -> Table {
     t
 }
 
+/// The KPIs a war room argues about, and what each one counts, in the trade's words.
+pub const GLOSSARY_KPIS: [Kpi; 12] = [
+    Kpi::ReplyRate,
+    Kpi::AnsweredWhilePresentRate,
+    Kpi::AbandonmentRate,
+    Kpi::AvgResponseS,
+    Kpi::FirstResponseMeanS,
+    Kpi::FirstResponseFromArrivalMeanS,
+    Kpi::FirstReply3minShare,
+    Kpi::Rounds3minShare,
+    Kpi::MessageRate,
+    Kpi::MessagesLeft,
+    Kpi::InquiryConversion,
+    Kpi::Conversion,
+];
+
+/// "What the KPIs mean": the glossary section of every run page.
+fn glossary() -> Section {
+    Section {
+        heading: "What the KPIs mean".into(),
+        text: vec![
+            "The platform keeps every customer message until an agent answers it: a customer \
+             who stops waiting is still answered, and that reply counts for 回复率 and 平响. \
+             Leaving costs the sale, not the work. \"Received by a human\" means the chat \
+             reached the agents' queue or an agent, directly or by 转人工 from the bot; \
+             customers the bot alone handled are out of the human KPIs."
+                .into(),
+        ],
+        table: Some(Table {
+            header: ["KPI", "key", "what it counts"].map(String::from).to_vec(),
+            rows: GLOSSARY_KPIS
+                .iter()
+                .map(|k| {
+                    vec![
+                        Cell::plain(k.label()),
+                        Cell::plain(k.name()),
+                        Cell::plain(k.definition()),
+                    ]
+                })
+                .collect(),
+        }),
+        figures: Vec::new(),
+    }
+}
+
 /// Histogram bins of a merged histogram: eight per decade, (from s, to s, share).
 fn log_bins(h: &hdrhistogram::Histogram<u64>) -> Vec<(f64, f64, f64)> {
     let total = h.len();
@@ -459,6 +504,7 @@ pub fn run_page(
         table: None,
         figures: run_figures(&painter, sc, &base.results, &series)?,
     });
+    page.sections.push(glossary());
     if plans.len() > 1 {
         let all: Vec<PlanResults> = plans.iter().map(|(_, p)| (*p).clone()).collect();
         let series: Vec<Series> = plans
