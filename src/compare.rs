@@ -73,7 +73,7 @@ pub fn render(plans: &[PlanResults]) -> String {
         let _ = writeln!(out, "\n{}: {}", p.name, p.description);
         let _ = writeln!(
             out,
-            "  {:<24} {:>12} {:>12}   difference [95% CI]",
+            "  {:<28} {:>12} {:>12}   difference [95% CI]",
             "KPI",
             "base",
             p.name.chars().take(12).collect::<String>(),
@@ -86,7 +86,7 @@ pub fn render(plans: &[PlanResults]) -> String {
                 .map_or("n/a".into(), |d| fmt_diff(kpi, &d));
             let _ = writeln!(
                 out,
-                "  {:<24} {:>12} {:>12}   {d}",
+                "  {:<28} {:>12} {:>12}   {d}",
                 kpi.name(),
                 fmt(kpi, b),
                 fmt(kpi, m)

@@ -41,6 +41,9 @@
 //!   per-class FCFS queues with priority windows, hand-over.
 //! - [`conversation`], [`patience`]: the parameters of conversations and of customers'
 //!   patience (first reply, mid-conversation, silent abandonment, retrials).
+//! - [`inbox`]: what the platform does with a leaver's message (kept and still answered,
+//!   withdrawn, closed after a while); [`scoring`]: the platform's scoring hours and cap
+//!   on one round's time in 平响.
 //! - [`class`]: inquiry classes (pre-sale, in-sale, after-sale) and skill sets.
 //! - [`distribution`]: duration and count distributions.
 //! - [`random`]: one master seed, one named PCG stream per purpose.
@@ -60,14 +63,19 @@
 //! | 询单 inquiry before ordering | a [`class::Class::PreSale`] customer |
 //! | 售前 / 售中 / 售后 pre-, in-, after-sale | [`class::Class`] |
 //! | 平响 average response | [`kpi::Kpi::AvgResponseS`] (`avg_response_s`) |
-//! | 回复率 reply rate | [`kpi::Kpi::ReplyRate`] |
+//! | 回复率 reply rate | [`kpi::Kpi::ReplyRate`] (replied at any time / received by a human) |
+//! | 首响 first response | [`kpi::Kpi::FirstResponseMeanS`] (from the chat reaching a human) |
+//! | 留言 message left | [`kpi::Kpi::MessagesLeft`], [`inbox::Inbox`] |
+//! | 分流 waiting-line cap | `routing.max_queue`, [`routing::QueueOverflow`] |
+//! | 快捷短语 quick phrase | `conversation.quick_phrase_share` |
+//! | 未回复 unanswered | `unanswered_end` in `series.csv` |
 //! | 答问比 answer/question ratio | [`kpi::Kpi::AnswerQuestionRatio`] |
 //! | 留言率 message rate (JD) | [`kpi::Kpi::MessageRate`] |
 //! | 班表 roster, 早班/晚班 shifts | [`roster::AgentGroup`], its `shifts` |
 //! | 接待量 conversations received | `arrived` / `served` counts |
 //! | 转人工 escalation from bot to human | [`kpi::Kpi::Escalations`], `model::bot` |
 //! | 智能客服 store bot | [`bot::Bot`] |
-//! | 询单转化率 inquiry conversion | [`kpi::Kpi::Conversion`], [`conversion::Conversion`] |
+//! | 询单转化率 inquiry conversion | [`kpi::Kpi::InquiryConversion`], [`conversion::Conversion`] |
 //! | 客单价 average order value | `conversion.average_order_value` |
 //! | 子账号 agent sub-account | one agent of a group |
 //!

@@ -1,6 +1,7 @@
 //! "What fixes it": for each missed target, whether more agents can meet it at all (the
-//! roster at 4x its heads), and if so the fewest extra agents on one group that do, found
-//! by bisection with the run's seed (common random numbers).
+//! roster at 4x its heads), and if so the cheapest addition to one group that does (fewest
+//! extra agent-hours: a short split shift over a missed spike beats a long shift), found by
+//! bisection with the run's seed (common random numbers).
 
 use super::interval_miss;
 use crate::engine::SimTime;
@@ -69,6 +70,15 @@ fn busiest_groups(sc: &Scenario, results: &RunResults, t: &Target) -> Vec<usize>
 /// Groups tried, busiest first.
 const GROUPS_TRIED: usize = 3;
 
+/// Hours one agent of group `g` is on duty within the scenario.
+fn shift_hours(sc: &Scenario, g: usize) -> f64 {
+    sc.groups[g]
+        .shifts
+        .iter()
+        .map(|w| (w.end.min(sc.horizon) - w.start.min(sc.horizon)).as_secs_f64() / 3600.0)
+        .sum()
+}
+
 /// One verdict line per missed target saying what fixes it, or that agents do not.
 /// `done` is called after each replication (for a progress bar).
 pub fn fixes(
@@ -117,15 +127,22 @@ pub fn fixes(
             lines.push((text, false));
             continue;
         }
-        // the fewest extra agents on one of the busiest groups that meet the target
+        // the fewest extra agent-hours on one of the busiest groups that meet the target
         let mut found: Option<(usize, u32, RunResults)> = None;
+        let cost = |g: usize, heads: u32| f64::from(heads) * shift_hours(sc, g);
         for g in busiest_groups(sc, results, t)
             .into_iter()
             .take(GROUPS_TRIED)
         {
-            let cap = found
-                .as_ref()
-                .map_or(sc.groups[g].count * (CEILING - 1) + 1, |f| f.1);
+            let hours = shift_hours(sc, g).max(1e-9);
+            let cap = match &found {
+                None => sc.groups[g].count * (CEILING - 1) + 1,
+                Some(f) => ((cost(f.0, f.1) / hours).floor() as u32)
+                    .min(sc.groups[g].count * (CEILING - 1) + 1),
+            };
+            if cap == 0 {
+                continue;
+            }
             let (mut lo, mut hi) = (0u32, cap);
             let top = replicate::run_observed(&with_heads(sc, Some(g), hi), cfg, done);
             if !holds(&top, t) {
@@ -142,7 +159,7 @@ pub fn fixes(
                     lo = mid;
                 }
             }
-            if found.as_ref().is_none_or(|f| hi < f.1) {
+            if found.as_ref().is_none_or(|f| cost(g, hi) < cost(f.0, f.1)) {
                 found = Some((g, hi, best));
             }
         }
@@ -172,7 +189,8 @@ pub fn fixes(
             .collect();
         lines.push((
             format!(
-                "{}: +{hi} agents on {} ({}) fix it: {} on the day, met in {:.0}% of replications",
+                "{}: +{hi} agents on {} ({}, +{:.0} agent-hours) fix it: {} on the day, met in \
+                 {:.0}% of replications",
                 t.kpi.name(),
                 sc.groups[g].name,
                 if shifts.is_empty() {
@@ -180,6 +198,7 @@ pub fn fixes(
                 } else {
                     shifts.join(", ")
                 },
+                cost(g, hi),
                 r.mean(t.kpi).map_or("-".into(), |m| fmt_value(t.kpi, m)),
                 r.targets
                     .iter()

@@ -396,3 +396,50 @@ fn four_times_the_default_roster_meets_the_reply_rate_and_the_3_minute_share() {
     assert!(reply.ci_low >= 0.99, "回复率 {reply:?}");
     assert!(three.ci_low >= 0.95, "3-minute share {three:?}");
 }
+
+#[test]
+fn scoring_hours_and_the_round_cap_change_what_avg_response_counts() {
+    // every reply takes exactly 10 s: a 4 s cap makes 平响 4 s; scoring hours that exclude
+    // the whole run leave nothing to score, and the histogram stays raw
+    let capped = run_replication(&leavers("[scoring]\nround_cap_s = 4"), 2, 0);
+    assert!((Kpi::AvgResponseS.value(&capped).unwrap() - 4.0).abs() < 1e-9);
+    assert!((Kpi::ReplyResponseP90S.value(&capped).unwrap() - 10.0).abs() < 0.05);
+    let night_only = run_replication(&leavers("[scoring]\nhours = [\"08:00\", \"18:00\"]"), 2, 0);
+    assert_eq!(night_only.counters.replies, 0);
+    assert_eq!(Kpi::AvgResponseS.value(&night_only), None);
+    assert_eq!(Kpi::Rounds3minShare.value(&night_only), None);
+    assert!(night_only.counters.agent_messages > 0);
+}
+
+#[test]
+fn quick_phrases_replace_typed_replies_by_group() {
+    let toml = |group_share: &str| {
+        format!(
+            r#"
+name = "phrases"
+start = "11-10 20:00"
+end = "11-10 21:00"
+[arrivals]
+constant_per_hour = 60
+[conversation]
+model = "messages"
+customer_messages = {{ dist = "fixed", value = 3 }}
+effort = {{ dist = "fixed", value_s = 20 }}
+quick_phrase_share = 1.0
+quick_phrase = {{ dist = "fixed", value_s = 2 }}
+think = {{ dist = "fixed", value_s = 20 }}
+[patience.first_reply]
+default = {{ dist = "never" }}
+[[groups]]
+name = "agents"
+count = 20
+max_chats = 1
+{group_share}
+"#
+        )
+    };
+    let r = run_replication(&scenario(&toml("")), 1, 0);
+    assert!((Kpi::AvgResponseS.value(&r).unwrap() - 2.0).abs() < 1e-9);
+    let r = run_replication(&scenario(&toml("quick_phrase_share = 0")), 1, 0);
+    assert!((Kpi::AvgResponseS.value(&r).unwrap() - 20.0).abs() < 1e-9);
+}

@@ -36,6 +36,11 @@ mod render;
 
 pub use render::{render, requirement_csv};
 
+/// How long the agents on duty at the end of the scenario stay on: customers who reach a
+/// human after the last arrival (the bot's escalations, 留言 of the last minutes) are
+/// answered by the last shift, not left for a next day the scenario does not have.
+pub const WIND_DOWN: SimTime = SimTime::from_secs(30 * 60);
+
 /// What to search for, and how hard.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -202,7 +207,8 @@ impl<'a> Search<'a> {
     }
 
     /// The synthetic roster with `agents[k]` agents on duty in interval `k`: one group per
-    /// distinct level, on duty wherever the requirement reaches that level.
+    /// distinct level, on duty wherever the requirement reaches that level. Agents on duty
+    /// in the last interval stay [`WIND_DOWN`] past it, as a store's last shift does.
     pub fn level_roster(&self, agents: &[u32]) -> Vec<GroupFile> {
         let mut levels: Vec<u32> = agents.iter().copied().filter(|&a| a > 0).collect();
         levels.sort_unstable();
@@ -222,11 +228,16 @@ impl<'a> Search<'a> {
                 while k < agents.len() && agents[k] >= level {
                     k += 1;
                 }
+                let end = SimTime::from_micros(len.as_micros() * k as u64);
+                let end = if k == agents.len() {
+                    end + WIND_DOWN
+                } else {
+                    end
+                };
                 shifts.push(vec![
                     self.calendar
                         .format(SimTime::from_micros(len.as_micros() * from as u64)),
-                    self.calendar
-                        .format(SimTime::from_micros(len.as_micros() * k as u64)),
+                    self.calendar.format(end),
                 ]);
             }
             let mut g = self.like.clone();
