@@ -220,11 +220,14 @@ impl Chart for QueueAbandonment<'_> {
         "queue_abandonment"
     }
     fn title(&self) -> String {
-        "Customers waiting for an agent, and abandonments, by interval".into()
+        "Customers waiting for a reply or an agent, and abandonments, by interval".into()
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let (s, cal) = (self.0, self.1);
-        let y = top(s.intervals.iter().map(|i| i.queue.max(i.abandoned)));
+        let y = top(s
+            .intervals
+            .iter()
+            .map(|i| i.queue.max(i.abandoned).max(i.unanswered)));
         let mut chart = time_chart!(
             area,
             self.title(),
@@ -257,8 +260,18 @@ impl Chart for QueueAbandonment<'_> {
                 PALETTE[0].stroke_width(LINE),
             ))
             .map_err(err)?
-            .label("time-average customers waiting")
+            .label("time-average customers waiting for an agent")
             .legend(legend_line(PALETTE[0]));
+        chart
+            .draw_series(LineSeries::new(
+                s.intervals
+                    .iter()
+                    .map(|i| (i.start_h + i.len_h, i.unanswered)),
+                PALETTE[2].stroke_width(LINE),
+            ))
+            .map_err(err)?
+            .label("unanswered customers at the interval's end")
+            .legend(legend_line(PALETTE[2]));
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         area.present().map_err(err)
     }

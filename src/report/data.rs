@@ -21,6 +21,9 @@ pub struct Interval {
     pub queue: f64,
     /// Mean abandonments of the interval's arrivals.
     pub abandoned: f64,
+    /// Mean customers whose latest message awaits a reply at the interval's end (未回复:
+    /// in line, 留言, or in an agent's inbox).
+    pub unanswered: f64,
     /// Mean over replications of p50, p90, p99 first response (s).
     pub first_q: Option<[f64; 3]>,
     /// Mean over replications of p50, p90, p99 per-reply response (s).
@@ -118,6 +121,7 @@ impl Series {
                     agents: on_duty / reps_f / this_len,
                     queue: sum(&|r| r.mean_waiting) / reps_f,
                     abandoned: sum(&|r| r.counts.abandoned as f64) / reps_f,
+                    unanswered: sum(&|r| r.counts.unanswered as f64) / reps_f,
                     first_q: mean_of(rows().filter_map(|r| r.first_response_q_s)),
                     reply_q: mean_of(rows().filter_map(|r| r.reply_response_q_s)),
                     avg_response: ratio(
