@@ -149,6 +149,35 @@ impl Arrivals {
     }
 }
 
+/// One arrival a second from 0 to `end_s`, with class mix `first` until `switch_s` and
+/// `second` after: a fixture for tests of the mix.
+#[cfg(test)]
+pub(crate) fn flat_with_two_mixes(
+    end_s: f64,
+    switch_s: f64,
+    first: [f64; 3],
+    second: [f64; 3],
+) -> Arrivals {
+    Arrivals {
+        curve: RateCurve::new(vec![Segment {
+            start_s: 0.0,
+            end_s,
+            rate_per_s: 1.0,
+        }]),
+        forecast_error_cv: 0.0,
+        mix: vec![
+            MixPeriod {
+                from_s: 0.0,
+                shares: first,
+            },
+            MixPeriod {
+                from_s: switch_s,
+                shares: second,
+            },
+        ],
+    }
+}
+
 /// Draws the arrival times of a non-homogeneous Poisson process by inverting the
 /// cumulative intensity: exact for a piecewise-constant rate, one exponential per arrival.
 pub struct ArrivalProcess<'a> {
@@ -241,24 +270,7 @@ mod tests {
 
     #[test]
     fn class_expectation_weights_the_curve_by_the_mix() {
-        let arrivals = Arrivals {
-            curve: RateCurve::new(vec![Segment {
-                start_s: 0.0,
-                end_s: 200.0,
-                rate_per_s: 1.0,
-            }]),
-            forecast_error_cv: 0.0,
-            mix: vec![
-                MixPeriod {
-                    from_s: 0.0,
-                    shares: [0.8, 0.2, 0.0],
-                },
-                MixPeriod {
-                    from_s: 100.0,
-                    shares: [0.5, 0.0, 0.5],
-                },
-            ],
-        };
+        let arrivals = flat_with_two_mixes(200.0, 100.0, [0.8, 0.2, 0.0], [0.5, 0.0, 0.5]);
         let pre = arrivals.class_expected_between(Class::PreSale, 50.0, 150.0);
         assert!((pre - (50.0 * 0.8 + 50.0 * 0.5)).abs() < 1e-9);
         let after = arrivals.class_expected_between(Class::AfterSale, 0.0, 200.0);

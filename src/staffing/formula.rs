@@ -225,7 +225,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arrivals::{MixPeriod, RateCurve, Segment};
+    use crate::arrivals::{RateCurve, Segment};
 
     fn all_pre_sale(curve: RateCurve) -> Arrivals {
         Arrivals {
@@ -291,24 +291,8 @@ mod tests {
             saturated_capacity: 1000.0,
             hours_per_agent_day: 8.0,
         };
-        let arrivals = Arrivals {
-            curve: RateCurve::new(vec![Segment {
-                start_s: 0.0,
-                end_s: 7200.0,
-                rate_per_s: 1.0,
-            }]),
-            forecast_error_cv: 0.0,
-            mix: vec![
-                MixPeriod {
-                    from_s: 0.0,
-                    shares: [0.8, 0.2, 0.0],
-                },
-                MixPeriod {
-                    from_s: 3600.0,
-                    shares: [0.2, 0.3, 0.5],
-                },
-            ],
-        };
+        let arrivals =
+            crate::arrivals::flat_with_two_mixes(7200.0, 3600.0, [0.8, 0.2, 0.0], [0.2, 0.3, 0.5]);
         let r = compute(&inputs, &arrivals, SimTime::from_secs(7200));
         assert!((r.hours[0].share - 0.8).abs() < 1e-12, "{:?}", r.hours);
         assert!((r.hours[1].inquiries - 0.2 * r.inquiries).abs() < 1e-6);

@@ -29,26 +29,42 @@ fn run(sc: &Scenario, replications: u64, seed: u64) -> RunResults {
     )
 }
 
+/// A `messages` scenario from 11-10 20:00 to 22:00 (15-minute series) with `per_hour`
+/// arrivals, `messages` customer messages per conversation, every reply taking `effort_s`
+/// and every think 20 s; `rest` adds the other sections (patience, inbox, routing, groups).
+fn fixed_messages(per_hour: u32, messages: u32, effort_s: u32, rest: &str) -> Scenario {
+    scenario(&format!(
+        r#"
+name = "fixed"
+start = "11-10 20:00"
+end = "11-10 22:00"
+interval_min = 15
+[arrivals]
+constant_per_hour = {per_hour}
+[conversation]
+model = "messages"
+customer_messages = {{ dist = "fixed", value = {messages} }}
+effort = {{ dist = "fixed", value_s = {effort_s} }}
+think = {{ dist = "fixed", value_s = 20 }}
+{rest}
+"#
+    ))
+}
+
 /// Pre-sale customers give up after 1 s, in-sale customers never; every reply takes 10 s
 /// and agents are always free: every pre-sale customer leaves before its first reply.
 fn leavers(inbox: &str) -> Scenario {
-    scenario(&format!(
-        r#"
-name = "leavers"
-start = "11-10 20:00"
-end = "11-10 22:00"
-[arrivals]
-constant_per_hour = 60
+    fixed_messages(
+        60,
+        2,
+        10,
+        &format!(
+            r#"
 [[arrivals.mix]]
 from = "11-10 20:00"
 pre_sale = 0.5
 in_sale = 0.5
 after_sale = 0
-[conversation]
-model = "messages"
-customer_messages = {{ dist = "fixed", value = 2 }}
-effort = {{ dist = "fixed", value_s = 10 }}
-think = {{ dist = "fixed", value_s = 20 }}
 [patience]
 silent_share = 0.5
 [patience.first_reply]
@@ -60,7 +76,8 @@ name = "agents"
 count = 20
 max_chats = 3
 "#
-    ))
+        ),
+    )
 }
 
 #[test]
@@ -118,18 +135,12 @@ fn first_response_runs_from_the_escalation_and_bot_only_customers_are_out() {
     // every customer spends 1 s + 40 s with the bot, then escalates (转人工); a second
     // scenario has the bot resolve everyone: nobody reaches a human
     let bot = |resolution: f64| {
-        format!(
-            r#"
-name = "escalation"
-start = "11-10 20:00"
-end = "11-10 22:00"
-[arrivals]
-constant_per_hour = 60
-[conversation]
-model = "messages"
-customer_messages = {{ dist = "fixed", value = 1 }}
-effort = {{ dist = "fixed", value_s = 10 }}
-think = {{ dist = "fixed", value_s = 20 }}
+        fixed_messages(
+            60,
+            1,
+            10,
+            &format!(
+                r#"
 [patience.first_reply]
 default = {{ dist = "never" }}
 [bot]
@@ -142,9 +153,10 @@ name = "agents"
 count = 20
 max_chats = 3
 "#
+            ),
         )
     };
-    let r = run_replication(&scenario(&bot(0.0)), 5, 0);
+    let r = run_replication(&bot(0.0), 5, 0);
     let c = &r.counters;
     assert_eq!((c.escalations, c.received), (c.arrived, c.arrived), "{c:?}");
     assert!((Kpi::FirstResponseMeanS.value(&r).unwrap() - 10.0).abs() < 1e-9);
@@ -152,7 +164,7 @@ max_chats = 3
     assert!((from_arrival - 51.0).abs() < 1e-9, "{from_arrival}");
     assert_eq!(Kpi::FirstReply30sShare.value(&r), Some(1.0));
 
-    let r = run_replication(&scenario(&bot(1.0)), 5, 0);
+    let r = run_replication(&bot(1.0), 5, 0);
     assert_eq!(r.counters.received, 0);
     assert_eq!(
         Kpi::ReplyRate.value(&r),
@@ -164,19 +176,12 @@ max_chats = 3
 
 /// Nobody is on duty 20:00-21:00; customers give up after 60 s but their 留言 stay.
 fn night(close_after_h: f64) -> Scenario {
-    scenario(&format!(
-        r#"
-name = "night"
-start = "11-10 20:00"
-end = "11-10 22:00"
-interval_min = 15
-[arrivals]
-constant_per_hour = 60
-[conversation]
-model = "messages"
-customer_messages = {{ dist = "fixed", value = 1 }}
-effort = {{ dist = "fixed", value_s = 10 }}
-think = {{ dist = "fixed", value_s = 20 }}
+    fixed_messages(
+        60,
+        1,
+        10,
+        &format!(
+            r#"
 [patience.first_reply]
 default = {{ dist = "fixed", value_s = 60 }}
 [inbox]
@@ -187,7 +192,8 @@ count = 5
 max_chats = 20
 shifts = [["11-10 21:00", "11-10 23:00"]]
 "#
-    ))
+        ),
+    )
 }
 
 #[test]
@@ -232,18 +238,12 @@ fn the_platform_closes_left_chats_nobody_answered_in_time() {
 #[test]
 fn a_full_line_turns_arrivals_into_messages_or_busy_replies() {
     let base = |overflow: &str| {
-        scenario(&format!(
-            r#"
-name = "line"
-start = "11-10 20:00"
-end = "11-10 22:00"
-[arrivals]
-constant_per_hour = 600
-[conversation]
-model = "messages"
-customer_messages = {{ dist = "fixed", value = 3 }}
-effort = {{ dist = "fixed", value_s = 20 }}
-think = {{ dist = "fixed", value_s = 20 }}
+        fixed_messages(
+            600,
+            3,
+            20,
+            &format!(
+                r#"
 [patience.first_reply]
 default = {{ dist = "exponential", mean_s = 300 }}
 [routing]
@@ -254,7 +254,8 @@ name = "agents"
 count = 4
 max_chats = 2
 "#
-        ))
+            ),
+        )
     };
     let busy = run_replication(&base("busy"), 1, 0);
     let c = &busy.counters;
@@ -413,21 +414,15 @@ fn scoring_hours_and_the_round_cap_change_what_avg_response_counts() {
 
 #[test]
 fn quick_phrases_replace_typed_replies_by_group() {
-    let toml = |group_share: &str| {
-        format!(
-            r#"
-name = "phrases"
-start = "11-10 20:00"
-end = "11-10 21:00"
-[arrivals]
-constant_per_hour = 60
-[conversation]
-model = "messages"
-customer_messages = {{ dist = "fixed", value = 3 }}
-effort = {{ dist = "fixed", value_s = 20 }}
+    let phrases = |group_share: &str| {
+        fixed_messages(
+            60,
+            3,
+            20,
+            &format!(
+                r#"
 quick_phrase_share = 1.0
 quick_phrase = {{ dist = "fixed", value_s = 2 }}
-think = {{ dist = "fixed", value_s = 20 }}
 [patience.first_reply]
 default = {{ dist = "never" }}
 [[groups]]
@@ -436,10 +431,11 @@ count = 20
 max_chats = 1
 {group_share}
 "#
+            ),
         )
     };
-    let r = run_replication(&scenario(&toml("")), 1, 0);
+    let r = run_replication(&phrases(""), 1, 0);
     assert!((Kpi::AvgResponseS.value(&r).unwrap() - 2.0).abs() < 1e-9);
-    let r = run_replication(&scenario(&toml("quick_phrase_share = 0")), 1, 0);
+    let r = run_replication(&phrases("quick_phrase_share = 0"), 1, 0);
     assert!((Kpi::AvgResponseS.value(&r).unwrap() - 20.0).abs() < 1e-9);
 }
