@@ -78,7 +78,7 @@ mod tests {
     use super::*;
 
     fn calibration() -> Conversion {
-        // CALIBRATION 8.7
+        // docs/calibration.md §7
         Conversion {
             order_base: 0.55 / 0.92,
             first_reply_curve: vec![

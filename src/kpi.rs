@@ -1,4 +1,4 @@
-//! The trade's KPIs (DOMAIN.md), computed per replication, and scenario targets on them.
+//! The trade's KPIs (docs/outputs.md "KPIs"), computed per replication, and scenario targets on them.
 
 use std::fmt;
 

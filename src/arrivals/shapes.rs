@@ -1,4 +1,4 @@
-//! Built-in Double-11 arrival shapes (CALIBRATION.md section 8.1), as multipliers of the
+//! Built-in Double-11 arrival shapes (docs/calibration.md §1), as multipliers of the
 //! store's normal-day mean hourly inquiry rate. Every value is a GUESS anchored as the
 //! calibration file states; outside the table the multiplier is 1.0 (a normal day).
 
@@ -54,7 +54,7 @@ const MIDNIGHT: Table = &[
     (1800, 4.0), // 23-24: last-hour rush, cut-off at 24:00
 ];
 
-/// Schedule B: the midnight minute profile shifted to 20:00 on 11-10 (CALIBRATION 8.1:
+/// Schedule B: the midnight minute profile shifted to 20:00 on 11-10 (docs/calibration.md §1:
 /// "For B, use the same profile shifted to 20:00"); the 19:50 and 21:00-22:00 splits keep
 /// the calibration's hourly means (2.5 and 7).
 const EVENING: Table = &[
@@ -148,7 +148,7 @@ mod tests {
         assert!((mean_between(a, 300, 360) - 5.83).abs() < 0.01); // 23-24 "5.8"
         assert!((mean_between(a, 360, 420) - 17.83).abs() < 0.01); // 00-01 "18"
         assert!((mean_between(a, 420, 480) - 6.0).abs() < 1e-9); // 01-02
-        // Totals: Nov 10 18-24 = 19.8, Nov 11 = 85 (CALIBRATION 8.1, rounded there).
+        // Totals: Nov 10 18-24 = 19.8, Nov 11 = 85 (docs/calibration.md §1, rounded there).
         assert!((mean_between(a, 0, 360) * 6.0 - 19.83).abs() < 0.01);
         assert!((mean_between(a, 360, 1800) * 24.0 - 85.03).abs() < 0.01);
         let b = Shape::Double11Evening;

@@ -1,4 +1,4 @@
-//! The handbook's staffing formula (DOMAIN.md): sales target x CS sales share / CS average
+//! The handbook's staffing formula (docs/model.md, README "Staffing"): sales target x CS sales share / CS average
 //! order value / inquiry conversion = pre-sale inquiries; / one agent's saturated daily
 //! capacity = agents; spread over the hours in proportion to the pre-sale arrivals (the
 //! arrival curve weighted by the pre-sale share of the class mix), and checked against the
@@ -27,7 +27,7 @@ pub struct FormulaInputs {
     pub inquiry_conversion: f64,
     /// One agent's saturated daily capacity (饱和接待量), inquiries per agent-day.
     pub saturated_capacity: f64,
-    /// Hours online per agent-day (DOMAIN: >= 8 h).
+    /// Hours online per agent-day (the handbook's KPI: >= 8 h).
     #[serde(default = "eight")]
     pub hours_per_agent_day: f64,
 }

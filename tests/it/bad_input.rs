@@ -277,7 +277,7 @@ fn missing_scenario_file_is_rejected() {
 fn csv_scenario(dir: &Path, csv: &str) {
     let good = std::fs::read_to_string(common::root().join("scenarios/small_store.toml")).unwrap();
     let text = good.replace(
-        "shape = \"double11_midnight\"  # CALIBRATION 8.1 schedule A\nbase_per_hour = 20 ",
+        "shape = \"double11_midnight\"  # calibration §1 schedule A\nbase_per_hour = 20 ",
         "csv = \"history.csv\"\nforecast_total = 2000 ",
     );
     std::fs::write(dir.join("bad.toml"), text).unwrap();

@@ -1,4 +1,4 @@
-//! The `sessions` model against exact stationary values (../shared/reference/), following
+//! The `sessions` model against exact stationary values (tests/data/reference/), following
 //! the reference's protocol: R = 30 independent replications, each a long run after a
 //! warm-up of 15 relaxation times; per metric z = (mean - exact) / (sd / sqrt(R)); a case
 //! passes when |z| <= 3 for every metric, and a failing case is re-run once with 4x the
@@ -39,7 +39,7 @@ struct Case {
 }
 
 fn load(file: &str) -> Value {
-    let path = common::root().join("../shared/reference").join(file);
+    let path = common::root().join("tests/data/reference").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("reference JSON")
 }
@@ -286,7 +286,7 @@ const MMCK: [(&str, Kpi); 5] = [
     ("occupancy", Kpi::SlotOccupancy),
 ];
 
-/// The finite-room case `id` of `erlang_b_mmck.json` (no relaxation time is given there:
+/// The finite-room case `id` of `erlang_b_mmck.json` (it gives no relaxation time:
 /// ten mean service times, 1,800 s, sizes the warm-up well beyond the chain's mixing).
 fn mmck_case(id: &str) -> Case {
     let doc = load("erlang_b_mmck.json");

@@ -1,6 +1,6 @@
 //! d11sim's integration tests, one binary. Modules:
 //! - `erlang`: the `sessions` model against exact Erlang C, Erlang A and finite-room
-//!   M/M/c/(c+w) values from `../shared/reference/` (K = 1, and K = 5 with speed 1), by
+//!   M/M/c/(c+w) values from `tests/data/reference/` (K = 1, and K = 5 with speed 1), by
 //!   the reference's protocol
 //! - `conservation`: arrived = served + abandoned + in system, over many seeds
 //! - `determinism`: the same seed gives byte-identical outputs for any thread count

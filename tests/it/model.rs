@@ -1,4 +1,4 @@
-//! Model semantics that users rely on (DESIGN.md): shifts, priority windows, hand-over,
+//! Model semantics that users rely on (docs/model.md): shifts, priority windows, hand-over,
 //! retrials, pluggable routers, roster warnings, rate tables.
 
 use std::path::Path;

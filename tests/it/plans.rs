@@ -248,7 +248,7 @@ fn hardware_plans_differ_in_the_expected_direction() {
 
 #[test]
 fn default_bot_deflects_about_a_quarter() {
-    // CALIBRATION 8.4: "resulting overall deflection: about 35% at 00:00-02:00, 23-27% at
+    // docs/calibration.md §4: "resulting overall deflection: about 35% at 00:00-02:00, 23-27% at
     // other hours"; over the day the default should land between those.
     let r = run(&Scenario::default_double11(), 10);
     let d = r.kpi(Kpi::DeflectionRate).estimate.clone().unwrap();

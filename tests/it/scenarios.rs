@@ -80,7 +80,7 @@ fn a_scenario_can_extend_the_embedded_default_from_anywhere() {
 #[test]
 fn default_scenario_kpis_are_plausible() {
     // Broad sanity bounds a planner would expect of the calibrated default: conversations of
-    // about 8-12 minutes (CALIBRATION 8.5) and an answer/question ratio near 11/9.
+    // about 8-12 minutes (docs/calibration.md §5) and an answer/question ratio near 11/9.
     let sc = Scenario::default_double11();
     let r = d11sim::replicate::run(
         &sc,

@@ -1,4 +1,4 @@
-//! Analytic staffing formulas against the exact reference values (../shared/reference/):
+//! Analytic staffing formulas against the exact reference values (tests/data/reference/):
 //! these are exact computations, so agreement is to 1e-8 relative.
 
 use d11sim::staffing::erlang::{Metrics, Queue, erlang_b};
@@ -7,8 +7,14 @@ use serde_json::Value;
 use crate::common;
 
 fn cases(file: &str, key: &str) -> Vec<Value> {
-    let path = common::root().join("../shared/reference").join(file);
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let path = common::root().join("tests/data/reference").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (the reference values ship with the repository)",
+            path.display()
+        )
+    });
+    let doc: Value = serde_json::from_str(&text).unwrap();
     doc[key].as_array().unwrap().clone()
 }
 
