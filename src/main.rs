@@ -146,6 +146,10 @@ struct RunArgs {
     /// Also write the war-room report (index.html, report.md, PNG charts) into this folder.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Exit with code 3 when a scenario target is missed on the day's mean (the base plan):
+    /// a roster check for CI pipelines. Outputs are written first.
+    #[arg(long)]
+    fail_on_targets: bool,
 }
 
 #[derive(clap::Args)]
@@ -169,7 +173,7 @@ struct ReportArgs {
 enum Failure {
     BadInput(String),
     Internal(String),
-    /// `bench`: a --threshold gate was missed (exit 3).
+    /// `bench`: a --threshold gate was missed; `run --fail-on-targets`: a target (exit 3).
     Gate(String),
     /// `bench`: the generator could not keep its plan (exit 4).
     Invalid(String),
@@ -258,6 +262,21 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         if let Some(dir) = &args.out {
             println!("\noutputs written to {}", dir.display());
         }
+    }
+    let missed: Vec<String> = results[0]
+        .results
+        .targets
+        .iter()
+        .filter(|t| !t.met)
+        .map(|t| t.target.to_string())
+        .collect();
+    if args.fail_on_targets && !missed.is_empty() {
+        return Err(Failure::Gate(format!(
+            "{} of {} targets missed on the day's mean: {}",
+            missed.len(),
+            results[0].results.targets.len(),
+            missed.join(", ")
+        )));
     }
     Ok(())
 }

@@ -13,8 +13,8 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const STYLE: &str = "body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',\
-DejaVu Sans,Arial,sans-serif;margin:24px auto;max-width:1240px;color:#111;font-size:18px}\
+const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC',\
+'Microsoft YaHei','WenQuanYi Zen Hei',DejaVu Sans,Arial,sans-serif;margin:24px auto;max-width:1240px;color:#111;font-size:18px}\
 h1{font-size:30px;margin:0}h2{font-size:24px;margin-top:36px;border-bottom:2px solid #ccc}\
 .sub{color:#555;margin:6px 0 18px}.verdict{font-size:22px;padding:12px 18px;border-radius:8px;\
 margin:8px 0;list-style:none}.verdict li{margin:6px 0}.verdict li.pass::before{content:'\\2714  ';\

@@ -159,31 +159,54 @@ pub(crate) fn csv_points(
 ) -> R<Vec<(f64, f64)>> {
     let full = ctx.base_dir.join(path);
     let shown = full.display().to_string();
-    let text = std::fs::read_to_string(&full)
+    let bytes = std::fs::read(&full)
         .map_err(|e| ctx.err("arrivals.csv", format!("cannot read `{shown}`: {e}")))?;
     let csv_err = |line: usize, rule: String| ScenarioError::Csv {
         file: shown.clone(),
         line,
         rule,
     };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        csv_err(
+            1,
+            format!("the file is not UTF-8 text ({e}); save it as UTF-8"),
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .delimiter(delimiter(text))
+        .from_reader(text.as_bytes());
     let mut rows: Vec<(f64, f64)> = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line_no = n + 1;
-        let line = line.trim();
-        if line.is_empty()
-            || line.starts_with('#')
-            || (rows.is_empty() && line.starts_with("interval_start"))
-        {
+    let mut seen_data = false;
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            csv_err(line, format!("not a CSV row: {e}"))
+        })?;
+        let line_no = record.position().map_or(0, |p| p.line() as usize);
+        if record.iter().all(str::is_empty) {
             continue;
         }
-        let (t, c) = line
-            .split_once(',')
-            .ok_or_else(|| csv_err(line_no, "expected `interval_start,count`".into()))?;
-        let at = ClockTime::parse(t.trim()).map_err(|rule| csv_err(line_no, rule))?;
-        let count: f64 = c
-            .trim()
-            .parse()
-            .map_err(|_| csv_err(line_no, format!("count `{}` is not a number", c.trim())))?;
+        let (Some(t), Some(c)) = (record.get(0), record.get(1)) else {
+            return Err(csv_err(
+                line_no,
+                "expected two columns: interval start, count".into(),
+            ));
+        };
+        let at = parse_interval_start(t);
+        let count = parse_count(c);
+        if !seen_data && at.is_err() && count.is_none() {
+            seen_data = true; // a header row (`interval_start,count`, `时间,咨询量`, ...)
+            continue;
+        }
+        seen_data = true;
+        let at = at.map_err(|rule| csv_err(line_no, rule))?;
+        let count = count
+            .ok_or_else(|| csv_err(line_no, format!("count `{}` is not a number", shorten(c))))?;
         if !count.is_finite() || count < 0.0 {
             return Err(csv_err(
                 line_no,
@@ -201,7 +224,7 @@ pub(crate) fn csv_points(
     }
     if rows.len() < 2 {
         return Err(csv_err(
-            text.lines().count(),
+            text.lines().count().max(1),
             "needs at least two rows (an interval's end is the next row's start)".into(),
         ));
     }
@@ -227,4 +250,121 @@ pub(crate) fn csv_points(
     }
     points.push((rows[rows.len() - 1].0 + last_len, 0.0));
     Ok(points)
+}
+
+/// The CSV's delimiter: `;` or a tab when the first data line uses one and no comma (a
+/// back office's export in a locale with decimal commas), else `,`.
+fn delimiter(text: &str) -> u8 {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    let outside_quotes: String = first.split('"').step_by(2).collect();
+    if outside_quotes.contains(',') {
+        b','
+    } else if outside_quotes.contains(';') {
+        b';'
+    } else if outside_quotes.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// An interval start as a back office writes it: `MM-DD HH:MM`, with or without a year
+/// (`2024-11-10 18:00`, `2024/11/10 18:00`, `11/10 18:00`) and seconds. The year is
+/// dropped: a scenario's calendar has none.
+fn parse_interval_start(s: &str) -> Result<ClockTime, String> {
+    let s = s.trim();
+    let (date, time) = s
+        .split_once(|c: char| c.is_whitespace() || c == 'T')
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a time `MM-DD HH:MM` (a year may lead)",
+                shorten(s)
+            )
+        })?;
+    let date = date.replace('/', "-");
+    let parts: Vec<&str> = date.split('-').collect();
+    let month_day = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => {
+            format!("{m:0>2}-{d:0>2}")
+        }
+        [m, d] => format!("{m:0>2}-{d:0>2}"),
+        _ => {
+            return Err(format!(
+                "`{}`: the date must read MM-DD, YYYY-MM-DD or YYYY/MM/DD",
+                shorten(s)
+            ));
+        }
+    };
+    let time = time.trim();
+    let time = if time.len() == 4 && time.as_bytes()[1] == b':' {
+        format!("0{time}")
+    } else {
+        time.to_string()
+    };
+    ClockTime::parse(&format!("{month_day} {time}"))
+}
+
+/// A count as a back office writes it: `1050`, `"1,050"`, `1 050`, `1050.0`.
+fn parse_count(s: &str) -> Option<f64> {
+    let digits: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '_'))
+        .collect();
+    digits.parse().ok()
+}
+
+/// `s` for an error message: at most 40 characters.
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        out.push_str("...");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_starts_accept_a_year_slashes_and_seconds() {
+        let want = ClockTime::parse("11-10 18:00").unwrap();
+        for s in [
+            "11-10 18:00",
+            "2024-11-10 18:00",
+            "2024/11/10 18:00",
+            "11/10 18:00",
+            "2024-11-10 18:00:00",
+            "2024/11/10 18:00:00",
+        ] {
+            assert_eq!(parse_interval_start(s), Ok(want), "{s}");
+        }
+        assert_eq!(
+            parse_interval_start("2024/11/10 8:00"),
+            ClockTime::parse("11-10 08:00")
+        );
+        assert!(parse_interval_start("yesterday").is_err());
+        assert!(parse_interval_start("2024-11 18:00").is_err());
+    }
+
+    #[test]
+    fn counts_accept_thousands_separators() {
+        assert_eq!(parse_count("1,050"), Some(1050.0));
+        assert_eq!(parse_count("1 050"), Some(1050.0));
+        assert_eq!(parse_count("12.5"), Some(12.5));
+        assert_eq!(parse_count("咨询量"), None);
+    }
+
+    #[test]
+    fn the_delimiter_follows_the_first_data_line() {
+        assert_eq!(delimiter("时间;咨询量\n11-10 18:00;5\n"), b';');
+        assert_eq!(delimiter("# a comment\n11-10 18:00,\"1,050\"\n"), b',');
+        assert_eq!(delimiter("11-10 18:00;\"1,050\"\n"), b';');
+        assert_eq!(delimiter("11-10 18:00\t5\n"), b'\t');
+    }
 }

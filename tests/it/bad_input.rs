@@ -339,6 +339,70 @@ fn a_good_csv_scenario_runs_and_scales_to_the_forecast() {
 }
 
 #[test]
+fn back_office_exports_read_as_the_plain_csv() {
+    // the plain form, then what a store's back office exports: a byte-order mark, a Chinese
+    // header, dates with a year (dashes or slashes, with seconds), quoted thousands,
+    // semicolons; each gives exactly the plain form's curve
+    let plain = "interval_start,count\n11-10 18:00,100\n11-10 19:00,1300\n11-11 00:00,600\n";
+    let forms = [
+        (
+            "bom",
+            "\u{feff}interval_start,count\n11-10 18:00,100\n11-10 19:00,1300\n11-11 00:00,600\n",
+        ),
+        (
+            "chinese_header",
+            "时间,咨询量\n11-10 18:00,100\n11-10 19:00,1300\n11-11 00:00,600\n",
+        ),
+        (
+            "year_dashes",
+            "时间,咨询量\n2024-11-10 18:00,100\n2024-11-10 19:00,1300\n2024-11-11 00:00,600\n",
+        ),
+        (
+            "year_slashes",
+            "时间,咨询量\n2024/11/10 18:00:00,100\n2024/11/10 19:00:00,1300\n2024/11/11 0:00:00,600\n",
+        ),
+        (
+            "quoted_thousands",
+            "时间,咨询量\n11-10 18:00,100\n11-10 19:00,\"1,300\"\n11-11 00:00,600\n",
+        ),
+        (
+            "semicolons",
+            "\u{feff}时间;咨询量\n2024/11/10 18:00;100\n2024/11/10 19:00;\"1,300\"\n2024/11/11 00:00;600\n",
+        ),
+    ];
+    let curve = |name: &str, text: &str| {
+        let dir = common::temp_dir(&format!("csv_form_{name}"));
+        csv_scenario(&dir, text);
+        let sc = d11sim::scenario::Scenario::load(&dir.join("bad.toml"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        sc.arrivals.curve
+    };
+    let want = curve("plain", plain);
+    for (name, text) in forms {
+        assert_eq!(curve(name, text), want, "{name}");
+    }
+    // what is still wrong is still named with its line, and a long field is not echoed whole
+    let dir = common::temp_dir("csv_form_bad");
+    let long = "9".repeat(5000);
+    csv_scenario(
+        &dir,
+        &format!("时间;咨询量\n2024/11/10 18:00;100\n2024/11/10 19:00;x{long}\n"),
+    );
+    let o = common::d11sim(&["validate", "bad.toml"], &dir);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("history.csv:3") && stderr.contains("is not a number"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.len() < 400,
+        "the long field is echoed: {} bytes",
+        stderr.len()
+    );
+}
+
+#[test]
 fn bad_flags_exit_2() {
     let dir = common::temp_dir("bad_flags");
     let o = common::d11sim(&["run", "--replications", "0"], &dir);

@@ -216,8 +216,19 @@ document.getElementById('f').addEventListener('load', () => {{
     return 'chart ' + f.id + ' ' + Math.round(r.width) + ' ' + Math.round(r.height);
   }});
   const v = d.getElementById('verdict').getBoundingClientRect();
+  // a CJK string drawn in the page's font against private-use characters, which no font
+  // has: identical pixels mean the trade's names render as missing-glyph boxes
+  const font = getComputedStyle(d.body).fontFamily;
+  const canvas = document.createElement('canvas');
+  canvas.width = 400; canvas.height = 60;
+  const g = canvas.getContext('2d', {{ willReadFrequently: true }});
+  const draw = t => {{
+    g.clearRect(0, 0, 400, 60); g.font = '32px ' + font; g.fillText(t, 4, 44);
+    return g.getImageData(0, 0, 400, 60).data.join(',');
+  }};
+  const cjk = draw('平响回复率') === draw('\uE000\uE001\uE002\uE003\uE004') ? 'boxes' : 'glyphs';
   document.getElementById('result').textContent =
-    ['verdict ' + Math.round(v.height)].concat(lines).join('\n') + '\nend';
+    ['verdict ' + Math.round(v.height), 'cjk ' + cjk].concat(lines).join('\n') + '\nend';
 }});
 </script></body></html>"#,
             page.display()
@@ -253,6 +264,11 @@ document.getElementById('f').addEventListener('load', () => {{
         .parse()
         .unwrap();
     assert!(verdict > 50.0, "the verdict is not visible: {verdict} px");
+    assert!(
+        result.lines().any(|l| l == "cjk glyphs"),
+        "the page's Chinese renders as missing-glyph boxes: no CJK font reaches the browser \
+         (install one: `bash .ci/setup`, Debian's fonts-wqy-zenhei or fonts-noto-cjk)\n{result}"
+    );
     for name in CHARTS {
         let line = result
             .lines()

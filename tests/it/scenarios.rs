@@ -99,3 +99,49 @@ fn default_scenario_kpis_are_plausible() {
     assert!((1.0..1.3).contains(&aq), "answer/question {aq}");
     assert!(r.mean(Kpi::Arrived).unwrap() > 20_000.0);
 }
+
+#[test]
+fn fail_on_targets_exits_3_after_writing_the_outputs_and_0_when_every_target_holds() {
+    let dir = common::temp_dir("fail_on_targets");
+    let o = common::d11sim(
+        &[
+            "run",
+            "-r",
+            "2",
+            "--quiet",
+            "--fail-on-targets",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("inquiry_conversion >= 0.65"), "{stderr}");
+    assert!(dir.join("out/summary.json").exists(), "outputs come first");
+    std::fs::write(
+        dir.join("easy.toml"),
+        "extends = \"(embedded)\"\nname = \"easy\"\ntargets = [\"reply_rate >= 0.9\"]\n",
+    )
+    .unwrap();
+    let o = common::d11sim(
+        &[
+            "run",
+            "easy.toml",
+            "-r",
+            "2",
+            "--quiet",
+            "--fail-on-targets",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // without the flag a missed target is not an error
+    let o = common::d11sim(&["run", "-r", "2", "--quiet"], &dir);
+    assert_eq!(o.status.code(), Some(0));
+}
