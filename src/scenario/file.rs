@@ -237,9 +237,13 @@ pub struct VariantFile {
     #[serde(default)]
     pub description: String,
     /// Dotted key paths -> new values; groups and sites are addressed by name
-    /// (`"groups.night_veterans.count" = 140`).
+    /// (`"groups.night_veterans.count" = 140`). A whole table set on a missing named
+    /// element adds it (`"groups.temps" = { count = 20, max_chats = 3 }`).
     #[serde(default)]
     pub set: toml::Table,
+    /// Elements of arrays taken out before `set` applies (`["groups.temps"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<String>,
 }
 
 fn default_start() -> String {

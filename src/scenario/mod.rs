@@ -240,14 +240,30 @@ fn merged_table(
     if !parent_table.contains_key("extends") {
         parse(&parent_text, &shown)?; // the extended file must be a valid scenario on its own
     }
-    let mut base = merged_table(
-        parent_table,
-        &shown,
-        path.parent().unwrap_or(Path::new(".")),
-        depth + 1,
-    )?;
+    let parent_dir = path.parent().unwrap_or(Path::new("."));
+    let mut base = merged_table(parent_table, &shown, parent_dir, depth + 1)?;
+    if parent != EMBEDDED {
+        anchor_paths(&mut base, parent_dir);
+    }
     merge(&mut base, table);
     Ok(base)
+}
+
+/// Makes the relative file paths of an extended file (its arrivals CSV) absolute against
+/// the folder of the file that declares them, so they mean the same from the extending
+/// file, wherever that one is.
+fn anchor_paths(table: &mut toml::Table, dir: &Path) {
+    let Some(toml::Value::Table(arrivals)) = table.get_mut("arrivals") else {
+        return;
+    };
+    let Some(toml::Value::String(csv)) = arrivals.get_mut("csv") else {
+        return;
+    };
+    if Path::new(csv.as_str()).is_relative() {
+        let joined = dir.join(csv.as_str());
+        let anchored = std::path::absolute(&joined).unwrap_or(joined);
+        *csv = anchored.display().to_string();
+    }
 }
 
 /// Merges `over` into `base`: tables recursively, everything else replaced.

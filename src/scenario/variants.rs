@@ -1,6 +1,8 @@
 //! Plan variants: `[[variants]]` entries that override parts of a scenario by dotted key
 //! paths (`"groups.night_veterans.count" = 140`); elements of arrays of tables are found by
-//! their `name` (or by index). Each variant is validated like a scenario of its own.
+//! their `name` (or by index). Setting a named element that does not exist to a whole
+//! table adds it (`"groups.temps" = { count = 20, max_chats = 3 }`); `remove = ["groups.temps"]`
+//! takes one out. Each variant is validated like a scenario of its own.
 
 use std::path::Path;
 
@@ -70,7 +72,13 @@ pub fn plans_from_toml(
         }
         let sets: Vec<(String, toml::Value)> =
             v.set.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let scenario = base.with(
+        let mut edited = base.table.clone();
+        for (j, path) in v.remove.iter().enumerate() {
+            remove_path(&mut edited, path)
+                .map_err(|rule| err(format!("variants[{i}].remove[{j}]"), rule))?;
+        }
+        let scenario = base.with_table(
+            edited,
             &sets,
             &format!("variants[{i}].set"),
             &format!("{file} (variant `{}`)", v.name),
@@ -136,12 +144,22 @@ impl Base {
         key: &str,
         label: &str,
     ) -> Result<Scenario, ScenarioError> {
+        self.with_table(self.table.clone(), sets, key, label)
+    }
+
+    /// [`Base::with`] on an already edited copy `t` of the file's table.
+    fn with_table(
+        &self,
+        mut t: toml::Table,
+        sets: &[(String, toml::Value)],
+        key: &str,
+        label: &str,
+    ) -> Result<Scenario, ScenarioError> {
         let err = |key: String, rule: String| ScenarioError::Invalid {
             file: self.file.clone(),
             key,
             rule,
         };
-        let mut t = self.table.clone();
         for (path, value) in sets {
             set_path(&mut t, path, value.clone())
                 .map_err(|rule| err(format!("{key}.\"{path}\""), rule))?;
@@ -175,11 +193,29 @@ pub fn set_path(root: &mut toml::Table, path: &str, value: toml::Value) -> Resul
                 let Some(&elem) = parents.get(i + 1).or(Some(last)) else {
                     unreachable!()
                 };
-                let idx = find_element(items, elem)
-                    .ok_or_else(|| format!("no element named `{elem}` in `{walked}`"))?;
+                let whole = i + 1 == parents.len();
+                let Some(idx) = find_element(items, elem) else {
+                    return match value {
+                        toml::Value::Table(mut t) if whole && elem.parse::<usize>().is_err() => {
+                            t.insert("name".into(), toml::Value::String(elem.to_string()));
+                            items.push(toml::Value::Table(t));
+                            Ok(())
+                        }
+                        _ => Err(format!(
+                            "no element named `{elem}` in `{walked}` (to add one, set \
+                             \"{walked}.{elem}\" to a whole table)"
+                        )),
+                    };
+                };
                 walked = join(&walked, elem);
-                if i + 1 == parents.len() {
-                    items[idx] = value;
+                if whole {
+                    items[idx] = match value {
+                        toml::Value::Table(mut t) => {
+                            t.entry("name").or_insert(items[idx]["name"].clone());
+                            toml::Value::Table(t)
+                        }
+                        v => v,
+                    };
                     return Ok(());
                 }
                 i += 1;
@@ -194,6 +230,39 @@ pub fn set_path(root: &mut toml::Table, path: &str, value: toml::Value) -> Resul
     }
     here.insert((*last).to_string(), value);
     Ok(())
+}
+
+/// Removes the element named by the last segment of `path` from the array the rest names
+/// (`"groups.temps"`, `"network.outages.0"`).
+pub fn remove_path(root: &mut toml::Table, path: &str) -> Result<(), String> {
+    let segments: Vec<&str> = path.split('.').collect();
+    if segments.len() < 2 || segments.iter().any(|s| s.is_empty()) {
+        return Err(format!(
+            "`{path}` must name an element of an array, e.g. `groups.temps`"
+        ));
+    }
+    let (elem, parents) = segments.split_last().expect("two segments");
+    let mut here = root;
+    for (i, seg) in parents.iter().enumerate() {
+        let walked = parents[..i].join(".");
+        let next = here
+            .get_mut(*seg)
+            .ok_or_else(|| format!("no key `{seg}`{}", at(&walked)))?;
+        if i + 1 == parents.len() {
+            let toml::Value::Array(items) = next else {
+                return Err(format!("`{}` is not an array", parents.join(".")));
+            };
+            let idx = find_element(items, elem)
+                .ok_or_else(|| format!("no element named `{elem}` in `{}`", parents.join(".")))?;
+            items.remove(idx);
+            return Ok(());
+        }
+        here = match next {
+            toml::Value::Table(t) => t,
+            _ => return Err(format!("`{}` is not a table", parents[..=i].join("."))),
+        };
+    }
+    unreachable!("the loop returns at the last parent")
 }
 
 fn find_element(items: &[toml::Value], key: &str) -> Option<usize> {
@@ -249,6 +318,47 @@ mod tests {
             set_path(&mut t, "bot.capacity.x", toml::Value::Integer(1))
                 .unwrap_err()
                 .contains("is a value")
+        );
+    }
+
+    #[test]
+    fn whole_elements_are_added_replaced_and_removed() {
+        let mut t: toml::Table = toml::from_str(
+            "[[groups]]\nname = \"a\"\ncount = 1\n[[groups]]\nname = \"b\"\ncount = 2\n",
+        )
+        .unwrap();
+        let new: toml::Value = toml::from_str::<toml::Table>("count = 5").unwrap().into();
+        set_path(&mut t, "groups.temps", new.clone()).unwrap();
+        assert_eq!(t["groups"][2]["name"].as_str(), Some("temps"));
+        assert_eq!(t["groups"][2]["count"].as_integer(), Some(5));
+        set_path(&mut t, "groups.a", new).unwrap();
+        assert_eq!(
+            t["groups"][0]["name"].as_str(),
+            Some("a"),
+            "the name is kept"
+        );
+        remove_path(&mut t, "groups.b").unwrap();
+        let names: Vec<_> = t["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a", "temps"]);
+        assert!(
+            remove_path(&mut t, "groups.zz")
+                .unwrap_err()
+                .contains("no element named `zz`")
+        );
+        assert!(
+            remove_path(&mut t, "groups")
+                .unwrap_err()
+                .contains("must name an element")
+        );
+        assert!(
+            set_path(&mut t, "groups.zz.count", toml::Value::Integer(1))
+                .unwrap_err()
+                .contains("to add one")
         );
     }
 }

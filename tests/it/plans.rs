@@ -277,3 +277,46 @@ fn a_full_bot_queues_or_overflows_to_agents_as_configured() {
             .all(|r| r.counters.abandoned_at_bot > r.counters.left_at_bot)
     );
 }
+
+#[test]
+fn a_variant_adds_and_removes_groups() {
+    let text = r#"
+extends = "double11.toml"
+name = "staffing what-ifs"
+[[variants]]
+name = "more_temps"
+set = { "groups.extra_temps" = { count = 20, max_chats = 3, max_chats_peak = 6, skills = ["pre_sale"], speed_factor = 0.67, shifts = [["11-10 23:00", "11-11 02:00"]] } }
+[[variants]]
+name = "no_temps"
+remove = ["groups.temps"]
+"#;
+    let plans = plans_from_toml(text, "whatif.toml", &common::root().join("scenarios")).unwrap();
+    let agents: Vec<usize> = plans.iter().map(|p| p.scenario.agents()).collect();
+    assert_eq!(agents, vec![212, 232, 152]);
+    let added = plans[1].scenario.groups.last().unwrap();
+    assert_eq!((added.name.as_str(), added.count), ("extra_temps", 20));
+    assert!(plans[2].scenario.groups.iter().all(|g| g.name != "temps"));
+    // more temps at the spike help; none hurt (paired, common random numbers)
+    let cfg = RunConfig {
+        replications: 10,
+        seed: 3,
+        threads: common::threads(),
+    };
+    let runs: Vec<RunResults> = plans
+        .iter()
+        .map(|p| replicate::run(&p.scenario, cfg))
+        .collect();
+    let d = |i: usize| d11sim::compare::difference(&runs[0], &runs[i], Kpi::AvgResponseS).unwrap();
+    assert!(d(1).ci_high < 0.0, "more temps: {:?}", d(1));
+    assert!(d(2).ci_low > 0.0, "no temps: {:?}", d(2));
+    let bad = text.replace(
+        "remove = [\"groups.temps\"]",
+        "remove = [\"groups.robots\"]",
+    );
+    let e = plans_from_toml(&bad, "whatif.toml", &common::root().join("scenarios")).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("variants[1].remove[0]") && msg.contains("no element named `robots`"),
+        "{msg}"
+    );
+}

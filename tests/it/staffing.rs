@@ -450,3 +450,61 @@ fn bad_templates_are_rejected_with_key_and_rule() {
         );
     }
 }
+
+#[test]
+fn a_written_roster_reruns_from_another_folder_with_a_csv_base() {
+    // the base scenario reads its arrivals from a CSV beside it; the roster that
+    // `staff plan` writes elsewhere extends it; run from a third folder, the CSV is still
+    // found (relative to the file that names it) and the arrivals are the base's
+    let root = common::temp_dir("roster_rerun");
+    for d in ["base", "plan", "elsewhere"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    let store = std::fs::read_to_string(common::root().join("scenarios/small_store.toml"))
+        .unwrap()
+        .replace(
+            "shape = \"double11_midnight\"  # calibration §1 schedule A\nbase_per_hour = 20 ",
+            "csv = \"history.csv\"\nforecast_total = 2000 ",
+        );
+    assert!(store.contains("csv = \"history.csv\""));
+    std::fs::write(root.join("base/store.toml"), store).unwrap();
+    std::fs::write(
+        root.join("base/history.csv"),
+        "时间,咨询量\n2024-11-10 18:00,100\n2024-11-10 20:00,\"1,300\"\n2024-11-11 00:00,600\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("base/t.toml"),
+        "[[templates]]\nname = \"all\"\nlike = \"owner_and_staff\"\nstarts = [\"11-10 18:00\", \"11-11 00:00\", \"11-11 06:00\", \"11-11 12:00\", \"11-11 18:00\"]\nlength_h = 6\nmax_heads = 50\n",
+    )
+    .unwrap();
+    let o = common::d11sim(
+        &[
+            "staff",
+            "plan",
+            "../base/store.toml",
+            "--templates",
+            "../base/t.toml",
+            "-r",
+            "1",
+            "--out",
+            "out",
+        ],
+        &root.join("plan"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let roster = root.join("plan/out/roster.toml");
+    let o = common::d11sim(
+        &["run", roster.to_str().unwrap(), "-r", "1", "--json"],
+        &root.join("elsewhere"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let expected = v["scenario"]["expected_arrivals"].as_f64().unwrap();
+    assert!((expected - 2000.0).abs() < 1e-6, "{expected}");
+    let o = common::d11sim(
+        &["run", "../plan/out/roster.toml", "-r", "1", "--quiet"],
+        &root.join("elsewhere"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
