@@ -99,6 +99,10 @@ pub(crate) struct PlanArgs {
     /// Write the planned roster (`roster.toml`, a scenario extending the input) here.
     #[arg(short, long)]
     out: Option<PathBuf>,
+    /// Plan from a saved requirement (`requirement.csv` of `staff optimize --out`, its
+    /// `required` column) instead of the Erlang A requirement; `--interval-min` must match.
+    #[arg(long, conflicts_with = "target")]
+    requirement: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -126,14 +130,14 @@ pub(crate) struct FormulaArgs {
     /// Store sales target for the day.
     #[arg(long)]
     sales_target: Option<f64>,
-    /// Share of sales through customer service (0-1).
-    #[arg(long)]
+    /// Share of sales through customer service: 0.3 or 30%.
+    #[arg(long, value_parser = share)]
     cs_share: Option<f64>,
     /// CS average order value (客单价).
     #[arg(long)]
     aov: Option<f64>,
-    /// Inquiry conversion (0-1).
-    #[arg(long)]
+    /// Inquiry conversion (询单转化率): 0.5 or 50%.
+    #[arg(long, value_parser = share)]
     conversion: Option<f64>,
     /// Saturated capacity: inquiries per agent-day (饱和接待量).
     #[arg(long)]
@@ -246,15 +250,24 @@ fn plan(args: &PlanArgs) -> Result<(), Failure> {
     let opts = shifts::options(&file, &sc.calendar, &sc.groups)
         .map_err(|e| Failure::BadInput(format!("{shown}: {e}")))?;
     let interval = d11sim::engine::SimTime::from_secs_f64(args.interval_min * 60.0);
-    let needs = staffing::analytic::per_interval(&sc, &targets, interval);
-    let need: Vec<u32> = needs.iter().map(|n| n.agents_needed.unwrap_or(0)).collect();
+    let (need, source) = match &args.requirement {
+        Some(path) => (
+            read_requirement(path, &sc, interval)?,
+            format!("{} (saved requirement)", path.display()),
+        ),
+        None => (
+            staffing::analytic::per_interval(&sc, &targets, interval)
+                .iter()
+                .map(|n| n.agents_needed.unwrap_or(0))
+                .collect(),
+            format!("Erlang A ({})", texts.join(", ")),
+        ),
+    };
     let plan =
         shifts::solve(&opts, &file, &need, interval, &sc.calendar).map_err(Failure::BadInput)?;
     println!(
-        "requirement: Erlang A per {:.0} min for {} ({})\n",
-        args.interval_min,
-        sc.name,
-        texts.join(", ")
+        "requirement: {source} per {:.0} min for {}\n",
+        args.interval_min, sc.name
     );
     print!("{}", shifts::render(&plan, &opts, &file, &sc.calendar));
     let groups = shifts::roster(&plan, &opts, &file, &base.raw.groups, &sc.calendar);
@@ -282,6 +295,70 @@ fn plan(args: &PlanArgs) -> Result<(), Failure> {
         )?;
     }
     Ok(())
+}
+
+/// The `required` column of a saved requirement, one row per interval of `sc` in order;
+/// errors name the file, the line and the rule.
+fn read_requirement(
+    path: &std::path::Path,
+    sc: &Scenario,
+    interval: d11sim::engine::SimTime,
+) -> Result<Vec<u32>, Failure> {
+    let shown = path.display().to_string();
+    let bad = |line: u64, rule: String| Failure::BadInput(format!("{shown}:{line}: {rule}"));
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| Failure::BadInput(format!("{shown}: cannot read the requirement: {e}")))?;
+    let header = reader
+        .headers()
+        .map_err(|e| bad(1, format!("not a CSV header: {e}")))?
+        .clone();
+    let column = |name: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| {
+            bad(
+                1,
+                format!("no `{name}` column (the header of `staff optimize`'s requirement.csv)"),
+            )
+        })
+    };
+    let (start_col, req_col) = (column("start")?, column("required")?);
+    let intervals = sc.horizon.as_micros().div_ceil(interval.as_micros()) as usize;
+    let mut need = Vec::new();
+    for (k, row) in reader.records().enumerate() {
+        let line = k as u64 + 2;
+        let row = row.map_err(|e| bad(line, format!("not a CSV row: {e}")))?;
+        let want = sc.calendar.format(d11sim::engine::SimTime::from_micros(
+            interval.as_micros() * k as u64,
+        ));
+        let start = row.get(start_col).unwrap_or_default();
+        if start != want {
+            return Err(bad(
+                line,
+                format!(
+                    "interval {k} starts at `{start}`, but this scenario's interval {k} starts \
+                     at {want}: the requirement belongs to another scenario or --interval-min"
+                ),
+            ));
+        }
+        let value = row.get(req_col).unwrap_or_default();
+        need.push(value.parse::<u32>().map_err(|_| {
+            bad(
+                line,
+                format!("`required` must be a whole number of agents, got `{value}`"),
+            )
+        })?);
+    }
+    if need.len() != intervals {
+        return Err(bad(
+            need.len() as u64 + 1,
+            format!(
+                "{} interval row(s), but the scenario has {intervals} of {:.0} min: the \
+                 requirement belongs to another scenario or --interval-min",
+                need.len(),
+                interval.as_secs_f64() / 60.0
+            ),
+        ));
+    }
+    Ok(need)
 }
 
 /// The optimiser's targets: the given ones, or the scenario's that can be judged per interval.
@@ -328,6 +405,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     let base = load_base(args.scenario.as_ref())?;
     let sc = base.with(&[], "(scenario)", "(scenario)")?;
     let targets = interval_targets(&args.target, &sc)?;
+
     let templates = match (&args.templates, &args.scenario) {
         (Some(p), _) => Some((read_templates(p)?, p.display().to_string())),
         (None, None) => Some((
@@ -381,7 +459,27 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     }
     let mut search =
         Search::new(&base, &settings, &observer).map_err(|e| Failure::BadInput(e.to_string()))?;
+    if let Some(dir) = &args.out {
+        // found before the search, not after ten minutes of it
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::BadInput(format!(
+                "--out {}: cannot create the folder: {e}",
+                dir.display()
+            ))
+        })?;
+    }
     let req = search.run()?;
+    if let Some(dir) = &args.out {
+        // the search's result is kept whatever happens to the plan after it
+        let csv = optimize::requirement_csv(&req, &sc.calendar, None, interval);
+        output::write_atomic(&dir.join("requirement.csv"), csv.as_bytes())
+            .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?;
+        bar.println(format!(
+            "requirement written to {} ({:.1} s)",
+            dir.join("requirement.csv").display(),
+            clock.elapsed().as_secs_f64()
+        ));
+    }
     if req.active.iter().all(|t| t.iter().all(|a| !a)) {
         bar.finish_and_clear();
         print!("{}", optimize::render(&req, &settings, &sc.calendar, None));
@@ -395,7 +493,21 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
             Err(e) => {
                 bar.finish_and_clear();
                 print!("{}", optimize::render(&req, &settings, &sc.calendar, None));
-                return Err(Failure::BadInput(format!("{shown}: {e}")));
+                let kept = args.out.as_ref().map_or(String::new(), |dir| {
+                    format!(
+                        "\nthe requirement is kept in {}: change the templates and re-plan \
+                         from it with `d11sim staff plan{} --templates {} --requirement {} \
+                         --interval-min {}`",
+                        dir.join("requirement.csv").display(),
+                        args.scenario
+                            .as_ref()
+                            .map_or(String::new(), |p| format!(" {}", p.display())),
+                        shown,
+                        dir.join("requirement.csv").display(),
+                        args.interval_min
+                    )
+                });
+                return Err(Failure::BadInput(format!("{shown}: {e}{kept}")));
             }
         },
         _ => None,
@@ -648,6 +760,28 @@ fn optimize_report(
         .map_err(|e| Failure::Internal(format!("{}: cannot write the report: {e}", dir.display())))
 }
 
+/// A share as a fraction (`0.3`) or a percentage (`30%`).
+fn share(s: &str) -> Result<f64, String> {
+    let (number, scale) = match s.trim().strip_suffix('%') {
+        Some(p) => (p.trim(), 100.0),
+        None => (s.trim(), 1.0),
+    };
+    number
+        .parse::<f64>()
+        .map(|x| x / scale)
+        .map_err(|_| format!("`{s}` is not a share: write 0.3 or 30%"))
+}
+
+/// The flag that sets a formula input, for messages about flags rather than file keys.
+const FORMULA_FLAGS: [(&str, &str); 6] = [
+    ("sales_target", "--sales-target"),
+    ("cs_sales_share", "--cs-share"),
+    ("cs_average_order_value", "--aov"),
+    ("inquiry_conversion", "--conversion"),
+    ("saturated_capacity", "--capacity"),
+    ("hours_per_agent_day", "--hours-per-day"),
+];
+
 fn formula(args: &FormulaArgs) -> Result<(), Failure> {
     let inputs = match &args.inputs {
         Some(path) => {
@@ -673,7 +807,15 @@ fn formula(args: &FormulaArgs) -> Result<(), Failure> {
             }
         }
     };
-    inputs.validate().map_err(Failure::BadInput)?;
+    inputs.validate().map_err(|rule| {
+        let rule = match &args.inputs {
+            Some(path) => format!("{}: {rule}", path.display()),
+            None => FORMULA_FLAGS.iter().fold(rule, |r, (key, flag)| {
+                r.replace(&format!("`{key}`"), &format!("`{flag}`"))
+            }),
+        };
+        Failure::BadInput(rule)
+    })?;
     let plans = load(args.scenario.as_ref())?;
     let sc = &plans[0].scenario;
     let result = staffing::formula::compute(&inputs, &sc.arrivals, sc.horizon);

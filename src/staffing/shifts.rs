@@ -137,6 +137,43 @@ pub fn options(
     Ok(out)
 }
 
+/// The template change that makes interval `k` coverable when it lacks `short` agents.
+fn feasibility_fix(
+    opts: &[ShiftOption],
+    file: &TemplatesFile,
+    k: usize,
+    interval: SimTime,
+    short: f64,
+    at: &str,
+) -> String {
+    let best = opts
+        .iter()
+        .filter(|o| covers(o, k, interval))
+        .max_by(|a, b| {
+            a.weight
+                .total_cmp(&b.weight)
+                .then(b.template.cmp(&a.template))
+        });
+    match best {
+        Some(o) => {
+            let t = &file.templates[o.template];
+            let extra = (short / o.weight - 1e-9).ceil() as u32;
+            format!(
+                "raise max_heads of template `{}` (templates[{}]) from {} to {} to make it \
+                 feasible",
+                t.name,
+                o.template,
+                t.max_heads,
+                t.max_heads + extra
+            )
+        }
+        None => format!(
+            "no template has a start on duty then: add one to `starts` of a template whose \
+             shift covers {at}"
+        ),
+    }
+}
+
 /// Covers `need[k]` agents in every interval `k` (of length `interval`) with the fewest
 /// agent-hours. A shift covers an interval when it is on duty at the interval's middle, and
 /// covers its [`ShiftOption::weight`] per agent.
@@ -160,8 +197,8 @@ pub fn solve(
             let at = cal.format(SimTime::from_micros(interval.as_micros() * k as u64));
             return Err(format!(
                 "no plan covers the requirement: the interval from {at} needs {n} agent(s) \
-                 but the templates' starts on duty then cover at most {most:.1} \
-                 (add a start that covers it, or raise max_heads)"
+                 but the templates' starts on duty then cover at most {most:.1}; {}",
+                feasibility_fix(opts, file, k, interval, f64::from(n) - most, &at)
             ));
         }
     }

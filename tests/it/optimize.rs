@@ -277,3 +277,85 @@ fn optimize_command_writes_a_roster_that_validates_and_rejects_bad_input() {
         assert!(!dir.join("bad_out").exists(), "{bad:?} wrote output");
     }
 }
+
+#[test]
+fn a_failing_shift_plan_keeps_the_requirement_and_staff_plan_replans_from_it() {
+    let dir = common::temp_dir("optimize_keeps");
+    std::fs::write(dir.join("store.toml"), scenario_text()).unwrap();
+    // too few heads allowed: the search succeeds, the plan cannot cover it
+    std::fs::write(
+        dir.join("tight.toml"),
+        TEMPLATES.replace("max_heads = 200", "max_heads = 1"),
+    )
+    .unwrap();
+    let o = common::d11sim(
+        &[
+            "staff",
+            "optimize",
+            "store.toml",
+            "--templates",
+            "tight.toml",
+            "--target",
+            "avg_response_s<=30",
+            "-r",
+            "6",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("raise max_heads of template `staff`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the requirement is kept in"), "{stderr}");
+    let csv = std::fs::read_to_string(dir.join("out/requirement.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 13, "{csv}");
+    assert!(!dir.join("out/roster.toml").exists());
+    // re-plan from the saved requirement with workable templates: no new search
+    std::fs::write(dir.join("shifts.toml"), TEMPLATES).unwrap();
+    let o = common::d11sim(
+        &[
+            "staff",
+            "plan",
+            "store.toml",
+            "--templates",
+            "shifts.toml",
+            "--requirement",
+            "out/requirement.csv",
+            "-r",
+            "1",
+            "--out",
+            "plan",
+        ],
+        &dir,
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains("out/requirement.csv (saved requirement)"),
+        "{stdout}"
+    );
+    assert!(dir.join("plan/roster.toml").exists());
+    // a requirement of another scenario (here the embedded default) is refused with its line
+    let default_templates = common::root().join("scenarios/shifts/double11.toml");
+    let o = common::d11sim(
+        &[
+            "staff",
+            "plan",
+            "--templates",
+            default_templates.to_str().unwrap(),
+            "--requirement",
+            "out/requirement.csv",
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("requirement.csv:") && stderr.contains("another scenario"),
+        "{stderr}"
+    );
+}

@@ -231,7 +231,33 @@ fn staff_formula_command_prints_each_step() {
         &dir,
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("cs_sales_share"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("`--cs-share` is a share"), "{stderr}");
+    // percentages are shares too, and the flags name themselves
+    let o = common::d11sim(
+        &[
+            "staff",
+            "formula",
+            "--sales-target",
+            "10000000",
+            "--cs-share",
+            "30%",
+            "--aov",
+            "200",
+            "--conversion",
+            "50%",
+            "--capacity",
+            "150",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("= 200.0 agents"));
+    std::fs::write(dir.join("bad.toml"), "sales_target = 1\ncs_sales_share = 2\ncs_average_order_value = 1\ninquiry_conversion = 0.5\nsaturated_capacity = 1\n").unwrap();
+    let o = common::d11sim(&["staff", "formula", "--inputs", "bad.toml"], &dir);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr.contains("bad.toml: `cs_sales_share`"), "{stderr}");
 }
 
 #[test]
