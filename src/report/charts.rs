@@ -12,7 +12,53 @@ use crate::scenario::clock::Calendar;
 /// Chart size, pixels.
 pub const SIZE: (u32, u32) = (1200, 600);
 
-const FONT: &str = "sans-serif";
+/// CJK-capable font families looked for through the system's font source, in order.
+const CJK_FAMILIES: [&str; 6] = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+];
+
+/// The charts' font: the first CJK family the system has (so 平响 and 回复率 draw in the
+/// PNGs), else its sans-serif with the KPIs' English names only.
+pub fn chart_font() -> &'static str {
+    static FONT: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| {
+        let source = font_kit::source::SystemSource::new();
+        CJK_FAMILIES
+            .into_iter()
+            .find(|f| source.select_family_by_name(f).is_ok())
+            .unwrap_or("sans-serif")
+    })
+}
+
+/// True when the charts can draw Chinese.
+pub fn has_cjk() -> bool {
+    chart_font() != "sans-serif"
+}
+
+/// A KPI's name on a chart: the trade's name with English beside it when the charts can draw
+/// Chinese, the English alone otherwise; never the raw key.
+pub fn kpi_name(kpi: crate::kpi::Kpi) -> String {
+    if has_cjk() {
+        kpi.label().to_string()
+    } else {
+        kpi.label_ascii()
+    }
+}
+
+/// `zh en` when the charts can draw Chinese, `en` otherwise.
+pub fn trade(zh: &str, en: &str) -> String {
+    if has_cjk() {
+        format!("{zh} {en}")
+    } else {
+        en.to_string()
+    }
+}
+
 const TITLE: u32 = 30;
 const LABEL: u32 = 20;
 const LINE: u32 = 3;
@@ -52,6 +98,19 @@ fn num(v: f64) -> String {
     } else {
         format!("{v:.1}")
     }
+}
+
+/// An amount of money with thousands separators: `¥1,250,000`.
+pub fn money(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}¥{out}", if v < 0.0 { "-" } else { "" })
 }
 
 fn clock(cal: &Calendar, h: f64) -> String {
@@ -96,9 +155,9 @@ macro_rules! time_chart {
     ($area:expr, $title:expr, $s:expr, $cal:expr, $y:expr, $ydesc:expr) => {{
         $area.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on($area)
-            .caption($title, (FONT, TITLE))
+            .caption($title, (chart_font(), TITLE))
             .margin(16)
-            .margin_right(48)
+            .margin_right(80)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d(x_range($s), $y)
@@ -109,8 +168,8 @@ macro_rules! time_chart {
             .x_label_formatter(&|h| clock($cal, *h))
             .y_label_formatter(&|v| num(*v))
             .y_desc($ydesc)
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
@@ -127,7 +186,7 @@ fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
         .position(pos)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.4))
-        .label_font((FONT, LABEL))
+        .label_font((chart_font(), LABEL))
         .draw()
         .map_err(err)
 }
@@ -148,9 +207,9 @@ impl Chart for ArrivalsCapacity<'_> {
         let y2 = top(s.intervals.iter().map(|i| i.slots.max(i.agents)));
         area.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on(area)
-            .caption(self.title(), (FONT, TITLE - 4))
+            .caption(self.title(), (chart_font(), TITLE - 4))
             .margin(16)
-            .margin_right(48)
+            .margin_right(80)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .right_y_label_area_size(90)
@@ -163,8 +222,8 @@ impl Chart for ArrivalsCapacity<'_> {
             .x_label_formatter(&|h| clock(cal, *h))
             .y_label_formatter(&|v| num(*v))
             .y_desc("arrivals per hour")
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
@@ -172,8 +231,8 @@ impl Chart for ArrivalsCapacity<'_> {
             .configure_secondary_axes()
             .y_desc("chat slots / agents on duty")
             .y_label_formatter(&|v| num(*v))
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .draw()
             .map_err(err)?;
         peaks(&mut chart, s, y)?;
@@ -299,9 +358,15 @@ impl Chart for Bands<'_> {
     }
     fn title(&self) -> String {
         if self.replies {
-            "Per-reply response (avg response) p50 / p90 / p99 by interval of arrival".into()
+            trade(
+                "平响",
+                "per-reply response p50 / p90 / p99 by interval of arrival",
+            )
         } else {
-            "First response p50 / p90 / p99 by interval of arrival".into()
+            trade(
+                "首响",
+                "first response p50 / p90 / p99 by interval of arrival",
+            )
         }
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
@@ -392,7 +457,10 @@ impl Chart for Histograms {
         "response_histograms"
     }
     fn title(&self) -> String {
-        "Distribution of first response and per-reply response (log time axis)".into()
+        trade(
+            "首响 / 平响",
+            "distribution of first response and per-reply response (log time axis)",
+        )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         area.fill(&WHITE).map_err(err)?;
@@ -413,9 +481,9 @@ impl Chart for Histograms {
             .map(|b| b.1)
             .fold(10.0, f64::max);
         let mut chart = ChartBuilder::on(area)
-            .caption(self.title(), (FONT, TITLE))
+            .caption(self.title(), (chart_font(), TITLE))
             .margin(16)
-            .margin_right(48)
+            .margin_right(80)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d((lo..hi).log_scale(), 0.0..y)
@@ -425,8 +493,8 @@ impl Chart for Histograms {
             .x_desc("seconds (log scale)")
             .x_label_formatter(&|v| num(*v))
             .y_desc("% of responses per bin")
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
@@ -535,16 +603,19 @@ impl Chart for ConversionGmv<'_> {
         "conversion_gmv"
     }
     fn title(&self) -> String {
-        "Predicted conversion of pre-sale inquiries, and GMV lost to slow service, by hour".into()
+        trade(
+            "询单转化率",
+            "predicted conversion of pre-sale inquiries, and GMV lost to slow service, by hour",
+        )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let (s, cal) = (self.0, self.1);
         let y2 = top(s.hours.iter().map(|h| h.gmv_lost));
         area.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on(area)
-            .caption(self.title(), (FONT, TITLE - 4))
+            .caption(self.title(), (chart_font(), TITLE - 4))
             .margin(16)
-            .margin_right(48)
+            .margin_right(80)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .right_y_label_area_size(110)
@@ -557,17 +628,17 @@ impl Chart for ConversionGmv<'_> {
             .x_label_formatter(&|h| clock(cal, *h))
             .y_label_formatter(&|v| num(*v))
             .y_desc("conversion, %")
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
         chart
             .configure_secondary_axes()
-            .y_desc("GMV lost per hour")
-            .y_label_formatter(&|v| num(*v))
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .y_desc("GMV lost per hour (¥)")
+            .y_label_formatter(&|v| money(*v))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .draw()
             .map_err(err)?;
         chart
@@ -642,7 +713,7 @@ impl Chart for Plans<'_> {
         "plans_avg_response"
     }
     fn title(&self) -> String {
-        "Avg response (mean per-reply response) by interval, plan by plan".into()
+        trade("平响", "avg response by interval, plan by plan")
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let Some((_, first)) = self.plans.first() else {
@@ -703,9 +774,9 @@ impl Chart for Lines<'_> {
         let y = top(self.lines.iter().flat_map(|l| l.1.iter().copied()));
         let cal = self.calendar;
         let mut chart = ChartBuilder::on(area)
-            .caption(self.title(), (FONT, TITLE))
+            .caption(self.title(), (chart_font(), TITLE))
             .margin(16)
-            .margin_right(48)
+            .margin_right(80)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d(0.0..end, 0.0..y)
@@ -716,8 +787,8 @@ impl Chart for Lines<'_> {
             .x_label_formatter(&|h| clock(cal, *h))
             .y_label_formatter(&|v| num(*v))
             .y_desc(self.y_desc.clone())
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
@@ -780,9 +851,9 @@ impl Chart for Sweep {
             .map(|p| p.3)
             .chain(self.target.iter().map(|t| t.1)));
         let mut chart = ChartBuilder::on(area)
-            .caption(self.title(), (FONT, TITLE))
+            .caption(self.title(), (chart_font(), TITLE))
             .margin(16)
-            .margin_right(48)
+            .margin_right(80)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d((x0 - pad)..(x1 + pad), 0.0..y)
@@ -791,8 +862,8 @@ impl Chart for Sweep {
             .configure_mesh()
             .x_desc(self.x_desc.clone())
             .y_desc(self.y_desc.clone())
-            .label_style((FONT, LABEL))
-            .axis_desc_style((FONT, LABEL + 2))
+            .label_style((chart_font(), LABEL))
+            .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
@@ -850,4 +921,17 @@ pub fn render<C: Chart>(chart: &C, png: &std::path::Path) -> Result<String, Stri
     }
     std::fs::rename(&tmp, png).map_err(|e| format!("{}: {e}", png.display()))?;
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_thousands_separators() {
+        assert_eq!(money(1_250_000.4), "¥1,250,000");
+        assert_eq!(money(999.0), "¥999");
+        assert_eq!(money(-12_345.0), "-¥12,345");
+        assert_eq!(money(0.0), "¥0");
+    }
 }

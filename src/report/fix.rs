@@ -79,14 +79,37 @@ fn shift_hours(sc: &Scenario, g: usize) -> f64 {
         .sum()
 }
 
-/// One verdict line per missed target saying what fixes it, or that agents do not.
-/// `done` is called after each replication (for a progress bar).
+/// What bounds `kpi` when more agents do not move it, naming only the parts the scenario
+/// has.
+fn bound_by(sc: &Scenario, kpi: crate::kpi::Kpi) -> String {
+    use crate::kpi::Kpi;
+    let mut parts = Vec::new();
+    match kpi {
+        Kpi::Conversion | Kpi::InquiryConversion | Kpi::Buyers | Kpi::CsGmv | Kpi::GmvLost => {
+            parts
+                .push("the conversion model (base order probability, group factors, payment rate)");
+            parts.push("customers who leave before any reply");
+        }
+        _ => parts.push("customers' patience (some leave before any reply can be composed)"),
+    }
+    if sc.bot.is_some() {
+        parts.push("the bot (its leavers and the time it takes)");
+    }
+    if sc.network.is_some() {
+        parts.push("the network (stalls and disconnects)");
+    }
+    parts.join("; ")
+}
+
+/// For each target the run misses (on the day or in some interval), what fixes it, or that
+/// agents do not: `(target, text, fixed)`. `done` is called after each replication (for a
+/// progress bar).
 pub fn fixes(
     sc: &Scenario,
     results: &RunResults,
     cfg: RunConfig,
     done: &(dyn Fn() + Sync),
-) -> Vec<(String, bool)> {
+) -> Vec<(Target, String, bool)> {
     let mut lines = Vec::new();
     let missed: Vec<&Target> = sc.targets.iter().filter(|t| !holds(results, t)).collect();
     if missed.is_empty() {
@@ -105,10 +128,9 @@ pub fn fixes(
                     .filter(|&k| interval_miss(&ceiling, t, k).is_some_and(|m| m >= 0.5))
                     .collect();
                 format!(
-                    "{}: with {CEILING}x the roster the day meets it but {} interval(s) still \
+                    "With {CEILING}x the roster the day meets it but {} interval(s) still \
                      miss it (first {}): nobody with the skill on duty then, or the load \
                      exceeds even that; rework the shifts there",
-                    t.kpi.name(),
                     still.len(),
                     still.first().map_or(String::new(), |k| super::at(
                         &sc.calendar,
@@ -118,13 +140,13 @@ pub fn fixes(
                 )
             } else {
                 format!(
-                    "{}: more agents do not fix it: with {CEILING}x the roster it reaches {} \
-                     (target {t}); the cause is elsewhere (patience, bot, conversion model)",
-                    t.kpi.name(),
+                    "More agents do not fix it: with {CEILING}x the roster it reaches {}; it is \
+                     bounded by {}",
                     mean.map_or("-".into(), |m| fmt_value(t.kpi, m)),
+                    bound_by(sc, t.kpi)
                 )
             };
-            lines.push((text, false));
+            lines.push((t.clone(), text, false));
             continue;
         }
         // the fewest extra agent-hours on one of the busiest groups that meet the target
@@ -165,11 +187,11 @@ pub fn fixes(
         }
         let Some((g, hi, r)) = found else {
             lines.push((
+                t.clone(),
                 format!(
-                    "{}: no single group fixes it (up to {}x its heads tried on the {GROUPS_TRIED} \
-                     busiest); spread agents over several groups, see `d11sim staff optimize`",
-                    t.kpi.name(),
-                    CEILING
+                    "No single group fixes it (up to {CEILING}x its heads tried on the \
+                     {GROUPS_TRIED} busiest); spread agents over several groups: see `d11sim \
+                     staff optimize`"
                 ),
                 false,
             ));
@@ -188,10 +210,10 @@ pub fn fixes(
             })
             .collect();
         lines.push((
+            t.clone(),
             format!(
-                "{}: +{hi} agents on {} ({}, +{:.0} agent-hours) fix it: {} on the day, met in \
+                "Fix: +{hi} agents on {} ({}, +{:.0} agent-hours): {} on the day, met in \
                  {:.0}% of replications",
-                t.kpi.name(),
                 sc.groups[g].name,
                 if shifts.is_empty() {
                     "all day".to_string()

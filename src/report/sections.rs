@@ -86,31 +86,30 @@ pub fn sweep_page(
         .collect();
     let single_axis = rows.first().is_some_and(|r| r.point.len() == 1);
     if !points.is_empty() {
-        figures.push(
-            painter.draw(&charts::Sweep {
-                title: format!("{} across the sweep", kpi.label_ascii()),
-                x_desc: if numeric && single_axis {
-                    rows[0].point[0].0.clone()
-                } else {
-                    "combination (see the table)".into()
-                },
-                y_desc: format!("{}{}", kpi.name(), if kpi.is_share() { ", %" } else { "" }),
-                points: if numeric && single_axis {
-                    points
-                } else {
-                    points
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| (i as f64 + 1.0, p.1, p.2, p.3))
-                        .collect()
-                },
-                target: sc
-                    .targets
+        figures.push(painter.draw(&charts::Sweep {
+            title: format!("{} across the sweep", super::charts::kpi_name(kpi)),
+            x_desc: if numeric && single_axis {
+                rows[0].point[0].0.clone()
+            } else {
+                "combination (see the table)".into()
+            },
+            y_desc: format!("{}{}", kpi.name(), if kpi.is_share() { ", %" } else { "" }),
+            points: if numeric && single_axis {
+                points
+            } else {
+                points
                     .iter()
-                    .find(|t| t.kpi == kpi)
-                    .map(|t| (format!("target {t}"), t.value * scale)),
-            })?,
-        );
+                    .enumerate()
+                    .map(|(i, p)| (i as f64 + 1.0, p.1, p.2, p.3))
+                    .collect()
+            },
+            target: sc.targets.iter().find(|t| t.kpi == kpi).map(|t| {
+                (
+                    format!("target {}", super::chart_target(t)),
+                    t.value * scale,
+                )
+            }),
+        })?);
     }
     let verdict = if sc.targets.is_empty() {
         vec![("No targets set in the scenario".to_string(), true)]
