@@ -69,6 +69,10 @@ pub(crate) struct BenchArgs {
     /// exceeds this.
     #[arg(long, default_value_t = 1.0)]
     max_lag_ms: f64,
+    /// Paced runs: a gate (exit 3) on the achieved request rate as a share of the offered
+    /// one, e.g. 0.95; below 0.95 a warning is printed whatever this is.
+    #[arg(long)]
+    min_achieved: Option<f64>,
     /// Bound: most routing requests per replication; beyond it nothing is sent and the run
     /// is invalid (exit 4).
     #[arg(long, default_value_t = 50_000_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -128,6 +132,34 @@ fn percentiles(h: &hdrhistogram::Histogram<u64>) -> serde_json::Value {
     })
 }
 
+/// Version of the `bench.json` layout.
+const BENCH_SCHEMA_VERSION: u32 = 1;
+
+/// Median latency above which `bench` warns that the service is slow for loopback.
+const SLOW_MEDIAN_US: u64 = 5_000;
+
+/// Achieved rate below this share of the offered rate draws a warning.
+const ACHIEVED_WARN: f64 = 0.95;
+
+/// The policy the service at `addr` reports on `GET /v1/health`, if it answers.
+fn service_policy(addr: std::net::SocketAddr, timeout: std::time::Duration) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+    stream.set_read_timeout(Some(timeout)).ok()?;
+    stream
+        .write_all(
+            format!("GET /v1/health HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .ok()?;
+    let mut reply = Vec::new();
+    stream.take(64 * 1024).read_to_end(&mut reply).ok()?;
+    let reply = String::from_utf8_lossy(&reply);
+    let body = reply.split("\r\n\r\n").nth(1)?;
+    let v: serde_json::Value = serde_json::from_str(body.trim()).ok()?;
+    v["policy"].as_str().map(str::to_string)
+}
+
 pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     use d11sim::service::client::{ClientStats, HttpRouter, Pacing, Window};
     use d11sim::service::gate::Threshold;
@@ -150,6 +182,18 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         return Err(Failure::BadInput(format!(
             "--speedup must be above 0, got {k}"
         )));
+    }
+    if let Some(m) = args.min_achieved
+        && !(m > 0.0 && m <= 1.0)
+    {
+        return Err(Failure::BadInput(format!(
+            "--min-achieved is a share in (0, 1], got {m}"
+        )));
+    }
+    if args.min_achieved.is_some() && args.speedup.is_none() {
+        return Err(Failure::BadInput(
+            "--min-achieved gates a paced run: give --speedup K".into(),
+        ));
     }
     if !(args.window_min.is_finite() && args.window_min >= 1.0) {
         return Err(Failure::BadInput(format!(
@@ -281,6 +325,11 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let lag_ok = args.speedup.is_none() || lag_p99_us as f64 <= args.max_lag_ms * 1e3;
     let valid = lag_ok && all.capped == 0;
     let mut summary = serde_json::json!({
+        "tool": "d11sim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "schema_version": BENCH_SCHEMA_VERSION,
+        "scenario": sc.name,
+        "service_policy": service_policy(addr, timeout),
         "target": args.target,
         "mode": match (args.open_loop, args.speedup.is_some()) {
             (true, _) => "open_loop",
@@ -340,6 +389,11 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 .collect(),
         );
     }
+    println!(
+        "routing decided by the service at {} (its policy: {})",
+        args.target,
+        summary["service_policy"].as_str().unwrap_or("not reported")
+    );
     match &results {
         Some(r) => print!("{}", output::render_table(sc, r)),
         None => println!(
@@ -372,6 +426,25 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         q(h, 0.9999),
         h.max()
     );
+    if q(h, 0.5) > SLOW_MEDIAN_US && d11sim::service::is_loopback(&addr) {
+        eprintln!(
+            "warning: the service's median latency is {} µs on loopback, where a healthy \
+             service answers in well under 1 ms: check that it sets TCP_NODELAY and writes each \
+             reply in one write (docs/router-protocol.md, \"Latency on loopback\")",
+            q(h, 0.5)
+        );
+    }
+    if args.speedup.is_some() {
+        let offered = summary["offered_per_s"].as_f64().unwrap_or(0.0);
+        let achieved = summary["achieved_per_s"].as_f64().unwrap_or(0.0);
+        if offered > 0.0 && achieved < ACHIEVED_WARN * offered {
+            eprintln!(
+                "warning: achieved {achieved:.0} requests/s against {offered:.0}/s offered \
+                 ({:.1}%): the generator or the service could not keep the pace",
+                100.0 * achieved / offered
+            );
+        }
+    }
     if args.speedup.is_some() {
         let u = &all.uncorrected_us;
         println!(
@@ -481,6 +554,25 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         .filter(|j| !j.passed)
         .map(|j| j.threshold.text.as_str())
         .collect();
+    let mut missed = missed;
+    let achieved_share = summary["offered_per_s"]
+        .as_f64()
+        .filter(|o| *o > 0.0)
+        .map(|o| summary["achieved_per_s"].as_f64().unwrap_or(0.0) / o);
+    let achieved_gate = args
+        .min_achieved
+        .zip(achieved_share)
+        .filter(|(min, share)| share < min)
+        .map(|(min, share)| {
+            format!(
+                "achieved {:.1}% of offered < {:.1}%",
+                share * 100.0,
+                min * 100.0
+            )
+        });
+    if let Some(text) = &achieved_gate {
+        missed.push(text);
+    }
     if !missed.is_empty() {
         return Err(Failure::Gate(missed.join(", ")));
     }

@@ -135,6 +135,16 @@ enum Failed {
     Error(String),
 }
 
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failed::Timeout => f.write_str("no answer within the timeout"),
+            Failed::Reset(e) => write!(f, "{e}"),
+            Failed::Error(e) => write!(f, "error reply: {e}"),
+        }
+    }
+}
+
 /// The routing service at `addr`, as a [`Router`].
 pub struct HttpRouter {
     runtime: tokio::runtime::Runtime,
@@ -206,8 +216,9 @@ impl HttpRouter {
             agents: agents as u32,
         })
         .map_err(|e| e.to_string())?;
-        r.post("/v1/reset", body)
-            .map_err(|e| format!("{addr}: POST /v1/reset failed: {e:?}"))?;
+        r.post("/v1/reset", body).map_err(|e| {
+            format!("{addr}: POST /v1/reset failed: {e} (is the routing service running?)")
+        })?;
         Ok(r)
     }
 

@@ -222,6 +222,14 @@ fn the_simulation_with_the_service_in_the_loop_equals_the_in_process_run() {
             serde_json::from_slice(&std::fs::read(dir.join(policy).join("bench.json")).unwrap())
                 .unwrap();
         assert!(bench["requests"].as_u64().unwrap() > 1000, "{bench}");
+        // the file says what made it, against what, and what the service said it runs
+        assert_eq!(bench["tool"], "d11sim");
+        assert_eq!(bench["schema_version"], 1);
+        assert!(
+            bench["version"].is_string() && bench["scenario"].is_string(),
+            "{bench}"
+        );
+        assert_eq!(bench["service_policy"], policy, "{bench}");
         for k in ["timeouts", "resets", "errors", "invalid_answers"] {
             assert_eq!(bench[k], 0, "{k}: {bench}");
         }
@@ -396,7 +404,12 @@ fn targets_and_servers_off_loopback_need_an_explicit_flag() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(String::from_utf8_lossy(&o.stderr).contains("127.0.0.1:1"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
+    assert!(
+        !stderr.contains("Reset(") && stderr.contains("is the routing service running?"),
+        "not plain text: {stderr}"
+    );
 }
 
 /// The small store's first two hours at 20 times the volume (about 1,200 conversations):
