@@ -58,6 +58,12 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Print a shell completion script: `d11sim completions bash > /etc/bash_completion.d/d11sim`
+    /// (also zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(clap::Args)]
@@ -198,6 +204,20 @@ fn progress(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
+/// PASS in green and FAIL in red when stdout is a terminal and NO_COLOR is unset (the
+/// text is unchanged otherwise: pipes, files and CI logs stay plain).
+fn colour(table: &str) -> String {
+    use std::io::IsTerminal;
+    let wanted = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if !wanted {
+        return table.to_string();
+    }
+    table
+        .replace(" PASS ", " \x1b[32mPASS\x1b[0m ")
+        .replace(" FAIL ", " \x1b[31mFAIL\x1b[0m ")
+}
+
 /// How to run replications: `threads` workers, or all cores when not given.
 fn run_config(replications: u64, seed: u64, threads: Option<u64>) -> RunConfig {
     let threads = threads.map_or_else(
@@ -255,7 +275,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::Internal(e.to_string()))?;
         println!("{json}");
     } else if !args.quiet {
-        print!("{}", output::render_table(base, &results[0].results));
+        print!(
+            "{}",
+            colour(&output::render_table(base, &results[0].results))
+        );
         if results.len() > 1 {
             print!("{}", compare::render(&results));
         }
@@ -536,6 +559,16 @@ fn main() -> ExitCode {
         Command::Erlang(args) => erlang(args),
         Command::Sweep(args) => sweep(args),
         Command::Staff { command } => cli::staff::dispatch(command),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "d11sim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,

@@ -145,3 +145,19 @@ fn fail_on_targets_exits_3_after_writing_the_outputs_and_0_when_every_target_hol
     let o = common::d11sim(&["run", "-r", "2", "--quiet"], &dir);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn shell_completions_cover_the_commands_and_piped_tables_stay_plain() {
+    let dir = common::temp_dir("completions");
+    for shell in ["bash", "zsh", "fish"] {
+        let o = common::d11sim(&["completions", shell], &dir);
+        assert!(o.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        for word in ["run", "report", "staff", "bench", "fail-on-targets"] {
+            assert!(text.contains(word), "{shell}: `{word}` missing");
+        }
+    }
+    // stdout is a pipe here: no colour codes
+    let o = common::d11sim(&["run", "-r", "1"], &dir);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains('\x1b'));
+}
