@@ -45,7 +45,9 @@ pub fn difference(base: &RunResults, plan: &RunResults, kpi: Kpi) -> Option<Esti
 
 use crate::output::fmt_value as fmt;
 
-fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
+/// A paired difference as people read it: the change with its 95% CI in the KPI's unit
+/// (percentage points for shares), e.g. `-0.13pp [-0.35pp .. +0.09pp]`.
+pub fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
     let s = |x: f64| {
         if kpi.is_share() {
             format!("{:+.2}pp", x * 100.0)
@@ -56,6 +58,20 @@ fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
         }
     };
     format!("{} [{} .. {}]", s(d.mean), s(d.ci_low), s(d.ci_high))
+}
+
+/// Whether a difference is better, worse or no change (its CI holds 0) for a store.
+pub fn judge(kpi: Kpi, d: &Estimate) -> &'static str {
+    let Some(higher) = kpi.higher_is_better() else {
+        return "";
+    };
+    if d.ci_low <= 0.0 && d.ci_high >= 0.0 {
+        "no change"
+    } else if (d.mean > 0.0) == higher {
+        "better"
+    } else {
+        "worse"
+    }
 }
 
 /// The comparison for people: one block per variant, each KPI's base mean, the variant's
@@ -82,8 +98,11 @@ pub fn render(plans: &[PlanResults]) -> String {
             let (Some(b), Some(m)) = (base.results.mean(kpi), p.results.mean(kpi)) else {
                 continue;
             };
-            let d = difference(&base.results, &p.results, kpi)
-                .map_or("n/a".into(), |d| fmt_diff(kpi, &d));
+            let d = difference(&base.results, &p.results, kpi).map_or("n/a".into(), |d| {
+                format!("{} {}", fmt_diff(kpi, &d), judge(kpi, &d))
+                    .trim_end()
+                    .to_string()
+            });
             let _ = writeln!(
                 out,
                 "  {:<28} {:>12} {:>12}   {d}",

@@ -350,6 +350,45 @@ impl Kpi {
         }
     }
 
+    /// Which way is better for a store: `Some(true)` higher, `Some(false)` lower, `None`
+    /// neither (utilisation, counts of events).
+    pub fn higher_is_better(self) -> Option<bool> {
+        match self {
+            Kpi::FirstReply30sShare
+            | Kpi::FirstReply3minShare
+            | Kpi::Rounds3minShare
+            | Kpi::ReplyRate
+            | Kpi::AnsweredWhilePresentRate
+            | Kpi::ServiceLevelServed
+            | Kpi::ServiceLevelAllWait
+            | Kpi::ServiceLevelAnswered
+            | Kpi::Conversion
+            | Kpi::InquiryConversion
+            | Kpi::Buyers
+            | Kpi::CsGmv
+            | Kpi::DeflectionRate
+            | Kpi::AnswerQuestionRatio => Some(true),
+            Kpi::AvgResponseS
+            | Kpi::ReplyResponseP90S
+            | Kpi::FirstResponseMeanS
+            | Kpi::FirstResponseP90S
+            | Kpi::FirstResponseFromArrivalMeanS
+            | Kpi::AbandonmentRate
+            | Kpi::BlockedRate
+            | Kpi::MidConversationLeaveRate
+            | Kpi::MessageRate
+            | Kpi::MessageResponseMeanS
+            | Kpi::PWait
+            | Kpi::MeanWaitAllS
+            | Kpi::MeanWaitServedS
+            | Kpi::MeanWaitAbandonedS
+            | Kpi::MeanQueue
+            | Kpi::GmvLost
+            | Kpi::Abandoned => Some(false),
+            _ => None,
+        }
+    }
+
     /// True for shares and rates, printed as percentages.
     pub fn is_share(self) -> bool {
         matches!(

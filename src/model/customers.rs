@@ -100,6 +100,8 @@ pub struct Customer {
     pub in_line: bool,
     /// Withdrew the chat on leaving: nothing is owed, even with a kept inbox.
     pub withdrew: bool,
+    /// The agent who sent the first human reply (its group's conversion factor applies).
+    pub first_agent: AgentId,
 }
 
 impl Customer {
@@ -143,6 +145,7 @@ impl Customer {
             left_message: false,
             in_line: false,
             withdrew: false,
+            first_agent: 0,
         }
     }
 }

@@ -21,6 +21,7 @@ impl Model<'_> {
         cu.replied = true;
         cu.served = present;
         cu.first_reply_at = now;
+        cu.first_agent = cu.agent;
         let (counted, class, left_message) = (cu.counted, cu.class, cu.left_message);
         let (wait, first) = (cu.assigned - cu.arrived, now - cu.response_origin);
         let (from_arrival, since_received) = (now - cu.first_arrived, now - cu.arrived);
@@ -328,8 +329,9 @@ impl Model<'_> {
             if cu.served && cu.class == Class::PreSale {
                 let first = (cu.first_reply_at - cu.first_arrived).as_secs_f64();
                 let mean_reply = (cu.replies > 0).then(|| cu.reply_sum_s / f64::from(cu.replies));
-                let factor = self.sc.groups[usize::from(self.agents[cu.agent as usize].group)]
-                    .conversion_factor;
+                let factor = self.sc.groups
+                    [usize::from(self.agents[cu.first_agent as usize].group)]
+                .conversion_factor;
                 let p = self
                     .sc
                     .conversion

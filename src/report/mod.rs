@@ -207,6 +207,52 @@ pub fn verdict(
     lines
 }
 
+/// For plans side by side, one line per variant answering "what does it change?": the
+/// paired difference from the base on each target's KPI (平响 and 回复率 when the scenario
+/// has no targets), marked better, worse or no change; a line passes when nothing is worse.
+fn plan_verdicts(sc: &Scenario, plans: &[(&Scenario, &PlanResults)]) -> Vec<(String, bool)> {
+    let Some((_, base)) = plans.first() else {
+        return Vec::new();
+    };
+    let mut kpis: Vec<Kpi> = sc.targets.iter().map(|t| t.kpi).collect();
+    if kpis.is_empty() {
+        kpis = vec![Kpi::AvgResponseS, Kpi::ReplyRate];
+    }
+    kpis.dedup();
+    plans
+        .iter()
+        .skip(1)
+        .map(|(_, p)| {
+            let mut worse = false;
+            let parts: Vec<String> = kpis
+                .iter()
+                .filter_map(|&k| {
+                    let d = compare::difference(&base.results, &p.results, k)?;
+                    let judged = compare::judge(k, &d);
+                    worse |= judged == "worse";
+                    Some(format!(
+                        "{} {} {judged}",
+                        k.label(),
+                        compare::fmt_diff(k, &d)
+                    ))
+                })
+                .collect();
+            (
+                format!(
+                    "Plan `{}` against the base: {}",
+                    p.name,
+                    if parts.is_empty() {
+                        "no KPI to compare".to_string()
+                    } else {
+                        parts.join("; ")
+                    }
+                ),
+                !worse,
+            )
+        })
+        .collect()
+}
+
 /// The windows of consecutive intervals in which `target` is missed in most replications,
 /// as "11-11 00:00-00:30 (in 100% of replications)"; at most four, then a count.
 fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target) -> Vec<String> {
@@ -501,7 +547,8 @@ pub fn run_page(
     let painter = Painter::new(dir)?;
     let (sc, base) = plans[0];
     let series = Series::of(sc, &base.results);
-    let verdict = verdict(sc, &base.results, &fixes);
+    let mut verdict = verdict(sc, &base.results, &fixes);
+    verdict.extend(plan_verdicts(sc, plans));
     let mut page = Page {
         title: format!("d11sim war-room report: {}", sc.name),
         subtitle: subtitle(sc, &base.results),
@@ -578,9 +625,11 @@ pub fn plans_table(plans: &[PlanResults]) -> Table {
             } else {
                 match compare::difference(base, &p.results, kpi) {
                     Some(d) => format!(
-                        "{mean} ({:+.3} [{:+.3} .. {:+.3}])",
-                        d.mean, d.ci_low, d.ci_high
-                    ),
+                        "{mean} ({} {})",
+                        compare::fmt_diff(kpi, &d),
+                        compare::judge(kpi, &d)
+                    )
+                    .replace(" )", ")"),
                     None => mean,
                 }
             };
