@@ -669,7 +669,7 @@ fn optimize_report(
         settings
             .targets
             .iter()
-            .map(ToString::to_string)
+            .map(report::target_words)
             .collect::<Vec<_>>()
             .join(" and "),
         settings.confidence * 100.0,
@@ -683,7 +683,7 @@ fn optimize_report(
             (
                 format!(
                     "{} cannot be met by staffing in {} of {} intervals (left out there)",
-                    u.target,
+                    report::target_words(&u.target),
                     u.intervals.len(),
                     req.intervals.len()
                 ),

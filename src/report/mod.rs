@@ -452,6 +452,11 @@ pub(crate) fn chart_target(t: &Target) -> String {
     )
 }
 
+/// A target in the trade's words for the page: `平响 avg response (s) <= 30.00`.
+pub fn target_words(t: &Target) -> String {
+    format!("{} {}", t.kpi.label(), target_text(t))
+}
+
 /// Target lines (label, seconds) for a response-time chart.
 fn lines_for(sc: &Scenario, kpis: &[Kpi], fallback: &[(&str, f64)]) -> Vec<(String, f64)> {
     let mut out: Vec<(String, f64)> = sc
