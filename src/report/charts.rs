@@ -164,8 +164,7 @@ macro_rules! time_chart {
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_labels(9)
-            .x_label_formatter(&|h| clock($cal, *h))
+            .x_labels(0)
             .y_label_formatter(&|v| num(*v))
             .y_desc($ydesc)
             .label_style((chart_font(), LABEL))
@@ -173,8 +172,45 @@ macro_rules! time_chart {
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
+        clock_ticks($area, &chart, $s, $cal)?;
         chart
     }};
+}
+
+/// Clock ticks at every 00:00, 06:00, 12:00 and 18:00 on the time axis, with a faint
+/// vertical line each: a planner reads the night by its clock hours, not plotters' round
+/// numbers of hours since the start.
+fn clock_ticks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Plane>,
+    s: &Series,
+    cal: &Calendar,
+) -> Drawn {
+    let end = x_range(s).end;
+    let first = cal.time_of_day(SimTime::ZERO).as_secs_f64() / 3600.0;
+    let mut h = (6.0 - first.rem_euclid(6.0)).rem_euclid(6.0);
+    let y = chart.plotting_area().get_y_range();
+    let style = TextStyle::from((chart_font(), LABEL).into_font()).pos(
+        plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ),
+    );
+    while h <= end + 1e-9 {
+        let (px, py) = chart.backend_coord(&(h, y.start));
+        let (_, top) = chart.backend_coord(&(h, y.end));
+        area.draw(&PathElement::new(
+            vec![(px, top), (px, py)],
+            BLACK.mix(0.15),
+        ))
+        .map_err(err)?;
+        area.draw(&PathElement::new(vec![(px, py), (px, py + 6)], BLACK))
+            .map_err(err)?;
+        area.draw(&Text::new(clock(cal, h), (px, py + 10), style.clone()))
+            .map_err(err)?;
+        h += 6.0;
+    }
+    Ok(())
 }
 
 fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
@@ -218,8 +254,7 @@ impl Chart for ArrivalsCapacity<'_> {
             .set_secondary_coord(x_range(s), 0.0..y2);
         chart
             .configure_mesh()
-            .x_labels(9)
-            .x_label_formatter(&|h| clock(cal, *h))
+            .x_labels(0)
             .y_label_formatter(&|v| num(*v))
             .y_desc("arrivals per hour")
             .label_style((chart_font(), LABEL))
@@ -227,6 +262,7 @@ impl Chart for ArrivalsCapacity<'_> {
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
+        clock_ticks(area, &chart, s, cal)?;
         chart
             .configure_secondary_axes()
             .y_desc("chat slots / agents on duty")
@@ -266,7 +302,7 @@ impl Chart for ArrivalsCapacity<'_> {
             .map_err(err)?
             .label("agents on duty (right)")
             .legend(legend_line(PALETTE[2]));
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         area.present().map_err(err)
     }
 }
@@ -624,8 +660,7 @@ impl Chart for ConversionGmv<'_> {
             .set_secondary_coord(x_range(s), 0.0..y2);
         chart
             .configure_mesh()
-            .x_labels(9)
-            .x_label_formatter(&|h| clock(cal, *h))
+            .x_labels(0)
             .y_label_formatter(&|v| num(*v))
             .y_desc("conversion, %")
             .label_style((chart_font(), LABEL))
@@ -633,6 +668,7 @@ impl Chart for ConversionGmv<'_> {
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
+        clock_ticks(area, &chart, s, cal)?;
         chart
             .configure_secondary_axes()
             .y_desc("GMV lost per hour (¥)")
