@@ -742,6 +742,8 @@ pub struct Plans<'a> {
     pub plans: Vec<(String, &'a Series)>,
     /// The calendar.
     pub calendar: &'a Calendar,
+    /// The 平响 target line (label, seconds), if the scenario has one.
+    pub target: Option<(String, f64)>,
 }
 
 impl Chart for Plans<'_> {
@@ -758,7 +760,8 @@ impl Chart for Plans<'_> {
         let y = top(self
             .plans
             .iter()
-            .flat_map(|(_, s)| s.intervals.iter().filter_map(|i| i.avg_response)));
+            .flat_map(|(_, s)| s.intervals.iter().filter_map(|i| i.avg_response))
+            .chain(self.target.iter().map(|t| t.1)));
         let mut chart = time_chart!(area, self.title(), first, self.calendar, 0.0..y, "seconds");
         peaks(&mut chart, first, y)?;
         for (j, (name, s)) in self.plans.iter().enumerate() {
@@ -772,6 +775,20 @@ impl Chart for Plans<'_> {
                 ))
                 .map_err(err)?
                 .label(name.clone())
+                .legend(legend_line(c));
+        }
+        if let Some((label, v)) = &self.target {
+            let r = x_range(first);
+            let c = RGBColor(200, 0, 0);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(r.start, *v), (r.end, *v)],
+                    12,
+                    8,
+                    c.stroke_width(LINE),
+                ))
+                .map_err(err)?
+                .label(label.clone())
                 .legend(legend_line(c));
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;

@@ -594,6 +594,7 @@ pub fn run_page(
                 .zip(series.iter())
                 .collect(),
             calendar: &sc.calendar,
+            target: lines_for(sc, &[Kpi::AvgResponseS], &[]).into_iter().next(),
         };
         page.sections.push(Section {
             heading: "Plans side by side".into(),
