@@ -213,6 +213,28 @@ fn clock_ticks<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A dashed horizontal target line across the time axis, with its legend entry.
+fn target_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Plane>,
+    s: &Series,
+    label: &str,
+    value: f64,
+    colour: RGBColor,
+) -> Drawn {
+    let r = x_range(s);
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(r.start, value), (r.end, value)],
+            12,
+            8,
+            colour.stroke_width(LINE),
+        ))
+        .map_err(err)?
+        .label(label.to_string())
+        .legend(legend_line(colour));
+    Ok(())
+}
+
 fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
     pos: SeriesLabelPosition,
@@ -457,23 +479,13 @@ impl Chart for Bands<'_> {
                 .label("mean (avg response)")
                 .legend(legend_line(PALETTE[3]));
         }
-        let r = x_range(s);
         for (k, (label, v)) in self.targets.iter().enumerate() {
             let c = if k == 0 {
                 RGBColor(200, 0, 0)
             } else {
                 RGBColor(120, 0, 0)
             };
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(r.start, *v), (r.end, *v)],
-                    12,
-                    8,
-                    c.stroke_width(LINE),
-                ))
-                .map_err(err)?
-                .label(label.clone())
-                .legend(legend_line(c));
+            target_line(&mut chart, s, label, *v, c)?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         area.present().map_err(err)
@@ -778,18 +790,7 @@ impl Chart for Plans<'_> {
                 .legend(legend_line(c));
         }
         if let Some((label, v)) = &self.target {
-            let r = x_range(first);
-            let c = RGBColor(200, 0, 0);
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(r.start, *v), (r.end, *v)],
-                    12,
-                    8,
-                    c.stroke_width(LINE),
-                ))
-                .map_err(err)?
-                .label(label.clone())
-                .legend(legend_line(c));
+            target_line(&mut chart, first, label, *v, RGBColor(200, 0, 0))?;
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         area.present().map_err(err)
