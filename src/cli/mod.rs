@@ -1,4 +1,5 @@
 //! The command's subcommands that outgrew `main.rs`.
 
 pub(crate) mod bench;
+pub(crate) mod formula;
 pub(crate) mod staff;

@@ -6,58 +6,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::Series;
+pub use super::text::{chart_font, has_cjk, kpi_name, money, trade};
 use crate::engine::SimTime;
 use crate::scenario::clock::Calendar;
 
 /// Chart size, pixels.
 pub const SIZE: (u32, u32) = (1200, 600);
-
-/// CJK-capable font families looked for through the system's font source, in order.
-const CJK_FAMILIES: [&str; 6] = [
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "PingFang SC",
-];
-
-/// The charts' font: the first CJK family the system has (so 平响 and 回复率 draw in the
-/// PNGs), else its sans-serif with the KPIs' English names only.
-pub fn chart_font() -> &'static str {
-    static FONT: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
-    FONT.get_or_init(|| {
-        let source = font_kit::source::SystemSource::new();
-        CJK_FAMILIES
-            .into_iter()
-            .find(|f| source.select_family_by_name(f).is_ok())
-            .unwrap_or("sans-serif")
-    })
-}
-
-/// True when the charts can draw Chinese.
-pub fn has_cjk() -> bool {
-    chart_font() != "sans-serif"
-}
-
-/// A KPI's name on a chart: the trade's name with English beside it when the charts can draw
-/// Chinese, the English alone otherwise; never the raw key.
-pub fn kpi_name(kpi: crate::kpi::Kpi) -> String {
-    if has_cjk() {
-        kpi.label().to_string()
-    } else {
-        kpi.label_ascii()
-    }
-}
-
-/// `zh en` when the charts can draw Chinese, `en` otherwise.
-pub fn trade(zh: &str, en: &str) -> String {
-    if has_cjk() {
-        format!("{zh} {en}")
-    } else {
-        en.to_string()
-    }
-}
 
 const TITLE: u32 = 30;
 const LABEL: u32 = 20;
@@ -98,19 +52,6 @@ fn num(v: f64) -> String {
     } else {
         format!("{v:.1}")
     }
-}
-
-/// An amount of money with thousands separators: `¥1,250,000`.
-pub fn money(v: f64) -> String {
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}¥{out}", if v < 0.0 { "-" } else { "" })
 }
 
 fn clock(cal: &Calendar, h: f64) -> String {
@@ -975,17 +916,4 @@ pub fn render<C: Chart>(chart: &C, png: &std::path::Path) -> Result<String, Stri
     }
     std::fs::rename(&tmp, png).map_err(|e| format!("{}: {e}", png.display()))?;
     Ok(svg)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_has_thousands_separators() {
-        assert_eq!(money(1_250_000.4), "¥1,250,000");
-        assert_eq!(money(999.0), "¥999");
-        assert_eq!(money(-12_345.0), "-¥12,345");
-        assert_eq!(money(0.0), "¥0");
-    }
 }

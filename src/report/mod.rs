@@ -7,6 +7,7 @@ pub mod data;
 pub mod fix;
 mod output;
 mod sections;
+pub mod text;
 
 pub use output::{html, markdown, write_page};
 pub use sections::{staffing_section, sweep_page};
