@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::model::ReplicationResult;
 
+mod definitions;
+
 /// A KPI. Names carry their unit (`_s` seconds, `_share` and `_rate` fractions in [0, 1]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -248,104 +250,6 @@ impl Kpi {
             Kpi::DeflectionRate => "bot deflection",
             Kpi::Escalations => "转人工 escalations",
             Kpi::BotUtilisation => "bot utilisation",
-            Kpi::Disconnects => "agent disconnects",
-        }
-    }
-
-    /// What the KPI counts, in the trade's words: numerator / denominator for a rate.
-    pub fn definition(self) -> &'static str {
-        match self {
-            Kpi::AvgResponseS => {
-                "平响: sum of (reply delivered - customer message sent) over scored replies / scored replies; replies to customers who left count; rounds outside [scoring] hours are left out and one round counts at most [scoring] round_cap_s"
-            }
-            Kpi::ReplyResponseP90S => {
-                "90th percentile of (reply delivered - customer message sent) over every reply"
-            }
-            Kpi::FirstResponseMeanS => {
-                "首响: sum of (first human reply delivered - chat reaching a human, i.e. arrival or 转人工) / customers with a first human reply"
-            }
-            Kpi::FirstResponseP90S => {
-                "90th percentile of the first response (from the chat reaching a human)"
-            }
-            Kpi::FirstResponseFromArrivalMeanS => {
-                "sum of (first human reply - customer's arrival, bot time included) / customers with a first human reply"
-            }
-            Kpi::FirstReply30sShare => {
-                "customers whose first human reply came within 30 s of reaching a human / customers received by a human"
-            }
-            Kpi::FirstReply3minShare => {
-                "customers whose first human reply came within 3 min of reaching a human / customers received by a human"
-            }
-            Kpi::Rounds3minShare => {
-                "scored customer messages answered within 3 min / scored customer messages of customers received by a human (never answered counts as a miss)"
-            }
-            Kpi::ReplyRate => {
-                "回复率: customers received by a human who got at least one human reply at any time before the platform closed the chat / customers received by a human (bot-only customers are out of both)"
-            }
-            Kpi::AnsweredWhilePresentRate => {
-                "customers received by a human whose first human reply came while they were still there / customers received by a human"
-            }
-            Kpi::AbandonmentRate => {
-                "customers who left before their first useful reply (human or bot), the bot's leavers and busy-blocked arrivals included / customers arrived"
-            }
-            Kpi::BlockedRate => {
-                "arrivals turned away with a busy reply by a full waiting line / customers received by a human"
-            }
-            Kpi::MidConversationLeaveRate => {
-                "customers who left after a first reply, before the conversation ended / customers arrived"
-            }
-            Kpi::MessageRate => {
-                "留言率: arrivals when no agent with their skill was on duty / customers arrived"
-            }
-            Kpi::MessagesLeft => {
-                "留言 in all: arrivals when nobody with the skill was on duty plus arrivals a full line turned into 留言"
-            }
-            Kpi::MessageResponseMeanS => {
-                "sum of (human reply - arrival at the human queue) over answered 留言 / answered 留言"
-            }
-            Kpi::AnswerQuestionRatio => "答问比: agent messages / customer messages",
-            Kpi::PWait => "attempts that found no free agent / attempts",
-            Kpi::MeanWaitAllS => {
-                "sum of queue waits (abandoners' time to abandon included) / attempts"
-            }
-            Kpi::MeanWaitServedS => {
-                "sum of queue waits of attempts answered while present / those attempts"
-            }
-            Kpi::MeanWaitAbandonedS => "sum of times to abandon / abandoned attempts",
-            Kpi::ServiceLevelServed => {
-                "attempts answered while present with wait <= service_level_s / attempts answered while present"
-            }
-            Kpi::ServiceLevelAllWait => {
-                "attempts (any fate) whose wait or time to abandon <= service_level_s / attempts"
-            }
-            Kpi::ServiceLevelAnswered => {
-                "attempts answered while present with wait <= service_level_s / attempts"
-            }
-            Kpi::AgentUtilisation => "agent time spent working / agent time on duty",
-            Kpi::MeanConcurrency => "time-average open chats / time-average agents on duty",
-            Kpi::SlotOccupancy => "time-average open chats / time-average chat slots on duty",
-            Kpi::MeanQueue => "time-average customers waiting in line (留言 excluded)",
-            Kpi::MeanInSystem => "time-average customers in the system",
-            Kpi::ConversationDurationMeanS => {
-                "sum of (conversation end - agent assignment) / conversations that ended with the customer there"
-            }
-            Kpi::Arrived => "customers arrived after the warm-up",
-            Kpi::Served => "customers whose first human reply came while they were still there",
-            Kpi::Abandoned => "customers who left before their first useful reply",
-            Kpi::Conversion => {
-                "expected buyers / all pre-sale customers (bot-resolved and leavers included)"
-            }
-            Kpi::InquiryConversion => {
-                "询单转化率: expected buyers / pre-sale customers who reached a human (询单)"
-            }
-            Kpi::Buyers => "expected buyers among pre-sale customers (sum of each one's C = A x B)",
-            Kpi::CsGmv => "expected buyers x average order value",
-            Kpi::GmvLost => {
-                "(expected buyers had every one been answered at once - expected buyers) x average order value"
-            }
-            Kpi::DeflectionRate => "customers the bot resolved / customers arrived",
-            Kpi::Escalations => "customers the bot passed to a human (转人工)",
-            Kpi::BotUtilisation => "time-average bot sessions / bot capacity",
             Kpi::Disconnects => "agent disconnects",
         }
     }
