@@ -125,6 +125,10 @@ struct SweepArgs {
     /// Also write the sweep's report (index.html, report.md, PNG chart) into this folder.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Language of the report page: `en` (English, the trade's Chinese names beside the
+    /// KPIs) or `zh` (Chinese). Charts carry both in either.
+    #[arg(long, default_value = "en", value_name = "en|zh")]
+    lang: d11sim::report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -152,6 +156,10 @@ struct RunArgs {
     /// Also write the war-room report (index.html, report.md, PNG charts) into this folder.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Language of the report page: `en` (English, the trade's Chinese names beside the
+    /// KPIs) or `zh` (Chinese). Charts carry both in either.
+    #[arg(long, default_value = "en", value_name = "en|zh")]
+    lang: d11sim::report::Lang,
     /// Exit with code 3 when a scenario target is missed on the day's mean (the base plan):
     /// a roster check for CI pipelines. Outputs are written first.
     #[arg(long)]
@@ -174,6 +182,10 @@ struct ReportArgs {
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(short, long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
+    /// Language of the report page: `en` (English, the trade's Chinese names beside the
+    /// KPIs) or `zh` (Chinese). Charts carry both in either.
+    #[arg(long, default_value = "en", value_name = "en|zh")]
+    lang: d11sim::report::Lang,
 }
 
 enum Failure {
@@ -268,7 +280,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         })?;
     }
     if let Some(dir) = &args.report {
-        write_report(dir, &plans, &results, cfg)?;
+        write_report(dir, &plans, &results, cfg, args.lang)?;
     }
     if args.json {
         let json = serde_json::to_string_pretty(&output::summary(base, &results[0].results))
@@ -312,6 +324,7 @@ fn write_report(
     plans: &[Variant],
     results: &[PlanResults],
     cfg: RunConfig,
+    lang: d11sim::report::Lang,
 ) -> Result<f64, Failure> {
     let bar = progress(0);
     bar.set_message("what fixes the missed targets");
@@ -321,12 +334,14 @@ fn write_report(
         bar.set_style(style);
     }
     let fixes =
-        d11sim::report::fix::fixes(&plans[0].scenario, &results[0].results, cfg, &|| bar.inc(1));
+        d11sim::report::fix::fixes(&plans[0].scenario, &results[0].results, cfg, lang, &|| {
+            bar.inc(1)
+        });
     bar.finish_and_clear();
     let clock = std::time::Instant::now();
     let pairs: Vec<(&Scenario, &PlanResults)> =
         plans.iter().map(|p| &p.scenario).zip(results).collect();
-    let page = d11sim::report::run_page(dir, &pairs, fixes).map_err(Failure::Internal)?;
+    let page = d11sim::report::run_page(dir, &pairs, fixes, lang).map_err(Failure::Internal)?;
     d11sim::report::write_page(dir, &page).map_err(|e| {
         Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
     })?;
@@ -337,7 +352,7 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
     let plans = load(args.scenario.as_ref())?;
     let cfg = run_config(args.replications, args.seed, args.threads);
     let results = run_plans(&plans, cfg);
-    let drawn = write_report(&args.out, &plans, &results, cfg)?;
+    let drawn = write_report(&args.out, &plans, &results, cfg, args.lang)?;
     println!(
         "report written to {} (index.html, report.md, PNG charts); drawn in {drawn:.2} s",
         args.out.display()
@@ -449,7 +464,8 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     print!("{}", d11sim::sweep::render(&rows, &kpis));
     if let Some(dir) = &args.report {
         let sc = base.with(&[], "(scenario)", "(scenario)")?;
-        let page = d11sim::report::sweep_page(dir, &sc, &rows, &kpis).map_err(Failure::Internal)?;
+        let page = d11sim::report::sweep_page(dir, &sc, &rows, &kpis, args.lang)
+            .map_err(Failure::Internal)?;
         d11sim::report::write_page(dir, &page).map_err(|e| {
             Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
         })?;

@@ -3,3 +3,4 @@
 pub(crate) mod bench;
 pub(crate) mod formula;
 pub(crate) mod staff;
+pub(crate) mod staff_report;

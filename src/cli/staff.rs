@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use d11sim::compare::PlanResults;
 use d11sim::kpi::{Kpi, Target};
 use d11sim::output;
 use d11sim::replicate::{self, RunConfig};
@@ -74,6 +73,9 @@ pub(crate) struct OptimizeArgs {
     /// Also write the war-room report of the recommendation and its verification run.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Language of the report page: `en` or `zh`.
+    #[arg(long, default_value = "en", value_name = "en|zh")]
+    lang: d11sim::report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -580,7 +582,9 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         clock.elapsed().as_secs_f64()
     );
     if let Some(dir) = &args.report {
-        optimize_report(dir, &req, shown, &planned, &results, &settings)?;
+        super::staff_report::optimize_report(
+            dir, &req, shown, &planned, &results, &settings, args.lang,
+        )?;
         println!("report written to {}", dir.display());
     }
     if let Some(dir) = &args.out {
@@ -598,133 +602,6 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         )?;
     }
     Ok(())
-}
-
-/// The report of `staff optimize`: the verification run's page, led by the recommendation.
-fn optimize_report(
-    dir: &std::path::Path,
-    req: &optimize::Requirement,
-    cover: Option<(&optimize::Cover, &[shifts::ShiftOption])>,
-    planned: &Scenario,
-    results: &replicate::RunResults,
-    settings: &Settings,
-) -> Result<(), Failure> {
-    use d11sim::report::{self, Cell, Table};
-    let run = PlanResults {
-        name: "optimised roster".into(),
-        description: String::new(),
-        results: results.clone(),
-    };
-    let mut page =
-        report::run_page(dir, &[(planned, &run)], Vec::new()).map_err(Failure::Internal)?;
-    page.title = format!("d11sim staffing report: {}", planned.name);
-    let required: Vec<f64> = req.intervals.iter().map(|r| f64::from(r.agents)).collect();
-    let mut columns = vec![
-        (
-            "analytic (Erlang A)".to_string(),
-            req.intervals
-                .iter()
-                .map(|r| f64::from(r.analytic))
-                .collect(),
-        ),
-        ("required (simulation)".to_string(), required),
-    ];
-    let mut notes = vec![format!(
-        "Agents like `{}` per interval so that each interval's arrivals meet {} in at least \
-         {:.0}% of {} replications; {} candidates simulated in the search.",
-        settings.like,
-        settings
-            .targets
-            .iter()
-            .map(report::target_words)
-            .collect::<Vec<_>>()
-            .join(" and "),
-        settings.confidence * 100.0,
-        settings.replications,
-        req.evaluations
-    )];
-    let mut verdict: Vec<(String, bool)> = req
-        .unreachable
-        .iter()
-        .map(|u| {
-            (
-                format!(
-                    "{} cannot be met by staffing in {} of {} intervals (left out there)",
-                    report::target_words(&u.target),
-                    u.intervals.len(),
-                    req.intervals.len()
-                ),
-                false,
-            )
-        })
-        .collect();
-    let mut shift_table = None;
-    if let Some((c, opts)) = cover {
-        columns.push((
-            "shift plan covers".to_string(),
-            (0..req.intervals.len())
-                .map(|k| shifts::coverage(opts, &c.plan.heads, k, settings.interval))
-                .collect(),
-        ));
-        verdict.insert(
-            0,
-            (
-                format!(
-                    "Shift plan: {} agents, {:.1} agent-hours (LP lower bound {:.1}); \
-                     every reachable target held in the holdout check: {}",
-                    c.plan.heads.iter().sum::<u32>(),
-                    c.plan.agent_hours,
-                    c.plan.lower_bound,
-                    if c.verified { "yes" } else { "no" }
-                ),
-                c.verified,
-            ),
-        );
-        let mut t = Table {
-            header: ["group", "shift", "heads"].map(String::from).to_vec(),
-            rows: Vec::new(),
-        };
-        for g in &c.groups {
-            t.rows.push(vec![
-                Cell::plain(g.name.clone()),
-                Cell::plain(
-                    g.shifts
-                        .iter()
-                        .map(|s| s.join(" - "))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-                Cell::plain(g.count.to_string()),
-            ]);
-        }
-        shift_table = Some(t);
-        notes.push("The shift plan's groups follow the table.".into());
-    }
-    verdict.append(&mut page.verdict);
-    page.verdict = verdict;
-    let section = report::staffing_section(
-        dir,
-        &planned.calendar,
-        settings.interval,
-        "Agents required per interval: analytic floor, simulation, and the shift plan",
-        &columns,
-        notes,
-    )
-    .map_err(Failure::Internal)?;
-    page.sections.insert(0, section);
-    if let Some(t) = shift_table {
-        page.sections.insert(
-            1,
-            report::Section {
-                heading: "Shift plan".into(),
-                text: Vec::new(),
-                table: Some(t),
-                figures: Vec::new(),
-            },
-        );
-    }
-    report::write_page(dir, &page)
-        .map_err(|e| Failure::Internal(format!("{}: cannot write the report: {e}", dir.display())))
 }
 
 /// Runs a `staff` subcommand.

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::model::ReplicationResult;
 
 mod definitions;
+mod zh;
 
 /// A KPI. Names carry their unit (`_s` seconds, `_share` and `_rate` fractions in [0, 1]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -3,7 +3,7 @@
 //! extra agent-hours: a short split shift over a missed spike beats a long shift), found by
 //! bisection with the run's seed (common random numbers).
 
-use super::interval_miss;
+use super::{Lang, interval_miss};
 use crate::engine::SimTime;
 use crate::kpi::Target;
 use crate::output::fmt_value;
@@ -81,24 +81,32 @@ fn shift_hours(sc: &Scenario, g: usize) -> f64 {
 
 /// What bounds `kpi` when more agents do not move it, naming only the parts the scenario
 /// has.
-fn bound_by(sc: &Scenario, kpi: crate::kpi::Kpi) -> String {
+fn bound_by(sc: &Scenario, kpi: crate::kpi::Kpi, lang: Lang) -> String {
     use crate::kpi::Kpi;
     let mut parts = Vec::new();
     match kpi {
         Kpi::Conversion | Kpi::InquiryConversion | Kpi::Buyers | Kpi::CsGmv | Kpi::GmvLost => {
-            parts
-                .push("the conversion model (base order probability, group factors, payment rate)");
-            parts.push("customers who leave before any reply");
+            parts.push(lang.pick(
+                "the conversion model (base order probability, group factors, payment rate)",
+                "转化模型（基础下单概率、分组系数、付款率）",
+            ));
+            parts.push(lang.pick("customers who leave before any reply", "回复前就离开的顾客"));
         }
-        _ => parts.push("customers' patience (some leave before any reply can be composed)"),
+        _ => parts.push(lang.pick(
+            "customers' patience (some leave before any reply can be composed)",
+            "顾客耐心（有人在回复写好前就离开）",
+        )),
     }
     if sc.bot.is_some() {
-        parts.push("the bot (its leavers and the time it takes)");
+        parts.push(lang.pick(
+            "the bot (its leavers and the time it takes)",
+            "机器人（其间离开的顾客与所用时间）",
+        ));
     }
     if sc.network.is_some() {
-        parts.push("the network (stalls and disconnects)");
+        parts.push(lang.pick("the network (stalls and disconnects)", "网络（卡顿与掉线）"));
     }
-    parts.join("; ")
+    parts.join(lang.pick("; ", "、"))
 }
 
 /// For each target the run misses (on the day or in some interval), what fixes it, or that
@@ -108,6 +116,7 @@ pub fn fixes(
     sc: &Scenario,
     results: &RunResults,
     cfg: RunConfig,
+    lang: Lang,
     done: &(dyn Fn() + Sync),
 ) -> Vec<(Target, String, bool)> {
     let mut lines = Vec::new();
@@ -127,24 +136,33 @@ pub fn fixes(
                 let still: Vec<usize> = (0..n)
                     .filter(|&k| interval_miss(&ceiling, t, k).is_some_and(|m| m >= 0.5))
                     .collect();
-                format!(
-                    "With {CEILING}x the roster the day meets it but {} interval(s) still \
-                     miss it (first {}): nobody with the skill on duty then, or the load \
-                     exceeds even that; rework the shifts there",
-                    still.len(),
-                    still.first().map_or(String::new(), |k| super::at(
-                        &sc.calendar,
-                        sc.interval,
-                        *k
-                    ))
-                )
+                let count = still.len();
+                let first = still
+                    .first()
+                    .map_or(String::new(), |k| super::at(&sc.calendar, sc.interval, *k));
+                match lang {
+                    Lang::En => format!(
+                        "With {CEILING}x the roster the day meets it but {count} interval(s) \
+                         still miss it (first {first}): nobody with the skill on duty then, or \
+                         the load exceeds even that; rework the shifts there"
+                    ),
+                    Lang::Zh => format!(
+                        "客服加到 {CEILING} 倍时全天达标，但仍有 {count} 个时段未达（最早 \
+                         {first}）：那时没有对应技能的客服在岗，或负荷超出；请调整那里的班次"
+                    ),
+                }
             } else {
-                format!(
-                    "More agents do not fix it: with {CEILING}x the roster it reaches {}; it is \
-                     bounded by {}",
-                    mean.map_or("-".into(), |m| fmt_value(t.kpi, m)),
-                    bound_by(sc, t.kpi)
-                )
+                let reach = mean.map_or("-".into(), |m| fmt_value(t.kpi, m));
+                let bound = bound_by(sc, t.kpi, lang);
+                match lang {
+                    Lang::En => format!(
+                        "More agents do not fix it: with {CEILING}x the roster it reaches \
+                         {reach}; it is bounded by {bound}"
+                    ),
+                    Lang::Zh => {
+                        format!("加人解决不了：客服加到 {CEILING} 倍也只到 {reach}；受限于{bound}")
+                    }
+                }
             };
             lines.push((t.clone(), text, false));
             continue;
@@ -188,11 +206,17 @@ pub fn fixes(
         let Some((g, hi, r)) = found else {
             lines.push((
                 t.clone(),
-                format!(
-                    "No single group fixes it (up to {CEILING}x its heads tried on the \
-                     {GROUPS_TRIED} busiest); spread agents over several groups: see `d11sim \
-                     staff optimize`"
-                ),
+                match lang {
+                    Lang::En => format!(
+                        "No single group fixes it (up to {CEILING}x its heads tried on the \
+                         {GROUPS_TRIED} busiest); spread agents over several groups: see \
+                         `d11sim staff optimize`"
+                    ),
+                    Lang::Zh => format!(
+                        "单个分组加人解决不了（在最忙的 {GROUPS_TRIED} 个分组上试到 {CEILING} \
+                         倍）；需在多个分组间分配人手：见 `d11sim staff optimize`"
+                    ),
+                },
                 false,
             ));
             continue;
@@ -209,27 +233,31 @@ pub fn fixes(
                 )
             })
             .collect();
-        lines.push((
-            t.clone(),
-            format!(
-                "Fix: +{hi} agents on {} ({}, +{:.0} agent-hours): {} on the day, met in \
-                 {:.0}% of replications",
-                sc.groups[g].name,
-                if shifts.is_empty() {
-                    "all day".to_string()
-                } else {
-                    shifts.join(", ")
-                },
-                cost(g, hi),
-                r.mean(t.kpi).map_or("-".into(), |m| fmt_value(t.kpi, m)),
-                r.targets
-                    .iter()
-                    .find(|x| x.target == *t)
-                    .map_or(0.0, |x| x.share_met)
-                    * 100.0
+        let group = &sc.groups[g].name;
+        let when = if shifts.is_empty() {
+            lang.pick("all day", "全天").to_string()
+        } else {
+            shifts.join(", ")
+        };
+        let hours = cost(g, hi);
+        let reach = r.mean(t.kpi).map_or("-".into(), |m| fmt_value(t.kpi, m));
+        let share = r
+            .targets
+            .iter()
+            .find(|x| x.target == *t)
+            .map_or(0.0, |x| x.share_met)
+            * 100.0;
+        let text = match lang {
+            Lang::En => format!(
+                "Fix: +{hi} agents on {group} ({when}, +{hours:.0} agent-hours): {reach} on the \
+                 day, met in {share:.0}% of replications"
             ),
-            true,
-        ));
+            Lang::Zh => format!(
+                "解决办法：{group} 加 {hi} 人（{when}，+{hours:.0} 人时）：全天 {reach}，\
+                 {share:.0}% 的重复达标"
+            ),
+        };
+        lines.push((t.clone(), text, true));
     }
     lines
 }

@@ -5,10 +5,12 @@
 pub mod charts;
 pub mod data;
 pub mod fix;
+pub mod lang;
 mod output;
 mod sections;
 pub mod text;
 
+pub use lang::Lang;
 pub use output::{html, markdown, write_page};
 pub use sections::{staffing_section, sweep_page};
 
@@ -95,6 +97,8 @@ pub struct Page {
     pub verdict: Vec<(String, bool)>,
     /// Sections.
     pub sections: Vec<Section>,
+    /// The page's language.
+    pub lang: Lang,
 }
 
 /// Draws charts into `dir` as PNG and keeps their SVG.
@@ -157,51 +161,63 @@ pub fn verdict(
     sc: &Scenario,
     results: &RunResults,
     fixes: &[(Target, String, bool)],
+    lang: Lang,
 ) -> Vec<(String, bool)> {
     let mut lines = Vec::new();
     let failing = results
         .targets
         .iter()
-        .filter(|t| !t.met || !missed_windows(sc, results, &t.target).is_empty())
+        .filter(|t| !t.met || !missed_windows(sc, results, &t.target, lang).is_empty())
         .count();
-    lines.push(if results.targets.is_empty() {
-        (
+    let n = results.targets.len();
+    lines.push(match (lang, n, failing) {
+        (Lang::En, 0, _) => (
             "No targets set: add `targets` to the scenario for a verdict".to_string(),
             true,
-        )
-    } else if failing == 0 {
-        (
-            format!(
-                "All {} targets met, on the day and in every interval",
-                results.targets.len()
-            ),
+        ),
+        (Lang::Zh, 0, _) => (
+            "未设目标：在场景中加入 `targets` 以得出结论".to_string(),
             true,
-        )
-    } else {
-        (
-            format!(
-                "{failing} of {} targets missed (on the day's mean or in some intervals)",
-                results.targets.len()
-            ),
+        ),
+        (Lang::En, _, 0) => (
+            format!("All {n} targets met, on the day and in every interval"),
+            true,
+        ),
+        (Lang::Zh, _, 0) => (format!("全部 {n} 项目标达标：全天与每个时段"), true),
+        (Lang::En, ..) => (
+            format!("{failing} of {n} targets missed (on the day's mean or in some intervals)"),
             false,
-        )
+        ),
+        (Lang::Zh, ..) => (
+            format!("{n} 项目标中 {failing} 项未达标（全天均值或部分时段）"),
+            false,
+        ),
     });
     for t in &results.targets {
         let mean = t.mean.map_or("-".into(), |m| fmt_value(t.target.kpi, m));
-        let mut text = format!(
-            "{}: {} on the day {} {} (met in {:.0}% of replications)",
-            t.target.kpi.label(),
-            mean,
-            if t.met { "meets" } else { "misses" },
-            target_text(&t.target),
-            t.share_met * 100.0
-        );
-        let windows = missed_windows(sc, results, &t.target);
+        let name = lang.kpi(t.target.kpi);
+        let goal = target_text(&t.target);
+        let share = t.share_met * 100.0;
+        let mut text = match lang {
+            Lang::En => format!(
+                "{name}: {mean} on the day {} {goal} (met in {share:.0}% of replications)",
+                if t.met { "meets" } else { "misses" },
+            ),
+            Lang::Zh => format!(
+                "{name}：全天 {mean}，{}目标 {goal}（{share:.0}% 的重复达标）",
+                if t.met { "达到" } else { "未达" },
+            ),
+        };
+        let windows = missed_windows(sc, results, &t.target, lang);
         if !windows.is_empty() {
-            text.push_str(&format!("; missed {}", windows.join(", ")));
+            text.push_str(&match lang {
+                Lang::En => format!("; missed {}", windows.join(", ")),
+                Lang::Zh => format!("；未达时段 {}", windows.join("，")),
+            });
         }
         if let Some((_, fix, _)) = fixes.iter().find(|f| f.0 == t.target) {
-            text.push_str(&format!(". {fix}"));
+            text.push_str(lang.pick(". ", "。"));
+            text.push_str(fix);
         }
         lines.push((text, t.met && windows.is_empty()));
     }
@@ -211,7 +227,11 @@ pub fn verdict(
 /// For plans side by side, one line per variant answering "what does it change?": the
 /// paired difference from the base on each target's KPI (平响 and 回复率 when the scenario
 /// has no targets), marked better, worse or no change; a line passes when nothing is worse.
-fn plan_verdicts(sc: &Scenario, plans: &[(&Scenario, &PlanResults)]) -> Vec<(String, bool)> {
+fn plan_verdicts(
+    sc: &Scenario,
+    plans: &[(&Scenario, &PlanResults)],
+    lang: Lang,
+) -> Vec<(String, bool)> {
     let Some((_, base)) = plans.first() else {
         return Vec::new();
     };
@@ -229,34 +249,32 @@ fn plan_verdicts(sc: &Scenario, plans: &[(&Scenario, &PlanResults)]) -> Vec<(Str
                 .iter()
                 .filter_map(|&k| {
                     let d = compare::difference(&base.results, &p.results, k)?;
-                    let judged = compare::judge(k, &d);
-                    worse |= judged == "worse";
+                    worse |= compare::judge(k, &d) == "worse";
                     Some(format!(
-                        "{} {} {judged}",
-                        k.label(),
-                        compare::fmt_diff(k, &d)
+                        "{} {} {}",
+                        lang.kpi(k),
+                        lang.diff(k, &d),
+                        lang.judge(k, &d)
                     ))
                 })
                 .collect();
-            (
-                format!(
-                    "Plan `{}` against the base: {}",
-                    p.name,
-                    if parts.is_empty() {
-                        "no KPI to compare".to_string()
-                    } else {
-                        parts.join("; ")
-                    }
-                ),
-                !worse,
-            )
+            let parts = if parts.is_empty() {
+                lang.pick("no KPI to compare", "无可比较的 KPI").to_string()
+            } else {
+                parts.join(lang.pick("; ", "；"))
+            };
+            let line = match lang {
+                Lang::En => format!("Plan `{}` against the base: {parts}", p.name),
+                Lang::Zh => format!("方案 `{}` 对比基准：{parts}", p.name),
+            };
+            (line, !worse)
         })
         .collect()
 }
 
 /// The windows of consecutive intervals in which `target` is missed in most replications,
 /// as "11-11 00:00-00:30 (in 100% of replications)"; at most four, then a count.
-fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target) -> Vec<String> {
+fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target, lang: Lang) -> Vec<String> {
     if !Kpi::PER_INTERVAL.contains(&target.kpi) {
         return Vec::new();
     }
@@ -297,8 +315,9 @@ fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target) -> Vec<S
     };
     if windows.len() == 1 && windows[0].0 == 0 && windows[0].1 == n {
         return vec![format!(
-            "in every interval (in {:.0}% of replications)",
-            windows[0].2 * 100.0
+            "{}{}",
+            lang.pick("in every interval", "每个时段"),
+            lang.in_share(windows[0].2)
         )];
     }
     let mut out: Vec<String> = windows
@@ -306,15 +325,18 @@ fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target) -> Vec<S
         .take(4)
         .map(|(from, to, any)| {
             format!(
-                "{}-{} (in {:.0}% of replications)",
+                "{}-{}{}",
                 at(*from),
                 at(*to).split(' ').nth(1).unwrap_or_default(),
-                any * 100.0
+                lang.in_share(*any)
             )
         })
         .collect();
     if windows.len() > 4 {
-        out.push(format!("and {} more windows", windows.len() - 4));
+        out.push(match lang {
+            Lang::En => format!("and {} more windows", windows.len() - 4),
+            Lang::Zh => format!("另有 {} 个时段", windows.len() - 4),
+        });
     }
     out
 }
@@ -328,11 +350,13 @@ fn target_text(t: &Target) -> String {
 }
 
 /// The KPI table against the targets.
-pub fn kpi_table(results: &RunResults) -> Table {
+pub fn kpi_table(results: &RunResults, lang: Lang) -> Table {
+    let header = match lang {
+        Lang::En => ["KPI", "mean", "95% CI", "target", "replications meeting it"],
+        Lang::Zh => ["KPI", "均值", "95% 置信区间", "目标", "达标的重复占比"],
+    };
     let mut t = Table {
-        header: ["KPI", "mean", "95% CI", "target", "replications meeting it"]
-            .map(String::from)
-            .to_vec(),
+        header: header.map(String::from).to_vec(),
         rows: Vec::new(),
     };
     for k in &results.kpis {
@@ -342,25 +366,21 @@ pub fn kpi_table(results: &RunResults) -> Table {
         let ci = if e.n > 1 {
             fmt_ci(k.kpi, e)
         } else {
-            "(one replication)".into()
+            lang.pick("(one replication)", "（仅一次重复）").into()
         };
         let row = match target {
             Some(x) => vec![
-                Cell::plain(k.kpi.label()),
+                Cell::plain(lang.kpi(k.kpi)),
                 Cell::verdict(mean, x.met),
                 Cell::plain(ci),
                 Cell::verdict(
-                    format!(
-                        "{} {}",
-                        if x.met { "PASS" } else { "FAIL" },
-                        target_text(&x.target)
-                    ),
+                    format!("{} {}", lang.pass(x.met), target_text(&x.target)),
                     x.met,
                 ),
                 Cell::plain(format!("{:.0}%", x.share_met * 100.0)),
             ],
             None => vec![
-                Cell::plain(k.kpi.label()),
+                Cell::plain(lang.kpi(k.kpi)),
                 Cell::plain(mean),
                 Cell::plain(ci),
                 Cell::plain(""),
@@ -389,26 +409,38 @@ pub const GLOSSARY_KPIS: [Kpi; 12] = [
 ];
 
 /// "What the KPIs mean": the glossary section of every run page.
-fn glossary() -> Section {
-    Section {
-        heading: "What the KPIs mean".into(),
-        text: vec![
+fn glossary(lang: Lang) -> Section {
+    let text = match lang {
+        Lang::En => {
             "The platform keeps every customer message until an agent answers it: a customer \
              who stops waiting is still answered, and that reply counts for 回复率 and 平响. \
              Leaving costs the sale, not the work. \"Received by a human\" means the chat \
              reached the agents' queue or an agent, directly or by 转人工 from the bot; \
              customers the bot alone handled are out of the human KPIs."
-                .into(),
-        ],
+        }
+        Lang::Zh => {
+            "平台保留每条顾客消息直到客服回复：顾客不再等待也仍会收到回复，这条回复计入回复率与\
+             平响。顾客离开损失的是成交，不是工作量。“人工接入”指会话进入客服队列或分配到客服，\
+             直接进线或经机器人转人工；只由机器人接待的顾客不计入人工 KPI。"
+        }
+    };
+    Section {
+        heading: lang.pick("What the KPIs mean", "KPI 的含义").into(),
+        text: vec![text.into()],
         table: Some(Table {
-            header: ["KPI", "key", "what it counts"].map(String::from).to_vec(),
+            header: match lang {
+                Lang::En => ["KPI", "key", "what it counts"],
+                Lang::Zh => ["KPI", "键名", "统计口径"],
+            }
+            .map(String::from)
+            .to_vec(),
             rows: GLOSSARY_KPIS
                 .iter()
                 .map(|k| {
                     vec![
-                        Cell::plain(k.label()),
+                        Cell::plain(lang.kpi(*k)),
                         Cell::plain(k.name()),
-                        Cell::plain(k.definition()),
+                        Cell::plain(lang.definition(*k)),
                     ]
                 })
                 .collect(),
@@ -454,8 +486,8 @@ pub(crate) fn chart_target(t: &Target) -> String {
 }
 
 /// A target in the trade's words for the page: `平响 avg response (s) <= 30.00`.
-pub fn target_words(t: &Target) -> String {
-    format!("{} {}", t.kpi.label(), target_text(t))
+pub fn target_words(t: &Target, lang: Lang) -> String {
+    format!("{} {}", lang.kpi(t.kpi), target_text(t))
 }
 
 /// Target lines (label, seconds) for a response-time chart.
@@ -529,17 +561,24 @@ pub fn run_figures(
 }
 
 /// The subtitle line of a run.
-pub fn subtitle(sc: &Scenario, results: &RunResults) -> String {
-    format!(
-        "{} to {} | {} agents | model {} | seed {} | {} replications | d11sim {}",
+pub fn subtitle(sc: &Scenario, results: &RunResults, lang: Lang) -> String {
+    let (from, to) = (
         sc.calendar.format(SimTime::ZERO),
         sc.calendar.format(sc.horizon),
-        sc.agents(),
-        sc.conversation.name(),
-        results.seed,
-        results.replications.len(),
-        env!("CARGO_PKG_VERSION")
-    )
+    );
+    let (agents, model) = (sc.agents(), sc.conversation.name());
+    let (seed, reps) = (results.seed, results.replications.len());
+    let version = env!("CARGO_PKG_VERSION");
+    match lang {
+        Lang::En => format!(
+            "{from} to {to} | {agents} agents | model {model} | seed {seed} | {reps} \
+             replications | d11sim {version}"
+        ),
+        Lang::Zh => format!(
+            "{from} 至 {to} | 客服 {agents} 人 | 模型 {model} | 种子 {seed} | 重复 {reps} 次 \
+             | d11sim {version}"
+        ),
+    }
 }
 
 /// The page of a run, with its variants side by side when there are several plans.
@@ -549,39 +588,56 @@ pub fn run_page(
     dir: &Path,
     plans: &[(&Scenario, &PlanResults)],
     fixes: Vec<(Target, String, bool)>,
+    lang: Lang,
 ) -> Result<Page, String> {
     let painter = Painter::new(dir)?;
     let (sc, base) = plans[0];
     let series = Series::of(sc, &base.results);
-    let mut verdict = verdict(sc, &base.results, &fixes);
-    verdict.extend(plan_verdicts(sc, plans));
+    let mut verdict = verdict(sc, &base.results, &fixes, lang);
+    verdict.extend(plan_verdicts(sc, plans, lang));
     let mut page = Page {
-        title: format!("d11sim war-room report: {}", sc.name),
-        subtitle: subtitle(sc, &base.results),
+        title: format!(
+            "{}{}",
+            lang.pick("d11sim war-room report: ", "d11sim 作战室报告："),
+            sc.name
+        ),
+        subtitle: subtitle(sc, &base.results, lang),
         verdict,
         sections: Vec::new(),
+        lang,
     };
     page.sections.push(Section {
-        heading: "KPIs against targets".into(),
+        heading: lang.pick("KPIs against targets", "KPI 与目标").into(),
         text: vec![
-            "Mean over replications with its 95% Student-t interval; a target passes when the \
-             mean meets it."
-                .into(),
+            lang.pick(
+                "Mean over replications with its 95% Student-t interval; a target passes when \
+                 the mean meets it.",
+                "各次重复的均值及其 95% Student-t 置信区间；均值达到目标即为达标。",
+            )
+            .into(),
         ],
-        table: Some(kpi_table(&base.results)),
+        table: Some(kpi_table(&base.results, lang)),
         figures: Vec::new(),
     });
+    let minutes = sc.interval.as_secs_f64() / 60.0;
     page.sections.push(Section {
-        heading: "The night, interval by interval".into(),
-        text: vec![format!(
-            "Series intervals of {:.0} min; response times follow the customers who arrived in \
-             each interval. Shaded: peak windows (raised chat caps).",
-            sc.interval.as_secs_f64() / 60.0
-        )],
+        heading: lang
+            .pick("The night, interval by interval", "逐时段看这一夜")
+            .into(),
+        text: vec![match lang {
+            Lang::En => format!(
+                "Series intervals of {minutes:.0} min; response times follow the customers who \
+                 arrived in each interval. Shaded: peak windows (raised chat caps)."
+            ),
+            Lang::Zh => format!(
+                "每个时段 {minutes:.0} 分钟；响应时间按该时段进线的顾客统计。阴影：高峰窗口\
+                 （接待上限提高）。"
+            ),
+        }],
         table: None,
         figures: run_figures(&painter, sc, &base.results, &series)?,
     });
-    page.sections.push(glossary());
+    page.sections.push(glossary(lang));
     if plans.len() > 1 {
         let all: Vec<PlanResults> = plans.iter().map(|(_, p)| (*p).clone()).collect();
         let series: Vec<Series> = plans
@@ -598,13 +654,16 @@ pub fn run_page(
             target: lines_for(sc, &[Kpi::AvgResponseS], &[]).into_iter().next(),
         };
         page.sections.push(Section {
-            heading: "Plans side by side".into(),
+            heading: lang.pick("Plans side by side", "方案对比").into(),
             text: vec![
-                "Every plan runs with the same seed (common random numbers); differences are \
-                 paired per replication, with their 95% CI."
-                    .into(),
+                lang.pick(
+                    "Every plan runs with the same seed (common random numbers); differences \
+                     are paired per replication, with their 95% CI.",
+                    "每个方案使用同一种子（共同随机数）；差值按每次重复配对计算，附 95% 置信区间。",
+                )
+                .into(),
             ],
-            table: Some(plans_table(&all)),
+            table: Some(plans_table(&all, lang)),
             figures: vec![painter.draw(&chart)?],
         });
     }
@@ -612,7 +671,7 @@ pub fn run_page(
 }
 
 /// Plans side by side: each KPI per plan, and each variant's paired difference from the base.
-pub fn plans_table(plans: &[PlanResults]) -> Table {
+pub fn plans_table(plans: &[PlanResults], lang: Lang) -> Table {
     let mut t = Table {
         header: std::iter::once("KPI".to_string())
             .chain(plans.iter().map(|p| p.name.clone()))
@@ -621,7 +680,7 @@ pub fn plans_table(plans: &[PlanResults]) -> Table {
     };
     let base = &plans[0].results;
     for kpi in compare::COMPARED {
-        let mut row = vec![Cell::plain(kpi.label())];
+        let mut row = vec![Cell::plain(lang.kpi(kpi))];
         for (j, p) in plans.iter().enumerate() {
             let mean = p
                 .results
@@ -631,12 +690,8 @@ pub fn plans_table(plans: &[PlanResults]) -> Table {
                 mean
             } else {
                 match compare::difference(base, &p.results, kpi) {
-                    Some(d) => format!(
-                        "{mean} ({} {})",
-                        compare::fmt_diff(kpi, &d),
-                        compare::judge(kpi, &d)
-                    )
-                    .replace(" )", ")"),
+                    Some(d) => format!("{mean} ({} {})", lang.diff(kpi, &d), lang.judge(kpi, &d))
+                        .replace(" )", ")"),
                     None => mean,
                 }
             };

@@ -30,10 +30,11 @@ pub fn html(page: &Page) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n\
          <p class=\"sub\">{}</p>\n<ul class=\"verdict\" id=\"verdict\">\n",
+        page.lang.html_tag(),
         esc(&page.title),
         esc(&page.title),
         esc(&page.subtitle)
@@ -76,12 +77,14 @@ pub fn html(page: &Page) -> String {
             let _ = writeln!(
                 out,
                 "<figure class=\"chart\" id=\"{}\" data-png=\"{}.png\">\n{svg}\n\
-                 <figcaption>{} (PNG: <a href=\"{}.png\">{}.png</a>)</figcaption>\n</figure>",
+                 <figcaption>{}{}<a href=\"{}.png\">{}.png</a>{}</figcaption>\n</figure>",
                 f.name,
                 f.name,
-                esc(&f.title),
+                esc(page.lang.caption(&f.name, &f.title)),
+                page.lang.pick(" (PNG: ", "（PNG："),
                 f.name,
-                f.name
+                f.name,
+                page.lang.pick(")", "）"),
             );
         }
         out.push_str("</section>\n");
@@ -94,11 +97,11 @@ pub fn html(page: &Page) -> String {
 pub fn markdown(page: &Page) -> String {
     let mut out = format!("# {}\n\n{}\n\n", page.title, page.subtitle);
     for (i, (line, ok)) in page.verdict.iter().enumerate() {
-        let mark = if *ok { "PASS" } else { "FAIL" };
+        let mark = page.lang.pass(*ok);
         if i == 0 {
-            let _ = writeln!(out, "**{mark}: {line}**\n");
+            let _ = writeln!(out, "**{mark}{}{line}**\n", page.lang.colon());
         } else {
-            let _ = writeln!(out, "- {mark}: {line}");
+            let _ = writeln!(out, "- {mark}{}{line}", page.lang.colon());
         }
     }
     for s in &page.sections {
@@ -122,7 +125,12 @@ pub fn markdown(page: &Page) -> String {
             out.push('\n');
         }
         for f in &s.figures {
-            let _ = writeln!(out, "![{}]({}.png)\n", f.title, f.name);
+            let _ = writeln!(
+                out,
+                "![{}]({}.png)\n",
+                page.lang.caption(&f.name, &f.title),
+                f.name
+            );
         }
     }
     out

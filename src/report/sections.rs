@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{Cell, Page, Painter, Section, Table, at, charts};
+use super::{Cell, Lang, Page, Painter, Section, Table, at, charts};
 use crate::engine::SimTime;
 use crate::kpi::Kpi;
 use crate::output::{fmt_ci, fmt_value};
@@ -16,6 +16,7 @@ pub fn sweep_page(
     sc: &Scenario,
     rows: &[crate::sweep::Row],
     kpis: &[Kpi],
+    lang: Lang,
 ) -> Result<Page, String> {
     let painter = Painter::new(dir)?;
     let label = |r: &crate::sweep::Row| -> String {
@@ -26,8 +27,8 @@ pub fn sweep_page(
             .join(", ")
     };
     let mut table = Table {
-        header: std::iter::once("combination".to_string())
-            .chain(kpis.iter().map(|k| k.label().to_string()))
+        header: std::iter::once(lang.pick("combination", "组合").to_string())
+            .chain(kpis.iter().map(|k| lang.kpi(*k).to_string()))
             .collect(),
         rows: Vec::new(),
     };
@@ -87,7 +88,13 @@ pub fn sweep_page(
     let single_axis = rows.first().is_some_and(|r| r.point.len() == 1);
     if !points.is_empty() {
         figures.push(painter.draw(&charts::Sweep {
-            title: format!("{} across the sweep", super::charts::kpi_name(kpi)),
+            title: match lang {
+                // Chinese only when the chart's font can draw it
+                Lang::Zh if super::text::has_cjk() => {
+                    format!("{} 随扫描参数的变化", lang.kpi(kpi))
+                }
+                _ => format!("{} across the sweep", super::charts::kpi_name(kpi)),
+            },
             x_desc: if numeric && single_axis {
                 rows[0].point[0].0.clone()
             } else {
@@ -111,40 +118,59 @@ pub fn sweep_page(
             }),
         })?);
     }
-    let verdict = if sc.targets.is_empty() {
-        vec![("No targets set in the scenario".to_string(), true)]
-    } else if passing.is_empty() {
-        vec![(
-            format!("No combination meets all {} targets", sc.targets.len()),
-            false,
-        )]
-    } else {
-        vec![(
+    let (n, targets) = (rows.len(), sc.targets.len());
+    let verdict = match (lang, targets, passing.first()) {
+        (Lang::En, 0, _) => ("No targets set in the scenario".to_string(), true),
+        (Lang::Zh, 0, _) => ("场景未设目标".to_string(), true),
+        (Lang::En, _, None) => (format!("No combination meets all {targets} targets"), false),
+        (Lang::Zh, _, None) => (format!("没有组合能达到全部 {targets} 项目标"), false),
+        (Lang::En, _, Some(first)) => (
             format!(
-                "{} of {} combinations meet every target; first: {}",
-                passing.len(),
-                rows.len(),
-                passing[0]
+                "{} of {n} combinations meet every target; first: {first}",
+                passing.len()
             ),
             true,
-        )]
-    };
-    Ok(Page {
-        title: format!("d11sim sweep report: {}", sc.name),
-        subtitle: format!(
-            "{} combinations | {} replications each | seed {} | common random numbers | d11sim {}",
-            rows.len(),
-            rows.first().map_or(0, |r| r.results.replications.len()),
-            rows.first().map_or(0, |r| r.results.seed),
-            env!("CARGO_PKG_VERSION")
         ),
-        verdict,
+        (Lang::Zh, _, Some(first)) => (
+            format!(
+                "{n} 个组合中 {} 个达到全部目标；第一个：{first}",
+                passing.len()
+            ),
+            true,
+        ),
+    };
+    let reps = rows.first().map_or(0, |r| r.results.replications.len());
+    let seed = rows.first().map_or(0, |r| r.results.seed);
+    let version = env!("CARGO_PKG_VERSION");
+    Ok(Page {
+        title: format!(
+            "{}{}",
+            lang.pick("d11sim sweep report: ", "d11sim 参数扫描报告："),
+            sc.name
+        ),
+        subtitle: match lang {
+            Lang::En => format!(
+                "{n} combinations | {reps} replications each | seed {seed} | common random \
+                 numbers | d11sim {version}"
+            ),
+            Lang::Zh => format!(
+                "{n} 个组合 | 每个重复 {reps} 次 | 种子 {seed} | 共同随机数 | d11sim {version}"
+            ),
+        },
+        verdict: vec![verdict],
         sections: vec![Section {
-            heading: "Every combination".into(),
-            text: vec!["Mean [95% CI] over replications; coloured where a target applies.".into()],
+            heading: lang.pick("Every combination", "全部组合").into(),
+            text: vec![
+                lang.pick(
+                    "Mean [95% CI] over replications; coloured where a target applies.",
+                    "各次重复的均值 [95% 置信区间]；有目标的单元格着色。",
+                )
+                .into(),
+            ],
             table: Some(table),
             figures,
         }],
+        lang,
     })
 }
 
@@ -157,6 +183,7 @@ pub fn staffing_section(
     title: &str,
     columns: &[(String, Vec<f64>)],
     notes: Vec<String>,
+    lang: Lang,
 ) -> Result<Section, String> {
     let painter = Painter::new(dir)?;
     let n = columns.first().map_or(0, |c| c.1.len());
@@ -164,14 +191,14 @@ pub fn staffing_section(
     let chart = charts::Lines {
         name: "staffing",
         title: title.to_string(),
-        y_desc: "agents".into(),
+        y_desc: lang.pick("agents", "客服人数").into(),
         starts_h: (0..n).map(|k| k as f64 * len_h).collect(),
         len_h,
         lines: columns.to_vec(),
         calendar: cal,
     };
     let mut table = Table {
-        header: std::iter::once("interval".to_string())
+        header: std::iter::once(lang.pick("interval", "时段").to_string())
             .chain(columns.iter().map(|c| c.0.clone()))
             .collect(),
         rows: Vec::new(),
@@ -191,7 +218,7 @@ pub fn staffing_section(
         );
     }
     Ok(Section {
-        heading: "Staffing recommendation".into(),
+        heading: lang.pick("Staffing recommendation", "排班建议").into(),
         text: notes,
         table: Some(table),
         figures: vec![painter.draw(&chart)?],

@@ -315,3 +315,97 @@ document.getElementById('f').addEventListener('load', () => {{
     assert_eq!((w, h), (1280, 3000));
     assert!(inked > 0.03, "the screenshot is blank: {inked}");
 }
+
+/// The KPI table's rows of a Markdown page (five columns), the KPI's name left out.
+fn table_values(md: &str) -> Vec<Vec<String>> {
+    md.lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| KPI |"))
+        .map(|l| {
+            l.split(" | ")
+                .skip(1)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|cells| cells.len() == 4)
+        .collect()
+}
+
+#[test]
+fn report_in_chinese_says_the_same_figures_in_chinese() {
+    let dir = common::temp_dir("report_zh");
+    std::fs::create_dir_all(dir.join("en")).unwrap();
+    std::fs::create_dir_all(dir.join("zh")).unwrap();
+    let en = report(&dir.join("en"), &["--lang", "en"]);
+    let zh = report(&dir.join("zh"), &["--lang", "zh"]);
+    let html = std::fs::read_to_string(zh.join("index.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
+    for words in [
+        "作战室报告",
+        "KPI 与目标",
+        "逐时段看这一夜",
+        "KPI 的含义",
+        "平响（秒）",
+    ] {
+        assert!(
+            html.contains(words),
+            "{words} missing from the Chinese page"
+        );
+    }
+    assert!(!html.contains("KPIs against targets"));
+    let english = std::fs::read_to_string(en.join("index.html")).unwrap();
+    assert!(english.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    // the same run: every figure in the tables is the same, only the words change
+    let (md_en, md_zh) = (
+        std::fs::read_to_string(en.join("report.md")).unwrap(),
+        std::fs::read_to_string(zh.join("report.md")).unwrap(),
+    );
+    let (a, b) = (table_values(&md_en), table_values(&md_zh));
+    assert!(
+        a.len() > 20 && a.len() == b.len(),
+        "{} and {} rows",
+        a.len(),
+        b.len()
+    );
+    for (x, y) in a.iter().zip(&b) {
+        // mean and CI columns; the target column says PASS/FAIL in each language
+        assert_eq!(x.get(..2), y.get(..2), "{x:?} against {y:?}");
+    }
+    let headline = md_zh.lines().find(|l| l.starts_with("**")).unwrap();
+    assert!(
+        headline.contains("项目标"),
+        "the verdict is not in Chinese: {headline}"
+    );
+    // the charts are the same pictures in both
+    assert!(
+        std::fs::read(en.join("arrivals_capacity.png")).unwrap()
+            == std::fs::read(zh.join("arrivals_capacity.png")).unwrap()
+    );
+}
+
+#[test]
+fn plans_in_chinese_are_judged_in_chinese_and_an_unknown_language_is_refused() {
+    let dir = common::temp_dir("report_plans_zh");
+    let plans = common::root().join("scenarios/hardware_plans.toml");
+    let plans = plans.to_str().unwrap();
+    let o = common::d11sim(
+        &[
+            "run", plans, "-r", "2", "--quiet", "--report", "rep", "--lang", "zh",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(dir.join("rep/report.md")).unwrap();
+    assert!(md.contains("## 方案对比"), "{md}");
+    let judged: Vec<&str> = md.lines().filter(|l| l.contains("对比基准：")).collect();
+    assert_eq!(judged.len(), 4, "{md}");
+    assert!(
+        judged
+            .iter()
+            .all(|l| ["改善", "变差", "无显著变化"].iter().any(|j| l.contains(j))),
+        "{judged:?}"
+    );
+    let o = common::d11sim(&["report", "--lang", "fr", "--out", "x"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`en` or `zh`"));
+    assert!(!dir.join("x").exists());
+}
