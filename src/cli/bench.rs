@@ -233,7 +233,30 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         max_requests: args.max_requests,
         deadline: start + Duration::from_secs_f64(max_wall),
     };
-    let bar = progress(replications);
+    // progress in scenario time, within each replication as well as across them
+    let horizon_s = (sc.horizon.as_micros() / 1_000_000).max(1);
+    let bar = progress(replications * horizon_s);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {msg} {wide_bar} {percent}%, {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    let observer = |i: u64| -> Box<dyn Fn(d11sim::engine::SimTime) + Send> {
+        let (bar, calendar) = (bar.clone(), sc.calendar);
+        let shown = std::sync::atomic::AtomicU64::new(u64::MAX);
+        Box::new(move |now| {
+            let s = (now.as_micros() / 1_000_000).min(horizon_s);
+            bar.set_position(i * horizon_s + s);
+            // the clock in the message moves by scenario minutes
+            if shown.swap(s / 60, std::sync::atomic::Ordering::Relaxed) != s / 60 {
+                bar.set_message(format!(
+                    "replication {}/{replications}, scenario clock {}",
+                    i + 1,
+                    calendar.format(d11sim::engine::SimTime::from_secs(s / 60 * 60))
+                ));
+            }
+        })
+    };
     let mut reps = Vec::new();
     let mut per_rep: Vec<ClientStats> = Vec::new();
     for i in 0..replications {
@@ -248,16 +271,18 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 args.connections as usize,
                 timeout,
                 limits_from(Instant::now()),
+                observer(i),
             )
             .map_err(Failure::BadInput)?;
             per_rep.push(stats);
-            bar.inc(1);
+            bar.set_position((i + 1) * horizon_s);
             continue;
         }
         let stats = Arc::new(Mutex::new(ClientStats::default()));
         let mut router = HttpRouter::connect(addr, sc.agents(), timeout, Arc::clone(&stats))
             .map_err(Failure::BadInput)?
-            .limited(limits_from(Instant::now()));
+            .limited(limits_from(Instant::now()))
+            .observed(observer(i));
         if let Some(speedup) = args.speedup {
             router = router.paced(Pacing {
                 start: Instant::now() + Duration::from_millis(20),
@@ -279,7 +304,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 })
                 .unwrap_or_default(),
         );
-        bar.inc(1);
+        bar.set_position((i + 1) * horizon_s);
     }
     bar.finish_and_clear();
     let results = (!args.open_loop).then(|| replicate::summarise(sc, args.seed, reps));

@@ -412,17 +412,16 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         like,
         start,
     };
-    let bar = progress(args.replications);
-    let observer = |p: optimize::Progress| {
-        if p.done == 0 {
-            bar.set_position(0);
-            bar.set_message(format!("candidate {} ({})", p.evaluation, p.phase.label()));
-        } else {
-            bar.set_position(p.done);
-        }
+    // one bar for the whole run: the search's candidates, the shift plan's check and the
+    // verification, in replications, so its ETA is the run's
+    let stages = Stages {
+        plan: templates.is_some(),
+        replications: args.replications,
     };
+    let bar = progress(stages.replications * stages.total(0, optimize::Phase::Ceiling) as u64);
+    let observer = |p: optimize::Progress| stages.show(&bar, p);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {msg} {wide_bar} {pos}/{len} replications, {elapsed}",
+        "{spinner} {msg} {wide_bar} {percent}%, {elapsed} (eta {eta})",
     ) {
         bar.set_style(style);
     }
@@ -492,8 +491,10 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         seed: args.seed.wrapping_add(2),
         ..cfg
     };
-    bar.set_position(0);
-    bar.set_message("verification (fresh replications)");
+    let verification = search.evaluations() as u64 * args.replications;
+    bar.set_length(verification + args.replications);
+    bar.set_position(verification);
+    bar.set_message(stages.label(None, search.evaluations() + 1, search.evaluations() + 1));
     let results = replicate::run_observed(&planned, vcfg, &|| bar.inc(1));
     bar.finish_and_clear();
     let shares = search.pass_shares_of(&results.replications, &req.active);
@@ -604,6 +605,47 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The stages of `staff optimize` for its progress bar: the search's phases, the shift
+/// plan's check (with templates) and the verification run.
+struct Stages {
+    plan: bool,
+    replications: u64,
+}
+
+impl Stages {
+    /// Candidates in the whole run, the verification counted as one, given the search's
+    /// estimate of its own.
+    fn total(&self, expected: usize, phase: optimize::Phase) -> usize {
+        let plan_to_come = self.plan && phase != optimize::Phase::Plan;
+        expected.max(3) + usize::from(plan_to_come) + 1
+    }
+
+    /// `[3/6 bisection] candidate 7 of ~15`.
+    fn label(&self, phase: Option<optimize::Phase>, candidate: usize, total: usize) -> String {
+        use optimize::Phase;
+        let mut names = vec!["ceiling", "analytic start", "bisection", "repair"];
+        if self.plan {
+            names.push("shift plan check");
+        }
+        names.push("verification");
+        let name = phase.map_or("verification", Phase::label);
+        let at = names.iter().position(|n| *n == name).unwrap_or(0) + 1;
+        format!(
+            "[{at}/{} {name}] candidate {candidate} of ~{total}",
+            names.len()
+        )
+    }
+
+    fn show(&self, bar: &indicatif::ProgressBar, p: optimize::Progress) {
+        let total = self.total(p.expected, p.phase);
+        bar.set_length(total as u64 * self.replications);
+        bar.set_position((p.evaluation as u64 - 1) * self.replications + p.done);
+        if p.done == 0 {
+            bar.set_message(self.label(Some(p.phase), p.evaluation, total));
+        }
+    }
+}
+
 /// Runs a `staff` subcommand.
 pub(crate) fn dispatch(command: &StaffCommand) -> Result<(), Failure> {
     match command {
@@ -611,5 +653,40 @@ pub(crate) fn dispatch(command: &StaffCommand) -> Result<(), Failure> {
         StaffCommand::Analytic(args) => analytic(args),
         StaffCommand::Plan(args) => plan(args),
         StaffCommand::Optimize(args) => staff_optimize(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stages;
+    use d11sim::staffing::optimize::Phase;
+
+    #[test]
+    fn the_bar_counts_every_stage_of_the_run() {
+        let with_plan = Stages {
+            plan: true,
+            replications: 10,
+        };
+        // the search's 20 candidates, the plan check to come, the verification
+        assert_eq!(with_plan.total(20, Phase::Bisect), 22);
+        // during the plan check the search's estimate already holds it
+        assert_eq!(with_plan.total(23, Phase::Plan), 24);
+        assert_eq!(
+            with_plan.label(Some(Phase::Bisect), 7, 22),
+            "[3/6 bisection] candidate 7 of ~22"
+        );
+        assert_eq!(
+            with_plan.label(None, 24, 24),
+            "[6/6 verification] candidate 24 of ~24"
+        );
+        let without = Stages {
+            plan: false,
+            replications: 10,
+        };
+        assert_eq!(without.total(20, Phase::Repair), 21);
+        assert_eq!(
+            without.label(Some(Phase::Repair), 19, 21),
+            "[4/5 repair] candidate 19 of ~21"
+        );
     }
 }

@@ -157,6 +157,7 @@ pub struct HttpRouter {
     pacing: Option<Pacing>,
     last_reply: Option<Instant>,
     limits: Option<Limits>,
+    observer: Option<Box<dyn Fn(SimTime) + Send>>,
 }
 
 /// Sleeps until `at`, then spins the last stretch (sleep alone overshoots by ~0.1 ms).
@@ -179,6 +180,12 @@ impl HttpRouter {
     /// Bounds the run (see [`Limits`]).
     pub fn limited(mut self, limits: Limits) -> HttpRouter {
         self.limits = Some(limits);
+        self
+    }
+
+    /// Calls `observer` with the scenario time of each routing request (for a progress bar).
+    pub fn observed(mut self, observer: Box<dyn Fn(SimTime) + Send>) -> HttpRouter {
+        self.observer = Some(observer);
         self
     }
 
@@ -211,6 +218,7 @@ impl HttpRouter {
             pacing: None,
             last_reply: None,
             limits: None,
+            observer: None,
         };
         let body = serde_json::to_vec(&Reset {
             agents: agents as u32,
@@ -303,6 +311,9 @@ impl Router for HttpRouter {
     }
 
     fn route(&mut self, class: Class, now: SimTime) -> Option<AgentId> {
+        if let Some(observe) = &self.observer {
+            observe(now);
+        }
         if let Some(l) = self.limits {
             let mut s = self
                 .stats

@@ -83,6 +83,7 @@ pub fn plan(sc: &Scenario, seed: u64, index: u64) -> Vec<Planned> {
 
 /// Sends `plan` to `addr` over `connections` connections, each request due at its scenario
 /// time divided by `speedup`; latency per `window` of scenario time, as in the paced mode.
+/// `observer` is called with the scenario time of each request as it is sent.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     addr: SocketAddr,
@@ -93,7 +94,9 @@ pub fn run(
     connections: usize,
     timeout: Duration,
     limits: super::client::Limits,
+    observer: Box<dyn Fn(SimTime)>,
 ) -> Result<ClientStats, String> {
+    let observer: Rc<dyn Fn(SimTime)> = Rc::from(observer);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -168,11 +171,12 @@ pub fn run(
         let timeout_us = timeout.as_micros() as u64;
         let local = tokio::task::LocalSet::new();
         for sender in senders {
-            let (stats, next, post, plan) = (
+            let (stats, next, post, plan, observer) = (
                 Rc::clone(&stats),
                 Rc::clone(&next),
                 post.clone(),
                 Rc::clone(&plan),
+                Rc::clone(&observer),
             );
             local.spawn_local(async move {
                 let mut sender = Some(sender);
@@ -203,6 +207,7 @@ pub fn run(
                             tokio::task::yield_now().await;
                         }
                     }
+                    observer(p.at);
                     let sent = Instant::now();
                     let conn = match sender.take() {
                         Some(s) if s.is_ready() => Ok(s),

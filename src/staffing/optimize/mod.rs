@@ -99,6 +99,10 @@ pub struct Progress {
     pub evaluation: usize,
     /// Replications of this candidate done.
     pub done: u64,
+    /// Candidates the search expects to run in all, this one and those before included: an
+    /// estimate from the bisection brackets, exact once they are closed (a repair round or a
+    /// plan check that fails adds one).
+    pub expected: usize,
 }
 
 /// A candidate's per-interval KPI values: `values[t][k][i]` is target `t`'s KPI for the
@@ -164,6 +168,30 @@ pub struct Search<'a> {
     settings: &'a Settings,
     observer: &'a (dyn Fn(Progress) + Sync),
     evaluations: usize,
+    expected: usize,
+}
+
+/// Bisection candidates left to close every bracket: each round halves the brackets of the
+/// even intervals in one candidate and of the odd ones in another, so the widest bracket of
+/// each parity sets its count. `lo` `None`: the bracket reaches down to 0.
+fn bisection_rounds(hi: &[u32], lo: &[Option<u32>]) -> usize {
+    let halvings = |k: usize| -> usize {
+        // candidate values strictly between the bracket's ends
+        let inside = match lo[k] {
+            Some(l) => hi[k].saturating_sub(l + 1),
+            None => hi[k],
+        };
+        (u32::BITS - inside.leading_zeros()) as usize
+    };
+    (0..2)
+        .map(|parity| {
+            (0..hi.len())
+                .filter(|k| k % 2 == parity)
+                .map(halvings)
+                .max()
+                .unwrap_or(0)
+        })
+        .sum()
 }
 
 /// Most repair rounds before the search gives up verifying.
@@ -198,6 +226,7 @@ impl<'a> Search<'a> {
             settings,
             observer,
             evaluations: 0,
+            expected: 0,
         })
     }
 
@@ -289,11 +318,13 @@ impl<'a> Search<'a> {
         let sc = self.scenario(groups)?;
         self.evaluations += 1;
         let evaluation = self.evaluations;
+        let expected = self.expected.max(evaluation);
         let observer = self.observer;
         observer(Progress {
             phase,
             evaluation,
             done: 0,
+            expected,
         });
         let done = AtomicU64::new(0);
         let cfg = RunConfig {
@@ -307,6 +338,7 @@ impl<'a> Search<'a> {
                 phase,
                 evaluation,
                 done: done.fetch_add(1, Ordering::Relaxed) + 1,
+                expected,
             });
             values
         });
@@ -369,6 +401,8 @@ impl<'a> Search<'a> {
         let mut start = self.settings.start.clone();
         start.resize(n, 0);
         let ceiling: Vec<u32> = start.iter().map(|&s| (4 * s).max(s + 10)).collect();
+        // ceiling, start, the bisection of every bracket [0, ceiling], one repair round
+        self.expected = 2 + bisection_rounds(&ceiling, &vec![None; n]) + 1;
 
         let ev = self.evaluate(&self.level_roster(&ceiling), Phase::Ceiling)?;
         let mut active = vec![vec![true; n]; self.settings.targets.len()];
@@ -413,6 +447,7 @@ impl<'a> Search<'a> {
             None => hi[k] > 0,
         };
         loop {
+            self.expected = self.evaluations + bisection_rounds(&hi, &lo) + 1;
             let mut moved = false;
             for parity in [0, 1] {
                 let ks: Vec<usize> = (0..n)
@@ -455,6 +490,7 @@ impl<'a> Search<'a> {
                 last = Some(ev);
                 break;
             }
+            self.expected = self.evaluations + 1;
             for k in failing {
                 lo[k] = Some(lo[k].map_or(hi[k], |l| l.max(hi[k])));
                 short_share[k] = Some(self.pass_share(&ev, &active, k));
@@ -514,6 +550,11 @@ impl<'a> Search<'a> {
         self.evaluations
     }
 
+    /// Candidates the search expects to run in all, so far (see [`Progress::expected`]).
+    pub fn expected(&self) -> usize {
+        self.expected.max(self.evaluations)
+    }
+
     /// The shift plan with the fewest agent-hours that covers the requirement, checked by
     /// simulation on a holdout set of replications (seed + 1, never seen by the search, so
     /// intervals that passed the search's replications by luck show up): where the planned
@@ -531,6 +572,7 @@ impl<'a> Search<'a> {
         let mut round = 0;
         loop {
             round += 1;
+            self.expected = self.evaluations + 1;
             let plan = shifts::solve(opts, file, &need, self.settings.interval, &self.calendar)?;
             let groups = shifts::roster(&plan, opts, file, &self.base.raw.groups, &self.calendar);
             let pass_share = self
@@ -609,5 +651,73 @@ impl Evaluation {
     pub fn mean(&self, t: usize, k: usize) -> Option<f64> {
         let v: Vec<f64> = self.values[t][k].iter().flatten().copied().collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bisection_rounds;
+
+    /// The search's bisection on brackets whose true requirement is `need[k]` (the least
+    /// count that passes): the candidates it runs.
+    fn bisect(mut hi: Vec<u32>, mut lo: Vec<Option<u32>>, need: &[u32]) -> usize {
+        let open = |hi: &[u32], lo: &[Option<u32>], k: usize| match lo[k] {
+            Some(l) => hi[k] > l + 1,
+            None => hi[k] > 0,
+        };
+        let mut runs = 0;
+        loop {
+            let mut moved = false;
+            for parity in [0, 1] {
+                let ks: Vec<usize> = (0..hi.len())
+                    .filter(|&k| k % 2 == parity && open(&hi, &lo, k))
+                    .collect();
+                if ks.is_empty() {
+                    continue;
+                }
+                moved = true;
+                runs += 1;
+                for k in ks {
+                    let trial = lo[k].map_or(hi[k] / 2, |l| l + (hi[k] - l) / 2);
+                    if trial >= need[k] {
+                        hi[k] = trial;
+                    } else {
+                        lo[k] = Some(trial);
+                    }
+                }
+            }
+            if !moved {
+                return runs;
+            }
+        }
+    }
+
+    #[test]
+    fn the_bisection_estimate_bounds_the_candidates_and_is_reached() {
+        for (hi, lo) in [
+            (vec![40, 7, 100], vec![None, Some(2), Some(60)]),
+            (vec![1, 0, 1000], vec![None, None, None]),
+            (vec![12], vec![Some(11)]),
+        ] {
+            let estimate = bisection_rounds(&hi, &lo);
+            let mut worst = 0;
+            // every true requirement inside each bracket, the same offset for all
+            for step in 0..=1000u32 {
+                let need: Vec<u32> = hi
+                    .iter()
+                    .zip(&lo)
+                    .map(|(h, l)| {
+                        let from = l.map_or(0, |l| l + 1);
+                        from + step.min(h - from)
+                    })
+                    .collect();
+                worst = worst.max(bisect(hi.clone(), lo.clone(), &need));
+            }
+            assert!(worst <= estimate, "{hi:?} {lo:?}: {worst} > {estimate}");
+            assert!(
+                worst + 1 >= estimate,
+                "{hi:?} {lo:?}: {worst} << {estimate}"
+            );
+        }
     }
 }
