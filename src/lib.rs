@@ -118,6 +118,7 @@ pub mod conversion;
 pub mod distribution;
 pub mod engine;
 pub mod inbox;
+pub mod input;
 pub mod kpi;
 pub mod metrics;
 pub mod model;

@@ -27,6 +27,10 @@ use d11sim::staffing::erlang::{Metrics, Queue, StaffTarget, render as render_erl
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Most expected arrivals per replication a scenario may have (a budget against runaway
+    /// inputs; raise it for platform-scale scenarios).
+    #[arg(long, global = true, default_value_t = d11sim::scenario::budget::DEFAULT_MAX_CUSTOMERS)]
+    max_customers: u64,
 }
 
 #[derive(Subcommand)]
@@ -426,6 +430,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             .collect::<Result<Vec<_>, _>>()?
     };
     let base = d11sim::scenario::variants::Base::load(&args.scenario)?;
+    d11sim::sweep::grid_size(&axes).map_err(Failure::BadInput)?;
     let points = d11sim::sweep::combinations(&axes);
     let label = args.scenario.display().to_string();
     let scenarios = points
@@ -476,19 +481,26 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
 
 fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
     let bad = |m: String| Failure::BadInput(m);
-    let positive = |k: &str, x: f64| {
-        if x.is_finite() && x > 0.0 {
+    // the documented ranges: times as a scenario's, rates and speeds far beyond any store
+    let within = |k: &str, x: f64, lo: f64, hi: f64| {
+        if x.is_finite() && x >= lo && x <= hi {
             Ok(x)
         } else {
-            Err(bad(format!("--{k} must be a finite number > 0, got {x}")))
+            Err(bad(format!(
+                "--{k} must lie in {}..={}, got {}",
+                d11sim::input::number(lo),
+                d11sim::input::number(hi),
+                d11sim::input::number(x)
+            )))
         }
     };
+    use d11sim::scenario::distributions::{MAX_TIME_S, MIN_TIME_S};
     let queue = Queue {
-        lambda: positive("arrivals-per-hour", args.arrivals_per_hour)? / 3600.0,
-        handle_s: positive("handle-s", args.handle_s)?,
+        lambda: within("arrivals-per-hour", args.arrivals_per_hour, 1e-6, 1e9)? / 3600.0,
+        handle_s: within("handle-s", args.handle_s, MIN_TIME_S, MAX_TIME_S)?,
         patience_s: args
             .patience_s
-            .map(|p| positive("patience-s", p))
+            .map(|p| within("patience-s", p, MIN_TIME_S, MAX_TIME_S))
             .transpose()?,
         chats: args.chats,
         speed: if args.speed.is_empty() {
@@ -498,9 +510,10 @@ fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
         },
     };
     for s in &queue.speed {
-        positive("speed", *s)?;
+        within("speed", *s, 1e-3, 1e3)?;
     }
-    if !(args.sl_s.is_finite() && args.sl_s >= 0.0) {
+    queue.check().map_err(bad)?;
+    if !(args.sl_s.is_finite() && args.sl_s >= 0.0 && args.sl_s <= MAX_TIME_S) {
         return Err(bad(format!(
             "--sl-s must be a finite number >= 0, got {}",
             args.sl_s
@@ -559,6 +572,7 @@ fn main() -> ExitCode {
         eprintln!("d11sim: internal error (a bug; please report it): {info}");
     }));
     let cli = Cli::parse();
+    d11sim::scenario::budget::set_max_customers(cli.max_customers);
     let outcome = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(args) => run(args),
         Command::Report(args) => report(args),

@@ -84,7 +84,26 @@ fn range_values(from: &str, to: &str, step: &str) -> Result<Vec<toml::Value>, St
         .collect())
 }
 
-/// Every combination of the axes' values, first axis slowest.
+/// Most combinations a sweep may have (each is a full run of its replications).
+pub const MAX_POINTS: usize = 10_000;
+
+/// The number of combinations of `axes`, refused beyond [`MAX_POINTS`] before any is built.
+pub fn grid_size(axes: &[Axis]) -> Result<usize, String> {
+    let n = axes
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
+        .filter(|n| *n <= MAX_POINTS);
+    n.ok_or_else(|| {
+        let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+        format!(
+            "--set axes of {} values make {:.1e} combinations; the limit is {MAX_POINTS}",
+            sizes.join(" x "),
+            axes.iter().map(|a| a.values.len() as f64).product::<f64>()
+        )
+    })
+}
+
+/// Every combination of the axes' values, the first axis varying slowest.
 pub fn combinations(axes: &[Axis]) -> Vec<Vec<(String, toml::Value)>> {
     axes.iter().fold(vec![Vec::new()], |acc, axis| {
         acc.iter()

@@ -135,6 +135,12 @@ fn percentiles(h: &hdrhistogram::Histogram<u64>) -> serde_json::Value {
 /// Version of the `bench.json` layout.
 const BENCH_SCHEMA_VERSION: u32 = 1;
 
+/// The pacing accepted: from a thousandth of real time to a million times faster.
+const MIN_SPEEDUP: f64 = 1e-3;
+const MAX_SPEEDUP: f64 = 1e6;
+/// The longest wall-clock bound per replication (about 116 days).
+const MAX_WALL_S: f64 = 1e7;
+
 /// Median latency above which `bench` warns that the service is slow for loopback.
 const SLOW_MEDIAN_US: u64 = 5_000;
 
@@ -177,10 +183,11 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         ));
     }
     if let Some(k) = args.speedup
-        && !(k.is_finite() && k > 0.0)
+        && !(MIN_SPEEDUP..=MAX_SPEEDUP).contains(&k)
     {
         return Err(Failure::BadInput(format!(
-            "--speedup must be above 0, got {k}"
+            "--speedup must lie in {MIN_SPEEDUP}..={MAX_SPEEDUP:.0e}, got {}",
+            d11sim::input::number(k)
         )));
     }
     if let Some(m) = args.min_achieved
@@ -220,10 +227,11 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     let timeout = Duration::from_millis(args.timeout_ms);
     let window = d11sim::engine::SimTime::from_secs_f64(args.window_min * 60.0);
     let max_wall = match (args.max_wall_s, args.speedup) {
-        (Some(w), _) if w.is_finite() && w > 0.0 => w,
+        (Some(w), _) if w > 0.0 && w <= MAX_WALL_S => w,
         (Some(w), _) => {
             return Err(Failure::BadInput(format!(
-                "--max-wall-s must be above 0, got {w}"
+                "--max-wall-s must lie in (0, {MAX_WALL_S:.0e}], got {}",
+                d11sim::input::number(w)
             )));
         }
         (None, Some(k)) => 2.0 * sc.horizon.as_secs_f64() / k + 60.0,

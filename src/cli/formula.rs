@@ -63,7 +63,7 @@ const FORMULA_FLAGS: [(&str, &str); 6] = [
 pub(crate) fn formula(args: &FormulaArgs) -> Result<(), Failure> {
     let inputs = match &args.inputs {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = d11sim::input::read_text(path, d11sim::input::MAX_TOML_BYTES)
                 .map_err(|e| Failure::BadInput(format!("{}: cannot read: {e}", path.display())))?;
             toml::from_str::<FormulaInputs>(&text).map_err(|e| {
                 Failure::BadInput(format!("{}: {}", path.display(), e.message().trim()))

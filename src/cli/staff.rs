@@ -168,7 +168,7 @@ fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
 /// Reads a shift templates file; errors name the file and the key.
 fn read_templates(path: &std::path::Path) -> Result<shifts::TemplatesFile, Failure> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = d11sim::input::read_text(path, d11sim::input::MAX_TOML_BYTES)
         .map_err(|e| Failure::BadInput(format!("{shown}: cannot read: {e}")))?;
     toml::from_str(&text).map_err(|e| Failure::BadInput(format!("{shown}: {}", e.message().trim())))
 }
@@ -275,8 +275,9 @@ fn read_requirement(
 ) -> Result<Vec<u32>, Failure> {
     let shown = path.display().to_string();
     let bad = |line: u64, rule: String| Failure::BadInput(format!("{shown}:{line}: {rule}"));
-    let mut reader = csv::Reader::from_path(path)
+    let bytes = d11sim::input::read_capped(path, d11sim::input::MAX_CSV_BYTES)
         .map_err(|e| Failure::BadInput(format!("{shown}: cannot read the requirement: {e}")))?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header = reader
         .headers()
         .map_err(|e| bad(1, format!("not a CSV header: {e}")))?

@@ -88,19 +88,35 @@ impl Calendar {
 
     /// `"MM-DD HH:MM"` for scenario time `t` (seconds shown when not whole minutes).
     pub fn format(&self, t: SimTime) -> String {
-        let total = u64::from(self.start.0) + t.as_micros() / 1_000_000;
-        let (mut day, rem) = (total / 86_400, total % 86_400);
-        let mut month = 0;
-        while month < 11 && day >= u64::from(DAYS_IN_MONTH[month]) {
-            day -= u64::from(DAYS_IN_MONTH[month]);
-            month += 1;
-        }
-        let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-        if s == 0 {
-            format!("{:02}-{:02} {h:02}:{m:02}", month + 1, day + 1)
-        } else {
-            format!("{:02}-{:02} {h:02}:{m:02}:{s:02}", month + 1, day + 1)
-        }
+        format_seconds(u64::from(self.start.0).saturating_add(t.as_micros() / 1_000_000))
+    }
+
+    /// [`Calendar::format`] for `s` seconds from the start (negative: before it, at most
+    /// back to the year's start).
+    pub fn format_offset_s(&self, s: f64) -> String {
+        format_seconds((f64::from(self.start.0) + s).max(0.0) as u64)
+    }
+}
+
+/// `"MM-DD HH:MM[:SS]"` for `total` seconds since 01-01 00:00. The year's last instant is
+/// `12-31 24:00`, as scenarios write it; later times run on into the next year.
+fn format_seconds(total: u64) -> String {
+    const YEAR: u64 = 365 * 86_400;
+    if total == YEAR {
+        return "12-31 24:00".into();
+    }
+    let total = total % YEAR;
+    let (mut day, rem) = (total / 86_400, total % 86_400);
+    let mut month = 0;
+    while month < 11 && day >= u64::from(DAYS_IN_MONTH[month]) {
+        day -= u64::from(DAYS_IN_MONTH[month]);
+        month += 1;
+    }
+    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    if s == 0 {
+        format!("{:02}-{:02} {h:02}:{m:02}", month + 1, day + 1)
+    } else {
+        format!("{:02}-{:02} {h:02}:{m:02}:{s:02}", month + 1, day + 1)
     }
 }
 
@@ -149,5 +165,16 @@ mod tests {
                 .unwrap_err()
                 .contains("MM-DD HH:MM")
         );
+    }
+
+    #[test]
+    fn the_years_end_reads_back_as_written() {
+        let cal = Calendar::new(ClockTime::parse("12-31 18:00").unwrap());
+        let end = cal
+            .offset(ClockTime::parse("12-31 24:00").unwrap())
+            .unwrap();
+        assert_eq!(cal.format(end), "12-31 24:00");
+        assert_eq!(cal.format(end + SimTime::from_secs(300)), "01-01 00:05");
+        assert_eq!(cal.format_offset_s(-3600.0), "12-31 17:00");
     }
 }

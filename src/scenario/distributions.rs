@@ -4,9 +4,65 @@
 use super::file::{CountFile, DurationFile};
 use super::validate::{Ctx, R};
 use crate::distribution::{CountSpec, DurationSpec};
+use crate::input::number;
 
 /// z such that P(Z <= z) = 0.9 for a standard normal (to fit a log-normal's p90).
 const Z90: f64 = 1.281_551_565_544_600_4;
+
+/// The shortest time a distribution's scale may have: the simulation clock's resolution.
+pub const MIN_TIME_S: f64 = 1e-6;
+/// The longest mean or bound a duration may have (about 32 years): far beyond any chat,
+/// and far from the clock's overflow.
+pub const MAX_TIME_S: f64 = 1e9;
+/// Weibull shapes accepted: below 0.1 the mean is over 10^6 times the scale.
+const WEIBULL_SHAPE: (f64, f64) = (0.1, 100.0);
+/// The largest mean count of customer messages per conversation (the `fixed` limit too).
+const MAX_MESSAGES: f64 = 10_000.0;
+/// Gamma shapes accepted (and negative-binomial dispersions, the same gamma inside).
+const GAMMA_SHAPE: (f64, f64) = (1e-3, 1e6);
+/// The largest log-normal sigma: p90 = 600x the median, the mean 270,000x.
+const MAX_SIGMA: f64 = 5.0;
+
+/// The derived parameters of a built distribution: every scale within
+/// [`MIN_TIME_S`, `MAX_TIME_S`], shapes within their ranges, the mean finite and at most
+/// [`MAX_TIME_S`], so that sampling can neither fail nor overflow the clock.
+fn derived(spec: &DurationSpec, key: &str, ctx: &Ctx<'_>) -> R<()> {
+    let within = |what: &str, x: f64, (lo, hi): (f64, f64)| -> R<()> {
+        if x.is_finite() && x >= lo && x <= hi {
+            Ok(())
+        } else {
+            Err(ctx.err(
+                key,
+                format!(
+                    "gives a {what} of {}; it must lie in {}..={}",
+                    number(x),
+                    number(lo),
+                    number(hi)
+                ),
+            ))
+        }
+    };
+    let time = (MIN_TIME_S, MAX_TIME_S);
+    match *spec {
+        DurationSpec::Fixed { value_s } => within("value (s)", value_s, (0.0, MAX_TIME_S))?,
+        DurationSpec::Exponential { mean_s } => within("mean (s)", mean_s, time)?,
+        DurationSpec::Weibull { shape, scale_s } => {
+            within("Weibull shape", shape, WEIBULL_SHAPE)?;
+            within("Weibull scale (s)", scale_s, time)?;
+        }
+        DurationSpec::Lognormal { mu, sigma } => {
+            within("log-normal sigma", sigma, (0.0, MAX_SIGMA))?;
+            within("log-normal median (s)", mu.exp(), time)?;
+        }
+        DurationSpec::Uniform { max_s, .. } => within("maximum (s)", max_s, (0.0, MAX_TIME_S))?,
+        DurationSpec::Gamma { shape, scale_s } => {
+            within("gamma shape", shape, GAMMA_SHAPE)?;
+            within("gamma scale (s)", scale_s, time)?;
+        }
+        DurationSpec::Never => return Ok(()),
+    }
+    within("mean (s)", spec.mean_s(), (0.0, MAX_TIME_S))
+}
 
 /// Validates a duration distribution at `key`.
 pub(crate) fn duration(raw: &DurationFile, key: &str, ctx: &Ctx<'_>) -> R<DurationSpec> {
@@ -122,6 +178,7 @@ pub(crate) fn duration(raw: &DurationFile, key: &str, ctx: &Ctx<'_>) -> R<Durati
             return Err(ctx.err(format!("{key}.dist"), format!("unknown distribution `{other}`; known: fixed, exponential, weibull, lognormal, uniform, gamma, never")));
         }
     };
+    derived(&spec, key, ctx)?;
     Ok(spec)
 }
 
@@ -199,13 +256,16 @@ pub(crate) fn count(raw: &CountFile, key: &str, ctx: &Ctx<'_>) -> R<CountSpec> {
             .mean
             .ok_or_else(|| ctx.err(sub("mean"), "is required"))?;
         let m = ctx.finite(&sub("mean"), m)?;
-        if m >= 1.0 {
-            Ok(m)
-        } else {
+        if !(1.0..=MAX_MESSAGES).contains(&m) {
             Err(ctx.err(
                 sub("mean"),
-                format!("must be at least 1 (a conversation has a message), got {m}"),
+                format!(
+                    "must lie in 1..={MAX_MESSAGES} (a conversation has a message; more than \
+                     {MAX_MESSAGES} on average is no chat), got {m}"
+                ),
             ))
+        } else {
+            Ok(m)
         }
     };
     match raw.dist.as_str() {
@@ -225,9 +285,19 @@ pub(crate) fn count(raw: &CountFile, key: &str, ctx: &Ctx<'_>) -> R<CountSpec> {
             let d = raw
                 .dispersion
                 .ok_or_else(|| ctx.err(sub("dispersion"), "is required"))?;
+            let d = ctx.positive(&sub("dispersion"), d)?;
+            if !(GAMMA_SHAPE.0..=GAMMA_SHAPE.1).contains(&d) {
+                return Err(ctx.err(
+                    sub("dispersion"),
+                    format!(
+                        "must lie in {:e}..={:e}, got {d:e}",
+                        GAMMA_SHAPE.0, GAMMA_SHAPE.1
+                    ),
+                ));
+            }
             Ok(CountSpec::NegativeBinomial {
                 mean: mean(ctx)?,
-                dispersion: ctx.positive(&sub("dispersion"), d)?,
+                dispersion: d,
             })
         }
         "geometric" => {

@@ -1,8 +1,9 @@
 //! Scenarios: the TOML file (`file`), its validation into domain types (`validate`), clock
 //! times (`clock`), and the embedded default Double-11 scenario.
 
+pub mod budget;
 pub mod clock;
-mod distributions;
+pub mod distributions;
 pub mod file;
 mod plans;
 mod rates;
@@ -126,9 +127,11 @@ impl Scenario {
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
-            file: shown.clone(),
-            reason: e.to_string(),
+        let text = crate::input::read_text(path, crate::input::MAX_TOML_BYTES).map_err(|e| {
+            ScenarioError::Read {
+                file: shown.clone(),
+                reason: e,
+            }
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         Scenario::from_toml(&text, &shown, base)
@@ -232,7 +235,7 @@ fn merged_table(
     } else {
         let path = base_dir.join(&parent);
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path)
+        let text = crate::input::read_text(&path, crate::input::MAX_TOML_BYTES)
             .map_err(|e| invalid("extends", format!("cannot read `{shown}`: {e}")))?;
         (path, shown, text)
     };

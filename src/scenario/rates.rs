@@ -82,7 +82,7 @@ pub(crate) fn arrivals(
             points.push((at, per_s * ctx.non_negative(&format!("{key}[1]"), *m)?));
         }
     } else if let Some(path) = &raw.csv {
-        points = csv_points(path, raw.forecast_total, cal, ctx)?;
+        points = csv_points(path, raw.forecast_total, cal, horizon, ctx)?;
     } else if let Some(per_hour) = raw.constant_per_hour {
         points.push((
             f64::MIN,
@@ -155,11 +155,12 @@ pub(crate) fn csv_points(
     path: &str,
     total: Option<f64>,
     cal: &Calendar,
+    horizon: SimTime,
     ctx: &Ctx<'_>,
 ) -> R<Vec<(f64, f64)>> {
     let full = ctx.base_dir.join(path);
     let shown = full.display().to_string();
-    let bytes = std::fs::read(&full)
+    let bytes = crate::input::read_capped(&full, crate::input::MAX_CSV_BYTES)
         .map_err(|e| ctx.err("arrivals.csv", format!("cannot read `{shown}`: {e}")))?;
     let csv_err = |line: usize, rule: String| ScenarioError::Csv {
         file: shown.clone(),
@@ -230,6 +231,26 @@ pub(crate) fn csv_points(
     }
     let last_len = rows[rows.len() - 1].0 - rows[rows.len() - 2].0;
     let sum: f64 = rows.iter().map(|r| r.1).sum();
+    if !sum.is_finite() {
+        return Err(ctx.err(
+            "arrivals.csv",
+            format!("`{shown}`: the counts add up to more than a number can hold"),
+        ));
+    }
+    let (first, end) = (rows[0].0, rows[rows.len() - 1].0 + last_len);
+    if end <= 0.0 || first >= horizon.as_secs_f64() {
+        return Err(ctx.err(
+            "arrivals.csv",
+            format!(
+                "`{shown}`: its rows ({} to {}) lie wholly outside the scenario ({} to {}): \
+                 no arrivals would be drawn; check the dates or the scenario's start and end",
+                cal.format_offset_s(first),
+                cal.format_offset_s(end),
+                cal.format(SimTime::ZERO),
+                cal.format(horizon)
+            ),
+        ));
+    }
     let factor = match total {
         Some(t) => {
             let t = ctx.non_negative("arrivals.forecast_total", t)?;

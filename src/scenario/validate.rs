@@ -190,7 +190,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
     let inbox = inbox(raw.inbox.as_ref(), &conversation, ctx)?;
     let scoring = scoring(raw.scoring.as_ref(), ctx)?;
     let echo = serde_json::to_value(raw).map_err(|e| ctx.err("(scenario)", e.to_string()))?;
-    Ok(Scenario {
+    let sc = Scenario {
         name: raw.name.clone(),
         description: raw.description.clone(),
         calendar: cal,
@@ -212,7 +212,9 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         network,
         conversion,
         echo,
-    })
+    };
+    super::budget::check(&sc, ctx)?;
+    Ok(sc)
 }
 
 fn conversation(raw: &ConversationFile, ctx: &Ctx<'_>) -> R<Conversation> {
@@ -542,6 +544,16 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
     let mut warnings = Vec::new();
     for (i, g) in raw.iter().enumerate() {
         let key = format!("groups[{i}]");
+        if let Some(j) = raw[..i].iter().position(|h| h.name == g.name) {
+            return Err(ctx.err(
+                format!("{key}.name"),
+                format!(
+                    "`{}` is already the name of groups[{j}]: group names must be unique (variants \
+                     and sweeps address groups by name)",
+                    g.name
+                ),
+            ));
+        }
         if !(0..=100_000).contains(&g.count) {
             return Err(ctx.err(
                 format!("{key}.count"),

@@ -22,9 +22,11 @@ pub struct Variant {
 /// The base scenario followed by each variant, in file order.
 pub fn load_plans(path: &Path) -> Result<Vec<Variant>, ScenarioError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
-        file: shown.clone(),
-        reason: e.to_string(),
+    let text = crate::input::read_text(path, crate::input::MAX_TOML_BYTES).map_err(|e| {
+        ScenarioError::Read {
+            file: shown.clone(),
+            reason: e,
+        }
     })?;
     plans_from_toml(&text, &shown, path.parent().unwrap_or(Path::new(".")))
 }
@@ -106,9 +108,11 @@ impl Base {
     /// Reads a scenario file.
     pub fn load(path: &Path) -> Result<Base, ScenarioError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
-            file: shown.clone(),
-            reason: e.to_string(),
+        let text = crate::input::read_text(path, crate::input::MAX_TOML_BYTES).map_err(|e| {
+            ScenarioError::Read {
+                file: shown.clone(),
+                reason: e,
+            }
         })?;
         Base::from_toml(&text, &shown, path.parent().unwrap_or(Path::new(".")))
     }

@@ -97,8 +97,11 @@ pub fn per_interval(
                 lambda,
                 ..base.clone()
             };
+            // beyond the calculator's limits there is no analytic answer for the interval
             let agents_needed = if lambda > 0.0 {
-                q.staff(targets, sc.service_level.as_secs_f64(), 100_000)
+                q.check()
+                    .ok()
+                    .and_then(|()| q.staff(targets, sc.service_level.as_secs_f64(), 100_000))
                     .map(|m| m.agents)
             } else {
                 Some(0)

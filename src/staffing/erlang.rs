@@ -6,7 +6,12 @@
 //! chain assumes least-loaded routing keeps loads within one chat of each other (exact
 //! for K = 1 and for unit speed; an approximation otherwise).
 
-use statrs::function::gamma::gamma_lr;
+use statrs::function::gamma::checked_gamma_lr;
+
+/// The largest offered load per chat slot (Erlangs) [`Queue::check`] accepts.
+pub const MAX_LOAD: f64 = 100_000.0;
+/// The largest arrivals x patience [`Queue::check`] accepts: the states the chain sums.
+pub const MAX_WAITING: f64 = 1e7;
 
 /// A stationary queue to evaluate.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,6 +130,7 @@ impl Queue {
         let asa_s = mean_queue / self.lambda;
         let p_abandon = theta * mean_queue / self.lambda;
         let service_level = match self.patience_s {
+            _ if p_wait == 0.0 => 1.0,
             None => {
                 // FCFS with all slots busy: the wait is exponential at rate full_rate - lambda
                 1.0 - p_wait * (-(full_rate - self.lambda) * sl_s).exp()
@@ -133,7 +139,15 @@ impl Queue {
                 // Mandelbaum & Zeltyn: P(V > t | V > 0) = P(x, y e^{-theta t}) / P(x, y) with
                 // the regularised lower incomplete gamma P, x = full_rate/theta, y = lambda/theta
                 let (x, y) = (full_rate / theta, self.lambda / theta);
-                let tail = gamma_lr(x, y * (-theta * sl_s).exp()) / gamma_lr(x, y);
+                // where the incomplete gammas underflow or leave their domain (far more
+                // agents than the load, extreme ratios), the tail's bound 1 stands in: a
+                // service level of at least 1 - p_wait e^{-theta t}, exact as p_wait -> 0
+                let tail = checked_gamma_lr(x, y * (-theta * sl_s).exp())
+                    .and_then(|a| checked_gamma_lr(x, y).map(|b| a / b))
+                    .ok()
+                    .filter(|t| t.is_finite())
+                    .unwrap_or(1.0)
+                    .min(1.0);
                 1.0 - p_wait * tail * (-theta * sl_s).exp()
             }
         };
@@ -157,12 +171,53 @@ impl Queue {
         self.patience_s.is_some() || self.lambda < capacity * (1.0 - 1e-5)
     }
 
-    /// The fewest agents (up to `max_agents`) whose metrics meet every target.
+    /// The fewest agents (up to `max_agents`) whose metrics meet every target: a bisection,
+    /// as every metric a target names improves with each added agent.
     pub fn staff(&self, targets: &[StaffTarget], sl_s: f64, max_agents: u32) -> Option<Metrics> {
-        (1..=max_agents)
-            .filter(|&c| self.stable(c))
-            .map(|c| self.metrics(c, sl_s))
-            .find(|m| targets.iter().all(|t| t.met_by(m)))
+        let meets = |c: u32| -> Option<Metrics> {
+            if c == 0 || !self.stable(c) {
+                return None;
+            }
+            let m = self.metrics(c, sl_s);
+            targets.iter().all(|t| t.met_by(&m)).then_some(m)
+        };
+        let mut best = meets(max_agents)?;
+        let (mut lo, mut hi) = (0, max_agents); // lo fails (or is 0), hi meets
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            match meets(mid) {
+                Some(m) => {
+                    hi = mid;
+                    best = m;
+                }
+                None => lo = mid,
+            }
+        }
+        Some(best)
+    }
+
+    /// Whether the calculator can answer for this queue within its limits: the offered
+    /// load per chat slot at most [`MAX_LOAD`], and with patience, arrivals x patience (the
+    /// customers waiting at once were nobody answering) at most [`MAX_WAITING`].
+    pub fn check(&self) -> Result<(), String> {
+        let slowest = self.speed.iter().copied().fold(f64::INFINITY, f64::min);
+        let load = self.lambda * self.handle_s / (f64::from(self.chats) * slowest);
+        if load.is_nan() || load > MAX_LOAD {
+            return Err(format!(
+                "an offered load of {load:.1e} Erlangs per chat slot is beyond the calculator's \
+                 limit of {MAX_LOAD:.0e} (about that many agents)"
+            ));
+        }
+        if let Some(p) = self.patience_s {
+            let waiting = self.lambda * p;
+            if waiting.is_nan() || waiting > MAX_WAITING {
+                return Err(format!(
+                    "arrivals x patience is {waiting:.1e} customers (those waiting at once were \
+                     nobody answering); the calculator's limit is {MAX_WAITING:.0e}"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -255,12 +310,16 @@ pub fn render(queue: &Queue, rows: &[Metrics]) -> String {
     for m in rows {
         let _ = writeln!(
             out,
-            "{:>7} {:>8.2}% {:>9.2}% {:>9.1} {:>9.2}% {:>9.2} {:>9.1}%",
+            "{:>7} {:>8.2}% {:>9.2}% {:>9.1} {:>10} {:>9.2} {:>9.1}%",
             m.agents,
             m.p_wait * 100.0,
             m.p_abandon * 100.0,
             m.asa_s,
-            m.service_level * 100.0,
+            if m.service_level.is_finite() {
+                format!("{:.2}%", m.service_level * 100.0)
+            } else {
+                "-".into()
+            },
             m.mean_queue,
             m.occupancy * 100.0
         );
@@ -306,6 +365,41 @@ mod tests {
             .staff(&[StaffTarget::ServiceLevelAtLeast(0.9)], 19.8, 100)
             .unwrap();
         assert_eq!(m.agents, 15);
+    }
+
+    #[test]
+    fn the_bisection_finds_what_a_scan_from_one_agent_finds() {
+        let targets = [
+            vec![StaffTarget::ServiceLevelAtLeast(0.8)],
+            vec![
+                StaffTarget::AsaAtMost(10.0),
+                StaffTarget::AbandonAtMost(0.02),
+            ],
+            vec![
+                StaffTarget::WaitAtMost(0.3),
+                StaffTarget::OccupancyAtMost(0.85),
+            ],
+        ];
+        for lambda_h in [20.0, 50.0, 325.0, 2000.0] {
+            for patience in [None, Some(60.0), Some(240.0)] {
+                for chats in [1, 3] {
+                    let queue = Queue {
+                        chats,
+                        speed: vec![1.0, 0.8, 0.7],
+                        ..q(lambda_h / 3600.0, patience)
+                    };
+                    for t in &targets {
+                        let scan = (1..=2000)
+                            .filter(|&c| queue.stable(c))
+                            .map(|c| queue.metrics(c, 30.0))
+                            .find(|m| t.iter().all(|x| x.met_by(m)))
+                            .map(|m| m.agents);
+                        let found = queue.staff(t, 30.0, 2000).map(|m| m.agents);
+                        assert_eq!(found, scan, "{lambda_h}/h {patience:?} K={chats} {t:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
 //! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the
 //!   key or line and the rule, and writes no output
+//! - `budget`: inputs beyond the documented limits (derived distribution parameters,
+//!   expected arrivals, series intervals, CSV sums and non-files, calculator, sweep and
+//!   bench flags) are refused the same way, never a panic or a hang
 //! - `service`: the routing service on loopback: the protocol, the simulation with the
 //!   service in the loop, failures counted at the timeout, loopback safety
 //! - `staffing`: exact Erlang B, C and A formulas against the reference values; the
@@ -21,6 +24,7 @@
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
+mod budget;
 mod common;
 mod conservation;
 mod determinism;
