@@ -199,6 +199,8 @@ enum Failure {
     Gate(String),
     /// `bench`: the generator could not keep its plan (exit 4).
     Invalid(String),
+    /// Ctrl-C or SIGTERM: the finished replications were written (exit 130).
+    Interrupted(String),
 }
 
 impl From<ScenarioError> for Failure {
@@ -259,32 +261,96 @@ fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
 }
 
 /// Runs every plan with `cfg`, with a progress bar.
-fn run_plans(plans: &[Variant], cfg: RunConfig) -> Vec<PlanResults> {
+///
+/// After Ctrl-C, the plans that have finished replications are kept, each cut to the
+/// fewest any of them finished, so plan differences stay paired; the note says so.
+fn run_plans(plans: &[Variant], cfg: RunConfig) -> (Vec<PlanResults>, Option<String>) {
     let bar = progress(cfg.replications * plans.len() as u64);
-    let results = plans
-        .iter()
-        .map(|p| PlanResults {
+    let mut results: Vec<PlanResults> = Vec::new();
+    for p in plans {
+        if replicate::interrupted() {
+            break;
+        }
+        results.push(PlanResults {
             name: p.name.clone(),
             description: p.description.clone(),
             results: replicate::run_observed(&p.scenario, cfg, &|| bar.inc(1)),
-        })
-        .collect();
+        });
+    }
     bar.finish_and_clear();
-    results
+    if !replicate::interrupted() {
+        return (results, None);
+    }
+    results.retain(|r| !r.results.replications.is_empty());
+    let k = results
+        .iter()
+        .map(|r| r.results.replications.len())
+        .min()
+        .unwrap_or(0);
+    for (r, p) in results.iter_mut().zip(plans) {
+        if r.results.replications.len() > k {
+            let reps = r.results.replications[..k].to_vec();
+            r.results = replicate::summarise(&p.scenario, cfg.seed, reps);
+        }
+    }
+    let note = format!(
+        "{k} of {} replications finished{}",
+        cfg.replications,
+        if results.len() < plans.len() {
+            format!(" for {} of {} plans", results.len(), plans.len())
+        } else {
+            String::new()
+        }
+    );
+    (results, Some(note))
+}
+
+/// Checks an output folder before any work (see `output::staged::check`).
+fn check_out(dir: &std::path::Path) -> Result<(), Failure> {
+    output::staged::check(dir).map_err(|e| Failure::BadInput(format!("--out {e}")))
+}
+
+/// Fills `dir` through a temporary folder with `fill`, then puts it in place whole.
+fn staged(
+    dir: &std::path::Path,
+    fill: impl FnOnce(&std::path::Path) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let stage = output::staged::Staged::new(dir)
+        .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?;
+    fill(stage.dir())?;
+    stage
+        .commit()
+        .map_err(|e| Failure::Internal(format!("{}: cannot put in place: {e}", dir.display())))
 }
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let plans = load(args.scenario.as_ref())?;
+    for dir in args.out.iter().chain(&args.report) {
+        check_out(dir)?;
+    }
     let cfg = run_config(args.replications, args.seed, args.threads);
-    let results = run_plans(&plans, cfg);
+    let (results, interrupted) = run_plans(&plans, cfg);
+    if results.is_empty() {
+        return Err(Failure::Interrupted(
+            "before any replication finished; nothing written".into(),
+        ));
+    }
+    let plans = &plans[..results.len()];
     let base = &plans[0].scenario;
     if let Some(dir) = &args.out {
-        write_outputs(dir, &plans, &results).map_err(|e| {
-            Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+        staged(dir, |d| {
+            write_outputs(d, plans, &results).map_err(|e| {
+                Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+            })
         })?;
     }
     if let Some(dir) = &args.report {
-        write_report(dir, &plans, &results, cfg, args.lang)?;
+        write_report(dir, plans, &results, cfg, args.lang)?;
+    }
+    if let Some(note) = interrupted {
+        return Err(Failure::Interrupted(format!(
+            "{note}; their outputs are written"
+        )));
     }
     if args.json {
         let json = serde_json::to_string_pretty(&output::summary(base, &results[0].results))
@@ -337,31 +403,48 @@ fn write_report(
     {
         bar.set_style(style);
     }
-    let fixes =
+    // after Ctrl-C the page is drawn from what finished, without the fix search
+    let fixes = if replicate::interrupted() {
+        Vec::new()
+    } else {
         d11sim::report::fix::fixes(&plans[0].scenario, &results[0].results, cfg, lang, &|| {
             bar.inc(1)
-        });
+        })
+    };
     bar.finish_and_clear();
     let clock = std::time::Instant::now();
     let pairs: Vec<(&Scenario, &PlanResults)> =
         plans.iter().map(|p| &p.scenario).zip(results).collect();
-    let page = d11sim::report::run_page(dir, &pairs, fixes, lang).map_err(Failure::Internal)?;
-    d11sim::report::write_page(dir, &page).map_err(|e| {
-        Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
+    staged(dir, |d| {
+        let page = d11sim::report::run_page(d, &pairs, fixes, lang).map_err(Failure::Internal)?;
+        d11sim::report::write_page(d, &page).map_err(|e| {
+            Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
+        })
     })?;
     Ok(clock.elapsed().as_secs_f64())
 }
 
 fn report(args: &ReportArgs) -> Result<(), Failure> {
     let plans = load(args.scenario.as_ref())?;
+    check_out(&args.out)?;
     let cfg = run_config(args.replications, args.seed, args.threads);
-    let results = run_plans(&plans, cfg);
-    let drawn = write_report(&args.out, &plans, &results, cfg, args.lang)?;
+    let (results, interrupted) = run_plans(&plans, cfg);
+    if results.is_empty() {
+        return Err(Failure::Interrupted(
+            "before any replication finished; nothing written".into(),
+        ));
+    }
+    let drawn = write_report(&args.out, &plans[..results.len()], &results, cfg, args.lang)?;
     println!(
         "report written to {} (index.html, report.md, PNG charts); drawn in {drawn:.2} s",
         args.out.display()
     );
-    Ok(())
+    match interrupted {
+        Some(note) => Err(Failure::Interrupted(format!(
+            "{note}; the report shows them"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The base plan's files in `dir`, each variant's in `dir/variants/NAME/`, and the
@@ -440,41 +523,63 @@ fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             base.with(p, "--set", &format!("{label} ({})", shown.join(", ")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for dir in args.out.iter().chain(&args.report) {
+        check_out(dir)?;
+    }
     let cfg = run_config(args.replications, args.seed, args.threads);
     let bar = progress(cfg.replications * scenarios.len() as u64);
-    let rows: Vec<d11sim::sweep::Row> = points
-        .into_iter()
-        .zip(&scenarios)
-        .map(|(point, sc)| d11sim::sweep::Row {
-            point,
-            results: replicate::run_observed(sc, cfg, &|| bar.inc(1)),
-        })
-        .collect();
+    let mut rows: Vec<d11sim::sweep::Row> = Vec::new();
+    for (point, sc) in points.into_iter().zip(&scenarios) {
+        if replicate::interrupted() {
+            break;
+        }
+        let results = replicate::run_observed(sc, cfg, &|| bar.inc(1));
+        if results.replications.is_empty() {
+            break;
+        }
+        rows.push(d11sim::sweep::Row { point, results });
+    }
     bar.finish_and_clear();
+    if rows.is_empty() {
+        return Err(Failure::Interrupted(
+            "before any replication finished; nothing written".into(),
+        ));
+    }
     if let Some(dir) = &args.out {
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(dir)?;
-            output::write_atomic(
-                &dir.join("sweep.csv"),
-                d11sim::sweep::to_csv(&rows).as_bytes(),
-            )?;
-            let json = serde_json::to_vec_pretty(&d11sim::sweep::to_json(&rows))
-                .map_err(std::io::Error::other)?;
-            output::write_atomic(&dir.join("sweep.json"), &json)
-        };
-        write().map_err(|e| {
-            Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+        staged(dir, |d| {
+            let write = || -> std::io::Result<()> {
+                output::write_atomic(
+                    &d.join("sweep.csv"),
+                    d11sim::sweep::to_csv(&rows).as_bytes(),
+                )?;
+                let json = serde_json::to_vec_pretty(&d11sim::sweep::to_json(&rows))
+                    .map_err(std::io::Error::other)?;
+                output::write_atomic(&d.join("sweep.json"), &json)
+            };
+            write().map_err(|e| {
+                Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+            })
         })?;
     }
     print!("{}", d11sim::sweep::render(&rows, &kpis));
     if let Some(dir) = &args.report {
         let sc = base.with(&[], "(scenario)", "(scenario)")?;
-        let page = d11sim::report::sweep_page(dir, &sc, &rows, &kpis, args.lang)
-            .map_err(Failure::Internal)?;
-        d11sim::report::write_page(dir, &page).map_err(|e| {
-            Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
+        staged(dir, |d| {
+            let page = d11sim::report::sweep_page(d, &sc, &rows, &kpis, args.lang)
+                .map_err(Failure::Internal)?;
+            d11sim::report::write_page(d, &page).map_err(|e| {
+                Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
+            })
         })?;
         println!("report written to {}", dir.display());
+    }
+    if replicate::interrupted() {
+        return Err(Failure::Interrupted(format!(
+            "{} of {} combinations run (the last may have fewer replications); their outputs \
+             are written",
+            rows.len(),
+            scenarios.len()
+        )));
     }
     Ok(())
 }
@@ -573,6 +678,24 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     d11sim::scenario::budget::set_max_customers(cli.max_customers);
+    // run, report and sweep keep their finished replications on Ctrl-C or SIGTERM; a
+    // second signal, or one during any other command, exits at once
+    let catches = matches!(
+        cli.command,
+        Command::Run(_) | Command::Report(_) | Command::Sweep(_)
+    );
+    let _ = ctrlc::set_handler(move || {
+        if catches && !d11sim::replicate::interrupted() {
+            d11sim::replicate::interrupt();
+            eprintln!(
+                "\ninterrupt: finishing the replications under way, then writing the finished \
+                 ones (again to quit at once)"
+            );
+        } else {
+            d11sim::output::staged::abandon();
+            std::process::exit(130);
+        }
+    });
     let outcome = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(args) => run(args),
         Command::Report(args) => report(args),
@@ -617,6 +740,10 @@ fn main() -> ExitCode {
         Ok(Err(Failure::Invalid(msg))) => {
             eprintln!("run invalid: {msg}");
             ExitCode::from(4)
+        }
+        Ok(Err(Failure::Interrupted(msg))) => {
+            eprintln!("interrupted: {msg}");
+            ExitCode::from(130)
         }
         Err(_) => ExitCode::from(1),
     }

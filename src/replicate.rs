@@ -106,7 +106,22 @@ pub fn run_observed(scenario: &Scenario, cfg: RunConfig, done: &(dyn Fn() + Sync
     summarise(scenario, cfg.seed, replications)
 }
 
-/// Runs `one(i)` for i in 0..replications on `threads` threads; results by index.
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks every replication loop to start no new replication: those under way finish, so
+/// the finished ones are always replications `0..k` (for Ctrl-C; see [`interrupted`]).
+pub fn interrupt() {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// True once [`interrupt`] was called.
+pub fn interrupted() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
+/// Runs `one(i)` for i in 0..replications on `threads` threads; results by index. After
+/// [`interrupt`], no new index starts: the result holds replications `0..k`, `k` possibly
+/// below `replications`.
 pub fn run_all<T: Send>(cfg: RunConfig, one: impl Fn(u64) -> T + Sync) -> Vec<T> {
     let next = AtomicU64::new(0);
     let done: Mutex<Vec<(u64, T)>> = Mutex::new(Vec::with_capacity(cfg.replications as usize));
@@ -115,6 +130,9 @@ pub fn run_all<T: Send>(cfg: RunConfig, one: impl Fn(u64) -> T + Sync) -> Vec<T>
         for _ in 0..threads {
             s.spawn(|| {
                 loop {
+                    if interrupted() {
+                        break;
+                    }
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= cfg.replications {
                         break;

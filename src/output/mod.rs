@@ -5,6 +5,7 @@
 mod histograms;
 mod json;
 mod series;
+pub mod staged;
 mod table;
 
 use std::io::Write;

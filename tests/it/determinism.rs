@@ -73,3 +73,101 @@ fn outputs_are_identical_for_any_thread_count() {
         "a different seed must change the summary"
     );
 }
+
+/// Sends `signal` to the process `pid` (the `kill` command).
+fn signal(pid: u32, signal: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill {signal} {pid} failed");
+}
+
+#[test]
+fn an_interrupted_run_writes_its_finished_replications_as_a_shorter_run_would() {
+    let dir = common::temp_dir("interrupt");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_d11sim"))
+        .args(["run", "-r", "100000", "--out", "out", "--quiet", "-t", "2"])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // long enough for a few replications of the default day
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    signal(child.id(), "-INT");
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    let k: u64 = stderr
+        .split("interrupted: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no count in: {stderr}"));
+    assert!(k >= 1, "{stderr}");
+    // the same bytes as a run asked for k replications
+    let o = common::d11sim(
+        &["run", "-r", &k.to_string(), "--out", "reference", "--quiet"],
+        &dir,
+    );
+    assert!(o.status.success());
+    for f in [
+        "summary.json",
+        "series.csv",
+        "histograms/first_response_ms.hgrm",
+    ] {
+        assert!(
+            std::fs::read(dir.join("out").join(f)).unwrap()
+                == std::fs::read(dir.join("reference").join(f)).unwrap(),
+            "{f} differs from a {k}-replication run"
+        );
+    }
+    // nothing temporary left beside the outputs
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("partial")), "{names:?}");
+}
+
+#[test]
+fn a_killed_write_never_mixes_two_runs_and_leaves_nothing_behind() {
+    let dir = common::temp_dir("kill_write");
+    let run = |seed: &str| {
+        let o = common::d11sim(
+            &["run", "-r", "2", "-s", seed, "--out", "out", "--quiet"],
+            &dir,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(dir.join("out/summary.json")).unwrap()
+    };
+    let old = run("1");
+    // kills at spread times over a run that replaces it (simulation, then writing)
+    for delay_ms in [150, 300, 450, 600, 750, 900] {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_d11sim"))
+            .args(["run", "-r", "2", "-s", "2", "--out", "out", "--quiet"])
+            .current_dir(&dir)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        signal(child.id(), "-KILL");
+        let _ = child.wait_with_output();
+        let summary = std::fs::read(dir.join("out/summary.json")).unwrap();
+        let series = std::fs::read_to_string(dir.join("out/series.csv")).unwrap();
+        // summary and series belong to the same run: the old one, or the whole new one
+        let seed: serde_json::Value = serde_json::from_slice(&summary).unwrap();
+        let seed = seed["seed"].as_u64().unwrap();
+        assert!(seed == 1 || seed == 2, "{seed}");
+        if seed == 1 {
+            assert!(summary == old, "a mix after a kill at {delay_ms} ms");
+        }
+        assert!(!series.is_empty());
+    }
+    // the next run clears what the killed ones left
+    run("3");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["out".to_string()], "left behind: {names:?}");
+}
