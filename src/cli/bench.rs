@@ -22,6 +22,11 @@ pub(crate) enum RouterCommand {
         /// Allow binding an address other than loopback.
         #[arg(long)]
         allow_remote: bool,
+        /// Open connections kept; beyond them the longest-idle one is closed (keep it
+        /// below the file-descriptor limit, `ulimit -n`).
+        #[arg(long, default_value_t = d11sim::service::server::DEFAULT_MAX_CONNECTIONS as u64,
+              value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        max_connections: u64,
     },
 }
 
@@ -93,6 +98,7 @@ pub(crate) fn router_serve(
     policy: &str,
     addr: std::net::SocketAddr,
     allow_remote: bool,
+    max_connections: usize,
 ) -> Result<(), Failure> {
     let p = d11sim::routing::Policy::parse(&policy.replace('-', "_")).ok_or_else(|| {
         Failure::BadInput(format!(
@@ -109,11 +115,16 @@ pub(crate) fn router_serve(
         .build()
         .map_err(|e| Failure::Internal(format!("cannot start the runtime: {e}")))?;
     runtime
-        .block_on(d11sim::service::server::serve(p, addr, |bound| {
-            use std::io::Write;
-            println!("listening on http://{bound} (policy {})", p.name());
-            let _ = std::io::stdout().flush();
-        }))
+        .block_on(d11sim::service::server::serve(
+            p,
+            addr,
+            max_connections,
+            |bound| {
+                use std::io::Write;
+                println!("listening on http://{bound} (policy {})", p.name());
+                let _ = std::io::stdout().flush();
+            },
+        ))
         .map_err(|e| Failure::BadInput(format!("--addr {addr}: {e}")))
 }
 

@@ -2,7 +2,9 @@
 //! (`d11sim router serve`). It is the test target of the harness and the example for
 //! engineers writing their own.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -11,15 +13,22 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use super::protocol::{ErrorReply, Health, Reset, RouteRequest, RouteResponse, Updates};
 use crate::engine::SimTime;
 use crate::routing::{Policy, Router};
 
-/// Largest request body accepted, bytes.
+/// Largest request body accepted, bytes; a larger `Content-Length` is refused before any
+/// of the body is read.
 pub const MAX_BODY: usize = 16 << 20;
+/// Request bodies buffered at once, in all connections together: 256 MiB.
+const BODY_BUDGET: usize = 256 << 20;
+/// A request's headers must arrive within this, or the connection is closed.
+pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Open connections kept by default; beyond them the longest-idle one is closed.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 struct State {
     policy: Policy,
@@ -42,6 +51,7 @@ impl State {
 #[derive(Clone)]
 pub struct Service {
     state: Arc<Mutex<State>>,
+    budget: Arc<tokio::sync::Semaphore>,
 }
 
 fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response<Full<Bytes>> {
@@ -67,16 +77,44 @@ impl Service {
                 agents: 0,
                 decisions: 0,
             })),
+            budget: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET / 1024)),
         }
     }
 
     /// Answers one request.
     pub async fn handle(&self, req: Request<Incoming>) -> Response<Full<Bytes>> {
         let (parts, body) = req.into_parts();
+        // the declared length (0 for no body; none for a chunked one)
+        let declared = hyper::body::Body::size_hint(&body)
+            .exact()
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        if declared.is_some_and(|n| n > MAX_BODY) {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("body: larger than {MAX_BODY} bytes"),
+            );
+        }
+        // the body's share of the budget (the whole limit when its length is not declared)
+        let units = declared.unwrap_or(MAX_BODY).div_ceil(1024) as u32;
+        let permit = match tokio::time::timeout(
+            HEADER_TIMEOUT,
+            self.budget.clone().acquire_many_owned(units),
+        )
+        .await
+        {
+            Ok(Ok(p)) => p,
+            _ => {
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy: too many request bodies in flight",
+                );
+            }
+        };
         let bytes = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
             Ok(b) => b.to_bytes(),
             Err(e) => return error(StatusCode::PAYLOAD_TOO_LARGE, format!("body: {e}")),
         };
+        drop(permit);
         match (&parts.method, parts.uri.path()) {
             (&Method::GET, "/v1/health") => json(StatusCode::OK, &self.lock().health()),
             (&Method::POST, "/v1/reset") => match serde_json::from_slice::<Reset>(&bytes) {
@@ -143,28 +181,93 @@ impl Service {
     }
 }
 
+/// One open connection: whether a request is being answered, and how to close it.
+struct Open {
+    id: u64,
+    busy: Arc<AtomicBool>,
+    abort: tokio::task::AbortHandle,
+}
+
 /// Binds `addr` and serves `policy` until the process ends; calls `ready` with the bound
 /// address first (port 0 picks a free port).
+///
+/// It stays up under load and abuse: at most `max_connections` are kept open (beyond them
+/// the longest-idle one, one not being answered, is closed: idle or half-sent requests
+/// cannot starve a health check), headers must arrive within [`HEADER_TIMEOUT`], bodies are
+/// refused above [`MAX_BODY`] before being read and share a buffer budget, and an accept
+/// error (out of file descriptors) backs off and goes on.
 pub async fn serve(
     policy: Policy,
     addr: SocketAddr,
+    max_connections: usize,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
     let service = Service::new(policy);
+    let open: Arc<Mutex<VecDeque<Open>>> = Arc::new(Mutex::new(VecDeque::new()));
+    let mut next_id = 0u64;
+    let mut said = false;
     loop {
-        let (stream, _) = listener.accept().await?;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // EMFILE and friends: shed an idle connection, wait a moment, go on
+                if !said {
+                    eprintln!("router: accept failed ({e}); closing idle connections and retrying");
+                    said = true;
+                }
+                close_idle(&open);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
+        if lock(&open).len() >= max_connections.max(1) {
+            close_idle(&open);
+        }
         let service = service.clone();
-        tokio::spawn(async move {
+        let busy = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&busy);
+        let registry = Arc::clone(&open);
+        let id = next_id;
+        next_id += 1;
+        let task = tokio::spawn(async move {
             let svc = service_fn(move |req| {
                 let service = service.clone();
-                async move { Ok::<_, std::convert::Infallible>(service.handle(req).await) }
+                let flag = Arc::clone(&flag);
+                async move {
+                    flag.store(true, Ordering::Relaxed);
+                    let reply = service.handle(req).await;
+                    flag.store(false, Ordering::Relaxed);
+                    Ok::<_, std::convert::Infallible>(reply)
+                }
             });
             let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await;
+            lock(&registry).retain(|o| o.id != id);
         });
+        lock(&open).push_back(Open {
+            id,
+            busy,
+            abort: task.abort_handle(),
+        });
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Closes the longest-open connection that is not answering a request.
+fn close_idle(open: &Mutex<VecDeque<Open>>) {
+    let mut open = lock(open);
+    if let Some(i) = open.iter().position(|o| !o.busy.load(Ordering::Relaxed)) {
+        if let Some(o) = open.remove(i) {
+            o.abort.abort();
+        }
     }
 }

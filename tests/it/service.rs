@@ -635,3 +635,82 @@ fn request_loops_are_bounded_in_count_and_time() {
         assert_eq!(bench["valid"], false);
     }
 }
+
+/// Raises this process's open-file limit to its hard limit (for the client side of a
+/// connection flood).
+fn raise_fd_limit() {
+    // SAFETY: getrlimit/setrlimit read and write a plain struct owned here.
+    unsafe {
+        let mut l = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 {
+            l.rlim_cur = l.rlim_max.min(16_384);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        }
+    }
+}
+
+#[test]
+fn under_ulimit_1024_two_thousand_idle_connections_do_not_stop_health() {
+    use std::io::{Read, Write};
+    raise_fd_limit();
+    let mut child = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 1024 && exec {} router serve --addr 127.0.0.1:0",
+                env!("CARGO_BIN_EXE_d11sim")
+            ),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr: SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let server = Server { child, addr };
+    // idle connections, each holding half a request, more than the server's descriptors
+    let mut idle = Vec::new();
+    for _ in 0..2000 {
+        match std::net::TcpStream::connect(addr) {
+            Ok(mut s) => {
+                let _ = s.write_all(b"POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Le");
+                idle.push(s);
+            }
+            Err(_) => break,
+        }
+    }
+    assert!(idle.len() >= 1500, "only {} connections opened", idle.len());
+    std::thread::sleep(Duration::from_millis(300));
+    let clock = std::time::Instant::now();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    let took = clock.elapsed();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply:?}");
+    assert!(took < Duration::from_secs(1), "health took {took:?}");
+    // a body larger than the limit is refused from its declared length, unread
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
+        .unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 413");
+    drop(idle);
+    drop(server);
+}
