@@ -265,9 +265,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Closes the longest-open connection that is not answering a request.
 fn close_idle(open: &Mutex<VecDeque<Open>>) {
     let mut open = lock(open);
-    if let Some(i) = open.iter().position(|o| !o.busy.load(Ordering::Relaxed)) {
-        if let Some(o) = open.remove(i) {
-            o.abort.abort();
-        }
+    if let Some(i) = open.iter().position(|o| !o.busy.load(Ordering::Relaxed))
+        && let Some(o) = open.remove(i)
+    {
+        o.abort.abort();
     }
 }
