@@ -306,12 +306,12 @@ fn run_plans(plans: &[Variant], cfg: RunConfig) -> (Vec<PlanResults>, Option<Str
 }
 
 /// Checks an output folder before any work (see `output::staged::check`).
-fn check_out(dir: &std::path::Path) -> Result<(), Failure> {
+pub(crate) fn check_out(dir: &std::path::Path) -> Result<(), Failure> {
     output::staged::check(dir).map_err(|e| Failure::BadInput(format!("--out {e}")))
 }
 
 /// Fills `dir` through a temporary folder with `fill`, then puts it in place whole.
-fn staged(
+pub(crate) fn staged(
     dir: &std::path::Path,
     fill: impl FnOnce(&std::path::Path) -> Result<(), Failure>,
 ) -> Result<(), Failure> {

@@ -149,6 +149,9 @@ const BENCH_SCHEMA_VERSION: u32 = 1;
 /// The pacing accepted: from a thousandth of real time to a million times faster.
 const MIN_SPEEDUP: f64 = 1e-3;
 const MAX_SPEEDUP: f64 = 1e6;
+/// The share of requests that may meet a refused or reset connection before the run is
+/// invalid (the target stopped answering).
+const MAX_RESET_SHARE: f64 = 0.001;
 /// The longest wall-clock bound per replication (about 116 days).
 const MAX_WALL_S: f64 = 1e7;
 
@@ -220,6 +223,9 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         )));
     }
     let plans = load(args.scenario.as_ref())?;
+    if let Some(out) = &args.out {
+        crate::check_out(out)?;
+    }
     let sc = &plans[0].scenario;
     if args.speedup.is_none() && !args.threshold.is_empty() {
         return Err(Failure::BadInput(
@@ -278,10 +284,20 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     };
     let mut reps = Vec::new();
     let mut per_rep: Vec<ClientStats> = Vec::new();
+    // a target that fails its reset after the first replication ends the run: what was
+    // measured is kept and written, and the run is invalid
+    let mut stopped: Option<String> = None;
+    let mut fail_reset = |i: u64, e: String| -> Result<(), Failure> {
+        if i == 0 {
+            return Err(Failure::BadInput(e));
+        }
+        stopped = Some(format!("replication {} of {replications}: {e}", i + 1));
+        Ok(())
+    };
     for i in 0..replications {
         if let (true, Some(speedup)) = (args.open_loop, args.speedup) {
             let plan = d11sim::service::load::plan(sc, args.seed, i);
-            let stats = d11sim::service::load::run(
+            match d11sim::service::load::run(
                 addr,
                 sc.agents(),
                 &plan,
@@ -291,15 +307,25 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 timeout,
                 limits_from(Instant::now()),
                 observer(i),
-            )
-            .map_err(Failure::BadInput)?;
-            per_rep.push(stats);
+            ) {
+                Ok(stats) => per_rep.push(stats),
+                Err(e) => {
+                    fail_reset(i, e)?;
+                    break;
+                }
+            }
             bar.set_position((i + 1) * horizon_s);
             continue;
         }
         let stats = Arc::new(Mutex::new(ClientStats::default()));
-        let mut router = HttpRouter::connect(addr, sc.agents(), timeout, Arc::clone(&stats))
-            .map_err(Failure::BadInput)?
+        let router = match HttpRouter::connect(addr, sc.agents(), timeout, Arc::clone(&stats)) {
+            Ok(r) => r,
+            Err(e) => {
+                fail_reset(i, e)?;
+                break;
+            }
+        };
+        let mut router = router
             .limited(limits_from(Instant::now()))
             .observed(observer(i));
         if let Some(speedup) = args.speedup {
@@ -367,7 +393,37 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         all.lag_us.value_at_quantile(0.99)
     };
     let lag_ok = args.speedup.is_none() || lag_p99_us as f64 <= args.max_lag_ms * 1e3;
-    let valid = lag_ok && all.capped == 0;
+    // a target that stops answering (connections refused or reset) invalidates the run
+    let lost = all.requests > 0 && all.resets as f64 > MAX_RESET_SHARE * all.requests as f64;
+    let mut invalid: Vec<String> = Vec::new();
+    if let Some(s) = &stopped {
+        invalid.push(format!("the target failed its reset at {s}"));
+    }
+    if lost {
+        invalid.push(format!(
+            "{} of {} requests met a refused or reset connection (above {}%): the target \
+             stopped answering",
+            all.resets,
+            all.requests,
+            MAX_RESET_SHARE * 100.0
+        ));
+    }
+    if all.capped > 0 {
+        invalid.push(format!(
+            "{} requests were not sent: the run reached --max-requests {} or --max-wall-s {:.0}",
+            all.capped, args.max_requests, max_wall
+        ));
+    }
+    if !lag_ok {
+        invalid.push(format!(
+            "the generator's own send lag p99 is {:.3} ms, above --max-lag-ms {}: it could \
+             not keep the plan at --speedup {}; lower it",
+            lag_p99_us as f64 / 1e3,
+            args.max_lag_ms,
+            args.speedup.unwrap_or(0.0)
+        ));
+    }
+    let valid = invalid.is_empty();
     let mut summary = serde_json::json!({
         "tool": "d11sim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -381,7 +437,9 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             (false, false) => "virtual",
         },
         "connections": if args.open_loop { args.connections } else { 1 },
-        "replications": replications,
+        "replications": per_rep.len(),
+        "replications_asked": replications,
+        "invalid_reasons": invalid,
         "seed": args.seed,
         "requests": all.requests,
         "waits": all.waits,
@@ -526,11 +584,10 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             })
         );
     }
-    if let Some(dir) = &args.out {
-        let write = || -> std::io::Result<()> {
-            match &results {
-                Some(r) => output::write_all(dir, sc, r)?,
-                None => std::fs::create_dir_all(dir)?,
+    if let Some(out) = &args.out {
+        let write = |dir: &std::path::Path| -> std::io::Result<()> {
+            if let Some(r) = &results {
+                output::write_all(dir, sc, r)?;
             }
             output::write_atomic(
                 &dir.join("bench.json"),
@@ -574,24 +631,14 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             };
             output::write_atomic(&dir.join("latency.hlog"), &log)
         };
-        write().map_err(|e| {
-            Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+        crate::staged(out, |dir| {
+            write(dir).map_err(|e| {
+                Failure::Internal(format!("{}: cannot write outputs: {e}", out.display()))
+            })
         })?;
     }
-    if all.capped > 0 {
-        return Err(Failure::Invalid(format!(
-            "{} requests were not sent: the run reached --max-requests {} or --max-wall-s {:.0}",
-            all.capped, args.max_requests, max_wall
-        )));
-    }
     if !valid {
-        return Err(Failure::Invalid(format!(
-            "the generator's own send lag p99 is {:.3} ms, above --max-lag-ms {}: it could \
-             not keep the plan at --speedup {}; lower it",
-            lag_p99_us as f64 / 1e3,
-            args.max_lag_ms,
-            args.speedup.unwrap_or(0.0)
-        )));
+        return Err(Failure::Invalid(invalid.join("; ")));
     }
     let missed: Vec<&str> = judged
         .iter()

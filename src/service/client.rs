@@ -63,6 +63,10 @@ impl Default for Window {
     }
 }
 
+/// The largest reply body read from a routing service: 1 MiB (a route answer is a few
+/// dozen bytes; an endless body is cut, not buffered).
+pub const MAX_REPLY: usize = 1 << 20;
+
 /// What the client saw.
 #[derive(Clone, Debug)]
 pub struct ClientStats {
@@ -269,11 +273,10 @@ impl HttpRouter {
                     .await
                     .map_err(|e| Failed::Reset(e.to_string()))?;
                 let status = resp.status();
-                let bytes = resp
-                    .into_body()
+                let bytes = http_body_util::Limited::new(resp.into_body(), MAX_REPLY)
                     .collect()
                     .await
-                    .map_err(|e| Failed::Reset(e.to_string()))?
+                    .map_err(|e| Failed::Reset(format!("reply body: {e}")))?
                     .to_bytes();
                 if status != StatusCode::OK {
                     return Err(Failed::Error(format!(
@@ -333,6 +336,16 @@ impl Router for HttpRouter {
         let intended = self
             .pacing
             .map(|p| p.start + Duration::from_secs_f64(now.as_secs_f64() / p.speedup));
+        // a request due past the wall-clock bound is not waited for
+        if let (Some(at), Some(l)) = (intended, self.limits)
+            && at >= l.deadline
+        {
+            self.stats
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .capped += 1;
+            return None;
+        }
         if let Some(at) = intended {
             wait_until(at);
         }

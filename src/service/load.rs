@@ -17,7 +17,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 use super::client::{ClientStats, Window};
-use super::protocol::{AgentUpdate, Reset, RouteRequest};
+use super::protocol::{AgentUpdate, Reset, RouteRequest, RouteResponse};
 use crate::class::Class;
 use crate::engine::SimTime;
 use crate::model::run_with_router;
@@ -136,19 +136,19 @@ pub fn run(
                     .await
                     .map_err(|e| format!("connection: {e}"))?;
                 let status = resp.status();
-                let bytes = resp
-                    .into_body()
-                    .collect()
-                    .await
-                    .map_err(|e| format!("connection: {e}"))?
-                    .to_bytes();
+                let bytes =
+                    http_body_util::Limited::new(resp.into_body(), super::client::MAX_REPLY)
+                        .collect()
+                        .await
+                        .map_err(|e| format!("connection: reply body: {e}"))?
+                        .to_bytes();
                 if status != StatusCode::OK {
                     return Err(format!(
                         "error reply: {status}: {}",
                         String::from_utf8_lossy(&bytes)
                     ));
                 }
-                Ok::<_, String>(s)
+                Ok::<_, String>((s, bytes))
             }
         };
         let reset = Bytes::from(
@@ -158,9 +158,16 @@ pub fn run(
             .map_err(|e| e.to_string())?,
         );
         let first = open().await?;
-        let first = post(first, "/v1/reset", reset)
-            .await
-            .map_err(|e| format!("{addr}: POST /v1/reset failed: {e}"))?;
+        let (first, _) = match tokio::time::timeout(timeout, post(first, "/v1/reset", reset)).await
+        {
+            Ok(r) => r.map_err(|e| format!("{addr}: POST /v1/reset failed: {e}"))?,
+            Err(_) => {
+                return Err(format!(
+                    "{addr}: POST /v1/reset failed: no answer within {} ms",
+                    timeout.as_millis()
+                ));
+            }
+        };
         let mut senders = vec![first];
         for _ in 1..connections {
             senders.push(open().await?);
@@ -186,15 +193,15 @@ pub fn run(
                     if i >= plan.len() {
                         break;
                     }
-                    if Instant::now() >= limits.deadline {
-                        // past the time bound: the rest of the plan is not sent
+                    let due = start + Duration::from_secs_f64(plan[i].at.as_secs_f64() / speedup);
+                    if Instant::now() >= limits.deadline || due >= limits.deadline {
+                        // past the time bound, or due past it: the rest is not sent
                         stats.borrow_mut().capped += (plan.len() - i) as u64;
                         next.set(plan.len());
                         break;
                     }
                     next.set(i + 1);
                     let p = &plan[i];
-                    let due = start + Duration::from_secs_f64(p.at.as_secs_f64() / speedup);
                     // sleep while far ahead (the timer wheel ticks in ms), then yield-spin
                     loop {
                         let now = Instant::now();
@@ -220,9 +227,19 @@ pub fn run(
                         )
                         .await
                         {
-                            Ok(Ok(s)) => {
+                            Ok(Ok((s, bytes))) => {
                                 sender = Some(s);
-                                Ok(())
+                                // every answer is read and checked, as in the closed loop
+                                match serde_json::from_slice::<RouteResponse>(&bytes) {
+                                    Ok(r) if r.agent.is_none_or(|a| (a as usize) < agents) => {
+                                        Ok(())
+                                    }
+                                    Ok(r) => Err((
+                                        false,
+                                        format!("invalid answer: agent {:?} of {agents}", r.agent),
+                                    )),
+                                    Err(e) => Err((false, format!("invalid answer: {e}"))),
+                                }
                             }
                             Ok(Err(e)) => Err((e.starts_with("connection"), e)),
                             Err(_) => Err((false, format!("timeout after {timeout_us} µs"))),
@@ -257,7 +274,9 @@ pub fn run(
                         w.uncorrected_us.saturating_record(uncorrected);
                     }
                     if let Err((reset, e)) = outcome {
-                        if e.starts_with("timeout") {
+                        if e.starts_with("invalid") {
+                            s.invalid += 1;
+                        } else if e.starts_with("timeout") {
                             s.timeouts += 1;
                         } else if reset {
                             s.resets += 1;

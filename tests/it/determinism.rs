@@ -47,7 +47,11 @@ fn outputs_are_identical_for_any_thread_count() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         runs.push(files(&out));
     }
-    assert_eq!(runs[0].len(), 14, "summary, series and 12 histogram files");
+    assert_eq!(
+        runs[0].len(),
+        15,
+        "summary, series, the .d11sim marker and 12 histogram files"
+    );
     assert!(
         runs[0] == runs[1] && runs[1] == runs[2],
         "outputs differ between thread counts"

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -713,4 +714,190 @@ fn under_ulimit_1024_two_thousand_idle_connections_do_not_stop_health() {
     assert_eq!(&head, b"HTTP/1.1 413");
     drop(idle);
     drop(server);
+}
+
+/// How the faulty target misbehaves on `POST /v1/route` (resets answer normally).
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    /// `200` with a body that is not JSON.
+    InvalidJson,
+    /// `503`.
+    ServerError,
+    /// A `200` whose chunked body never ends.
+    EndlessBody,
+    /// After this many route requests, stops listening and closes every connection.
+    DiesAfter(usize),
+}
+
+/// A routing target that answers resets and health, then misbehaves by `fault`; it runs
+/// on its own threads until the test ends.
+fn faulty(fault: Fault) -> SocketAddr {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let routed = Arc::new(AtomicUsize::new(0));
+    let dead = Arc::new(AtomicBool::new(false));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            if dead.load(Ordering::SeqCst) {
+                return; // the listener is dropped: connections are refused
+            }
+            let Ok(mut s) = stream else { continue };
+            let (routed, dead) = (Arc::clone(&routed), Arc::clone(&dead));
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 65536];
+                loop {
+                    // one request: headers, then Content-Length bytes of body
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match s.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while buf.len() < end + 4 + len {
+                        match s.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    buf.drain(..end + 4 + len);
+                    let reply = |s: &mut std::net::TcpStream, status: &str, body: &str| {
+                        let _ = s.write_all(
+                            format!(
+                                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n\
+                                 content-length: {}\r\n\r\n{body}",
+                                body.len()
+                            )
+                            .as_bytes(),
+                        );
+                    };
+                    if !head.starts_with("post /v1/route") {
+                        reply(
+                            &mut s,
+                            "200 OK",
+                            r#"{"policy":"faulty","agents":0,"decisions":0}"#,
+                        );
+                        continue;
+                    }
+                    let n = routed.fetch_add(1, Ordering::SeqCst);
+                    match fault {
+                        Fault::InvalidJson => reply(&mut s, "200 OK", "agent seven"),
+                        Fault::ServerError => reply(&mut s, "503 Service Unavailable", "{}"),
+                        Fault::EndlessBody => {
+                            let _ = s.write_all(
+                                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n",
+                            );
+                            let piece = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+                            while s.write_all(piece.as_bytes()).is_ok() {}
+                            return;
+                        }
+                        Fault::DiesAfter(k) if n >= k => {
+                            dead.store(true, Ordering::SeqCst);
+                            // wake the accept loop so it drops the listener
+                            let _ = std::net::TcpStream::connect(addr);
+                            return;
+                        }
+                        Fault::DiesAfter(_) => reply(&mut s, "200 OK", r#"{"agent":null}"#),
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+fn bench_against(dir: &Path, addr: SocketAddr, extra: &[&str]) -> (Option<i32>, Value, String) {
+    let scenario = short_scenario(dir);
+    let target = format!("http://{addr}");
+    let mut args = vec![
+        "bench",
+        scenario.as_str(),
+        "--target",
+        &target,
+        "--timeout-ms",
+        "2000",
+        "--out",
+        "out",
+    ];
+    args.extend(extra);
+    let o = common::d11sim(&args, dir);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    let json = std::fs::read(dir.join("out/bench.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    (o.status.code(), json, stderr)
+}
+
+#[test]
+fn the_harness_counts_every_bad_answer_and_never_calls_a_dead_target_valid() {
+    // open loop reads every answer: invalid JSON and 5xx are failures, not successes
+    for (fault, key) in [
+        (Fault::InvalidJson, "invalid_answers"),
+        (Fault::ServerError, "errors"),
+    ] {
+        let dir = common::temp_dir("faulty_open");
+        let (code, json, stderr) = bench_against(
+            &dir,
+            faulty(fault),
+            &["--speedup", "3600", "--open-loop", "--connections", "2"],
+        );
+        assert!(code.is_some(), "{stderr}");
+        let requests = json["requests"].as_u64().unwrap();
+        assert!(requests > 0, "{json}");
+        assert_eq!(json[key].as_u64(), Some(requests), "{key}: {json}");
+        assert_eq!(json["failure_share"].as_f64(), Some(1.0));
+    }
+    // an endless reply body is cut at the limit, counted, and memory stays bounded
+    let dir = common::temp_dir("faulty_endless");
+    let (_, json, stderr) =
+        bench_against(&dir, faulty(Fault::EndlessBody), &["--virtual", "-r", "1"]);
+    assert!(json["resets"].as_u64().unwrap_or(0) > 0, "{json} {stderr}");
+    assert!(
+        json["first_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("reply body"),
+        "{json}"
+    );
+    // a target dying mid-run: the run goes on, is invalid (exit 4), and keeps what it took
+    let dir = common::temp_dir("faulty_dies");
+    let (code, json, stderr) = bench_against(
+        &dir,
+        faulty(Fault::DiesAfter(50)),
+        &["--virtual", "-r", "2"],
+    );
+    assert_eq!(code, Some(4), "{stderr}");
+    assert_eq!(json["valid"], Value::Bool(false), "{json}");
+    assert!(json["requests"].as_u64().unwrap() >= 50, "{json}");
+    let reasons = json["invalid_reasons"].to_string();
+    assert!(
+        reasons.contains("stopped answering") || reasons.contains("failed its reset"),
+        "{reasons}"
+    );
+    assert!(stderr.contains("run invalid"), "{stderr}");
+}
+
+#[test]
+fn paced_runs_keep_their_wall_clock_bound_even_with_sparse_arrivals() {
+    let s = serve("least_loaded");
+    let dir = common::temp_dir("paced_wall");
+    let clock = std::time::Instant::now();
+    // at speedup 1 the first arrivals are minutes apart; the bound is 2 s
+    let (code, json, stderr) =
+        bench_against(&dir, s.addr, &["--speedup", "1", "--max-wall-s", "2"]);
+    let took = clock.elapsed();
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    assert!(json["not_sent_at_bounds"].as_u64().unwrap() > 0, "{json}");
 }
