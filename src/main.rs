@@ -724,6 +724,17 @@ fn main() -> ExitCode {
             Ok(())
         }
     });
+    // every message is one line, whatever a value it quotes holds
+    let one_line = |m: String| m.replace('\r', "\\r").replace('\n', "\\n");
+    let outcome = outcome.map(|r| {
+        r.map_err(|f| match f {
+            Failure::BadInput(m) => Failure::BadInput(one_line(m)),
+            Failure::Internal(m) => Failure::Internal(one_line(m)),
+            Failure::Gate(m) => Failure::Gate(one_line(m)),
+            Failure::Invalid(m) => Failure::Invalid(one_line(m)),
+            Failure::Interrupted(m) => Failure::Interrupted(one_line(m)),
+        })
+    });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(Failure::BadInput(msg))) => {

@@ -180,13 +180,77 @@ pub fn parse_extending(
         return parse(text, file);
     }
     let merged = merged_table(table, file, base_dir, 0)?;
-    toml::Value::Table(merged)
-        .try_into()
-        .map_err(|e: toml::de::Error| ScenarioError::Invalid {
-            file: file.to_string(),
-            key: "(merged with the file it extends)".into(),
-            rule: e.message().trim().to_string(),
+    from_table(merged, text, file, None)
+}
+
+/// Deserialises an edited or merged table into the raw file form. A failure names the key
+/// path at fault (`arrivals.scale`, `groups[2].count`) and, where `text` writes that key,
+/// its line; `origin` says where the value came from (a variant's `set` entry).
+pub(crate) fn from_table(
+    table: toml::Table,
+    text: &str,
+    file: &str,
+    origin: Option<&str>,
+) -> Result<ScenarioFile, ScenarioError> {
+    serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(
+        |e: serde_path_to_error::Error<toml::de::Error>| {
+            let path = e.path().to_string();
+            let mut rule = e.inner().message().trim().to_string();
+            let key = match (path.as_str(), origin) {
+                (".", Some(o)) => o.to_string(),
+                (".", None) => "(top level)".to_string(),
+                (p, Some(o)) => {
+                    rule = format!("{rule} (set by {o})");
+                    p.to_string()
+                }
+                (p, None) => p.to_string(),
+            };
+            match line_of(text, &path) {
+                Some(line) if origin.is_none() => ScenarioError::Parse {
+                    file: file.to_string(),
+                    line,
+                    column: 1,
+                    message: format!("`{key}`: {rule}"),
+                },
+                _ => ScenarioError::Invalid {
+                    file: file.to_string(),
+                    key,
+                    rule,
+                },
+            }
+        },
+    )
+}
+
+/// The 1-based line where `text` writes the last key of `path` (`a.b[2].c` -> `c = ...`),
+/// after its table's header when it has one.
+fn line_of(text: &str, path: &str) -> Option<usize> {
+    let names: Vec<&str> = path
+        .split('.')
+        .map(|p| p.split('[').next().unwrap_or(p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let last = *names.last()?;
+    let writes = |l: &str| {
+        let l = l.trim_start().trim_start_matches(['{', ',']).trim_start();
+        l.strip_prefix(last)
+            .or_else(|| l.strip_prefix(&format!("\"{last}\"")))
+            .is_some_and(|r| r.trim_start().starts_with('='))
+            || l.contains(&format!(", {last} ="))
+            || l.contains(&format!("{{ {last} ="))
+    };
+    let header = names.len().checked_sub(2).map(|i| names[..=i].join("."));
+    let from = header
+        .and_then(|h| {
+            text.lines()
+                .position(|l| l.trim() == format!("[{h}]") || l.trim() == format!("[[{h}]]"))
         })
+        .unwrap_or(0);
+    text.lines()
+        .enumerate()
+        .skip(from)
+        .find(|(_, l)| writes(l))
+        .map(|(i, _)| i + 1)
 }
 
 /// TOML text as a table, with line and column on a syntax error.

@@ -168,9 +168,11 @@ impl Base {
             set_path(&mut t, path, value.clone())
                 .map_err(|rule| err(format!("{key}.\"{path}\""), rule))?;
         }
-        let edited: ScenarioFile = toml::Value::Table(t)
-            .try_into()
-            .map_err(|e: toml::de::Error| err(key.to_string(), e.message().trim().to_string()))?;
+        let origin = match sets {
+            [(path, _)] => format!("{key}.\"{path}\""),
+            _ => key.to_string(),
+        };
+        let edited: ScenarioFile = super::from_table(t, "", &self.file, Some(&origin))?;
         Scenario::from_file(&edited, label, &self.base_dir)
     }
 }

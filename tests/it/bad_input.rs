@@ -162,7 +162,11 @@ const PLAN_CASES: &[(&str, &str, &str, &[&str])] = &[
         "variant_bad_value",
         "",
         "\n[[variants]]\nname = \"x\"\nset = { \"bot.capacity\" = \"many\" }\n",
-        &["`variants[0].set`", "invalid type"],
+        &[
+            "`bot.capacity`",
+            "invalid type",
+            "set by variants[0].set.\"bot.capacity\"",
+        ],
     ),
     (
         "variant_invalid_result",

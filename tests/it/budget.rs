@@ -344,3 +344,38 @@ fn calculator_sweep_and_bench_flags_beyond_their_limits_are_refused() {
         refused(&dir, &args, &expect, case);
     }
 }
+
+#[test]
+fn errors_in_an_extending_file_or_a_variant_name_the_key_and_line() {
+    let dir = common::temp_dir("budget_messages");
+    for (case, text, expect) in [
+        (
+            "extends_unknown_key",
+            "extends = \"(embedded)\"\nname = \"x\"\ncolour = \"red\"\n",
+            vec!["s.toml:3:", "`colour`", "unknown field `colour`"],
+        ),
+        (
+            "extends_wrong_type",
+            "extends = \"(embedded)\"\nname = \"x\"\n[arrivals]\nscale = \"big\"\n",
+            vec!["s.toml:4:", "`arrivals.scale`", "invalid type"],
+        ),
+        (
+            "variant_wrong_type",
+            "extends = \"(embedded)\"\n[[variants]]\nname = \"v\"\n\
+             set = { \"groups.temps.count\" = \"many\" }\n",
+            vec![
+                "`groups[5].count`",
+                "invalid type",
+                "set by variants[0].set.\"groups.temps.count\"",
+            ],
+        ),
+        (
+            "newline_in_a_value",
+            "extends = \"(embedded)\"\nstart = \"11-10\\n18:00\"\n",
+            vec!["`start`", "11-10\\n18:00"],
+        ),
+    ] {
+        std::fs::write(dir.join("s.toml"), text).unwrap();
+        refused(&dir, &["validate", "s.toml"], &expect, case);
+    }
+}

@@ -14,6 +14,8 @@
 //! - `budget`: inputs beyond the documented limits (derived distribution parameters,
 //!   expected arrivals, series intervals, CSV sums and non-files, calculator, sweep and
 //!   bench flags) are refused the same way, never a panic or a hang
+//! - `fuzz`: mutants of the shipped scenarios (edge values, wrong types, removed keys) are
+//!   refused with a one-line message naming the file, or validate and run; never a panic
 //! - `service`: the routing service on loopback: the protocol, the simulation with the
 //!   service in the loop, failures counted at the timeout, loopback safety
 //! - `staffing`: exact Erlang B, C and A formulas against the reference values; the
@@ -29,6 +31,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod erlang;
+mod fuzz;
 mod inbox;
 mod model;
 mod optimize;

@@ -1,0 +1,224 @@
+//! A property-based fuzz of scenario input: the shipped scenarios with random leaves
+//! replaced by edge values (zero, negative, tiny, huge, NaN, infinite, wrong types) or
+//! removed. Every mutant must either be refused with a clear error or validate and run one
+//! replication; never a panic. `D11SIM_FUZZ_CASES` sets the number of mutants (64 here;
+//! `bash benches/fuzz.sh` runs a longer campaign).
+
+use std::path::Path;
+
+use d11sim::scenario::variants::plans_from_toml;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+use crate::common;
+
+const SCENARIOS: [&str; 6] = [
+    "double11.toml",
+    "erlang_a.toml",
+    "erlang_c.toml",
+    "hardware_plans.toml",
+    "jd_store.toml",
+    "small_store.toml",
+];
+
+/// Values a mutated leaf takes.
+const EDGES: [&str; 20] = [
+    "0",
+    "-1",
+    "1e-308",
+    "1e308",
+    "nan",
+    "inf",
+    "-inf",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "0.5",
+    "1",
+    "2",
+    "100000",
+    "1e12",
+    "\"\"",
+    "\"12-31 24:00\"",
+    "\"x\"",
+    "[]",
+    "{}",
+    "true",
+];
+
+/// Factors a numeric leaf is scaled by (keeping its type): most mutants of this kind are
+/// valid scenarios at odd sizes, and run.
+const SCALES: [f64; 8] = [0.0, 1e-6, 0.1, 0.5, 2.0, 10.0, 1e3, -1.0];
+
+/// Every leaf's path in a TOML tree (keys and array indices).
+fn leaves(v: &toml::Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, x) in t {
+                path.push(k.clone());
+                leaves(x, path, out);
+                path.pop();
+            }
+        }
+        toml::Value::Array(a) if !a.is_empty() => {
+            for (i, x) in a.iter().enumerate() {
+                path.push(i.to_string());
+                leaves(x, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.clone()),
+    }
+}
+
+/// Replaces (or, with `value` None, removes) the leaf at `path`.
+fn set(v: &mut toml::Value, path: &[String], value: Option<toml::Value>) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = v;
+    for p in parents {
+        at = match at {
+            toml::Value::Table(t) => t.get_mut(p).expect("a leaf's path"),
+            toml::Value::Array(a) => &mut a[p.parse::<usize>().expect("an index")],
+            _ => return,
+        };
+    }
+    match (at, value) {
+        (toml::Value::Table(t), Some(x)) => {
+            t.insert(last.clone(), x);
+        }
+        (toml::Value::Table(t), None) => {
+            t.remove(last);
+        }
+        (toml::Value::Array(a), Some(x)) => a[last.parse::<usize>().expect("an index")] = x,
+        (toml::Value::Array(a), None) => {
+            a.remove(last.parse::<usize>().expect("an index"));
+        }
+        _ => {}
+    }
+}
+
+/// The leaf at `path`.
+fn get<'a>(v: &'a toml::Value, path: &[String]) -> Option<&'a toml::Value> {
+    path.iter().try_fold(v, |at, p| match at {
+        toml::Value::Table(t) => t.get(p),
+        toml::Value::Array(a) => a.get(p.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// One mutant: `edits` of (leaf pick, kind): an edge value from [`EDGES`], then removing
+/// the leaf, then scaling a numeric leaf by one of [`SCALES`].
+fn mutant(base: &toml::Value, edits: &[(usize, usize)]) -> String {
+    let mut v = base.clone();
+    for &(leaf, kind) in edits {
+        let mut all = Vec::new();
+        leaves(&v, &mut Vec::new(), &mut all);
+        if all.is_empty() {
+            break;
+        }
+        let path = all[leaf % all.len()].clone();
+        let value = if let Some(e) = EDGES.get(kind) {
+            Some(
+                toml::from_str::<toml::Table>(&format!("x = {e}")).expect("an edge value")["x"]
+                    .clone(),
+            )
+        } else if kind == EDGES.len() {
+            None
+        } else {
+            let f = SCALES[(kind - EDGES.len() - 1) % SCALES.len()];
+            match get(&v, &path) {
+                Some(toml::Value::Integer(i)) => Some(toml::Value::Integer((*i as f64 * f) as i64)),
+                Some(toml::Value::Float(x)) => Some(toml::Value::Float(x * f)),
+                Some(other) => Some(other.clone()),
+                None => None,
+            }
+        };
+        set(&mut v, &path, value);
+    }
+    toml::to_string(&v).unwrap_or_default()
+}
+
+/// Validates `text`; when valid and small enough to run in a test, runs a replication.
+/// Returns what happened, for the tally.
+fn check(text: &str, dir: &Path) -> &'static str {
+    let plans = match plans_from_toml(text, "mutant.toml", dir) {
+        Ok(p) => p,
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("mutant.toml") && !msg.contains('\n'),
+                "an unclear error: {msg}"
+            );
+            return "refused";
+        }
+    };
+    let sc = &plans[0].scenario;
+    let messages = match &sc.conversation {
+        d11sim::conversation::Conversation::Messages(m) => m.customer_messages.mean(),
+        d11sim::conversation::Conversation::Sessions(_) => 1.0,
+    };
+    if sc.arrivals.curve.expected_total() * messages > 2e6 {
+        return "valid, too large to run here";
+    }
+    let _ = d11sim::model::run_replication(sc, 7, 0);
+    "ran"
+}
+
+#[test]
+fn mutated_scenarios_are_refused_clearly_or_run_never_panic() {
+    let cases: u32 = std::env::var("D11SIM_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    let dir = common::root().join("scenarios");
+    let bases: Vec<toml::Value> = SCENARIOS
+        .iter()
+        .map(|f| toml::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap())
+        .collect();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let tally = std::sync::Mutex::new(std::collections::BTreeMap::<&str, u32>::new());
+    let strategy = (
+        0..SCENARIOS.len(),
+        proptest::collection::vec((any::<usize>(), 0..=EDGES.len() + SCALES.len()), 1..4),
+    );
+    let slowest = std::sync::Mutex::new(0.0f64);
+    let outcome = runner.run(&strategy, |(which, edits)| {
+        let text = mutant(&bases[which], &edits);
+        let clock = std::time::Instant::now();
+        let what = std::panic::catch_unwind(|| check(&text, &dir));
+        let took = clock.elapsed().as_secs_f64();
+        prop_assert!(
+            what.is_ok(),
+            "a panic on a mutant of {}:\n{text}",
+            SCENARIOS[which]
+        );
+        // validation and one bounded replication: seconds at most, never a hang
+        prop_assert!(
+            took < 60.0,
+            "{took:.1} s on a mutant of {}:\n{text}",
+            SCENARIOS[which]
+        );
+        let mut s = slowest.lock().unwrap();
+        *s = s.max(took);
+        drop(s);
+        *tally
+            .lock()
+            .unwrap()
+            .entry(what.unwrap_or("panic"))
+            .or_default() += 1;
+        Ok(())
+    });
+    eprintln!(
+        "fuzz: {cases} mutants: {:?}; slowest {:.2} s",
+        tally.lock().unwrap(),
+        slowest.lock().unwrap()
+    );
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}
