@@ -652,7 +652,9 @@ fn raise_fd_limit() -> u64 {
         l.rlim_cur = l.rlim_max.min(16_384);
         libc::setrlimit(libc::RLIMIT_NOFILE, &l);
         libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
-        l.rlim_cur as u64
+        #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every platform
+        let limit = l.rlim_cur as u64;
+        limit
     }
 }
 
