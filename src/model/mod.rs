@@ -369,12 +369,21 @@ impl<'s> Model<'s> {
             }
         }
         self.in_system.add(now, 1, &self.clocking);
-        if patience.is_finite() {
-            let at = now + SimTime::from_secs_f64(patience);
-            self.customers.get_mut(c).patience_at = at;
-            q.schedule(at, Ev::FirstPatience(c));
+        let patience_at = if patience.is_finite() {
+            now + SimTime::from_secs_f64(patience)
         } else {
-            self.customers.get_mut(c).patience_at = SimTime::NEVER;
+            SimTime::NEVER
+        };
+        self.customers.get_mut(c).patience_at = patience_at;
+        // In the sessions model an assignment is the first reply, so patience matters only
+        // to a customer who waits: its timer is set on joining the line, and a customer
+        // served at once costs no event. In the messages model the customer may leave
+        // while the agent composes, so the timer always runs. Events keep their relative
+        // order either way (no event is scheduled between here and joining the line), so
+        // runs are unchanged.
+        let timer_now = !matches!(sc.conversation, Conversation::Sessions(_));
+        if timer_now && patience_at != SimTime::NEVER {
+            q.schedule(patience_at, Ev::FirstPatience(c));
         }
         match self.router.route(queue_class, now) {
             Some(a) => {
@@ -390,6 +399,9 @@ impl<'s> Model<'s> {
                 }
                 if counted {
                     self.counters.waited += 1;
+                }
+                if !timer_now && patience_at != SimTime::NEVER {
+                    q.schedule(patience_at, Ev::FirstPatience(c));
                 }
                 self.join_line(c, queue_class, now, false);
             }
