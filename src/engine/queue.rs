@@ -116,6 +116,36 @@ mod tests {
     }
 
     #[test]
+    fn pops_in_key_order_whatever_the_schedule() {
+        // a pseudo-random mix of schedules and pops against a sorted reference
+        let mut q = EventQueue::new();
+        let mut reference: Vec<(u64, u64)> = Vec::new();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut seq = 0u64;
+        for step in 0..20_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x % 3 != 0 || reference.is_empty() {
+                let at = q.now().as_micros() + x % 1000;
+                q.schedule(SimTime::from_micros(at), seq);
+                reference.push((at, seq));
+                seq += 1;
+            } else {
+                reference.sort_unstable();
+                let (at, s) = reference.remove(0);
+                assert_eq!(q.pop(), Some(s), "step {step}");
+                assert_eq!(q.now().as_micros(), at);
+            }
+        }
+        reference.sort_unstable();
+        for (_, s) in reference {
+            assert_eq!(q.pop(), Some(s));
+        }
+        assert!(q.is_empty());
+    }
+
+    #[test]
     #[should_panic(expected = "in the past")]
     fn scheduling_into_the_past_panics() {
         let mut q = EventQueue::new();
