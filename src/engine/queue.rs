@@ -126,7 +126,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            if x % 3 != 0 || reference.is_empty() {
+            if !x.is_multiple_of(3) || reference.is_empty() {
                 let at = q.now().as_micros() + x % 1000;
                 q.schedule(SimTime::from_micros(at), seq);
                 reference.push((at, seq));

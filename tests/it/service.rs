@@ -30,18 +30,21 @@ impl Drop for Server {
 }
 
 fn serve(policy: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_d11sim"))
-        .args([
-            "router",
-            "serve",
-            "--policy",
-            policy,
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_d11sim"));
+    command.args([
+        "router",
+        "serve",
+        "--policy",
+        policy,
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    start(command)
+}
+
+/// Starts a server command and reads the address it prints.
+fn start(mut command: Command) -> Server {
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -669,7 +672,8 @@ fn under_ulimit_1024_two_thousand_idle_connections_do_not_stop_health() {
         );
         return;
     }
-    let mut child = Command::new("bash")
+    let mut command = Command::new("bash");
+    command
         .args([
             "-c",
             &format!(
@@ -677,22 +681,9 @@ fn under_ulimit_1024_two_thousand_idle_connections_do_not_stop_health() {
                 env!("CARGO_BIN_EXE_d11sim")
             ),
         ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr: SocketAddr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .parse()
-        .unwrap();
-    let server = Server { child, addr };
+        .stderr(Stdio::null());
+    let server = start(command);
+    let addr = server.addr;
     // idle connections, each holding half a request, more than the server's descriptors
     let mut idle = Vec::new();
     for _ in 0..2000 {
