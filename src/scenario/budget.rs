@@ -13,6 +13,12 @@ pub const DEFAULT_MAX_CUSTOMERS: u64 = 200_000_000;
 /// Series intervals per replication (each is a row of `series.csv` kept in memory).
 pub const MAX_INTERVALS: u64 = 100_000;
 
+/// Agents in all groups together.
+pub const MAX_AGENTS: usize = 2_000_000;
+/// Memory per agent, measured (`d11sim run` with 10^5 and 10^6 agents: 273 bytes each):
+/// the agent's state and the router's entry.
+pub const AGENT_BYTES: usize = 280;
+
 static MAX_CUSTOMERS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_CUSTOMERS);
 
 /// Raises (or lowers) the expected arrivals per replication that validation accepts.
@@ -42,6 +48,16 @@ pub(super) fn check(sc: &Scenario, ctx: &Ctx<'_>) -> R<()> {
                 "expected {expected:.1e} arrivals per replication; the limit is {:.1e} (raise \
                  it with --max-customers)",
                 limit as f64
+            ),
+        ));
+    }
+    let agents = sc.agents();
+    if agents > MAX_AGENTS {
+        return Err(ctx.err(
+            "groups",
+            format!(
+                "{agents} agents in all; the limit is {MAX_AGENTS} (about {} MB of agent state)",
+                (MAX_AGENTS * AGENT_BYTES) >> 20
             ),
         ));
     }

@@ -117,6 +117,9 @@ pub(crate) fn clamp_window(start_s: f64, end_s: f64) -> Window {
 }
 
 /// Validates a parsed scenario file.
+/// Agents one group may have: a platform's whole service centre fits in one.
+pub const MAX_GROUP_AGENTS: i64 = 1_000_000;
+
 pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
     let start = ctx.clock("start", &raw.start)?;
     let end = ctx.clock("end", &raw.end)?;
@@ -554,10 +557,10 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
                 ),
             ));
         }
-        if !(0..=100_000).contains(&g.count) {
+        if !(0..=MAX_GROUP_AGENTS).contains(&g.count) {
             return Err(ctx.err(
                 format!("{key}.count"),
-                format!("must lie in 0..=100000, got {}", g.count),
+                format!("must lie in 0..={MAX_GROUP_AGENTS}, got {}", g.count),
             ));
         }
         let cap = |k: &str, v: i64| -> R<u16> {

@@ -379,3 +379,31 @@ fn errors_in_an_extending_file_or_a_variant_name_the_key_and_line() {
         refused(&dir, &["validate", "s.toml"], &expect, case);
     }
 }
+
+#[test]
+fn a_platform_sized_group_is_accepted_and_the_agents_budget_is_held() {
+    let big = |counts: &[u64]| {
+        let mut text = scenario("constant_per_hour = 10", EXP);
+        text = text.replace("count = 5\n", &format!("count = {}\n", counts[0]));
+        for (i, n) in counts.iter().enumerate().skip(1) {
+            text.push_str(&format!(
+                "[[groups]]\nname = \"g{i}\"\ncount = {n}\nmax_chats = 1\n"
+            ));
+        }
+        text
+    };
+    let dir = common::temp_dir("budget_agents");
+    std::fs::write(dir.join("s.toml"), big(&[1_000_000, 1_000_000])).unwrap();
+    let o = common::d11sim(&["validate", "s.toml"], &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    refused_scenario(
+        "agents_in_all",
+        &big(&[1_000_000, 1_000_000, 1]),
+        &["`groups`", "2000001 agents in all", "limit is 2000000"],
+    );
+    refused_scenario(
+        "agents_in_a_group",
+        &big(&[1_000_001]),
+        &["`groups[0].count`", "0..=1000000"],
+    );
+}
