@@ -12,14 +12,15 @@ use clap::{Parser, Subcommand};
 mod cli;
 
 use cli::bench::{BenchArgs, RouterCommand};
+use cli::erlang::ErlangArgs;
 use cli::staff::StaffCommand;
+use cli::sweep::SweepArgs;
 
 use d11sim::compare::{self, PlanResults};
 use d11sim::output;
 use d11sim::replicate::{self, RunConfig};
 use d11sim::scenario::variants::{Variant, load_plans};
 use d11sim::scenario::{Scenario, ScenarioError};
-use d11sim::staffing::erlang::{Metrics, Queue, StaffTarget, render as render_erlang};
 
 /// Discrete-event simulator of e-commerce customer-service chat on Double-11.
 #[derive(Parser)]
@@ -68,71 +69,6 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-}
-
-#[derive(clap::Args)]
-struct ErlangArgs {
-    /// Arrivals per hour.
-    #[arg(long)]
-    arrivals_per_hour: f64,
-    /// Mean handle time (work per conversation at speed 1), seconds.
-    #[arg(long)]
-    handle_s: f64,
-    /// Mean patience, seconds (Erlang A); without it nobody abandons (Erlang C).
-    #[arg(long)]
-    patience_s: Option<f64>,
-    /// Chats per agent.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    chats: u32,
-    /// Speed of each chat while an agent holds 1, 2, ... chats (comma-separated; default 1).
-    #[arg(long, value_delimiter = ',')]
-    speed: Vec<f64>,
-    /// Evaluate this many agents.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    agents: Option<u32>,
-    /// Find the fewest agents meeting every target: service_level>=X, asa_s<=X,
-    /// p_abandon<=X, p_wait<=X, occupancy<=X (repeatable).
-    #[arg(long)]
-    target: Vec<String>,
-    /// Service-level threshold, seconds.
-    #[arg(long, default_value_t = 20.0)]
-    sl_s: f64,
-    /// Print JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(clap::Args)]
-struct SweepArgs {
-    /// The scenario file (TOML).
-    scenario: PathBuf,
-    /// KEY=VALUES: a dotted key path (groups by name) and a comma list or FROM..TO:STEP,
-    /// e.g. groups.night_veterans.count=100..160:20 or arrivals.scale=0.8,1.0,1.2 (repeatable).
-    #[arg(long = "set", required = true)]
-    sets: Vec<String>,
-    /// KPIs to show (default: 平响, first response, reply rate, abandonment, conversion,
-    /// utilisation); the first gets the bar view.
-    #[arg(long = "kpi")]
-    kpis: Vec<String>,
-    /// Independent replications per point.
-    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    replications: u64,
-    /// Master seed (the same for every point: common random numbers).
-    #[arg(short, long, default_value_t = 20_261_111)]
-    seed: u64,
-    /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(short, long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    threads: Option<u64>,
-    /// Folder for sweep.csv and sweep.json.
-    #[arg(short, long)]
-    out: Option<PathBuf>,
-    /// Also write the sweep's report (index.html, report.md, PNG chart) into this folder.
-    #[arg(long)]
-    report: Option<PathBuf>,
-    /// Language of the report page: `en` (English, the trade's Chinese names beside the
-    /// KPIs) or `zh` (Chinese). Charts carry both in either.
-    #[arg(long, default_value = "en", value_name = "en|zh")]
-    lang: d11sim::report::Lang,
 }
 
 #[derive(clap::Args)]
@@ -491,187 +427,6 @@ fn validate(path: &std::path::Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn sweep(args: &SweepArgs) -> Result<(), Failure> {
-    let axes = args
-        .sets
-        .iter()
-        .map(|s| d11sim::sweep::parse_axis(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::BadInput)?;
-    let kpis = if args.kpis.is_empty() {
-        d11sim::sweep::DEFAULT_KPIS.to_vec()
-    } else {
-        args.kpis
-            .iter()
-            .map(|k| {
-                d11sim::kpi::Kpi::parse(k).ok_or_else(|| {
-                    Failure::BadInput(format!(
-                        "--kpi `{k}` is not a KPI key (see the README's glossary)"
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    let base = d11sim::scenario::variants::Base::load(&args.scenario)?;
-    d11sim::sweep::grid_size(&axes).map_err(Failure::BadInput)?;
-    let points = d11sim::sweep::combinations(&axes);
-    let label = args.scenario.display().to_string();
-    let scenarios = points
-        .iter()
-        .map(|p| {
-            let shown: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            base.with(p, "--set", &format!("{label} ({})", shown.join(", ")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    for dir in args.out.iter().chain(&args.report) {
-        check_out(dir)?;
-    }
-    let cfg = run_config(args.replications, args.seed, args.threads);
-    let bar = progress(cfg.replications * scenarios.len() as u64);
-    let mut rows: Vec<d11sim::sweep::Row> = Vec::new();
-    for (point, sc) in points.into_iter().zip(&scenarios) {
-        if replicate::interrupted() {
-            break;
-        }
-        let results = replicate::run_observed(sc, cfg, &|| bar.inc(1));
-        if results.replications.is_empty() {
-            break;
-        }
-        rows.push(d11sim::sweep::Row { point, results });
-    }
-    bar.finish_and_clear();
-    if rows.is_empty() {
-        return Err(Failure::Interrupted(
-            "before any replication finished; nothing written".into(),
-        ));
-    }
-    if let Some(dir) = &args.out {
-        staged(dir, |d| {
-            let write = || -> std::io::Result<()> {
-                output::write_atomic(
-                    &d.join("sweep.csv"),
-                    d11sim::sweep::to_csv(&rows).as_bytes(),
-                )?;
-                let json = serde_json::to_vec_pretty(&d11sim::sweep::to_json(&rows))
-                    .map_err(std::io::Error::other)?;
-                output::write_atomic(&d.join("sweep.json"), &json)
-            };
-            write().map_err(|e| {
-                Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
-            })
-        })?;
-    }
-    print!("{}", d11sim::sweep::render(&rows, &kpis));
-    if let Some(dir) = &args.report {
-        let sc = base.with(&[], "(scenario)", "(scenario)")?;
-        staged(dir, |d| {
-            let page = d11sim::report::sweep_page(d, &sc, &rows, &kpis, args.lang)
-                .map_err(Failure::Internal)?;
-            d11sim::report::write_page(d, &page).map_err(|e| {
-                Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
-            })
-        })?;
-        println!("report written to {}", dir.display());
-    }
-    if replicate::interrupted() {
-        return Err(Failure::Interrupted(format!(
-            "{} of {} combinations run (the last may have fewer replications); their outputs \
-             are written",
-            rows.len(),
-            scenarios.len()
-        )));
-    }
-    Ok(())
-}
-
-fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
-    let bad = |m: String| Failure::BadInput(m);
-    // the documented ranges: times as a scenario's, rates and speeds far beyond any store
-    let within = |k: &str, x: f64, lo: f64, hi: f64| {
-        if x.is_finite() && x >= lo && x <= hi {
-            Ok(x)
-        } else {
-            Err(bad(format!(
-                "--{k} must lie in {}..={}, got {}",
-                d11sim::input::number(lo),
-                d11sim::input::number(hi),
-                d11sim::input::number(x)
-            )))
-        }
-    };
-    use d11sim::scenario::distributions::{MAX_TIME_S, MIN_TIME_S};
-    let queue = Queue {
-        lambda: within("arrivals-per-hour", args.arrivals_per_hour, 1e-6, 1e9)? / 3600.0,
-        handle_s: within("handle-s", args.handle_s, MIN_TIME_S, MAX_TIME_S)?,
-        patience_s: args
-            .patience_s
-            .map(|p| within("patience-s", p, MIN_TIME_S, MAX_TIME_S))
-            .transpose()?,
-        chats: args.chats,
-        speed: if args.speed.is_empty() {
-            vec![1.0]
-        } else {
-            args.speed.clone()
-        },
-    };
-    for s in &queue.speed {
-        within("speed", *s, 1e-3, 1e3)?;
-    }
-    queue.check().map_err(bad)?;
-    if !(args.sl_s.is_finite() && args.sl_s >= 0.0 && args.sl_s <= MAX_TIME_S) {
-        return Err(bad(format!(
-            "--sl-s must be a finite number >= 0, got {}",
-            args.sl_s
-        )));
-    }
-    let targets = args
-        .target
-        .iter()
-        .map(|t| StaffTarget::parse(t))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(bad)?;
-    let unstable = |c: u32| {
-        bad(format!(
-            "with {c} agents the queue grows without bound (offered load at or above capacity, nobody abandons)"
-        ))
-    };
-    let rows: Vec<Metrics> = match (args.agents, targets.is_empty()) {
-        (Some(c), _) if queue.stable(c) => vec![queue.metrics(c, args.sl_s)],
-        (Some(c), _) => return Err(unstable(c)),
-        (None, false) => vec![
-            queue
-                .staff(&targets, args.sl_s, 1_000_000)
-                .ok_or_else(|| bad("no pool of up to 1,000,000 agents meets the targets".into()))?,
-        ],
-        (None, true) => {
-            // from a little below the pool that matches the offered load
-            let per_agent = f64::from(queue.chats)
-                * queue
-                    .speed
-                    .get(queue.chats as usize - 1)
-                    .or(queue.speed.last())
-                    .copied()
-                    .unwrap_or(1.0);
-            let near = (queue.lambda * queue.handle_s / per_agent).floor() as u32;
-            let first = (near.saturating_sub(5).max(1)..)
-                .find(|&c| queue.stable(c))
-                .unwrap_or(1);
-            (first..first + 15)
-                .map(|c| queue.metrics(c, args.sl_s))
-                .collect()
-        }
-    };
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).map_err(|e| Failure::Internal(e.to_string()))?
-        );
-    } else {
-        print!("{}", render_erlang(&queue, &rows));
-    }
-    Ok(())
-}
-
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("d11sim: internal error (a bug; please report it): {info}");
@@ -710,8 +465,8 @@ fn main() -> ExitCode {
         } => cli::bench::router_serve(policy, *addr, *allow_remote, *max_connections as usize),
         Command::Bench(args) => cli::bench::bench(args),
         Command::Validate { scenario } => validate(scenario),
-        Command::Erlang(args) => erlang(args),
-        Command::Sweep(args) => sweep(args),
+        Command::Erlang(args) => cli::erlang::erlang(args),
+        Command::Sweep(args) => cli::sweep::sweep(args),
         Command::Staff { command } => cli::staff::dispatch(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -1,6 +1,8 @@
 //! The command's subcommands that outgrew `main.rs`.
 
 pub(crate) mod bench;
+pub(crate) mod erlang;
 pub(crate) mod formula;
 pub(crate) mod staff;
 pub(crate) mod staff_report;
+pub(crate) mod sweep;
