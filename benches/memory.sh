@@ -24,3 +24,25 @@ rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(f"{days:<8} {int(arrived):>12} {rss:>14}")
 PY
 done
+
+# Peak memory against --replications: replications are folded into the summary as they
+# finish and their series rows and histogram-log entries are streamed to --out, so 1,000
+# replications of the default day must stay within 1.5x of 100.
+printf '\n%-13s %14s\n' replications peak_rss_kib
+python3 - "$bin" "$work" <<'PY'
+import resource, subprocess, sys
+bin, work = sys.argv[1:]
+rss = {}
+for reps in (100, 1000):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p = subprocess.run(["/usr/bin/env", "python3", "-c",
+        "import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
+        bin, "run", "-r", str(reps), "-q", "--out", f"{work}/out{reps}"],
+        check=True, capture_output=True, text=True)
+    rss[reps] = int(p.stdout.split()[-1])
+    print(f"{reps:<13} {rss[reps]:>14}")
+ratio = rss[1000] / rss[100]
+print(f"1,000 / 100: {ratio:.2f}x (target <= 1.5x)")
+sys.exit(0 if ratio <= 1.5 else 1)
+PY

@@ -196,49 +196,59 @@ fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
     }
 }
 
-/// Runs every plan with `cfg`, with a progress bar.
+/// Runs every plan with `cfg`, with a progress bar; `files` is where each plan's
+/// per-replication files go (one per plan, or empty for none).
 ///
-/// After Ctrl-C, the plans that have finished replications are kept, each cut to the
-/// fewest any of them finished, so plan differences stay paired; the note says so.
-fn run_plans(plans: &[Variant], cfg: RunConfig) -> (Vec<PlanResults>, Option<String>) {
+/// Replication `i` of every plan runs before replication `i + 1` of any, so after Ctrl-C
+/// every plan holds the same replications `0..k` and plan differences stay paired; the
+/// note says how many. Plans without a replication are dropped.
+fn run_plans(
+    plans: &[Variant],
+    cfg: RunConfig,
+    files: &[replicate::Keep],
+) -> (Vec<PlanResults>, Option<String>) {
     let bar = progress(cfg.replications * plans.len() as u64);
-    let mut results: Vec<PlanResults> = Vec::new();
-    for p in plans {
-        if replicate::interrupted() {
-            break;
-        }
-        results.push(PlanResults {
-            name: p.name.clone(),
-            description: p.description.clone(),
-            results: replicate::run_observed(&p.scenario, cfg, &|| bar.inc(1)),
-        });
-    }
-    bar.finish_and_clear();
-    if !replicate::interrupted() {
-        return (results, None);
-    }
-    results.retain(|r| !r.results.replications.is_empty());
-    let k = results
+    let keep = |i: usize| files.get(i).cloned().unwrap_or_default();
+    let jobs: Vec<(&Scenario, replicate::Keep)> = plans
         .iter()
-        .map(|r| r.results.replications.len())
-        .min()
-        .unwrap_or(0);
-    for (r, p) in results.iter_mut().zip(plans) {
-        if r.results.replications.len() > k {
-            let reps = r.results.replications[..k].to_vec();
-            r.results = replicate::summarise(&p.scenario, cfg.seed, reps);
-        }
-    }
-    let note = format!(
-        "{k} of {} replications finished{}",
-        cfg.replications,
-        if results.len() < plans.len() {
-            format!(" for {} of {} plans", results.len(), plans.len())
-        } else {
-            String::new()
-        }
-    );
-    (results, Some(note))
+        .enumerate()
+        .map(|(i, p)| (&p.scenario, keep(i)))
+        .collect();
+    let runs = replicate::run_plans(&jobs, cfg, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let k = runs.first().map_or(0, |r| r.replications.len());
+    let results = if k == 0 {
+        Vec::new()
+    } else {
+        plans
+            .iter()
+            .zip(runs)
+            .map(|(p, results)| PlanResults {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                results,
+            })
+            .collect()
+    };
+    let note = replicate::interrupted()
+        .then(|| format!("{k} of {} replications finished", cfg.replications));
+    (results, note)
+}
+
+/// Where `run --out DIR` streams each plan's per-replication files: the base plan's in
+/// `DIR`, each variant's in `DIR/variants/NAME/` (see [`write_outputs`]).
+fn plan_folders(dir: &std::path::Path, plans: &[Variant]) -> Vec<replicate::Keep> {
+    plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            replicate::Keep::Folder(if i == 0 {
+                dir.to_path_buf()
+            } else {
+                dir.join("variants").join(&p.name)
+            })
+        })
+        .collect()
 }
 
 /// Checks an output folder before any work (see `output::staged::check`).
@@ -265,23 +275,35 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         check_out(dir)?;
     }
     let cfg = run_config(args.replications, args.seed, args.threads);
-    let (results, interrupted) = run_plans(&plans, cfg);
+    // `--out` is filled through a temporary folder that the replications' series and
+    // histogram logs stream into as they finish
+    let stage = match &args.out {
+        Some(dir) => Some(
+            output::staged::Staged::new(dir)
+                .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?,
+        ),
+        None => None,
+    };
+    let files = stage
+        .as_ref()
+        .map_or_else(Vec::new, |s| plan_folders(s.dir(), &plans));
+    let (results, interrupted) = run_plans(&plans, cfg, &files);
     if results.is_empty() {
         return Err(Failure::Interrupted(
             "before any replication finished; nothing written".into(),
         ));
     }
-    let plans = &plans[..results.len()];
     let base = &plans[0].scenario;
-    if let Some(dir) = &args.out {
-        staged(dir, |d| {
-            write_outputs(d, plans, &results).map_err(|e| {
-                Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
-            })
+    if let (Some(dir), Some(stage)) = (&args.out, stage) {
+        write_outputs(stage.dir(), &plans, &results).map_err(|e| {
+            Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
+        })?;
+        stage.commit().map_err(|e| {
+            Failure::Internal(format!("{}: cannot put in place: {e}", dir.display()))
         })?;
     }
     if let Some(dir) = &args.report {
-        write_report(dir, plans, &results, cfg, args.lang)?;
+        write_report(dir, &plans, &results, cfg, args.lang)?;
     }
     if let Some(note) = interrupted {
         return Err(Failure::Interrupted(format!(
@@ -364,13 +386,13 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
     let plans = load(args.scenario.as_ref())?;
     check_out(&args.out)?;
     let cfg = run_config(args.replications, args.seed, args.threads);
-    let (results, interrupted) = run_plans(&plans, cfg);
+    let (results, interrupted) = run_plans(&plans, cfg, &[]);
     if results.is_empty() {
         return Err(Failure::Interrupted(
             "before any replication finished; nothing written".into(),
         ));
     }
-    let drawn = write_report(&args.out, &plans[..results.len()], &results, cfg, args.lang)?;
+    let drawn = write_report(&args.out, &plans, &results, cfg, args.lang)?;
     println!(
         "report written to {} (index.html, report.md, PNG charts); drawn in {drawn:.2} s",
         args.out.display()

@@ -496,9 +496,9 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     bar.set_length(verification + args.replications);
     bar.set_position(verification);
     bar.set_message(stages.label(None, search.evaluations() + 1, search.evaluations() + 1));
-    let results = replicate::run_observed(&planned, vcfg, &|| bar.inc(1));
+    let results = replicate::run_kept(&planned, vcfg, &replicate::Keep::Memory, &|| bar.inc(1));
     bar.finish_and_clear();
-    let shares = search.pass_shares_of(&results.replications, &req.active);
+    let shares = search.pass_shares_of(&results, &req.active);
 
     let shown = cover
         .as_ref()

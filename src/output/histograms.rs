@@ -77,10 +77,29 @@ pub fn write_hlog(
             )
         })
         .collect();
-    write_interval_log(
-        &format!("d11sim {name}: one interval per replication, values in {unit}"),
-        &entries,
+    write_interval_log(&hlog_comment(name, unit), &entries)
+}
+
+fn hlog_comment(name: &str, unit: &str) -> String {
+    format!("d11sim {name}: one interval per replication, values in {unit}")
+}
+
+/// The head of [`write_hlog`]'s log for `name` (values in ms), before any entry.
+pub fn hlog_header(name: &str) -> Vec<u8> {
+    write_interval_log(&hlog_comment(name, "ms"), &[]).expect("an empty log writes to memory")
+}
+
+/// The entry line of replication `index`'s histogram `h` in [`write_hlog`]'s log for
+/// `name` (values in ms): the log is its header followed by these lines in index order.
+pub fn hlog_entry(name: &str, index: u64, h: &Histogram<u64>) -> String {
+    let head = hlog_header(name);
+    let log = write_interval_log(
+        &hlog_comment(name, "ms"),
+        &[(name, Duration::from_secs(index), Duration::from_secs(1), h)],
     )
+    .expect("a log writes to memory");
+    debug_assert!(log.starts_with(&head));
+    String::from_utf8_lossy(&log[head.len()..]).into_owned()
 }
 
 /// An interval log of `(tag, start, length, histogram)` entries, with a comment line.

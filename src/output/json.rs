@@ -84,17 +84,18 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
         .iter()
         .enumerate()
         .map(|(g, grp)| {
-            let per_rep = |f: fn(&crate::model::GroupAreas) -> f64| -> Vec<Option<f64>> {
+            // per group and replication: agents working, open chats, agents on duty (x s)
+            let per_rep = |i: usize| -> Vec<Option<f64>> {
                 r.replications
                     .iter()
                     .map(|x| {
                         let a = &x.groups[g];
-                        (a.on_duty_s > 0.0).then(|| f(a) / a.on_duty_s)
+                        (a[2] > 0.0).then(|| a[i] / a[2])
                     })
                     .collect()
             };
-            let util = per_rep(|a| a.working_s);
-            let conc = per_rep(|a| a.chats_s);
+            let util = per_rep(0);
+            let conc = per_rep(1);
             let est = |v: &[Option<f64>]| crate::stats::Estimate::from_values(v.iter().flatten().copied());
             json!({
                 "name": grp.name,
@@ -102,7 +103,7 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
                 "site": grp.site,
                 "utilisation": est(&util),
                 "mean_concurrency": est(&conc),
-                "agent_hours_on_duty_mean": crate::stats::Estimate::from_values(r.replications.iter().map(|x| x.groups[g].on_duty_s / 3600.0)).map(|e| e.mean),
+                "agent_hours_on_duty_mean": crate::stats::Estimate::from_values(r.replications.iter().map(|x| x.groups[g][2] / 3600.0)).map(|e| e.mean),
             })
         })
         .collect();

@@ -11,9 +11,9 @@ mod table;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use histograms::{write_hgrm, write_hlog, write_interval_log};
+pub use histograms::{hlog_entry, hlog_header, write_hgrm, write_hlog, write_interval_log};
 pub use json::summary;
-pub use series::write_series;
+pub use series::{HEADER as SERIES_HEADER, series_rows};
 pub use table::{fmt_ci, fmt_value, render_table};
 
 use crate::replicate::RunResults;
@@ -68,22 +68,12 @@ pub fn write_all(dir: &Path, scenario: &Scenario, results: &RunResults) -> std::
     let summary =
         serde_json::to_vec_pretty(&summary(scenario, results)).map_err(std::io::Error::other)?;
     write_atomic(&paths.summary(), &summary)?;
-    write_atomic(&paths.series(), write_series(scenario, results).as_bytes())?;
     for (i, name) in crate::metrics::Histograms::NAMES.iter().enumerate() {
         let merged = results.merged.all()[i];
         write_atomic(
             &paths.histograms().join(format!("{name}.hgrm")),
             write_hgrm(merged).as_bytes(),
         )?;
-        let per_rep: Vec<_> = results
-            .replications
-            .iter()
-            .map(|r| r.histograms.all()[i])
-            .collect();
-        write_atomic(
-            &paths.histograms().join(format!("{name}.hlog")),
-            &write_hlog(name, "ms", &per_rep)?,
-        )?;
     }
-    Ok(())
+    crate::replicate::write_kept(dir, results)
 }

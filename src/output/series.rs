@@ -2,18 +2,17 @@
 
 use std::fmt::Write;
 
-use crate::replicate::RunResults;
+use crate::model::ReplicationResult;
 use crate::scenario::Scenario;
 
 /// The CSV header; columns are documented in `docs/outputs.md`.
 pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min,received,replied,messages_pending_end,unanswered_end,first_response_pre_sale_s,first_response_in_sale_s,first_response_after_sale_s";
 
-/// The series as CSV text.
-pub fn write_series(scenario: &Scenario, r: &RunResults) -> String {
-    let mut out = String::with_capacity(64 * r.replications.len() * 128);
-    out.push_str(HEADER);
-    out.push('\n');
-    for rep in &r.replications {
+/// The rows of one replication (`rep`, a run of `scenario`) as CSV text, without the
+/// header.
+pub fn series_rows(scenario: &Scenario, rep: &ReplicationResult) -> String {
+    let mut out = String::with_capacity(rep.intervals.len() * 160);
+    {
         for (k, row) in rep.intervals.iter().enumerate() {
             let p90 = row
                 .first_response_p90_s

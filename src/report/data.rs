@@ -64,101 +64,59 @@ fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0).then(|| a / b)
 }
 
-fn mean_of(values: impl Iterator<Item = [f64; 3]>) -> Option<[f64; 3]> {
-    let (mut sum, mut n) = ([0.0; 3], 0.0);
-    for v in values {
-        for (s, x) in sum.iter_mut().zip(v) {
-            *s += x;
-        }
-        n += 1.0;
-    }
-    (n > 0.0).then(|| sum.map(|s| s / n))
+/// The mean of summed quantiles over the `n` replications that had them.
+fn mean_q((sum, n): ([f64; 3], u32)) -> Option<[f64; 3]> {
+    (n > 0).then(|| sum.map(|s| s / f64::from(n)))
 }
 
 impl Series {
     /// The series of `results` (a run of `sc`).
     pub fn of(sc: &Scenario, results: &RunResults) -> Series {
-        let reps = &results.replications;
-        let n = reps.first().map_or(0, |r| r.intervals.len());
-        let reps_f = reps.len().max(1) as f64;
+        let reps_f = results.replications.len().max(1) as f64;
         let len = sc.interval.as_secs_f64();
-        let intervals = (0..n)
-            .map(|k| {
+        let intervals = results
+            .intervals
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
                 let start = k as f64 * len;
                 let this_len = (sc.horizon.as_secs_f64() - start).min(len).max(1e-9);
                 let mid = SimTime::from_secs_f64(start + this_len / 2.0);
-                let rows = || reps.iter().map(move |r| &r.intervals[k]);
-                let sum =
-                    |f: &dyn Fn(&crate::model::IntervalRow) -> f64| rows().map(f).sum::<f64>();
                 let slots = sc
                     .groups
                     .iter()
                     .filter(|g| g.on_duty_at(mid))
                     .map(|g| f64::from(g.count) * f64::from(g.cap_at(mid, &sc.peaks)))
                     .sum();
-                let on_duty: f64 = reps
-                    .iter()
-                    .flat_map(|r| r.groups.iter())
-                    .map(|g| g.by_interval.get(k).map_or(0.0, |a| a[2]))
-                    .sum();
-                let groups = (0..sc.groups.len())
-                    .map(|g| {
-                        let [w, c, d] = reps
-                            .iter()
-                            .filter_map(|r| r.groups[g].by_interval.get(k))
-                            .fold([0.0; 3], |acc, a| {
-                                [acc[0] + a[0], acc[1] + a[1], acc[2] + a[2]]
-                            });
-                        (ratio(w, d), ratio(c, d))
-                    })
-                    .collect();
                 Interval {
                     start_h: start / 3600.0,
                     len_h: this_len / 3600.0,
-                    arrivals_per_hour: sum(&|r| r.counts.arrived as f64) / reps_f * 3600.0
-                        / this_len,
+                    arrivals_per_hour: t.arrived / reps_f * 3600.0 / this_len,
                     slots,
-                    agents: on_duty / reps_f / this_len,
-                    queue: sum(&|r| r.mean_waiting) / reps_f,
-                    abandoned: sum(&|r| r.counts.abandoned as f64) / reps_f,
-                    unanswered: sum(&|r| r.counts.unanswered as f64) / reps_f,
-                    first_q: mean_of(rows().filter_map(|r| r.first_response_q_s)),
-                    reply_q: mean_of(rows().filter_map(|r| r.reply_response_q_s)),
-                    avg_response: ratio(
-                        sum(&|r| r.counts.reply_response_sum_s),
-                        sum(&|r| r.counts.replies as f64),
-                    ),
-                    groups,
+                    agents: t.on_duty_s / reps_f / this_len,
+                    queue: t.mean_waiting / reps_f,
+                    abandoned: t.abandoned / reps_f,
+                    unanswered: t.unanswered / reps_f,
+                    first_q: mean_q(t.first_q),
+                    reply_q: mean_q(t.reply_q),
+                    avg_response: ratio(t.reply_response_sum_s, t.replies),
+                    groups: t
+                        .groups
+                        .iter()
+                        .map(|[w, c, d]| (ratio(*w, *d), ratio(*c, *d)))
+                        .collect(),
                 }
             })
             .collect();
-        let hours_n = (sc.horizon.as_secs_f64() / 3600.0).ceil() as usize;
-        let hours = (0..hours_n)
-            .map(|h| {
-                let in_hour = |r: &crate::model::IntervalRow| {
-                    (r.start.as_secs_f64() / 3600.0).floor() as usize == h
-                };
-                let rows = || {
-                    reps.iter()
-                        .flat_map(|r| r.intervals.iter())
-                        .filter(move |r| in_hour(r))
-                };
-                let sum =
-                    |f: &dyn Fn(&crate::model::IntervalRow) -> f64| rows().map(f).sum::<f64>();
-                Hour {
-                    start_h: h as f64,
-                    conversion: ratio(
-                        sum(&|r| r.counts.expected_buyers),
-                        sum(&|r| r.counts.pre_sale as f64),
-                    ),
-                    gmv_lost: sum(&|r| r.counts.gmv_lost) / reps_f,
-                    deflection: sc.bot.as_ref().and_then(|_| {
-                        ratio(
-                            sum(&|r| r.counts.deflected as f64),
-                            sum(&|r| r.counts.arrived as f64),
-                        )
-                    }),
-                }
+        let hours = results
+            .hours
+            .iter()
+            .enumerate()
+            .map(|(h, t)| Hour {
+                start_h: h as f64,
+                conversion: ratio(t.expected_buyers, t.pre_sale),
+                gmv_lost: t.gmv_lost / reps_f,
+                deflection: sc.bot.as_ref().and_then(|_| ratio(t.deflected, t.arrived)),
             })
             .collect();
         Series {

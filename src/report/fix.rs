@@ -3,7 +3,7 @@
 //! extra agent-hours: a short split shift over a missed spike beats a long shift), found by
 //! bisection with the run's seed (common random numbers).
 
-use super::{Lang, interval_miss};
+use super::Lang;
 use crate::engine::SimTime;
 use crate::kpi::Target;
 use crate::output::fmt_value;
@@ -16,11 +16,9 @@ const CEILING: u32 = 4;
 /// Day-level mean meets the target, and no interval misses it in most replications.
 fn holds(results: &RunResults, t: &Target) -> bool {
     let mean_ok = results.mean(t.kpi).is_some_and(|m| t.met_by(m));
-    let n = results
-        .replications
-        .first()
-        .map_or(0, |r| r.intervals.len());
-    mean_ok && (0..n).all(|k| interval_miss(results, t, k).is_none_or(|m| m < 0.5))
+    mean_ok
+        && (0..results.interval_count())
+            .all(|k| results.interval_miss(t, k).is_none_or(|m| m < 0.5))
 }
 
 fn with_heads(sc: &Scenario, group: Option<usize>, extra: u32) -> Scenario {
@@ -38,12 +36,9 @@ fn with_heads(sc: &Scenario, group: Option<usize>, extra: u32) -> Scenario {
 /// Groups by agent-hours on duty in the intervals where `t` is missed in most replications
 /// (the whole day when none is), busiest first.
 fn busiest_groups(sc: &Scenario, results: &RunResults, t: &Target) -> Vec<usize> {
-    let n = results
-        .replications
-        .first()
-        .map_or(0, |r| r.intervals.len());
+    let n = results.interval_count();
     let missed: Vec<usize> = (0..n)
-        .filter(|&k| interval_miss(results, t, k).is_some_and(|m| m >= 0.5))
+        .filter(|&k| results.interval_miss(t, k).is_some_and(|m| m >= 0.5))
         .collect();
     let ks: Vec<usize> = if missed.is_empty() {
         (0..n).collect()
@@ -51,14 +46,9 @@ fn busiest_groups(sc: &Scenario, results: &RunResults, t: &Target) -> Vec<usize>
         missed
     };
     let hours = |g: usize| -> f64 {
-        results
-            .replications
-            .iter()
-            .flat_map(|r| {
-                ks.iter()
-                    .filter_map(move |k| r.groups[g].by_interval.get(*k))
-            })
-            .map(|x| x[2])
+        ks.iter()
+            .filter_map(|k| results.intervals.get(*k))
+            .map(|t| t.groups[g][2])
             .sum()
     };
     let mut groups: Vec<(usize, f64)> = (0..sc.groups.len()).map(|g| (g, hours(g))).collect();
@@ -129,12 +119,8 @@ pub fn fixes(
         if !holds(&ceiling, t) {
             let mean = ceiling.mean(t.kpi);
             let text = if mean.is_some_and(|m| t.met_by(m)) {
-                let n = ceiling
-                    .replications
-                    .first()
-                    .map_or(0, |r| r.intervals.len());
-                let still: Vec<usize> = (0..n)
-                    .filter(|&k| interval_miss(&ceiling, t, k).is_some_and(|m| m >= 0.5))
+                let still: Vec<usize> = (0..ceiling.interval_count())
+                    .filter(|&k| ceiling.interval_miss(t, k).is_some_and(|m| m >= 0.5))
                     .collect();
                 let count = still.len();
                 let first = still

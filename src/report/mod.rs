@@ -139,24 +139,6 @@ impl Painter {
     }
 }
 
-/// Share of replications in which `target` fails for interval `k` (`None`: not judged per
-/// interval, or nobody to judge in any replication).
-fn interval_miss(results: &RunResults, target: &Target, k: usize) -> Option<f64> {
-    let values: Vec<f64> = results
-        .replications
-        .iter()
-        .filter_map(|r| {
-            r.intervals
-                .get(k)
-                .and_then(|row| target.kpi.interval_value(row))
-        })
-        .collect();
-    (!values.is_empty()).then(|| {
-        values.iter().filter(|v| !target.met_by(**v)).count() as f64
-            / results.replications.len() as f64
-    })
-}
-
 /// The KPI table against the targets.
 pub fn kpi_table(results: &RunResults, lang: Lang) -> Table {
     let header = match lang {

@@ -2,7 +2,7 @@
 //! mean, the windows where it is missed, what fixes it), and one per plan judged better or
 //! worse against the base.
 
-use super::{Lang, interval_miss};
+use super::Lang;
 use crate::compare::{self, PlanResults};
 use crate::engine::SimTime;
 use crate::kpi::{Comparison, Kpi, Target};
@@ -134,11 +134,9 @@ fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target, lang: La
     if !Kpi::PER_INTERVAL.contains(&target.kpi) {
         return Vec::new();
     }
-    let n = results
-        .replications
-        .first()
-        .map_or(0, |r| r.intervals.len());
-    let miss: Vec<Option<f64>> = (0..n).map(|k| interval_miss(results, target, k)).collect();
+    let n = results.interval_count();
+    let miss: Vec<Option<f64>> = (0..n).map(|k| results.interval_miss(target, k)).collect();
+    let t = results.target_index(target);
     let mut k = 0;
     let mut windows = Vec::new();
     while k < n {
@@ -153,14 +151,7 @@ fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target, lang: La
         let any = results
             .replications
             .iter()
-            .filter(|r| {
-                (from..k).any(|j| {
-                    r.intervals
-                        .get(j)
-                        .and_then(|row| target.kpi.interval_value(row))
-                        .is_some_and(|v| !target.met_by(v))
-                })
-            })
+            .filter(|r| t.is_some_and(|t| (from..k).any(|j| r.missed(t, j))))
             .count() as f64
             / results.replications.len().max(1) as f64;
         windows.push((from, k, any));

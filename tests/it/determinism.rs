@@ -135,6 +135,59 @@ fn an_interrupted_run_writes_its_finished_replications_as_a_shorter_run_would() 
 }
 
 #[test]
+fn an_interrupted_plan_comparison_keeps_the_same_replications_of_every_plan() {
+    let dir = common::temp_dir("interrupt_plans");
+    let plans = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/hardware_plans.toml");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_d11sim"))
+        .args([
+            "run", plans, "-r", "100000", "--out", "out", "--quiet", "-t", "2",
+        ])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    signal(child.id(), "-INT");
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    let k: u64 = stderr
+        .split("interrupted: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no count in: {stderr}"));
+    assert!(k >= 1, "{stderr}");
+    let o = common::d11sim(
+        &[
+            "run",
+            plans,
+            "-r",
+            &k.to_string(),
+            "--out",
+            "reference",
+            "--quiet",
+        ],
+        &dir,
+    );
+    assert!(o.status.success());
+    for f in [
+        "summary.json",
+        "series.csv",
+        "comparison.csv",
+        "variants/old_pcs/summary.json",
+        "variants/small_bot_server/series.csv",
+        "variants/small_bot_server/histograms/first_response_ms.hlog",
+    ] {
+        assert!(
+            std::fs::read(dir.join("out").join(f)).unwrap()
+                == std::fs::read(dir.join("reference").join(f)).unwrap(),
+            "{f} differs from a {k}-replication comparison"
+        );
+    }
+}
+
+#[test]
 fn a_killed_write_never_mixes_two_runs_and_leaves_nothing_behind() {
     let dir = common::temp_dir("kill_write");
     let run = |seed: &str| {

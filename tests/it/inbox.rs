@@ -6,7 +6,7 @@ use std::path::Path;
 
 use d11sim::class::Class;
 use d11sim::kpi::{ClassKpi, Kpi};
-use d11sim::model::run_replication;
+use d11sim::model::{ReplicationResult, run_replication};
 use d11sim::replicate::{self, RunConfig, RunResults};
 use d11sim::scenario::Scenario;
 use d11sim::stats::Estimate;
@@ -27,6 +27,17 @@ fn run(sc: &Scenario, replications: u64, seed: u64) -> RunResults {
             threads,
         },
     )
+}
+
+/// Every replication's own results (for per-replication and per-interval values, which a
+/// run's summary does not keep), by index.
+fn replications(sc: &Scenario, replications: u64, seed: u64) -> Vec<ReplicationResult> {
+    let cfg = RunConfig {
+        replications,
+        seed,
+        threads: common::threads(),
+    };
+    replicate::run_all(cfg, |i| run_replication(sc, seed, i))
 }
 
 /// A `messages` scenario from 11-10 20:00 to 22:00 (15-minute series) with `per_hour`
@@ -312,6 +323,10 @@ fn priority_decides_which_pending_message_is_answered_next() {
         run(&busy_inboxes(true), 20, 5),
         run(&busy_inboxes(false), 20, 5),
     );
+    let (on_reps, off_reps) = (
+        replications(&busy_inboxes(true), 20, 5),
+        replications(&busy_inboxes(false), 20, 5),
+    );
     // nobody waits for a slot: the difference is the inbox order alone
     for r in [&on, &off] {
         assert!(
@@ -321,10 +336,9 @@ fn priority_decides_which_pending_message_is_answered_next() {
         );
     }
     let paired = |class: Class| {
-        let d: Vec<f64> = on
-            .replications
+        let d: Vec<f64> = on_reps
             .iter()
-            .zip(&off.replications)
+            .zip(&off_reps)
             .map(|(a, b)| {
                 ClassKpi::FirstResponseMeanS.value(class, a).unwrap()
                     - ClassKpi::FirstResponseMeanS.value(class, b).unwrap()
@@ -340,17 +354,17 @@ fn priority_decides_which_pending_message_is_answered_next() {
 
 /// Per-replication values of an interval's KPI in the default scenario, as an estimate.
 fn interval_estimate(
-    r: &RunResults,
+    r: &[ReplicationResult],
     k: usize,
     f: impl Fn(&d11sim::model::IntervalRow) -> f64,
 ) -> Estimate {
-    Estimate::from_values(r.replications.iter().map(|x| f(&x.intervals[k]))).expect("values")
+    Estimate::from_values(r.iter().map(|x| f(&x.intervals[k]))).expect("values")
 }
 
 #[test]
 fn the_default_roster_strains_at_midnight_and_recovers_within_the_hour() {
     let sc = common::validate(&common::raw_scenario("double11.toml"));
-    let r = run(&sc, 10, 20261111);
+    let r = replications(&sc, 10, 20261111);
     // 15-minute intervals from 11-10 18:00: 23:30 is 22, 00:00 is 24, 00:15 is 25, 01:30 is 30
     let avg =
         |row: &d11sim::model::IntervalRow| Kpi::AvgResponseS.interval_value(row).unwrap_or(0.0);
@@ -373,7 +387,7 @@ fn the_default_roster_strains_at_midnight_and_recovers_within_the_hour() {
     let e = interval_estimate(&r, 30, avg);
     assert!(e.ci_high < 30.0, "平响 at 01:30 still above 30 s: {e:?}");
     // most hours meet 平响 <= 30 s
-    let hours_meeting = r.replications[0]
+    let hours_meeting = r[0]
         .intervals
         .iter()
         .enumerate()

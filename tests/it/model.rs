@@ -228,7 +228,7 @@ fn retrials_bring_customers_back_and_raise_the_reply_rate() {
     let without = run(&scenario(PRIORITY), 20, 2);
     assert!(with.replications.iter().all(|r| r.counters.retrials > 0));
     // common random numbers: the same customers arrive in both runs, so compare pairs
-    let rate = |r: &RunResults, i: usize| Kpi::ReplyRate.value(&r.replications[i]).unwrap();
+    let rate = |r: &RunResults, i: usize| r.kpi(Kpi::ReplyRate).values[i].unwrap();
     let diff =
         d11sim::stats::Estimate::from_values((0..20).map(|i| rate(&with, i) - rate(&without, i)))
             .unwrap();

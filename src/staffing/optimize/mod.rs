@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::engine::SimTime;
 use crate::kpi::Target;
 use crate::model::{ReplicationResult, run_replication};
-use crate::replicate::{RunConfig, run_all};
+use crate::replicate::{RunConfig, RunResults, run_all};
 use crate::scenario::clock::Calendar;
 use crate::scenario::file::GroupFile;
 use crate::scenario::variants::Base;
@@ -341,15 +341,34 @@ impl<'a> Search<'a> {
             .collect()
     }
 
-    /// Per-interval pass shares of finished replications (run on [`Search::scenario`]).
-    pub fn pass_shares_of(&self, reps: &[ReplicationResult], active: &[Vec<bool>]) -> Vec<f64> {
-        let ev = Evaluation::new(
-            self.settings.targets.len(),
-            self.intervals,
-            reps.iter().map(|r| self.values_of(r)).collect(),
-        );
+    /// Per-interval pass shares of a finished run of [`Search::scenario`] whose targets
+    /// are the search's: the share of its replications in which interval `k` meets every
+    /// active target.
+    pub fn pass_shares_of(&self, results: &RunResults, active: &[Vec<bool>]) -> Vec<f64> {
+        let index: Vec<usize> = self
+            .settings
+            .targets
+            .iter()
+            .map(|t| {
+                results
+                    .target_index(t)
+                    .expect("the verification run judges the search's targets")
+            })
+            .collect();
+        let reps = &results.replications;
         (0..self.intervals)
-            .map(|k| self.pass_share(&ev, active, k))
+            .map(|k| {
+                let passed = reps
+                    .iter()
+                    .filter(|r| {
+                        index
+                            .iter()
+                            .enumerate()
+                            .all(|(t, &i)| !active[t][k] || !r.missed(i, k))
+                    })
+                    .count();
+                passed as f64 / reps.len().max(1) as f64
+            })
             .collect()
     }
 
