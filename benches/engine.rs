@@ -130,5 +130,38 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(engine, benches);
+/// The figure the README states: d11sim's throughput on M/M/100+M as a share of the plain
+/// heap simulation's, both timed in this run, interleaved, median of 9 each.
+fn ratio(_: &mut Criterion) {
+    let sc = mmc_abandon();
+    let customers = run_replication(&sc, 1, 0).counters.arrived;
+    let time = |f: &dyn Fn()| {
+        let t = std::time::Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
+    };
+    let (mut ours, mut plain) = (Vec::new(), Vec::new());
+    for _ in 0..9 {
+        ours.push(time(&|| {
+            black_box(run_replication(&sc, 1, 0).counters.served);
+        }));
+        plain.push(time(&|| {
+            black_box(bare_heap(customers, 1));
+        }));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut ours), median(&mut plain));
+    println!(
+        "M/M/100+M, {customers} customers: d11sim {:.2} M customers/s, plain heap {:.2} M/s: \
+         d11sim / plain-heap = {:.2}",
+        customers as f64 / a / 1e6,
+        customers as f64 / b / 1e6,
+        b / a
+    );
+}
+
+criterion_group!(engine, benches, ratio);
 criterion_main!(engine);

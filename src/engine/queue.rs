@@ -1,40 +1,48 @@
-//! The future-event list: a binary heap keyed by `(time, insertion sequence)`.
+//! The future-event list: a radix heap on event times, first in first out among events
+//! at the same time.
+//!
+//! Times popped never decrease (no event is scheduled before the last one popped), which
+//! is what a radix heap needs. Bucket `b` holds the events whose time's highest bit
+//! differing from the last time popped is bit `b - 1`; bucket 0 holds the events at the
+//! last time itself. A pop takes the front of bucket 0; when that is empty, the lowest
+//! non-empty bucket's earliest time becomes the last time and its events move to lower
+//! buckets. Each event moves a few times in its life, always by sequential pushes onto
+//! vectors, so the cost per event stays flat when a platform-scale run holds millions of
+//! pending events (a binary heap's sift misses the cache on every level there).
+//!
+//! Every bucket stays in scheduling order: direct pushes come in that order, and a bucket
+//! is only refilled from a higher one (kept in order) while it is empty, since only the
+//! lowest non-empty bucket is ever redistributed. So events at the same time come out in
+//! the order they were scheduled, exactly as from a heap keyed by `(time, sequence)`,
+//! without storing the sequence.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::VecDeque;
 
 use super::SimTime;
+
+/// Number of buckets: one per bit of the 64-bit time, plus the last time's own.
+const BUCKETS: usize = 65;
+
+/// Capacity (entries) an emptied bucket keeps.
+const KEPT_CAPACITY: usize = 4096;
 
 /// Pending events, popped in time order; events at the same time come out in the order
 /// they were scheduled, so a run is a pure function of its inputs.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
-    next_seq: u64,
-    now: SimTime,
+    /// Events at the last time popped, in scheduling order.
+    current: VecDeque<Entry<E>>,
+    /// Buckets 1..=64 (index 0 unused).
+    buckets: Vec<Vec<Entry<E>>>,
+    /// Bit `b` set when bucket `b` (1..=64) is not empty.
+    occupied: u128,
+    /// The time last popped, in microseconds (0 before the first pop).
+    last: u64,
+    len: usize,
 }
 
 struct Entry<E> {
-    /// `time << 64 | seq`: one integer compare orders by time, then insertion.
-    key: u128,
+    at: u64,
     event: E,
-}
-
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // BinaryHeap is a max-heap: reverse so the earliest key is on top.
-        other.key.cmp(&self.key)
-    }
 }
 
 impl<E> Default for EventQueue<E> {
@@ -43,29 +51,48 @@ impl<E> Default for EventQueue<E> {
     }
 }
 
+/// The bucket of time `at` relative to the last time popped.
+#[inline]
+fn bucket_of(at: u64, last: u64) -> usize {
+    64 - (at ^ last).leading_zeros() as usize
+}
+
 impl<E> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
-            next_seq: 0,
-            now: SimTime::ZERO,
+            current: VecDeque::new(),
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            occupied: 0,
+            last: 0,
+            len: 0,
         }
     }
 
     /// The time of the event last popped.
     pub fn now(&self) -> SimTime {
-        self.now
+        SimTime::from_micros(self.last)
     }
 
     /// Number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
+    }
+
+    #[inline]
+    fn push(&mut self, entry: Entry<E>) {
+        match bucket_of(entry.at, self.last) {
+            0 => self.current.push_back(entry),
+            b => {
+                self.buckets[b].push(entry);
+                self.occupied |= 1 << b;
+            }
+        }
     }
 
     /// Schedules `event` at `at`.
@@ -73,25 +100,45 @@ impl<E> EventQueue<E> {
     /// # Panics
     /// When `at` is earlier than `now()`: the model must never schedule into the past.
     pub fn schedule(&mut self, at: SimTime, event: E) {
+        let at = at.as_micros();
         assert!(
-            at >= self.now,
-            "event scheduled in the past: {at} < {}",
-            self.now
+            at >= self.last,
+            "event scheduled in the past: {} < {}",
+            SimTime::from_micros(at),
+            self.now()
         );
-        let key = (u128::from(at.as_micros()) << 64) | u128::from(self.next_seq);
-        self.next_seq += 1;
-        self.heap.push(Entry { key, event });
+        self.len += 1;
+        self.push(Entry { at, event });
     }
 
     /// Schedules `event` at `now() + delay`.
     pub fn schedule_in(&mut self, delay: SimTime, event: E) {
-        self.schedule(self.now + delay, event);
+        self.schedule(self.now() + delay, event);
     }
 
     /// Removes the earliest event and advances `now()` to its time.
     pub fn pop(&mut self) -> Option<E> {
-        let entry = self.heap.pop()?;
-        self.now = SimTime::from_micros((entry.key >> 64) as u64);
+        if self.current.is_empty() {
+            if self.occupied == 0 {
+                return None;
+            }
+            let b = self.occupied.trailing_zeros() as usize;
+            self.occupied &= !(1 << b);
+            let mut moving = std::mem::take(&mut self.buckets[b]);
+            self.last = moving.iter().map(|e| e.at).min().expect("occupied");
+            // every other event of the bucket differs from the new last time below bit
+            // b - 1, so it moves to a lower bucket, in order
+            for entry in moving.drain(..) {
+                self.push(entry);
+            }
+            // a small emptied vector keeps its capacity for the next time the bucket
+            // fills; a large one is freed, so capacity does not pile up in every bucket
+            if moving.capacity() <= KEPT_CAPACITY {
+                self.buckets[b] = moving;
+            }
+        }
+        let entry = self.current.pop_front()?;
+        self.len -= 1;
         Some(entry.event)
     }
 }
