@@ -38,6 +38,11 @@ pub struct EventQueue<E> {
     /// The time last popped, in microseconds (0 before the first pop).
     last: u64,
     len: usize,
+    /// Most events pending at once so far.
+    peak: usize,
+    /// Entries the buckets have room for now, and at most so far.
+    room: usize,
+    peak_room: usize,
 }
 
 struct Entry<E> {
@@ -66,6 +71,9 @@ impl<E> EventQueue<E> {
             occupied: 0,
             last: 0,
             len: 0,
+            peak: 0,
+            room: 0,
+            peak_room: 0,
         }
     }
 
@@ -79,6 +87,19 @@ impl<E> EventQueue<E> {
         self.len
     }
 
+    /// Most events pending at once so far.
+    pub fn peak(&self) -> usize {
+        self.peak
+    }
+
+    /// Most bytes the buckets held allocated at once so far.
+    pub fn peak_bytes(&self) -> usize {
+        self.peak_room * Self::ENTRY_BYTES
+    }
+
+    /// Bytes one pending event takes in its bucket.
+    pub const ENTRY_BYTES: usize = std::mem::size_of::<Entry<E>>();
+
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -86,12 +107,23 @@ impl<E> EventQueue<E> {
 
     #[inline]
     fn push(&mut self, entry: Entry<E>) {
-        match bucket_of(entry.at, self.last) {
-            0 => self.current.push_back(entry),
-            b => {
-                self.buckets[b].push(entry);
-                self.occupied |= 1 << b;
+        let grown = match bucket_of(entry.at, self.last) {
+            0 => {
+                let before = self.current.capacity();
+                self.current.push_back(entry);
+                self.current.capacity() - before
             }
+            b => {
+                let bucket = &mut self.buckets[b];
+                let before = bucket.capacity();
+                bucket.push(entry);
+                self.occupied |= 1 << b;
+                bucket.capacity() - before
+            }
+        };
+        if grown > 0 {
+            self.room += grown;
+            self.peak_room = self.peak_room.max(self.room);
         }
     }
 
@@ -108,6 +140,7 @@ impl<E> EventQueue<E> {
             self.now()
         );
         self.len += 1;
+        self.peak = self.peak.max(self.len);
         self.push(Entry { at, event });
     }
 
@@ -135,6 +168,8 @@ impl<E> EventQueue<E> {
             // fills; a large one is freed, so capacity does not pile up in every bucket
             if moving.capacity() <= KEPT_CAPACITY {
                 self.buckets[b] = moving;
+            } else {
+                self.room -= moving.capacity();
             }
         }
         let entry = self.current.pop_front()?;

@@ -158,6 +158,20 @@ pub struct Customers {
 }
 
 impl Customers {
+    /// Most customers held at once so far (the slab never shrinks).
+    pub fn peak(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Bytes the slab and its free list hold allocated (their most so far: neither
+    /// shrinks).
+    pub fn allocated_bytes(&self) -> usize {
+        self.slots.capacity() * Self::SLOT_BYTES + self.free.capacity() * 4
+    }
+
+    /// Bytes one slot of the slab takes.
+    pub const SLOT_BYTES: usize = std::mem::size_of::<(u32, Option<Customer>)>();
+
     /// Stores `c` and returns its reference.
     pub fn insert(&mut self, c: Customer) -> CustRef {
         match self.free.pop() {

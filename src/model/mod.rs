@@ -14,7 +14,7 @@ mod outcomes;
 mod results;
 mod sessions;
 
-pub use results::{Areas, GroupAreas, IntervalRow, ReplicationResult};
+pub use results::{Areas, Footprint, GroupAreas, IntervalRow, ReplicationResult};
 
 use std::collections::VecDeque;
 
@@ -137,7 +137,15 @@ pub fn run_with_router(
     let mut queue = EventQueue::new();
     model.schedule_initial(&mut queue);
     let events = engine::run(&mut model, &mut queue);
-    model.finish(queue.now(), index, volume_factor, events)
+    let footprint = results::Footprint {
+        events,
+        peak_customers: model.customers.peak() as u64,
+        customer_bytes: customers::Customers::SLOT_BYTES as u64,
+        peak_pending_events: queue.peak() as u64,
+        event_bytes: EventQueue::<Ev>::ENTRY_BYTES as u64,
+        held_bytes: (model.customers.allocated_bytes() + queue.peak_bytes()) as u64,
+    };
+    model.finish(queue.now(), index, volume_factor, footprint)
 }
 
 impl<'s> Model<'s> {

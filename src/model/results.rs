@@ -21,10 +21,29 @@ pub struct ReplicationResult {
     pub groups: Vec<GroupAreas>,
     /// Per-interval series.
     pub intervals: Vec<IntervalRow>,
-    /// Events handled.
-    pub events: u64,
+    /// Events handled and the most memory the engine held at once.
+    pub footprint: Footprint,
     /// Simulated time when the run ended (after draining).
     pub end: SimTime,
+}
+
+/// What the engine did and held in one replication: the memory that grows with a run's
+/// size is the customers and events present at once, slot and entry sizes given here.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Footprint {
+    /// Events handled.
+    pub events: u64,
+    /// Most customers held at once (in the bot, waiting, talking, or awaiting a reply).
+    pub peak_customers: u64,
+    /// Bytes per customer held.
+    pub customer_bytes: u64,
+    /// Most events pending at once.
+    pub peak_pending_events: u64,
+    /// Bytes per pending event.
+    pub event_bytes: u64,
+    /// Most bytes the customers and the pending events held allocated at once (vectors
+    /// grow by doubling, so up to about twice the peaks times the sizes).
+    pub held_bytes: u64,
 }
 
 /// Level x seconds integrated over the measurement window `[warm-up, horizon)`.
@@ -88,7 +107,7 @@ impl Model<'_> {
         now: SimTime,
         index: u64,
         volume_factor: f64,
-        events: u64,
+        footprint: Footprint,
     ) -> ReplicationResult {
         let end = now.max(self.sc.horizon);
         let c = self.clocking;
@@ -171,7 +190,7 @@ impl Model<'_> {
             areas,
             groups,
             intervals,
-            events,
+            footprint,
             end,
         }
     }

@@ -144,6 +144,23 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
         "by_class": by_class,
         "histograms_ms": percentiles,
         "counts": counts,
+        "engine": engine(r),
         "groups": groups,
+    })
+}
+
+/// Events handled (all replications) and the most customers and pending events any
+/// replication held at once, with their sizes: what a run's memory grows with.
+fn engine(r: &RunResults) -> Value {
+    let most = |f: fn(&crate::model::Footprint) -> u64| {
+        r.replications.iter().map(|x| f(&x.footprint)).max()
+    };
+    json!({
+        "events": r.replications.iter().map(|x| x.footprint.events).sum::<u64>(),
+        "peak_customers": most(|f| f.peak_customers),
+        "customer_bytes": most(|f| f.customer_bytes),
+        "peak_pending_events": most(|f| f.peak_pending_events),
+        "event_bytes": most(|f| f.event_bytes),
+        "held_bytes": most(|f| f.held_bytes),
     })
 }

@@ -12,7 +12,7 @@ use crate::class::Class;
 use crate::engine::SimTime;
 use crate::kpi::{ClassKpi, Kpi};
 use crate::metrics::{Counters, Histograms};
-use crate::model::{Areas, ReplicationResult};
+use crate::model::{Areas, Footprint, ReplicationResult};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
@@ -29,8 +29,8 @@ pub struct RepSummary {
     pub areas: Areas,
     /// Per agent group: agents working, open chats and agents on duty, x seconds.
     pub groups: Vec<[f64; 3]>,
-    /// Events handled.
-    pub events: u64,
+    /// Events handled and the most the engine held at once.
+    pub footprint: Footprint,
     /// Simulated time when the run ended (after draining).
     pub end: SimTime,
     /// Per scenario target, one bit per series interval: set when that interval's arrival
@@ -392,7 +392,7 @@ impl<'a> Summariser<'a> {
                 .iter()
                 .map(|g| [g.working_s, g.chats_s, g.on_duty_s])
                 .collect(),
-            events: r.events,
+            footprint: r.footprint,
             end: r.end,
             misses: p.misses,
         });

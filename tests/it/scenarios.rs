@@ -5,6 +5,77 @@ use d11sim::scenario::Scenario;
 
 use crate::common;
 
+/// `scenarios/platform.toml` with arrivals, agents and bot capacity divided by `d`, as
+/// `benches/platform.sh` scales it, in a temporary folder beside a copy of the file it
+/// extends.
+fn scaled_platform(d: u64) -> std::path::PathBuf {
+    let dir = common::temp_dir(&format!("platform_{d}"));
+    let src = common::root().join("scenarios");
+    std::fs::copy(src.join("double11.toml"), dir.join("double11.toml")).unwrap();
+    let text = std::fs::read_to_string(src.join("platform.toml")).unwrap();
+    let scaled: Vec<String> = text
+        .lines()
+        .map(|line| {
+            for key in ["base_per_hour", "count", "capacity"] {
+                if let Some(n) = line
+                    .strip_prefix(&format!("{key} = "))
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|n| n.parse::<u64>().ok())
+                {
+                    return format!("{key} = {}", (n / d).max(1));
+                }
+            }
+            line.to_string()
+        })
+        .collect();
+    let path = dir.join("platform.toml");
+    std::fs::write(&path, scaled.join("\n")).unwrap();
+    path
+}
+
+#[test]
+fn the_platform_day_holds_1e8_inquiries_and_its_bot_resolves_about_95_percent() {
+    let full = common::d11sim(&["validate", "scenarios/platform.toml"], &common::root());
+    let text = String::from_utf8_lossy(&full.stdout);
+    assert!(
+        full.status.success() && text.contains("31800 agents"),
+        "{text}"
+    );
+    let expected: f64 = text
+        .split(", ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no expected arrivals in: {text}"));
+    assert!((0.9e8..1.1e8).contains(&expected), "{expected}");
+    let small = scaled_platform(100);
+    let o = common::d11sim(
+        &["run", small.to_str().unwrap(), "-r", "4", "--json"],
+        &common::root(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let arrived = v["kpis"]["arrived"]["mean"].as_f64().unwrap();
+    assert!(
+        (arrived - expected / 100.0).abs() < 0.3 * expected / 100.0,
+        "{arrived}"
+    );
+    // the platform bot resolves about 95% of the inquiries it touches (all of them): the
+    // 95% CI over replications meets the 94-96% band the scenario is built for
+    let deflection = &v["kpis"]["deflection_rate"];
+    let (lo, hi) = (
+        deflection["ci_low"].as_f64().unwrap(),
+        deflection["ci_high"].as_f64().unwrap(),
+    );
+    assert!(lo < 0.96 && hi > 0.94, "deflection [{lo}, {hi}]");
+    assert!(hi - lo < 0.05, "too wide to tell: [{lo}, {hi}]");
+    // tens of thousands of agents answer the rest within minutes
+    let first = v["kpis"]["first_reply_3min_share"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(first > 0.9, "3-minute share {first}");
+}
+
 #[test]
 fn every_shipped_scenario_validates_and_runs() {
     let dir = common::root().join("scenarios");
@@ -24,6 +95,9 @@ fn every_shipped_scenario_validates_and_runs() {
             "{p}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
+        // the platform day (10^8 inquiries, a minute a replication) runs here at 1/100
+        let small = (path.file_name().unwrap() == "platform.toml").then(|| scaled_platform(100));
+        let p = small.as_ref().map_or(p, |s| s.to_str().unwrap());
         let o = common::d11sim(&["run", p, "-r", "2", "--json"], &common::root());
         assert!(
             o.status.success(),
