@@ -97,6 +97,62 @@ pub fn record(h: &mut Histogram<u64>, t: SimTime) {
     h.saturating_record(t.as_millis().min(HIST_MAX_MS));
 }
 
+/// The per-interval histograms: HdrHistogram's buckets at [`INTERVAL_SIGFIG`] digits, kept
+/// sparsely (only buckets that were recorded, 16 bytes each) instead of as a dense array
+/// of every bucket (about 10 KB), so a long horizon's thousands of intervals stay small.
+/// Quantiles are exactly those of a dense HdrHistogram holding the same records.
+#[derive(Clone, Debug, Default)]
+pub struct IntervalHistogram {
+    /// `(lowest value of the bucket, count)`, by value.
+    bins: Vec<(u32, u64)>,
+    total: u64,
+}
+
+impl IntervalHistogram {
+    /// The dense histogram whose bucket layout this one follows.
+    fn layout() -> &'static Histogram<u64> {
+        static LAYOUT: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
+        LAYOUT.get_or_init(|| new_histogram(INTERVAL_SIGFIG))
+    }
+
+    /// Records `t` in milliseconds, clamped to the histogram's range.
+    pub fn record(&mut self, t: SimTime) {
+        let v = t.as_millis().min(HIST_MAX_MS);
+        let key = Self::layout().lowest_equivalent(v) as u32;
+        match self.bins.binary_search_by_key(&key, |b| b.0) {
+            Ok(i) => self.bins[i].1 += 1,
+            Err(i) => self.bins.insert(i, (key, 1)),
+        }
+        self.total += 1;
+    }
+
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The value at `quantile` (0..=1), as HdrHistogram's `value_at_quantile` gives it:
+    /// the highest value equivalent to the bucket where the cumulative count first
+    /// reaches `ceil(quantile x total)` (at least 1); the lowest for quantile 0.
+    pub fn value_at_quantile(&self, quantile: f64) -> u64 {
+        let quantile = quantile.min(1.0);
+        let wanted = ((quantile * self.total as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for &(key, count) in &self.bins {
+            seen += count;
+            if seen >= wanted {
+                let layout = Self::layout();
+                return if quantile == 0.0 {
+                    layout.lowest_equivalent(u64::from(key))
+                } else {
+                    layout.highest_equivalent(u64::from(key))
+                };
+            }
+        }
+        0
+    }
+}
+
 /// Counts and sums over counted customers (those arriving after the warm-up).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Counters {
@@ -376,52 +432,76 @@ pub struct IntervalCounts {
 pub struct IntervalStats {
     /// Counts and levels.
     pub counts: IntervalCounts,
-    /// First responses of the interval's arrivals, ms (allocated on first use).
-    pub first_response_ms: Option<Histogram<u64>>,
-    /// Per-reply responses to the interval's arrivals, ms (allocated on first use).
-    pub reply_response_ms: Option<Histogram<u64>>,
+    /// First responses of the interval's arrivals, ms.
+    pub first_response_ms: IntervalHistogram,
+    /// Per-reply responses to the interval's arrivals, ms.
+    pub reply_response_ms: IntervalHistogram,
 }
 
 /// Quantiles kept per interval: p50, p90, p99.
 pub const INTERVAL_QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
 
 /// `INTERVAL_QUANTILES` of a histogram in seconds, if anything was recorded.
-fn quantiles_s(h: Option<&Histogram<u64>>) -> Option<[f64; 3]> {
-    h.filter(|h| !h.is_empty())
-        .map(|h| INTERVAL_QUANTILES.map(|q| h.value_at_quantile(q) as f64 / 1e3))
+fn quantiles_s(h: &IntervalHistogram) -> Option<[f64; 3]> {
+    (!h.is_empty()).then(|| INTERVAL_QUANTILES.map(|q| h.value_at_quantile(q) as f64 / 1e3))
 }
 
 impl IntervalStats {
     /// Records a first response of one of the interval's arrivals.
     pub fn record_first_response(&mut self, t: SimTime) {
-        let h = self
-            .first_response_ms
-            .get_or_insert_with(|| new_histogram(INTERVAL_SIGFIG));
-        record(h, t);
+        self.first_response_ms.record(t);
     }
 
     /// Records a per-reply response to one of the interval's arrivals.
     pub fn record_reply_response(&mut self, t: SimTime) {
-        let h = self
-            .reply_response_ms
-            .get_or_insert_with(|| new_histogram(INTERVAL_SIGFIG));
-        record(h, t);
+        self.reply_response_ms.record(t);
     }
 
     /// p50, p90, p99 first response in seconds, if any was recorded.
     pub fn first_response_quantiles_s(&self) -> Option<[f64; 3]> {
-        quantiles_s(self.first_response_ms.as_ref())
+        quantiles_s(&self.first_response_ms)
     }
 
     /// p50, p90, p99 per-reply response in seconds, if any was recorded.
     pub fn reply_response_quantiles_s(&self) -> Option<[f64; 3]> {
-        quantiles_s(self.reply_response_ms.as_ref())
+        quantiles_s(&self.reply_response_ms)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interval_histograms_give_the_dense_histograms_quantiles() {
+        // a pseudo-random mix of small, large and clamped values, in several sizes
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for n in [1usize, 2, 3, 10, 99, 1000, 20_000] {
+            let (mut sparse, mut dense) =
+                (IntervalHistogram::default(), new_histogram(INTERVAL_SIGFIG));
+            for _ in 0..n {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let ms = match x % 4 {
+                    0 => x % 100,
+                    1 => x % 100_000,
+                    2 => x % (HIST_MAX_MS * 2),
+                    _ => 1000 + x % 50,
+                };
+                let t = SimTime::from_micros(ms * 1000 + x % 1000);
+                sparse.record(t);
+                record(&mut dense, t);
+            }
+            for q in [0.0, 0.001, 0.25, 0.5, 0.9, 0.99, 0.999, 1.0] {
+                assert_eq!(
+                    sparse.value_at_quantile(q),
+                    dense.value_at_quantile(q),
+                    "n {n}, q {q}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn level_integrates_inside_the_window_and_per_interval() {
