@@ -133,6 +133,7 @@ pub mod routing;
 pub mod scenario;
 pub mod scoring;
 pub mod service;
+pub mod shard;
 pub mod staffing;
 pub mod stats;
 pub mod sweep;

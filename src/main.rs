@@ -63,6 +63,8 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Merge the shard folders of `run --shard I/N` into the outputs of the unsharded run.
+    Merge(cli::shard::MergeArgs),
     /// Print a shell completion script: `d11sim completions bash > /etc/bash_completion.d/d11sim`
     /// (also zsh, fish, powershell, elvish).
     Completions {
@@ -104,6 +106,11 @@ struct RunArgs {
     /// a roster check for CI pipelines. Outputs are written first.
     #[arg(long)]
     fail_on_targets: bool,
+    /// Run only shard I of N (0-based) of the replications, a contiguous block, and write
+    /// a shard folder to --out for `d11sim merge` (a Slurm array task: I =
+    /// $SLURM_ARRAY_TASK_ID, N = $SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["report", "json", "fail_on_targets"])]
+    shard: Option<d11sim::shard::ShardSpec>,
 }
 
 #[derive(clap::Args)]
@@ -271,6 +278,10 @@ pub(crate) fn staged(
 
 fn run(args: &RunArgs) -> Result<(), Failure> {
     let plans = load(args.scenario.as_ref())?;
+    if let (Some(spec), Some(out)) = (args.shard, &args.out) {
+        let cfg = run_config(args.replications, args.seed, args.threads);
+        return cli::shard::run_shard(&plans, args.scenario.as_ref(), cfg, spec, out, args.quiet);
+    }
     for dir in args.out.iter().chain(&args.report) {
         check_out(dir)?;
     }
@@ -489,6 +500,7 @@ fn main() -> ExitCode {
         Command::Validate { scenario } => validate(scenario),
         Command::Erlang(args) => cli::erlang::erlang(args),
         Command::Sweep(args) => cli::sweep::sweep(args),
+        Command::Merge(args) => cli::shard::merge(args),
         Command::Staff { command } => cli::staff::dispatch(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;

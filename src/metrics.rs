@@ -154,7 +154,7 @@ impl IntervalHistogram {
 }
 
 /// Counts and sums over counted customers (those arriving after the warm-up).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     /// Customers who arrived (first attempts).
     pub arrived: u64,
@@ -266,7 +266,7 @@ pub struct Counters {
 }
 
 /// Per-class counts over counted customers, by the class of their question.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClassCounters {
     /// Customers who arrived.
     pub arrived: u64,
@@ -382,7 +382,7 @@ fn spread(areas: &mut [f64], from: SimTime, to: SimTime, v: f64, interval: SimTi
 }
 
 /// What the series records per interval: the arrival cohort's fate and end-of-interval levels.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntervalCounts {
     /// Customers (first attempts) who arrived in the interval, counted or not.
     pub arrived: u64,

@@ -3,6 +3,7 @@
 pub(crate) mod bench;
 pub(crate) mod erlang;
 pub(crate) mod formula;
+pub(crate) mod shard;
 pub(crate) mod staff;
 pub(crate) mod staff_report;
 pub(crate) mod sweep;

@@ -7,7 +7,19 @@ use std::ops::{Add, AddAssign, Sub};
 ///
 /// Integer time makes event order total and lets histogram values need no conversion.
 /// Seconds from a scenario are converted once, at the scenario boundary.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct SimTime(u64);
 
 impl SimTime {

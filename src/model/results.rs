@@ -5,7 +5,7 @@ use crate::engine::SimTime;
 use crate::metrics::{Counters, Histograms, IntervalCounts};
 
 /// Everything measured in one replication.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ReplicationResult {
     /// Replication index (0-based).
     pub index: u64,
@@ -13,7 +13,8 @@ pub struct ReplicationResult {
     pub volume_factor: f64,
     /// Counts and sums over counted customers.
     pub counters: Counters,
-    /// Response-time histograms (ms).
+    /// Response-time histograms (ms); V2-deflate encoded in shard files.
+    #[serde(with = "crate::shard::v2")]
     pub histograms: Histograms,
     /// Time integrals over the measurement window.
     pub areas: Areas,
@@ -29,7 +30,7 @@ pub struct ReplicationResult {
 
 /// What the engine did and held in one replication: the memory that grows with a run's
 /// size is the customers and events present at once, slot and entry sizes given here.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Footprint {
     /// Events handled.
     pub events: u64,
@@ -47,7 +48,7 @@ pub struct Footprint {
 }
 
 /// Level x seconds integrated over the measurement window `[warm-up, horizon)`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Areas {
     /// Window length, seconds.
     pub window_s: f64,
@@ -70,7 +71,7 @@ pub struct Areas {
 }
 
 /// Time integrals of one agent group over the measurement window.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupAreas {
     /// Group name.
     pub name: String,
@@ -85,7 +86,7 @@ pub struct GroupAreas {
 }
 
 /// One row of the per-interval series.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IntervalRow {
     /// Interval start, from the scenario start.
     pub start: SimTime,

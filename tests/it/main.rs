@@ -18,6 +18,8 @@
 //!   refused with a one-line message naming the file, or validate and run; never a panic
 //! - `service`: the routing service on loopback: the protocol, the simulation with the
 //!   service in the loop, failures counted at the timeout, loopback safety
+//! - `shard`: `run --shard I/N` and `merge` give the unsharded outputs byte for byte;
+//!   shards of other runs, missing or duplicate shards are refused by name
 //! - `staffing`: exact Erlang B, C and A formulas against the reference values; the
 //!   formula, analytic requirement, shift plans and sweeps
 //! - `optimize`: the simulation-based staffing optimiser and its shift plan
@@ -39,4 +41,5 @@ mod plans;
 mod report;
 mod scenarios;
 mod service;
+mod shard;
 mod staffing;
