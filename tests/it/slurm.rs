@@ -1,0 +1,99 @@
+//! The sharded path on a real cluster engine: a Slurm job array submitted to slurmctld
+//! (`sbatch --array --wait` of `deploy/slurm/d11sim-array.sbatch`, one shard per task),
+//! merged, and compared byte for byte with the local run. Skipped (with a note) where no
+//! Slurm cluster answers, unless D11SIM_REQUIRE_SLURM is set, as `.ci/run` does after
+//! starting the one-node cluster of `deploy/slurm/local-cluster.sh`.
+
+use std::process::Command;
+
+use crate::common;
+
+fn slurm_answers() -> bool {
+    Command::new("sinfo")
+        .arg("-h")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn a_slurm_job_array_of_shards_merges_into_the_local_runs_bytes() {
+    if !slurm_answers() {
+        assert!(
+            std::env::var_os("D11SIM_REQUIRE_SLURM").is_none(),
+            "Slurm is required (D11SIM_REQUIRE_SLURM) but no cluster answers; run \
+             `bash deploy/slurm/local-cluster.sh start` as root"
+        );
+        eprintln!("note: no Slurm cluster answers; the job-array check is skipped");
+        return;
+    }
+    let dir = common::temp_dir("slurm");
+    let plans = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/hardware_plans.toml");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/slurm/d11sim-array.sbatch"
+    );
+    // 4 shards of 3 replications: one task has none to run
+    let (shards, replications) = (4, "3");
+    let o = Command::new("sbatch")
+        .args([
+            "--parsable",
+            "--wait",
+            &format!("--array=0-{}", shards - 1),
+            &format!("--chdir={}", dir.display()),
+            script,
+            plans,
+            replications,
+            "20261111",
+            &dir.display().to_string(),
+        ])
+        .env("D11SIM_BIN", env!("CARGO_BIN_EXE_d11sim"))
+        .output()
+        .expect("sbatch runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "sbatch: {stdout} {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // the array ran as Slurm tasks: one log per task under the job id slurmctld gave
+    let job: u64 = stdout
+        .trim()
+        .split(';')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no job id in `{stdout}`"));
+    for i in 0..shards {
+        assert!(
+            dir.join(format!("d11sim-{job}_{i}.log")).exists(),
+            "no log of task {i} of job {job}"
+        );
+        assert!(dir.join(format!("shard-{i}/shard.json")).exists());
+    }
+    let mut merge = vec!["merge".to_string()];
+    merge.extend((0..shards).map(|i| format!("shard-{i}")));
+    merge.extend(["--out".into(), "merged".into(), "-q".into()]);
+    let merge: Vec<&str> = merge.iter().map(String::as_str).collect();
+    let o = common::d11sim(&merge, &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = common::d11sim(
+        &["run", plans, "-r", replications, "--out", "local", "-q"],
+        &dir,
+    );
+    assert!(o.status.success());
+    for f in [
+        "summary.json",
+        "series.csv",
+        "comparison.csv",
+        "comparison.json",
+        "histograms/first_response_ms.hgrm",
+        "histograms/reply_response_ms.hlog",
+        "variants/midnight_outage/summary.json",
+        "variants/old_pcs/series.csv",
+    ] {
+        assert!(
+            std::fs::read(dir.join("merged").join(f)).unwrap()
+                == std::fs::read(dir.join("local").join(f)).unwrap(),
+            "{f}: the merged Slurm shards differ from the local run"
+        );
+    }
+}
