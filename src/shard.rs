@@ -72,6 +72,13 @@ impl ShardSpec {
 pub struct ShardHeader {
     /// Always "d11sim".
     pub tool: String,
+    /// "run" (replications: `records.jsonl`) or "bench" (an open-loop load generator's
+    /// share: `stats.jsonl`).
+    #[serde(default = "run_kind")]
+    pub kind: String,
+    /// A bench shard: the flags the merged run is judged and reported with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bench: Option<serde_json::Value>,
     /// The binary's version: shards of different versions do not merge.
     pub version: String,
     /// The scenario file as given (absolute), or "(embedded)".
@@ -96,10 +103,17 @@ pub struct ShardHeader {
     pub count: u64,
 }
 
+fn run_kind() -> String {
+    "run".into()
+}
+
 impl ShardHeader {
-    /// True when `other` is a shard of the same run (any index).
-    fn same_run(&self, other: &ShardHeader) -> Option<&'static str> {
-        if self.version != other.version {
+    /// What `other` differs in from this shard's run (`None`: a shard of the same run,
+    /// whatever its index).
+    pub fn same_run(&self, other: &ShardHeader) -> Option<&'static str> {
+        if self.kind != other.kind {
+            Some("kind")
+        } else if self.version != other.version {
             Some("version")
         } else if self.scenario_hash != other.scenario_hash {
             Some("scenario")
@@ -111,6 +125,8 @@ impl ShardHeader {
             Some("number of shards")
         } else if self.plans != other.plans {
             Some("plans")
+        } else if self.bench != other.bench {
+            Some("bench flags")
         } else {
             None
         }
@@ -146,7 +162,8 @@ pub enum ShardError {
     Io(String),
 }
 
-fn read_header(dir: &Path) -> Result<ShardHeader, ShardError> {
+/// The header of the shard in `dir`.
+pub fn read_header(dir: &Path) -> Result<ShardHeader, ShardError> {
     let path = dir.join(HEADER_FILE);
     let text = crate::input::read_text(&path, 1 << 20).map_err(|e| {
         ShardError::Refused(format!(
@@ -194,6 +211,8 @@ pub fn run_shard(
     let range = spec.range(cfg.replications);
     let mut header = ShardHeader {
         tool: "d11sim".into(),
+        kind: run_kind(),
+        bench: None,
         version: env!("CARGO_PKG_VERSION").into(),
         scenario: scenario.into(),
         scenario_hash: scenario_hash(plans),
@@ -326,6 +345,8 @@ fn field(h: &ShardHeader, what: &str) -> String {
         "seed" => h.seed.to_string(),
         "replications" => h.replications.to_string(),
         "number of shards" => h.shards.to_string(),
+        "kind" => h.kind.clone(),
+        "bench flags" => h.bench.as_ref().map_or(String::new(), ToString::to_string),
         _ => h.plans.join(","),
     }
 }
@@ -396,30 +417,60 @@ pub fn merge(
     Ok(sums.into_iter().map(Summariser::finish).collect())
 }
 
-/// Serde for [`crate::metrics::Histograms`]: the six histograms as HdrHistogram
-/// V2-deflate encodings, base64.
-pub mod v2 {
+/// Serde for one HdrHistogram: its V2-deflate encoding, base64.
+pub mod v2_one {
     use base64::Engine;
     use hdrhistogram::Histogram;
     use hdrhistogram::serialization::{
         Deserializer as HdrDeserializer, Serializer as _, V2DeflateSerializer,
     };
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// The encoding of `h`.
+    pub fn encode(h: &Histogram<u64>) -> Result<String, String> {
+        let mut buf = Vec::new();
+        V2DeflateSerializer::new()
+            .serialize(h, &mut buf)
+            .map_err(|e| format!("{e:?}"))?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(buf))
+    }
+
+    /// The histogram of an encoding.
+    pub fn decode(text: &str) -> Result<Histogram<u64>, String> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| e.to_string())?;
+        HdrDeserializer::new()
+            .deserialize(&mut bytes.as_slice())
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    /// Writes the encoding.
+    pub fn serialize<S: Serializer>(h: &Histogram<u64>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode(h).map_err(serde::ser::Error::custom)?)
+    }
+
+    /// Reads it back.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Histogram<u64>, D::Error> {
+        decode(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Serde for [`crate::metrics::Histograms`]: the six histograms as HdrHistogram
+/// V2-deflate encodings, base64.
+pub mod v2 {
+    use hdrhistogram::Histogram;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+    use super::v2_one::{decode, encode};
     use crate::metrics::Histograms;
 
     /// Writes the six encodings in field order.
     pub fn serialize<S: Serializer>(h: &Histograms, s: S) -> Result<S::Ok, S::Error> {
-        let mut enc = V2DeflateSerializer::new();
         let texts: Result<Vec<String>, S::Error> = h
             .all()
             .iter()
-            .map(|x| {
-                let mut buf = Vec::new();
-                enc.serialize(x, &mut buf)
-                    .map_err(|e| serde::ser::Error::custom(format!("{e:?}")))?;
-                Ok(base64::engine::general_purpose::STANDARD.encode(buf))
-            })
+            .map(|x| encode(x).map_err(serde::ser::Error::custom))
             .collect();
         texts?.serialize(s)
     }
@@ -433,16 +484,9 @@ pub mod v2 {
                 texts.len()
             )));
         }
-        let mut dec = HdrDeserializer::new();
         let mut all: Vec<Histogram<u64>> = Vec::with_capacity(6);
         for t in texts {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(t)
-                .map_err(serde::de::Error::custom)?;
-            all.push(
-                dec.deserialize(&mut bytes.as_slice())
-                    .map_err(|e| serde::de::Error::custom(format!("{e:?}")))?,
-            );
+            all.push(decode(&t).map_err(serde::de::Error::custom)?);
         }
         let mut it = all.into_iter();
         let mut next = || it.next().expect("six checked above");

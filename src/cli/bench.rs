@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use d11sim::output;
 use d11sim::replicate;
 
+use super::bench_report::{Judging, finish};
 use crate::{Failure, load, progress};
 
 #[derive(Subcommand)]
@@ -92,6 +92,15 @@ pub(crate) struct BenchArgs {
     /// Folder for bench.json, latency.hgrm, latency.hlog and the run's outputs.
     #[arg(short, long)]
     out: Option<PathBuf>,
+    /// Open-loop runs: be load generator I of N (0-based): send request k of each
+    /// replication's plan when k mod N = I, and write a shard folder to --out for
+    /// `d11sim merge` (only generator 0 resets the target).
+    #[arg(long, value_name = "I/N", requires_all = ["out", "open_loop"])]
+    shard: Option<d11sim::shard::ShardSpec>,
+    /// Open-loop runs: start replication i's plan at this Unix time (seconds) plus i x
+    /// (the plan's paced length + 10 s), so that sharded generators send side by side.
+    #[arg(long, value_name = "UNIX_S", requires = "open_loop")]
+    start_at: Option<f64>,
 }
 
 pub(crate) fn router_serve(
@@ -128,38 +137,13 @@ pub(crate) fn router_serve(
         .map_err(|e| Failure::BadInput(format!("--addr {addr}: {e}")))
 }
 
-/// Percentiles of a latency histogram (µs) as JSON.
-fn percentiles(h: &hdrhistogram::Histogram<u64>) -> serde_json::Value {
-    let q = |p: f64| {
-        if h.is_empty() {
-            0
-        } else {
-            h.value_at_quantile(p)
-        }
-    };
-    serde_json::json!({
-        "count": h.len(), "p50": q(0.5), "p90": q(0.9), "p99": q(0.99), "p99.9": q(0.999),
-        "p99.99": q(0.9999), "max": h.max(), "mean": if h.is_empty() { 0.0 } else { h.mean() },
-    })
-}
-
-/// Version of the `bench.json` layout.
-const BENCH_SCHEMA_VERSION: u32 = 1;
-
 /// The pacing accepted: from a thousandth of real time to a million times faster.
 const MIN_SPEEDUP: f64 = 1e-3;
 const MAX_SPEEDUP: f64 = 1e6;
-/// The share of requests that may meet a refused or reset connection before the run is
-/// invalid (the target stopped answering).
-const MAX_RESET_SHARE: f64 = 0.001;
 /// The longest wall-clock bound per replication (about 116 days).
 const MAX_WALL_S: f64 = 1e7;
-
-/// Median latency above which `bench` warns that the service is slow for loopback.
-const SLOW_MEDIAN_US: u64 = 5_000;
-
-/// Achieved rate below this share of the offered rate draws a warning.
-const ACHIEVED_WARN: f64 = 0.95;
+/// The latest `--start-at` accepted (Unix seconds; the year 5138).
+const MAX_START_AT: f64 = 1e11;
 
 /// The policy the service at `addr` reports on `GET /v1/health`, if it answers.
 fn service_policy(addr: std::net::SocketAddr, timeout: std::time::Duration) -> Option<String> {
@@ -181,7 +165,7 @@ fn service_policy(addr: std::net::SocketAddr, timeout: std::time::Duration) -> O
 }
 
 pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
-    use d11sim::service::client::{ClientStats, HttpRouter, Pacing, Window};
+    use d11sim::service::client::{ClientStats, HttpRouter, Pacing};
     use d11sim::service::gate::Threshold;
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
@@ -222,6 +206,14 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             args.window_min
         )));
     }
+    if let Some(t) = args.start_at
+        && !(t.is_finite() && (0.0..=MAX_START_AT).contains(&t))
+    {
+        return Err(Failure::BadInput(format!(
+            "--start-at is a Unix time in seconds, 0..={MAX_START_AT:.0e}, got {}",
+            d11sim::input::number(t)
+        )));
+    }
     let plans = load(args.scenario.as_ref())?;
     if let Some(out) = &args.out {
         crate::check_out(out)?;
@@ -232,12 +224,10 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             "--threshold gates a paced run: give --speedup K".into(),
         ));
     }
-    let thresholds = args
-        .threshold
-        .iter()
-        .map(|t| Threshold::parse(t, &sc.calendar))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::BadInput)?;
+    // gates are judged after the run; a bad one is refused before it
+    for t in &args.threshold {
+        Threshold::parse(t, &sc.calendar).map_err(Failure::BadInput)?;
+    }
     let replications = args
         .replications
         .unwrap_or(if args.speedup.is_some() { 1 } else { 3 });
@@ -296,7 +286,27 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     };
     for i in 0..replications {
         if let (true, Some(speedup)) = (args.open_loop, args.speedup) {
-            let plan = d11sim::service::load::plan(sc, args.seed, i);
+            let mut plan = d11sim::service::load::plan(sc, args.seed, i);
+            if let Some(spec) = args.shard {
+                // generator I of N sends every N-th request, so all send over the whole day
+                let mut k = 0u64;
+                plan.retain(|_| {
+                    k += 1;
+                    (k - 1) % spec.count == spec.index
+                });
+            }
+            let generator = d11sim::service::load::Generator {
+                reset: args.shard.is_none_or(|s| s.index == 0),
+                start: args.start_at.map(|t| {
+                    let gap = sc.horizon.as_secs_f64() / speedup + 10.0;
+                    std::time::UNIX_EPOCH + Duration::from_secs_f64(t + i as f64 * gap)
+                }),
+            };
+            // the time bound runs from the plan's start, however far off --start-at puts it
+            let begins = generator
+                .start
+                .and_then(|t| t.duration_since(std::time::SystemTime::now()).ok())
+                .map_or_else(Instant::now, |wait| Instant::now() + wait);
             match d11sim::service::load::run(
                 addr,
                 sc.agents(),
@@ -305,7 +315,8 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 window,
                 args.connections as usize,
                 timeout,
-                limits_from(Instant::now()),
+                limits_from(begins),
+                generator,
                 observer(i),
             ) {
                 Ok(stats) => per_rep.push(stats),
@@ -353,319 +364,36 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     }
     bar.finish_and_clear();
     let results = (!args.open_loop).then(|| replicate::summarise(sc, args.seed, reps));
-    let mut all = ClientStats::default();
-    let add = |a: &mut hdrhistogram::Histogram<u64>, b: &hdrhistogram::Histogram<u64>| {
-        a.add(b).map_err(|e| Failure::Internal(e.to_string()))
+    let judging = Judging {
+        target: args.target.clone(),
+        policy: service_policy(addr, timeout),
+        open_loop: args.open_loop,
+        speedup: args.speedup,
+        connections: args.connections,
+        replications,
+        seed: args.seed,
+        timeout_ms: args.timeout_ms,
+        window_min: args.window_min,
+        thresholds: args.threshold.clone(),
+        max_lag_ms: args.max_lag_ms,
+        min_achieved: args.min_achieved,
+        max_requests: args.max_requests,
+        max_wall_s: max_wall,
     };
-    for s in &per_rep {
-        add(&mut all.latency_us, &s.latency_us)?;
-        add(&mut all.uncorrected_us, &s.uncorrected_us)?;
-        add(&mut all.lag_us, &s.lag_us)?;
-        if all.windows.len() < s.windows.len() {
-            all.windows.resize_with(s.windows.len(), Window::default);
-        }
-        for (w, x) in all.windows.iter_mut().zip(&s.windows) {
-            add(&mut w.corrected_us, &x.corrected_us)?;
-            add(&mut w.uncorrected_us, &x.uncorrected_us)?;
-            w.requests += x.requests;
-            w.failures += x.failures;
-        }
-        all.wall += s.wall;
-        all.requests += s.requests;
-        all.waits += s.waits;
-        all.timeouts += s.timeouts;
-        all.resets += s.resets;
-        all.errors += s.errors;
-        all.invalid += s.invalid;
-        all.capped += s.capped;
-        if all.first_error.is_none() {
-            all.first_error.clone_from(&s.first_error);
-        }
-    }
-    let failures = all.timeouts + all.resets + all.errors + all.invalid;
-    let judged: Vec<_> = thresholds
-        .iter()
-        .map(|t| t.judge(&all.windows, window))
-        .collect();
-    let lag_p99_us = if all.lag_us.is_empty() {
-        0
-    } else {
-        all.lag_us.value_at_quantile(0.99)
-    };
-    let lag_ok = args.speedup.is_none() || lag_p99_us as f64 <= args.max_lag_ms * 1e3;
-    // a target that stops answering (connections refused or reset) invalidates the run
-    let lost = all.requests > 0 && all.resets as f64 > MAX_RESET_SHARE * all.requests as f64;
-    let mut invalid: Vec<String> = Vec::new();
-    if let Some(s) = &stopped {
-        invalid.push(format!("the target failed its reset at {s}"));
-    }
-    if lost {
-        invalid.push(format!(
-            "{} of {} requests met a refused or reset connection (above {}%): the target \
-             stopped answering",
-            all.resets,
-            all.requests,
-            MAX_RESET_SHARE * 100.0
-        ));
-    }
-    if all.capped > 0 {
-        invalid.push(format!(
-            "{} requests were not sent: the run reached --max-requests {} or --max-wall-s {:.0}",
-            all.capped, args.max_requests, max_wall
-        ));
-    }
-    if !lag_ok {
-        invalid.push(format!(
-            "the generator's own send lag p99 is {:.3} ms, above --max-lag-ms {}: it could \
-             not keep the plan at --speedup {}; lower it",
-            lag_p99_us as f64 / 1e3,
-            args.max_lag_ms,
-            args.speedup.unwrap_or(0.0)
-        ));
-    }
-    let valid = invalid.is_empty();
-    let mut summary = serde_json::json!({
-        "tool": "d11sim",
-        "version": env!("CARGO_PKG_VERSION"),
-        "schema_version": BENCH_SCHEMA_VERSION,
-        "scenario": sc.name,
-        "service_policy": service_policy(addr, timeout),
-        "target": args.target,
-        "mode": match (args.open_loop, args.speedup.is_some()) {
-            (true, _) => "open_loop",
-            (false, true) => "paced",
-            (false, false) => "virtual",
-        },
-        "connections": if args.open_loop { args.connections } else { 1 },
-        "replications": per_rep.len(),
-        "replications_asked": replications,
-        "invalid_reasons": invalid,
-        "seed": args.seed,
-        "requests": all.requests,
-        "waits": all.waits,
-        "timeouts": all.timeouts,
-        "resets": all.resets,
-        "errors": all.errors,
-        "invalid_answers": all.invalid,
-        "not_sent_at_bounds": all.capped,
-        "valid": valid,
-        "failure_share": if all.requests > 0 { failures as f64 / all.requests as f64 } else { 0.0 },
-        "first_error": all.first_error,
-        "timeout_ms": args.timeout_ms,
-        "latency_us": percentiles(&all.latency_us),
-    });
-    if let Some(k) = args.speedup {
-        let planned_s = sc.horizon.as_secs_f64() / k * replications as f64;
-        let wall_s = all.wall.as_secs_f64();
-        summary["speedup"] = serde_json::json!(k);
-        summary["latency_us"]["measured_from"] = serde_json::json!("intended send time");
-        summary["uncorrected_latency_us"] = percentiles(&all.uncorrected_us);
-        summary["send_lag_us"] = percentiles(&all.lag_us);
-        summary["offered_per_s"] = serde_json::json!(all.requests as f64 / planned_s.max(1e-9));
-        summary["achieved_per_s"] = serde_json::json!(all.requests as f64 / wall_s.max(1e-9));
-        summary["wall_s"] = serde_json::json!(wall_s);
-        summary["max_lag_ms"] = serde_json::json!(args.max_lag_ms);
-        summary["windows"] = serde_json::Value::Array(
-            all.windows
-                .iter()
-                .enumerate()
-                .map(|(k, w)| {
-                    serde_json::json!({
-                        "start": d11sim::report::at(&sc.calendar, window, k),
-                        "requests": w.requests,
-                        "failures": w.failures,
-                        "latency_us": percentiles(&w.corrected_us),
-                        "uncorrected_latency_us": percentiles(&w.uncorrected_us),
-                    })
-                })
-                .collect(),
-        );
-        summary["thresholds"] = serde_json::Value::Array(
-            judged
-                .iter()
-                .map(|j| {
-                    serde_json::json!({
-                        "threshold": j.threshold.text, "value": j.value, "passed": j.passed,
-                    })
-                })
-                .collect(),
-        );
-    }
-    println!(
-        "routing decided by the service at {} (its policy: {})",
-        args.target,
-        summary["service_policy"].as_str().unwrap_or("not reported")
-    );
-    match &results {
-        Some(r) => print!("{}", output::render_table(sc, r)),
-        None => println!(
-            "open loop over {} connections: the service's answers are not fed back, so there \
-             are no KPIs (run --virtual or paced for them)",
-            args.connections
-        ),
-    }
-    let q = |h: &hdrhistogram::Histogram<u64>, p: f64| {
-        if h.is_empty() {
-            0
-        } else {
-            h.value_at_quantile(p)
-        }
-    };
-    let h = &all.latency_us;
-    println!(
-        "\nrouting service {}: {} requests; latency µs{} p50 {} p90 {} p99 {} p99.9 {} p99.99 {} max {}",
-        args.target,
-        all.requests,
-        if args.speedup.is_some() {
-            " (from the intended send time)"
-        } else {
-            ""
-        },
-        q(h, 0.5),
-        q(h, 0.9),
-        q(h, 0.99),
-        q(h, 0.999),
-        q(h, 0.9999),
-        h.max()
-    );
-    if q(h, 0.5) > SLOW_MEDIAN_US && d11sim::service::is_loopback(&addr) {
-        eprintln!(
-            "warning: the service's median latency is {} µs on loopback, where a healthy \
-             service answers in well under 1 ms: check that it sets TCP_NODELAY and writes each \
-             reply in one write (docs/router-protocol.md, \"Latency on loopback\")",
-            q(h, 0.5)
-        );
-    }
-    if args.speedup.is_some() {
-        let offered = summary["offered_per_s"].as_f64().unwrap_or(0.0);
-        let achieved = summary["achieved_per_s"].as_f64().unwrap_or(0.0);
-        if offered > 0.0 && achieved < ACHIEVED_WARN * offered {
-            eprintln!(
-                "warning: achieved {achieved:.0} requests/s against {offered:.0}/s offered \
-                 ({:.1}%): the generator or the service could not keep the pace",
-                100.0 * achieved / offered
-            );
-        }
-    }
-    if args.speedup.is_some() {
-        let u = &all.uncorrected_us;
-        println!(
-            "uncorrected (from the actual send): p50 {} p99 {} max {}; generator send lag p99 {} µs; \
-             offered {:.0}/s, achieved {:.0}/s",
-            q(u, 0.5),
-            q(u, 0.99),
-            u.max(),
-            lag_p99_us,
-            summary["offered_per_s"].as_f64().unwrap_or(0.0),
-            summary["achieved_per_s"].as_f64().unwrap_or(0.0)
-        );
-    }
-    println!(
-        "answers: {} wait; failures: {} timeouts, {} resets, {} error replies, {} invalid answers{}",
-        all.waits,
-        all.timeouts,
-        all.resets,
-        all.errors,
-        all.invalid,
-        all.first_error
-            .as_ref()
-            .map_or(String::new(), |e| format!(" (first: {e})"))
-    );
-    for j in &judged {
-        println!(
-            "gate {}: {} ({})",
-            j.threshold.text,
-            if j.passed { "PASS" } else { "FAIL" },
-            j.value.map_or("no request in its window".into(), |v| {
-                match j.threshold.metric {
-                    d11sim::service::gate::Metric::Errors => format!("{:.4}%", v * 100.0),
-                    _ => format!("{v:.0} µs"),
-                }
-            })
-        );
-    }
-    if let Some(out) = &args.out {
-        let write = |dir: &std::path::Path| -> std::io::Result<()> {
-            if let Some(r) = &results {
-                output::write_all(dir, sc, r)?;
-            }
-            output::write_atomic(
-                &dir.join("bench.json"),
-                &serde_json::to_vec_pretty(&summary).map_err(std::io::Error::other)?,
-            )?;
-            output::write_atomic(
-                &dir.join("latency.hgrm"),
-                output::write_hgrm(&all.latency_us).as_bytes(),
-            )?;
-            let log = match args.speedup {
-                Some(k) => {
-                    let len = Duration::from_secs_f64(window.as_secs_f64() / k);
-                    let entries: Vec<_> = all
-                        .windows
-                        .iter()
-                        .enumerate()
-                        .flat_map(|(i, w)| {
-                            let at = len * i as u32;
-                            [
-                                ("corrected", at, len, &w.corrected_us),
-                                ("uncorrected", at, len, &w.uncorrected_us),
-                            ]
-                        })
-                        .collect();
-                    output::write_interval_log(
-                        &format!(
-                            "d11sim bench: routing latency in µs per {} min of scenario time \
-                             ({:.3} s of wall clock at speedup {k}); corrected = from the \
-                             intended send time",
-                            args.window_min,
-                            len.as_secs_f64()
-                        ),
-                        &entries,
-                    )?
-                }
-                None => {
-                    let hists: Vec<&hdrhistogram::Histogram<u64>> =
-                        per_rep.iter().map(|s| &s.latency_us).collect();
-                    output::write_hlog("routing_latency_us", "µs", &hists)?
-                }
-            };
-            output::write_atomic(&dir.join("latency.hlog"), &log)
+    if let (Some(spec), Some(out)) = (args.shard, &args.out) {
+        let shard = super::bench_shard::Shard {
+            plans: &plans,
+            scenario: args.scenario.as_ref(),
+            spec,
         };
-        crate::staged(out, |dir| {
-            write(dir).map_err(|e| {
-                Failure::Internal(format!("{}: cannot write outputs: {e}", out.display()))
-            })
-        })?;
+        return super::bench_shard::write(out, &shard, &judging, &per_rep, stopped);
     }
-    if !valid {
-        return Err(Failure::Invalid(invalid.join("; ")));
-    }
-    let missed: Vec<&str> = judged
-        .iter()
-        .filter(|j| !j.passed)
-        .map(|j| j.threshold.text.as_str())
-        .collect();
-    let mut missed = missed;
-    let achieved_share = summary["offered_per_s"]
-        .as_f64()
-        .filter(|o| *o > 0.0)
-        .map(|o| summary["achieved_per_s"].as_f64().unwrap_or(0.0) / o);
-    let achieved_gate = args
-        .min_achieved
-        .zip(achieved_share)
-        .filter(|(min, share)| share < min)
-        .map(|(min, share)| {
-            format!(
-                "achieved {:.1}% of offered < {:.1}%",
-                share * 100.0,
-                min * 100.0
-            )
-        });
-    if let Some(text) = &achieved_gate {
-        missed.push(text);
-    }
-    if !missed.is_empty() {
-        return Err(Failure::Gate(missed.join(", ")));
-    }
-    Ok(())
+    finish(
+        &judging,
+        sc,
+        &per_rep,
+        results.as_ref(),
+        stopped,
+        args.out.as_deref(),
+    )
 }

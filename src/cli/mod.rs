@@ -1,6 +1,8 @@
 //! The command's subcommands that outgrew `main.rs`.
 
 pub(crate) mod bench;
+pub(crate) mod bench_report;
+pub(crate) mod bench_shard;
 pub(crate) mod erlang;
 pub(crate) mod formula;
 pub(crate) mod shard;

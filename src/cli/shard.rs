@@ -19,7 +19,7 @@ impl From<ShardError> for Failure {
 }
 
 /// How a shard names its scenario: the file's absolute path, or "(embedded)".
-fn scenario_name(path: Option<&PathBuf>) -> String {
+pub(crate) fn scenario_name(path: Option<&PathBuf>) -> String {
     path.map_or_else(
         || "(embedded)".to_string(),
         |p| {
@@ -45,6 +45,8 @@ pub(crate) fn run_shard(
     let range = spec.range(cfg.replications);
     let probe = shard::ShardHeader {
         tool: "d11sim".into(),
+        kind: "run".into(),
+        bench: None,
         version: env!("CARGO_PKG_VERSION").into(),
         scenario: name.clone(),
         scenario_hash: shard::scenario_hash(plans),
@@ -111,6 +113,9 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
     check_out(&args.out)?;
     let shards = shard::gather(&args.shards)?;
     let head = &shards[0].1;
+    if head.kind == "bench" {
+        return super::bench_shard::merge(&shards, args.scenario.as_ref(), &args.out);
+    }
     let path = args
         .scenario
         .clone()

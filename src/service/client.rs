@@ -40,11 +40,13 @@ pub struct Pacing {
 }
 
 /// One window of scenario time, in a paced run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Window {
     /// Latency from the intended send time, µs (failures: waited + the timeout).
+    #[serde(with = "crate::shard::v2_one")]
     pub corrected_us: hdrhistogram::Histogram<u64>,
     /// Latency from the actual send, µs (failures: the timeout).
+    #[serde(with = "crate::shard::v2_one")]
     pub uncorrected_us: hdrhistogram::Histogram<u64>,
     /// Requests due in the window.
     pub requests: u64,
@@ -68,16 +70,19 @@ impl Default for Window {
 pub const MAX_REPLY: usize = 1 << 20;
 
 /// What the client saw.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ClientStats {
     /// Request latency, µs (timeouts and errors at the timeout value); in a paced run, from
     /// the intended send time.
+    #[serde(with = "crate::shard::v2_one")]
     pub latency_us: hdrhistogram::Histogram<u64>,
     /// Paced runs: latency from the actual send, µs.
+    #[serde(with = "crate::shard::v2_one")]
     pub uncorrected_us: hdrhistogram::Histogram<u64>,
     /// Paced runs: the generator's own send lag, µs: actual send minus the later of the
     /// intended time and the previous reply (waiting for a slow reply is the target's
     /// doing and shows in the corrected latency instead).
+    #[serde(with = "crate::shard::v2_one")]
     pub lag_us: hdrhistogram::Histogram<u64>,
     /// Paced runs: per window of scenario time.
     pub windows: Vec<Window>,
@@ -128,6 +133,42 @@ impl Default for ClientStats {
             first_error: None,
             capped: 0,
         }
+    }
+}
+
+impl ClientStats {
+    /// Adds `other` (another replication, or another load generator's share of the same
+    /// one): histograms and counts add exactly, and the first error is this one's if it
+    /// has one. The wall clock is left to the caller: replications one after another add
+    /// theirs, generators running side by side take the longest.
+    pub fn absorb(&mut self, other: &ClientStats) -> Result<(), String> {
+        let add = |a: &mut hdrhistogram::Histogram<u64>, b: &hdrhistogram::Histogram<u64>| {
+            a.add(b).map_err(|e| e.to_string())
+        };
+        add(&mut self.latency_us, &other.latency_us)?;
+        add(&mut self.uncorrected_us, &other.uncorrected_us)?;
+        add(&mut self.lag_us, &other.lag_us)?;
+        if self.windows.len() < other.windows.len() {
+            self.windows
+                .resize_with(other.windows.len(), Window::default);
+        }
+        for (w, x) in self.windows.iter_mut().zip(&other.windows) {
+            add(&mut w.corrected_us, &x.corrected_us)?;
+            add(&mut w.uncorrected_us, &x.uncorrected_us)?;
+            w.requests += x.requests;
+            w.failures += x.failures;
+        }
+        self.requests += other.requests;
+        self.waits += other.waits;
+        self.timeouts += other.timeouts;
+        self.resets += other.resets;
+        self.errors += other.errors;
+        self.invalid += other.invalid;
+        self.capped += other.capped;
+        if self.first_error.is_none() {
+            self.first_error.clone_from(&other.first_error);
+        }
+        Ok(())
     }
 }
 

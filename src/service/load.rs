@@ -81,6 +81,26 @@ pub fn plan(sc: &Scenario, seed: u64, index: u64) -> Vec<Planned> {
     v
 }
 
+/// One load generator among several sending a plan's requests side by side.
+#[derive(Clone, Copy, Debug)]
+pub struct Generator {
+    /// Resets the target before sending (one generator does; the others must not wipe
+    /// the state it set up).
+    pub reset: bool,
+    /// When the plan's time zero is due (all generators agree on it); `None`: just after
+    /// connecting.
+    pub start: Option<std::time::SystemTime>,
+}
+
+impl Default for Generator {
+    fn default() -> Self {
+        Generator {
+            reset: true,
+            start: None,
+        }
+    }
+}
+
 /// Sends `plan` to `addr` over `connections` connections, each request due at its scenario
 /// time divided by `speedup`; latency per `window` of scenario time, as in the paced mode.
 /// `observer` is called with the scenario time of each request as it is sent.
@@ -94,6 +114,7 @@ pub fn run(
     connections: usize,
     timeout: Duration,
     limits: super::client::Limits,
+    generator: Generator,
     observer: Box<dyn Fn(SimTime)>,
 ) -> Result<ClientStats, String> {
     let observer: Rc<dyn Fn(SimTime)> = Rc::from(observer);
@@ -157,24 +178,32 @@ pub fn run(
             })
             .map_err(|e| e.to_string())?,
         );
-        let first = open().await?;
-        let (first, _) = match tokio::time::timeout(timeout, post(first, "/v1/reset", reset)).await
-        {
-            Ok(r) => r.map_err(|e| format!("{addr}: POST /v1/reset failed: {e}"))?,
-            Err(_) => {
-                return Err(format!(
-                    "{addr}: POST /v1/reset failed: no answer within {} ms",
-                    timeout.as_millis()
-                ));
-            }
-        };
+        let mut first = open().await?;
+        if generator.reset {
+            first = match tokio::time::timeout(timeout, post(first, "/v1/reset", reset)).await {
+                Ok(r) => {
+                    r.map_err(|e| format!("{addr}: POST /v1/reset failed: {e}"))?
+                        .0
+                }
+                Err(_) => {
+                    return Err(format!(
+                        "{addr}: POST /v1/reset failed: no answer within {} ms",
+                        timeout.as_millis()
+                    ));
+                }
+            };
+        }
         let mut senders = vec![first];
         for _ in 1..connections {
             senders.push(open().await?);
         }
         let stats = Rc::new(RefCell::new(ClientStats::default()));
         let next = Rc::new(Cell::new(0usize));
-        let start = Instant::now() + Duration::from_millis(20);
+        let soon = Instant::now() + Duration::from_millis(20);
+        let start = generator
+            .start
+            .and_then(|t| t.duration_since(std::time::SystemTime::now()).ok())
+            .map_or(soon, |wait| (Instant::now() + wait).max(soon));
         let timeout_us = timeout.as_micros() as u64;
         let local = tokio::task::LocalSet::new();
         for sender in senders {

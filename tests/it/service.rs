@@ -904,3 +904,108 @@ fn paced_runs_keep_their_wall_clock_bound_even_with_sparse_arrivals() {
     assert!(took < Duration::from_secs(20), "took {took:?}");
     assert!(json["not_sent_at_bounds"].as_u64().unwrap() > 0, "{json}");
 }
+
+#[test]
+fn open_loop_generators_share_the_plan_and_merge_adds_their_statistics_exactly() {
+    let dir = common::temp_dir("bench_open_loop_shards");
+    let s = serve("least_loaded");
+    let target = format!("http://{}", s.addr);
+    let scenario = busy_scenario(&dir);
+    let generator = |extra: &[&str], out: &str| {
+        let mut args = vec![
+            "bench",
+            &scenario,
+            "--target",
+            &target,
+            "--speedup",
+            "7200",
+            "--open-loop",
+            "--connections",
+            "2",
+            "--max-lag-ms",
+            "200",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<String>>()
+    };
+    let whole = common::d11sim(
+        &generator(&[], "whole")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &dir,
+    );
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let whole: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("whole/bench.json")).unwrap()).unwrap();
+    // three generators side by side, started together
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        + 1.5;
+    let at = format!("{at:.3}");
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            let spec = format!("{i}/3");
+            let args = generator(&["--shard", &spec, "--start-at", &at], &format!("g{i}"));
+            Command::new(env!("CARGO_BIN_EXE_d11sim"))
+                .args(&args)
+                .current_dir(&dir)
+                .output()
+                .unwrap()
+        })
+        .collect::<Vec<_>>();
+    for (i, o) in children.iter().enumerate() {
+        assert!(
+            o.status.success(),
+            "generator {i}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let o = common::d11sim(&["merge", "g2", "g0", "g1", "--out", "merged"], &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let merged: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("merged/bench.json")).unwrap()).unwrap();
+    // every request of the plan was sent once, by one of the generators
+    assert_eq!(merged["requests"], whole["requests"], "{merged}");
+    assert_eq!(merged["latency_us"]["count"], whole["requests"]);
+    assert_eq!(merged["mode"], "open_loop");
+    // the merged histogram is exactly the sum of the generators' (read back on our own)
+    let mut sum = d11sim::service::client::ClientStats::default();
+    for i in 0..3 {
+        let text = std::fs::read_to_string(dir.join(format!("g{i}/stats.jsonl"))).unwrap();
+        let s: d11sim::service::client::ClientStats = serde_json::from_str(text.trim()).unwrap();
+        assert!(s.requests > 0, "generator {i} sent nothing");
+        sum.absorb(&s).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("merged/latency.hgrm")).unwrap(),
+        d11sim::output::write_hgrm(&sum.latency_us)
+    );
+    // the order the shards are named in does not matter
+    let o = common::d11sim(&["merge", "g0", "g1", "g2", "--out", "again"], &dir);
+    assert!(o.status.success());
+    for f in ["bench.json", "latency.hgrm", "latency.hlog"] {
+        assert!(
+            std::fs::read(dir.join("merged").join(f)).unwrap()
+                == std::fs::read(dir.join("again").join(f)).unwrap(),
+            "{f} depends on the order"
+        );
+    }
+    // a run shard and a bench shard never merge
+    let o = common::d11sim(
+        &["run", "-r", "1", "--shard", "1/3", "--out", "run1", "-q"],
+        &dir,
+    );
+    assert!(o.status.success());
+    let o = common::d11sim(&["merge", "g0", "run1", "g2", "--out", "never"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("their kind differs"));
+}
