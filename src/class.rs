@@ -64,6 +64,12 @@ impl ClassSet {
         self.0 & (1 << class as u8) != 0
     }
 
+    /// The set as a bit mask (bit i: class index i), 0..8.
+    #[inline]
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
     /// The classes in the set, in index order.
     pub fn iter(self) -> impl Iterator<Item = Class> {
         Class::ALL.into_iter().filter(move |c| self.contains(*c))

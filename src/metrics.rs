@@ -99,16 +99,24 @@ pub fn record(h: &mut Histogram<u64>, t: SimTime) {
 
 /// The per-interval histograms: HdrHistogram's buckets at [`INTERVAL_SIGFIG`] digits, kept
 /// sparsely (only buckets that were recorded, 16 bytes each) instead of as a dense array
-/// of every bucket (about 10 KB), so a long horizon's thousands of intervals stay small.
-/// Quantiles are exactly those of a dense HdrHistogram holding the same records.
+/// of every bucket (about 10 KB), so a long horizon's thousands of quiet intervals stay
+/// small. An interval that fills more than [`IntervalHistogram::DENSE_AT`] buckets turns
+/// into the dense histogram (about the memory its sparse bins take by then, and a
+/// record costs an index instead of a search). Quantiles are exactly those of a dense
+/// HdrHistogram holding the same records, in either form.
 #[derive(Clone, Debug, Default)]
 pub struct IntervalHistogram {
-    /// `(lowest value of the bucket, count)`, by value.
+    /// `(lowest value of the bucket, count)`, by value; empty once dense.
     bins: Vec<(u32, u64)>,
+    /// The dense form, once the interval has filled more than `DENSE_AT` buckets.
+    dense: Option<Box<Histogram<u64>>>,
     total: u64,
 }
 
 impl IntervalHistogram {
+    /// Buckets filled before the histogram turns dense (4 KB of sparse bins).
+    pub const DENSE_AT: usize = 256;
+
     /// The dense histogram whose bucket layout this one follows.
     fn layout() -> &'static Histogram<u64> {
         static LAYOUT: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
@@ -117,13 +125,27 @@ impl IntervalHistogram {
 
     /// Records `t` in milliseconds, clamped to the histogram's range.
     pub fn record(&mut self, t: SimTime) {
+        self.total += 1;
         let v = t.as_millis().min(HIST_MAX_MS);
+        if let Some(d) = self.dense.as_mut() {
+            d.saturating_record(v);
+            return;
+        }
         let key = Self::layout().lowest_equivalent(v) as u32;
         match self.bins.binary_search_by_key(&key, |b| b.0) {
             Ok(i) => self.bins[i].1 += 1,
-            Err(i) => self.bins.insert(i, (key, 1)),
+            Err(i) => {
+                self.bins.insert(i, (key, 1));
+                if self.bins.len() > Self::DENSE_AT {
+                    let mut d = new_histogram(INTERVAL_SIGFIG);
+                    for (key, count) in self.bins.drain(..) {
+                        d.saturating_record_n(u64::from(key), count);
+                    }
+                    self.bins = Vec::new();
+                    self.dense = Some(Box::new(d));
+                }
+            }
         }
-        self.total += 1;
     }
 
     /// True when nothing was recorded.
@@ -135,6 +157,9 @@ impl IntervalHistogram {
     /// the highest value equivalent to the bucket where the cumulative count first
     /// reaches `ceil(quantile x total)` (at least 1); the lowest for quantile 0.
     pub fn value_at_quantile(&self, quantile: f64) -> u64 {
+        if let Some(d) = &self.dense {
+            return d.value_at_quantile(quantile);
+        }
         let quantile = quantile.min(1.0);
         let wanted = ((quantile * self.total as f64).ceil() as u64).max(1);
         let mut seen = 0;

@@ -1,20 +1,20 @@
 //! Least-loaded: the available agent with the fewest open chats; ties go to the agent
 //! whose last chat ended longest ago, then to the lowest agent id.
 
-use super::{AgentHeap, AgentId, AgentSnapshot, Router};
+use super::{AgentId, AgentSnapshot, Router, SkillHeaps};
 use crate::class::Class;
 use crate::engine::SimTime;
 
-/// Least-loaded routing over one heap of available agents per class.
+/// Least-loaded routing over the available agents, one heap per skill set.
 pub struct LeastLoaded {
-    by_class: [AgentHeap; 3],
+    available: SkillHeaps,
 }
 
 impl LeastLoaded {
     /// A router for agents `0..agents`, none available yet.
     pub fn new(agents: usize) -> Self {
         LeastLoaded {
-            by_class: std::array::from_fn(|_| AgentHeap::new(agents)),
+            available: SkillHeaps::new(agents),
         }
     }
 }
@@ -28,10 +28,10 @@ impl Router for LeastLoaded {
         let key = (u128::from(s.load) << 96)
             | (u128::from(s.last_release.as_micros()) << 32)
             | u128::from(agent);
-        super::agent_heap::update_class_heaps(&mut self.by_class, agent, s, key);
+        self.available.update(agent, s, key);
     }
 
     fn route(&mut self, class: Class, _now: SimTime) -> Option<AgentId> {
-        self.by_class[class.index()].peek()
+        self.available.best(class)
     }
 }

@@ -6,7 +6,7 @@ mod agent_heap;
 mod least_loaded;
 mod longest_idle;
 
-pub use agent_heap::AgentHeap;
+pub use agent_heap::{AgentHeap, SkillHeaps};
 pub use least_loaded::LeastLoaded;
 pub use longest_idle::LongestIdle;
 
