@@ -8,7 +8,7 @@ use super::{Ev, Model};
 use crate::bot::Overflow;
 use crate::class::Class;
 use crate::engine::{EventQueue, SimTime};
-use crate::metrics;
+use crate::metrics::Hist;
 
 impl Model<'_> {
     /// A new customer the bot takes first.
@@ -78,7 +78,7 @@ impl Model<'_> {
             )
         };
         if counted {
-            metrics::record(&mut self.histograms.bot_time_ms, now - arrived);
+            self.histograms.record(Hist::BotTime, now - arrived);
         }
         while let Some(next) = self.bot_queue.pop_front() {
             if self

@@ -8,7 +8,7 @@ use super::{Ev, Model};
 use crate::class::Class;
 use crate::conversation::Conversation;
 use crate::engine::{EventQueue, SimTime};
-use crate::metrics;
+use crate::metrics::Hist;
 use crate::routing::AgentId;
 
 impl Model<'_> {
@@ -225,7 +225,7 @@ impl Model<'_> {
         }
         let ctr = &mut self.counters;
         ctr.agent_messages += 1 + extra;
-        metrics::record(&mut self.histograms.reply_response_ms, response);
+        self.histograms.record(Hist::ReplyResponse, response);
         if scored {
             ctr.replies += 1;
             ctr.reply_response_sum_s += capped;

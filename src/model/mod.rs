@@ -25,7 +25,7 @@ use crate::class::Class;
 use crate::conversation::Conversation;
 use crate::distribution::Duration;
 use crate::engine::{self, EventQueue, Process, SimTime};
-use crate::metrics::{self, Clocking, Counters, Histograms, IntervalStats, Level};
+use crate::metrics::{Clocking, Counters, Hist, HistogramRecorder, IntervalStats, Level};
 use crate::random::{SimRng, Stream, stream};
 use crate::routing::{AgentId, QueueOverflow, Router};
 use crate::scenario::Scenario;
@@ -105,7 +105,7 @@ struct Model<'s> {
     capacity: Level,
     group_levels: Vec<[Level; 3]>,
     counters: Counters,
-    histograms: Histograms,
+    histograms: HistogramRecorder,
     intervals: Vec<IntervalStats>,
     /// Counted customers not yet out of the system (retrial orbit included).
     counted_present: u64,
@@ -233,7 +233,7 @@ impl<'s> Model<'s> {
                 })
                 .collect(),
             counters: Counters::default(),
-            histograms: Histograms::new(),
+            histograms: HistogramRecorder::default(),
             intervals: (0..n_intervals).map(|_| IntervalStats::default()).collect(),
             counted_present: 0,
             unresolved: 0,
@@ -577,7 +577,7 @@ impl<'s> Model<'s> {
             self.counters.conversations_ended += 1;
             let d = now - assigned;
             self.counters.duration_sum_s += d.as_secs_f64();
-            metrics::record(&mut self.histograms.duration_ms, d);
+            self.histograms.record(Hist::Duration, d);
         }
         self.leave(c, now);
         if matches!(self.sc.conversation, Conversation::Messages(_)) {

@@ -8,7 +8,7 @@ use super::customers::{CustRef, Customer, Gone, State};
 use super::{Ev, Model};
 use crate::class::Class;
 use crate::engine::{EventQueue, SimTime};
-use crate::metrics;
+use crate::metrics::Hist;
 
 impl Model<'_> {
     /// The customer's first human reply arrived (`sessions`: an agent took the chat). It
@@ -55,7 +55,7 @@ impl Model<'_> {
         let by_class = &mut ctr.by_class[class.index()];
         by_class.replied += 1;
         by_class.first_response_sum_s += first.as_secs_f64();
-        metrics::record(&mut self.histograms.first_response_ms, first);
+        self.histograms.record(Hist::FirstResponse, first);
         if !present {
             self.counters.replied_after_leaving += 1;
             return;
@@ -66,7 +66,7 @@ impl Model<'_> {
         ctr.by_class[class.index()].wait_sum_s += wait.as_secs_f64();
         ctr.wait_served_sum_s += wait.as_secs_f64();
         ctr.served_within_sl += u64::from(wait <= sc.service_level);
-        metrics::record(&mut self.histograms.wait_served_ms, wait);
+        self.histograms.record(Hist::WaitServed, wait);
         self.unresolved -= 1;
     }
 
@@ -81,7 +81,7 @@ impl Model<'_> {
             self.counters.wait_abandoned_sum_s += wait.as_secs_f64();
             self.counters.by_class[cu.class.index()].wait_sum_s += wait.as_secs_f64();
             self.counters.abandoned_within_sl += u64::from(wait <= self.sc.service_level);
-            metrics::record(&mut self.histograms.wait_abandoned_ms, wait);
+            self.histograms.record(Hist::WaitAbandoned, wait);
         }
         if let Some(r) = &self.sc.patience.retrial
             && may_retry

@@ -187,7 +187,7 @@ impl Model<'_> {
             index,
             volume_factor,
             counters: self.counters,
-            histograms: self.histograms,
+            histograms: self.histograms.finish(),
             areas,
             groups,
             intervals,
