@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::kpi::Kpi;
 use crate::replicate::RunResults;
+use crate::scenario::variants::Variant;
 use crate::stats::Estimate;
 
 /// One plan's results.
@@ -19,6 +20,21 @@ pub struct PlanResults {
     pub description: String,
     /// Its run.
     pub results: RunResults,
+}
+
+impl PlanResults {
+    /// Each plan with its run, in plan order.
+    pub fn of(plans: &[Variant], runs: Vec<RunResults>) -> Vec<PlanResults> {
+        plans
+            .iter()
+            .zip(runs)
+            .map(|(p, results)| PlanResults {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                results,
+            })
+            .collect()
+    }
 }
 
 /// The KPIs shown side by side.

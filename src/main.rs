@@ -227,15 +227,7 @@ fn run_plans(
     let results = if k == 0 {
         Vec::new()
     } else {
-        plans
-            .iter()
-            .zip(runs)
-            .map(|(p, results)| PlanResults {
-                name: p.name.clone(),
-                description: p.description.clone(),
-                results,
-            })
-            .collect()
+        PlanResults::of(plans, runs)
     };
     let note = replicate::interrupted()
         .then(|| format!("{k} of {} replications finished", cfg.replications));

@@ -108,6 +108,29 @@ fn run_kind() -> String {
 }
 
 impl ShardHeader {
+    /// The header of `run` shard `spec` of `plans` (nothing finished yet).
+    pub fn for_run(scenario: &str, plans: &[Variant], cfg: RunConfig, spec: ShardSpec) -> Self {
+        let range = spec.range(cfg.replications);
+        ShardHeader {
+            tool: "d11sim".into(),
+            kind: run_kind(),
+            bench: None,
+            version: env!("CARGO_PKG_VERSION").into(),
+            scenario: scenario.into(),
+            scenario_hash: scenario_hash(plans),
+            plans: plans.iter().map(|p| p.name.clone()).collect(),
+            seed: cfg.seed,
+            replications: cfg.replications,
+            shard: spec.index,
+            shards: spec.count,
+            first: range.start,
+            expected: range.end - range.start,
+            count: 0,
+        }
+    }
+}
+
+impl ShardHeader {
     /// What `other` differs in from this shard's run (`None`: a shard of the same run,
     /// whatever its index).
     pub fn same_run(&self, other: &ShardHeader) -> Option<&'static str> {
@@ -209,22 +232,7 @@ pub fn run_shard(
     done: &(dyn Fn() + Sync),
 ) -> Result<ShardHeader, ShardError> {
     let range = spec.range(cfg.replications);
-    let mut header = ShardHeader {
-        tool: "d11sim".into(),
-        kind: run_kind(),
-        bench: None,
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario: scenario.into(),
-        scenario_hash: scenario_hash(plans),
-        plans: plans.iter().map(|p| p.name.clone()).collect(),
-        seed: cfg.seed,
-        replications: cfg.replications,
-        shard: spec.index,
-        shards: spec.count,
-        first: range.start,
-        expected: range.end - range.start,
-        count: 0,
-    };
+    let mut header = ShardHeader::for_run(scenario, plans, cfg, spec);
     let io = |e: std::io::Error| ShardError::Io(format!("{}: {e}", dir.display()));
     let mut out =
         std::io::BufWriter::new(std::fs::File::create(dir.join(RECORDS_FILE)).map_err(io)?);

@@ -43,22 +43,7 @@ pub(crate) fn run_shard(
     check_out(out)?;
     let name = scenario_name(scenario);
     let range = spec.range(cfg.replications);
-    let probe = shard::ShardHeader {
-        tool: "d11sim".into(),
-        kind: "run".into(),
-        bench: None,
-        version: env!("CARGO_PKG_VERSION").into(),
-        scenario: name.clone(),
-        scenario_hash: shard::scenario_hash(plans),
-        plans: plans.iter().map(|p| p.name.clone()).collect(),
-        seed: cfg.seed,
-        replications: cfg.replications,
-        shard: spec.index,
-        shards: spec.count,
-        first: range.start,
-        expected: range.end - range.start,
-        count: 0,
-    };
+    let probe = shard::ShardHeader::for_run(&name, plans, cfg, spec);
     shard::check_out(out, &probe)?;
     let bar = progress((range.end - range.start) * plans.len() as u64);
     let mut header = None;
@@ -125,15 +110,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", args.out.display())))?;
     let files = plan_folders(stage.dir(), &plans);
     let runs = shard::merge(&shards, &plans, &files)?;
-    let results: Vec<PlanResults> = plans
-        .iter()
-        .zip(runs)
-        .map(|(p, results)| PlanResults {
-            name: p.name.clone(),
-            description: p.description.clone(),
-            results,
-        })
-        .collect();
+    let results = PlanResults::of(&plans, runs);
     write_outputs(stage.dir(), &plans, &results).map_err(|e| {
         Failure::Internal(format!("{}: cannot write outputs: {e}", args.out.display()))
     })?;

@@ -43,3 +43,14 @@ pub fn d11sim(args: &[&str], cwd: &Path) -> Output {
 pub fn threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
+
+/// Asserts that each of `files` has the same bytes under folders `a` and `b`.
+pub fn assert_same_files(a: &Path, b: &Path, files: &[&str], what: &str) {
+    for f in files {
+        let (x, y) = (std::fs::read(a.join(f)), std::fs::read(b.join(f)));
+        assert!(
+            x.as_ref().expect("first file") == y.as_ref().expect("second file"),
+            "{f}: {what}"
+        );
+    }
+}

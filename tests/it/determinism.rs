@@ -87,17 +87,16 @@ fn signal(pid: u32, signal: &str) {
     assert!(ok, "kill {signal} {pid} failed");
 }
 
-#[test]
-fn an_interrupted_run_writes_its_finished_replications_as_a_shorter_run_would() {
-    let dir = common::temp_dir("interrupt");
+/// Starts `d11sim args` in `dir`, interrupts it with SIGINT after `ms`, checks exit 130,
+/// and returns how many replications it says it finished (at least one).
+fn interrupt_after(dir: &std::path::Path, args: &[&str], ms: u64) -> u64 {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_d11sim"))
-        .args(["run", "-r", "100000", "--out", "out", "--quiet", "-t", "2"])
-        .current_dir(&dir)
+        .args(args)
+        .current_dir(dir)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // long enough for a few replications of the default day
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    std::thread::sleep(std::time::Duration::from_millis(ms));
     signal(child.id(), "-INT");
     let o = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
@@ -109,23 +108,34 @@ fn an_interrupted_run_writes_its_finished_replications_as_a_shorter_run_would() 
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no count in: {stderr}"));
     assert!(k >= 1, "{stderr}");
+    k
+}
+
+#[test]
+fn an_interrupted_run_writes_its_finished_replications_as_a_shorter_run_would() {
+    let dir = common::temp_dir("interrupt");
+    // long enough for a few replications of the default day
+    let k = interrupt_after(
+        &dir,
+        &["run", "-r", "100000", "--out", "out", "--quiet", "-t", "2"],
+        2500,
+    );
     // the same bytes as a run asked for k replications
     let o = common::d11sim(
         &["run", "-r", &k.to_string(), "--out", "reference", "--quiet"],
         &dir,
     );
     assert!(o.status.success());
-    for f in [
-        "summary.json",
-        "series.csv",
-        "histograms/first_response_ms.hgrm",
-    ] {
-        assert!(
-            std::fs::read(dir.join("out").join(f)).unwrap()
-                == std::fs::read(dir.join("reference").join(f)).unwrap(),
-            "{f} differs from a {k}-replication run"
-        );
-    }
+    common::assert_same_files(
+        &dir.join("out"),
+        &dir.join("reference"),
+        &[
+            "summary.json",
+            "series.csv",
+            "histograms/first_response_ms.hgrm",
+        ],
+        &format!("differs from a {k}-replication run"),
+    );
     // nothing temporary left beside the outputs
     let names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -138,26 +148,13 @@ fn an_interrupted_run_writes_its_finished_replications_as_a_shorter_run_would() 
 fn an_interrupted_plan_comparison_keeps_the_same_replications_of_every_plan() {
     let dir = common::temp_dir("interrupt_plans");
     let plans = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/hardware_plans.toml");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_d11sim"))
-        .args([
+    let k = interrupt_after(
+        &dir,
+        &[
             "run", plans, "-r", "100000", "--out", "out", "--quiet", "-t", "2",
-        ])
-        .current_dir(&dir)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(3000));
-    signal(child.id(), "-INT");
-    let o = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(130), "{stderr}");
-    let k: u64 = stderr
-        .split("interrupted: ")
-        .nth(1)
-        .and_then(|s| s.split(' ').next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no count in: {stderr}"));
-    assert!(k >= 1, "{stderr}");
+        ],
+        3000,
+    );
     let o = common::d11sim(
         &[
             "run",
@@ -171,20 +168,19 @@ fn an_interrupted_plan_comparison_keeps_the_same_replications_of_every_plan() {
         &dir,
     );
     assert!(o.status.success());
-    for f in [
-        "summary.json",
-        "series.csv",
-        "comparison.csv",
-        "variants/old_pcs/summary.json",
-        "variants/small_bot_server/series.csv",
-        "variants/small_bot_server/histograms/first_response_ms.hlog",
-    ] {
-        assert!(
-            std::fs::read(dir.join("out").join(f)).unwrap()
-                == std::fs::read(dir.join("reference").join(f)).unwrap(),
-            "{f} differs from a {k}-replication comparison"
-        );
-    }
+    common::assert_same_files(
+        &dir.join("out"),
+        &dir.join("reference"),
+        &[
+            "summary.json",
+            "series.csv",
+            "comparison.csv",
+            "variants/old_pcs/summary.json",
+            "variants/small_bot_server/series.csv",
+            "variants/small_bot_server/histograms/first_response_ms.hlog",
+        ],
+        &format!("differs from a {k}-replication comparison"),
+    );
 }
 
 #[test]

@@ -992,13 +992,12 @@ fn open_loop_generators_share_the_plan_and_merge_adds_their_statistics_exactly()
     // the order the shards are named in does not matter
     let o = common::d11sim(&["merge", "g0", "g1", "g2", "--out", "again"], &dir);
     assert!(o.status.success());
-    for f in ["bench.json", "latency.hgrm", "latency.hlog"] {
-        assert!(
-            std::fs::read(dir.join("merged").join(f)).unwrap()
-                == std::fs::read(dir.join("again").join(f)).unwrap(),
-            "{f} depends on the order"
-        );
-    }
+    common::assert_same_files(
+        &dir.join("merged"),
+        &dir.join("again"),
+        &["bench.json", "latency.hgrm", "latency.hlog"],
+        "depends on the order",
+    );
     // a run shard and a bench shard never merge
     let o = common::d11sim(
         &["run", "-r", "1", "--shard", "1/3", "--out", "run1", "-q"],

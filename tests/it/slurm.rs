@@ -80,20 +80,19 @@ fn a_slurm_job_array_of_shards_merges_into_the_local_runs_bytes() {
         &dir,
     );
     assert!(o.status.success());
-    for f in [
-        "summary.json",
-        "series.csv",
-        "comparison.csv",
-        "comparison.json",
-        "histograms/first_response_ms.hgrm",
-        "histograms/reply_response_ms.hlog",
-        "variants/midnight_outage/summary.json",
-        "variants/old_pcs/series.csv",
-    ] {
-        assert!(
-            std::fs::read(dir.join("merged").join(f)).unwrap()
-                == std::fs::read(dir.join("local").join(f)).unwrap(),
-            "{f}: the merged Slurm shards differ from the local run"
-        );
-    }
+    common::assert_same_files(
+        &dir.join("merged"),
+        &dir.join("local"),
+        &[
+            "summary.json",
+            "series.csv",
+            "comparison.csv",
+            "comparison.json",
+            "histograms/first_response_ms.hgrm",
+            "histograms/reply_response_ms.hlog",
+            "variants/midnight_outage/summary.json",
+            "variants/old_pcs/series.csv",
+        ],
+        "the merged Slurm shards differ from the local run",
+    );
 }
