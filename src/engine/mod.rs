@@ -9,8 +9,8 @@ pub use time::SimTime;
 
 /// A model driven by the engine: it handles one event at a time and may schedule more.
 pub trait Process {
-    /// The model's event type; keep it small, it is copied through the heap.
-    type Event;
+    /// The model's event type; keep it small, it is copied through the queue.
+    type Event: Copy;
 
     /// Handles `event`, which fires at `queue.now()`.
     fn handle(&mut self, event: Self::Event, queue: &mut EventQueue<Self::Event>);

@@ -16,12 +16,10 @@
 //! the order they were scheduled, exactly as from a heap keyed by `(time, sequence)`,
 //! without storing the sequence.
 
-use std::collections::VecDeque;
-
 use super::SimTime;
 
-/// Number of buckets: one per bit of the 64-bit time, plus the last time's own.
-const BUCKETS: usize = 65;
+/// Number of buckets besides the last time's own: one per bit of the 64-bit time.
+const BUCKETS: usize = 64;
 
 /// Capacity (entries) an emptied bucket keeps.
 const KEPT_CAPACITY: usize = 4096;
@@ -29,12 +27,13 @@ const KEPT_CAPACITY: usize = 4096;
 /// Pending events, popped in time order; events at the same time come out in the order
 /// they were scheduled, so a run is a pure function of its inputs.
 pub struct EventQueue<E> {
-    /// Events at the last time popped, in scheduling order.
-    current: VecDeque<Entry<E>>,
-    /// Buckets 1..=64 (index 0 unused).
-    buckets: Vec<Vec<Entry<E>>>,
-    /// Bit `b` set when bucket `b` (1..=64) is not empty.
-    occupied: u128,
+    /// Events at the last time popped, in scheduling order; those before `head` are gone.
+    current: Vec<Entry<E>>,
+    head: usize,
+    /// Bucket `b` (1..=64) at index `b - 1`.
+    buckets: [Vec<Entry<E>>; BUCKETS],
+    /// Bit `b - 1` set when bucket `b` is not empty.
+    occupied: u64,
     /// The time last popped, in microseconds (0 before the first pop).
     last: u64,
     len: usize,
@@ -50,7 +49,7 @@ struct Entry<E> {
     event: E,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
@@ -62,12 +61,25 @@ fn bucket_of(at: u64, last: u64) -> usize {
     64 - (at ^ last).leading_zeros() as usize
 }
 
-impl<E> EventQueue<E> {
+/// Appends to `bucket`, counting the room it grows by.
+#[inline]
+fn append<E>(bucket: &mut Vec<Entry<E>>, entry: Entry<E>, room: &mut usize, peak_room: &mut usize) {
+    if bucket.len() == bucket.capacity() {
+        let before = bucket.capacity();
+        bucket.reserve(1);
+        *room += bucket.capacity() - before;
+        *peak_room = (*peak_room).max(*room);
+    }
+    bucket.push(entry);
+}
+
+impl<E: Copy> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
-            current: VecDeque::new(),
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            current: Vec::new(),
+            head: 0,
+            buckets: std::array::from_fn(|_| Vec::new()),
             occupied: 0,
             last: 0,
             len: 0,
@@ -107,23 +119,22 @@ impl<E> EventQueue<E> {
 
     #[inline]
     fn push(&mut self, entry: Entry<E>) {
-        let grown = match bucket_of(entry.at, self.last) {
-            0 => {
-                let before = self.current.capacity();
-                self.current.push_back(entry);
-                self.current.capacity() - before
-            }
+        match bucket_of(entry.at, self.last) {
+            0 => append(
+                &mut self.current,
+                entry,
+                &mut self.room,
+                &mut self.peak_room,
+            ),
             b => {
-                let bucket = &mut self.buckets[b];
-                let before = bucket.capacity();
-                bucket.push(entry);
-                self.occupied |= 1 << b;
-                bucket.capacity() - before
+                append(
+                    &mut self.buckets[b - 1],
+                    entry,
+                    &mut self.room,
+                    &mut self.peak_room,
+                );
+                self.occupied |= 1 << (b - 1);
             }
-        };
-        if grown > 0 {
-            self.room += grown;
-            self.peak_room = self.peak_room.max(self.room);
         }
     }
 
@@ -131,6 +142,7 @@ impl<E> EventQueue<E> {
     ///
     /// # Panics
     /// When `at` is earlier than `now()`: the model must never schedule into the past.
+    #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) {
         let at = at.as_micros();
         assert!(
@@ -150,31 +162,42 @@ impl<E> EventQueue<E> {
     }
 
     /// Removes the earliest event and advances `now()` to its time.
+    #[inline]
     pub fn pop(&mut self) -> Option<E> {
-        if self.current.is_empty() {
-            if self.occupied == 0 {
-                return None;
-            }
-            let b = self.occupied.trailing_zeros() as usize;
-            self.occupied &= !(1 << b);
-            let mut moving = std::mem::take(&mut self.buckets[b]);
-            self.last = moving.iter().map(|e| e.at).min().expect("occupied");
-            // every other event of the bucket differs from the new last time below bit
-            // b - 1, so it moves to a lower bucket, in order
-            for entry in moving.drain(..) {
-                self.push(entry);
-            }
-            // a small emptied vector keeps its capacity for the next time the bucket
-            // fills; a large one is freed, so capacity does not pile up in every bucket
-            if moving.capacity() <= KEPT_CAPACITY {
-                self.buckets[b] = moving;
-            } else {
-                self.room -= moving.capacity();
-            }
+        if self.head == self.current.len() && !self.refill() {
+            return None;
         }
-        let entry = self.current.pop_front()?;
+        let event = self.current[self.head].event;
+        self.head += 1;
         self.len -= 1;
-        Some(entry.event)
+        Some(event)
+    }
+
+    /// Moves the lowest non-empty bucket's earliest events to `current`; false when no
+    /// event is pending.
+    fn refill(&mut self) -> bool {
+        self.current.clear();
+        self.head = 0;
+        if self.occupied == 0 {
+            return false;
+        }
+        let b = self.occupied.trailing_zeros() as usize;
+        self.occupied &= !(1 << b);
+        let mut moving = std::mem::take(&mut self.buckets[b]);
+        self.last = moving.iter().map(|e| e.at).min().expect("occupied");
+        // every other event of the bucket differs from the new last time below its bit,
+        // so it moves to a lower bucket, in order
+        for entry in moving.drain(..) {
+            self.push(entry);
+        }
+        // a small emptied vector keeps its capacity for the next time the bucket fills;
+        // a large one is freed, so capacity does not pile up in every bucket
+        if moving.capacity() <= KEPT_CAPACITY {
+            self.buckets[b] = moving;
+        } else {
+            self.room -= moving.capacity();
+        }
+        true
     }
 }
 

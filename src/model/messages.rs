@@ -97,7 +97,6 @@ impl Model<'_> {
         agent.composing = Some(c);
         agent.token = agent.token.wrapping_add(1);
         let (token, g) = (agent.token, usize::from(agent.group));
-        self.working.add(now, 1, &self.clocking);
         self.group_levels[g][0].add(now, 1, &self.clocking);
         q.schedule(now + effort, Ev::ReplyDone { agent: a, token });
     }
@@ -130,7 +129,6 @@ impl Model<'_> {
         };
         let g = usize::from(agent.group);
         let now = q.now();
-        self.working.add(now, -1, &self.clocking);
         self.group_levels[g][0].add(now, -1, &self.clocking);
         // a reply composed while offline leaves when the agent is back
         let sent = if self.agents[a as usize].offline {

@@ -99,8 +99,6 @@ struct Model<'s> {
     queues: [VecDeque<CustRef>; 3],
     waiting: Level,
     in_system: Level,
-    working: Level,
-    chats: Level,
     on_duty: Level,
     capacity: Level,
     group_levels: Vec<[Level; 3]>,
@@ -217,8 +215,6 @@ impl<'s> Model<'s> {
             queues: Default::default(),
             waiting: Level::new(n_intervals),
             in_system: Level::new(0),
-            working: Level::new(0),
-            chats: Level::new(0),
             on_duty: Level::new(0),
             capacity: Level::new(0),
             group_levels: sc
@@ -543,13 +539,11 @@ impl<'s> Model<'s> {
         if delta < 0 {
             agent.last_release = now;
         }
-        self.chats.add(now, delta, &c);
         self.group_levels[g][1].add(now, delta, &c);
         if matches!(self.sc.conversation, Conversation::Sessions(_)) {
             let is_working = agent.load > 0;
             if is_working != was_working {
                 let d = if is_working { 1 } else { -1 };
-                self.working.add(now, d, &c);
                 self.group_levels[g][0].add(now, d, &c);
             }
         }

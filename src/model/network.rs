@@ -196,7 +196,6 @@ impl Model<'_> {
                 agent.composing = None;
                 agent.token = agent.token.wrapping_add(1);
                 let g = usize::from(agent.group);
-                self.working.add(now, -1, &self.clocking);
                 self.group_levels[g][0].add(now, -1, &self.clocking);
             }
             self.change_load(a, -1, now);

@@ -2,7 +2,7 @@
 
 use super::Model;
 use crate::engine::SimTime;
-use crate::metrics::{Counters, Histograms, IntervalCounts};
+use crate::metrics::{Counters, Histograms, IntervalCounts, seconds};
 
 /// Everything measured in one replication.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -116,8 +116,6 @@ impl Model<'_> {
             &mut self.bot_sessions,
             &mut self.waiting,
             &mut self.in_system,
-            &mut self.working,
-            &mut self.chats,
             &mut self.on_duty,
             &mut self.capacity,
         ] {
@@ -133,8 +131,9 @@ impl Model<'_> {
             window_s: (self.sc.horizon - self.sc.warmup).as_secs_f64(),
             waiting_s: self.waiting.area_s(),
             in_system_s: self.in_system.area_s(),
-            working_s: self.working.area_s(),
-            chats_s: self.chats.area_s(),
+            // agents working and chats open over all groups: the groups' exact sums
+            working_s: seconds(self.group_levels.iter().map(|l| l[0].area_us()).sum()),
+            chats_s: seconds(self.group_levels.iter().map(|l| l[1].area_us()).sum()),
             on_duty_s: self.on_duty.area_s(),
             capacity_s: self.capacity.area_s(),
             bot_sessions_s: self.bot_sessions.area_s(),

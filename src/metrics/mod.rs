@@ -5,6 +5,9 @@ use hdrhistogram::Histogram;
 
 use crate::engine::SimTime;
 
+mod level;
+pub use level::{Clocking, Level, seconds};
+
 /// Largest value a histogram holds: 24 h in milliseconds (larger values are clamped).
 pub const HIST_MAX_MS: u64 = 24 * 3600 * 1000;
 /// Significant digits of the run-level histograms.
@@ -409,99 +412,6 @@ pub struct ClassCounters {
     pub attempts: u64,
 }
 
-/// A level (number waiting, agents working, ...) integrated over time, inside the
-/// measurement window `[from, to)` and per series interval.
-#[derive(Clone, Debug)]
-pub struct Level {
-    value: i64,
-    last: SimTime,
-    area_s: f64,
-    per_interval: Option<Vec<f64>>,
-}
-
-/// The measurement window and series intervals shared by every level of a replication.
-#[derive(Clone, Copy, Debug)]
-pub struct Clocking {
-    /// Start of measurement (end of warm-up).
-    pub from: SimTime,
-    /// End of measurement (the horizon).
-    pub to: SimTime,
-    /// Series interval length.
-    pub interval: SimTime,
-}
-
-impl Level {
-    /// A level at zero; `intervals` > 0 also keeps the area of each series interval.
-    pub fn new(intervals: usize) -> Self {
-        Level {
-            value: 0,
-            last: SimTime::ZERO,
-            area_s: 0.0,
-            per_interval: (intervals > 0).then(|| vec![0.0; intervals]),
-        }
-    }
-
-    /// The current value.
-    #[inline]
-    pub fn value(&self) -> i64 {
-        self.value
-    }
-
-    /// Changes the value by `delta` at `now`.
-    #[inline]
-    pub fn add(&mut self, now: SimTime, delta: i64, c: &Clocking) {
-        self.advance(now, c);
-        self.value += delta;
-    }
-
-    /// Integrates the current value up to `now`.
-    pub fn advance(&mut self, now: SimTime, c: &Clocking) {
-        if now <= self.last {
-            return;
-        }
-        let v = self.value as f64;
-        if v != 0.0 {
-            let a = self.last.max(c.from);
-            let b = now.min(c.to);
-            if b > a {
-                self.area_s += v * (b - a).as_secs_f64();
-            }
-            if let Some(areas) = self.per_interval.as_mut() {
-                spread(areas, self.last, now.min(c.to), v, c.interval);
-            }
-        }
-        self.last = now;
-    }
-
-    /// Area (value x seconds) inside the measurement window so far.
-    pub fn area_s(&self) -> f64 {
-        self.area_s
-    }
-
-    /// Area per series interval (empty when not kept).
-    pub fn interval_areas(&self) -> &[f64] {
-        self.per_interval.as_deref().unwrap_or(&[])
-    }
-}
-
-/// Adds `v` x overlap to each interval's area for the span `[from, to)`.
-fn spread(areas: &mut [f64], from: SimTime, to: SimTime, v: f64, interval: SimTime) {
-    if to <= from {
-        return;
-    }
-    let len = interval.as_micros();
-    let mut t = from.as_micros();
-    let end = to.as_micros();
-    while t < end {
-        let i = (t / len) as usize;
-        let Some(area) = areas.get_mut(i) else { break };
-        let boundary = ((t / len) + 1) * len;
-        let stop = boundary.min(end);
-        *area += v * (stop - t) as f64 / 1e6;
-        t = stop;
-    }
-}
-
 /// What the series records per interval: the arrival cohort's fate and end-of-interval levels.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IntervalCounts {
@@ -658,22 +568,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn level_integrates_inside_the_window_and_per_interval() {
-        let c = Clocking {
-            from: SimTime::from_secs(10),
-            to: SimTime::from_secs(40),
-            interval: SimTime::from_secs(10),
-        };
-        let mut l = Level::new(4);
-        l.add(SimTime::from_secs(5), 2, &c); // 2 from t=5
-        l.add(SimTime::from_secs(25), 1, &c); // 3 from t=25
-        l.advance(SimTime::from_secs(50), &c);
-        // window [10,40): 2*15 + 3*15 = 75
-        assert!((l.area_s() - 75.0).abs() < 1e-9);
-        // intervals [0,10): 2*5, [10,20): 20, [20,30): 2*5+3*5, [30,40): 30
-        assert_eq!(l.interval_areas(), &[10.0, 20.0, 25.0, 30.0]);
     }
 }
