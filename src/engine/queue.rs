@@ -183,19 +183,26 @@ impl<E: Copy> EventQueue<E> {
         }
         let b = self.occupied.trailing_zeros() as usize;
         self.occupied &= !(1 << b);
-        let mut moving = std::mem::take(&mut self.buckets[b]);
+        // every event of bucket b + 1 differs from the new last time (its earliest) below
+        // bit b, so each moves to a lower bucket or to `current`, in order
+        let (lower, rest) = self.buckets.split_at_mut(b);
+        let moving = &mut rest[0];
         self.last = moving.iter().map(|e| e.at).min().expect("occupied");
-        // every other event of the bucket differs from the new last time below its bit,
-        // so it moves to a lower bucket, in order
+        let (last, room, peak_room) = (self.last, &mut self.room, &mut self.peak_room);
         for entry in moving.drain(..) {
-            self.push(entry);
+            match bucket_of(entry.at, last) {
+                0 => append(&mut self.current, entry, room, peak_room),
+                to => {
+                    append(&mut lower[to - 1], entry, room, peak_room);
+                    self.occupied |= 1 << (to - 1);
+                }
+            }
         }
         // a small emptied vector keeps its capacity for the next time the bucket fills;
         // a large one is freed, so capacity does not pile up in every bucket
-        if moving.capacity() <= KEPT_CAPACITY {
-            self.buckets[b] = moving;
-        } else {
+        if moving.capacity() > KEPT_CAPACITY {
             self.room -= moving.capacity();
+            *moving = Vec::new();
         }
         true
     }

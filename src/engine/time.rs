@@ -40,9 +40,18 @@ impl SimTime {
 
     /// From fractional seconds, rounded to the nearest microsecond; negative or NaN gives
     /// zero and values beyond range saturate to [`SimTime::NEVER`].
+    #[inline]
     pub fn from_secs_f64(s: f64) -> Self {
-        let us = (s * 1e6).round();
-        if us.is_nan() || us <= 0.0 {
+        /// From here on every f64 is a whole number.
+        const WHOLE: f64 = (1u64 << 52) as f64;
+        let us = s * 1e6;
+        if us > 0.0 && us < WHOLE {
+            // round half away from zero, as `f64::round`, without a library call: the
+            // truncation and the fraction left are both exact below 2^52
+            let whole = us as u64;
+            let up = us - whole as f64 >= 0.5;
+            SimTime(whole + u64::from(up))
+        } else if us.is_nan() || us <= 0.0 {
             SimTime::ZERO
         } else if us >= u64::MAX as f64 {
             SimTime::NEVER
@@ -116,5 +125,37 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(1e30), SimTime::NEVER);
         assert_eq!(SimTime::from_secs(2).as_millis(), 2_000);
         assert_eq!(SimTime::NEVER + SimTime::from_secs(1), SimTime::NEVER);
+    }
+
+    #[test]
+    fn rounds_to_the_nearest_microsecond_as_f64_round_does() {
+        let mut x: u64 = 0x853c_49e6_748f_ea9b;
+        let mut cases = vec![
+            0.0,
+            4e-7,
+            5e-7,
+            6e-7,
+            2.5e-6,
+            0.4999999,
+            1e9,
+            4.503599627370495e9,
+        ];
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // seconds across many magnitudes, with exact halves among them
+            let s = (x >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((x % 14) as i32 - 4);
+            cases.push(s);
+            cases.push(((x % 1_000_000) as f64 + 0.5) / 1e6);
+        }
+        for s in cases {
+            let expected = (s * 1e6).round();
+            assert_eq!(
+                SimTime::from_secs_f64(s).as_micros() as f64,
+                expected,
+                "{s}"
+            );
+        }
     }
 }
