@@ -105,39 +105,61 @@ pub enum Hist {
     BotTime,
 }
 
-/// Values recorded between two batches.
-const BATCH: usize = 512;
-
-/// Records a 32-bit histogram takes before it is folded into the 64-bit one (no bucket
-/// can overflow before then).
+/// Records a 32-bit count array takes before it is folded into the 64-bit histogram (no
+/// bucket can overflow before then).
 const FOLD_AT: u64 = 1 << 31;
 
-/// The run-level histograms as one replication fills them. A record goes to a short
-/// buffer first, the buffer in a batch into a histogram with 32-bit counts, and that,
-/// at the end (or every 2^31 records), into the result's 64-bit histograms. A 64-bit
-/// histogram's counts span about 140 KB, so a lone record waits on memory: batches let
-/// the processor fetch many counts at once, and 32-bit counts halve the span. The
-/// histograms are the same as recording one by one.
+/// Sub-buckets per half bucket of HdrHistogram's layout at [`HIST_SIGFIG`] digits, as a
+/// power of two: the layout has 2 x 10^digits sub-buckets, rounded up to a power of two.
+const HALF_MAGNITUDE: u32 = (2 * 10u64.pow(HIST_SIGFIG as u32))
+    .next_power_of_two()
+    .trailing_zeros()
+    - 1;
+
+/// The run-level histograms as one replication fills them. A record adds one to a flat
+/// array of 32-bit counts in HdrHistogram's bucket layout (values from 0 ms, unit 1 ms,
+/// [`HIST_SIGFIG`] digits): the bucket is found with a shift and a leading-zero count,
+/// where recording into a histogram checks its range, counts and extremes on every
+/// value. The counts are folded into the result's 64-bit histograms at the end (or every
+/// 2^31 records), one record per filled bucket at the bucket's highest value, which is
+/// what iterating a histogram's recorded buckets gives: the histograms are the same as
+/// recording one by one.
 #[derive(Clone, Debug)]
 pub struct HistogramRecorder {
     histograms: Histograms,
-    counts: [Histogram<u32>; 6],
+    counts: [Vec<u32>; 6],
     since_fold: [u64; 6],
-    buffers: [Vec<u32>; 6],
 }
 
 impl Default for HistogramRecorder {
     fn default() -> Self {
         HistogramRecorder {
             histograms: Histograms::new(),
-            counts: std::array::from_fn(|_| {
-                Histogram::new_with_bounds(1, HIST_MAX_MS, HIST_SIGFIG)
-                    .expect("static histogram bounds")
-            }),
+            counts: std::array::from_fn(|_| vec![0; bucket_of(HIST_MAX_MS) + 1]),
             since_fold: [0; 6],
-            buffers: std::array::from_fn(|_| Vec::with_capacity(BATCH)),
         }
     }
+}
+
+/// The bucket of `ms` (at most [`HIST_MAX_MS`]) in HdrHistogram's layout.
+#[inline]
+fn bucket_of(ms: u64) -> usize {
+    let sub_mask = (1u64 << (HALF_MAGNITUDE + 1)) - 1;
+    // which power-of-two range, 0 for values below the sub-bucket count
+    let range = (64 - HALF_MAGNITUDE - 1) - (ms | sub_mask).leading_zeros();
+    let sub = ms >> range;
+    (((range + 1) as usize) << HALF_MAGNITUDE) + sub as usize - (1 << HALF_MAGNITUDE)
+}
+
+/// The highest value in bucket `i` (the inverse of [`bucket_of`] up to equivalence).
+fn highest_in_bucket(i: usize) -> u64 {
+    let half = 1usize << HALF_MAGNITUDE;
+    let (range, sub) = if i < 2 * half {
+        (0, i)
+    } else {
+        ((i >> HALF_MAGNITUDE) - 1, (i & (half - 1)) + half)
+    };
+    (((sub as u64) + 1) << range) - 1
 }
 
 impl HistogramRecorder {
@@ -145,20 +167,9 @@ impl HistogramRecorder {
     #[inline]
     pub fn record(&mut self, which: Hist, t: SimTime) {
         let i = which as usize;
-        // HIST_MAX_MS fits in u32
-        self.buffers[i].push(t.as_millis().min(HIST_MAX_MS) as u32);
-        if self.buffers[i].len() == BATCH {
-            self.flush(i);
-        }
-    }
-
-    fn flush(&mut self, i: usize) {
-        let h = &mut self.counts[i];
-        for v in self.buffers[i].drain(..) {
-            h.saturating_record(u64::from(v));
-        }
-        self.since_fold[i] += BATCH as u64;
-        if self.since_fold[i] >= FOLD_AT {
+        self.counts[i][bucket_of(t.as_millis().min(HIST_MAX_MS))] += 1;
+        self.since_fold[i] += 1;
+        if self.since_fold[i] == FOLD_AT {
             self.fold(i);
         }
     }
@@ -173,17 +184,18 @@ impl HistogramRecorder {
             4 => &mut self.histograms.duration_ms,
             _ => &mut self.histograms.bot_time_ms,
         };
-        for v in self.counts[i].iter_recorded() {
-            into.saturating_record_n(v.value_iterated_to(), u64::from(v.count_at_value()));
+        for (bucket, n) in self.counts[i].iter_mut().enumerate() {
+            if *n > 0 {
+                into.saturating_record_n(highest_in_bucket(bucket), u64::from(*n));
+                *n = 0;
+            }
         }
-        self.counts[i].reset();
         self.since_fold[i] = 0;
     }
 
     /// The histograms with every record in.
     pub fn finish(mut self) -> Histograms {
-        for i in 0..self.buffers.len() {
-            self.flush(i);
+        for i in 0..self.counts.len() {
             self.fold(i);
         }
         self.histograms
@@ -504,12 +516,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn batched_records_give_the_histograms_of_records_one_by_one() {
-        // sizes around the batch length, values from 0 ms to past the clamp
-        for n in [0usize, 1, BATCH - 1, BATCH, BATCH + 1, 3 * BATCH + 7] {
+    fn buckets_follow_the_hdr_layout() {
+        // every value up to 5,000 ms, then both sides of every power of two and a stride
+        let h = new_histogram(HIST_SIGFIG);
+        let mut values: Vec<u64> = (0..5_000)
+            .chain((1..27).flat_map(|b| [(1u64 << b) - 1, 1 << b, (1 << b) + 1]))
+            .chain((5_000..HIST_MAX_MS).step_by(9_973))
+            .chain([HIST_MAX_MS])
+            .filter(|v| *v <= HIST_MAX_MS)
+            .collect();
+        values.sort_unstable();
+        let mut last = 0;
+        for v in values {
+            let b = bucket_of(v);
+            assert_eq!(highest_in_bucket(b), h.highest_equivalent(v), "{v} ms");
+            assert!(b >= last, "buckets keep the values' order at {v} ms");
+            last = b;
+        }
+    }
+
+    #[test]
+    fn recorded_counts_give_the_histograms_of_records_one_by_one() {
+        // values from 0 ms to past the clamp
+        for n in [0u64, 1, 511, 512, 513, 20_000] {
             let mut batched = HistogramRecorder::default();
             let mut direct = Histograms::new();
-            for k in 0..n as u64 {
+            for k in 0..n {
                 let t = SimTime::from_micros((k * 7_919_003) % (HIST_MAX_MS * 1_300));
                 batched.record(Hist::FirstResponse, t);
                 record(&mut direct.first_response_ms, t);
