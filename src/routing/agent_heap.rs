@@ -78,49 +78,57 @@ impl AgentHeap {
             return;
         }
         let i = p as usize;
-        let last = self.heap.len() - 1;
-        self.swap(i, last);
-        self.heap.pop();
         self.pos[agent as usize] = ABSENT;
+        let last = self.heap.pop().expect("a placed agent is in the heap");
         if i < self.heap.len() {
+            // the last entry fills the hole and moves to its place
+            self.heap[i] = last;
             self.sift_down(i);
             self.sift_up(i);
         }
     }
 
-    fn swap(&mut self, i: usize, j: usize) {
-        self.heap.swap(i, j);
-        self.pos[self.heap[i].1 as usize] = i as u32;
-        self.pos[self.heap[j].1 as usize] = j as u32;
-    }
-
+    /// Moves the entry at `i` up to its place: parents it beats move down one each, and
+    /// the entry is written once, where it stops.
     fn sift_up(&mut self, mut i: usize) {
+        let entry = self.heap[i];
         while i > 0 {
             let parent = (i - 1) / 2;
-            if self.heap[i].0 >= self.heap[parent].0 {
+            if entry.0 >= self.heap[parent].0 {
                 break;
             }
-            self.swap(i, parent);
+            self.heap[i] = self.heap[parent];
+            self.pos[self.heap[i].1 as usize] = i as u32;
             i = parent;
         }
+        self.heap[i] = entry;
+        self.pos[entry.1 as usize] = i as u32;
     }
 
+    /// Moves the entry at `i` down to its place, the smaller child moving up each level.
     fn sift_down(&mut self, mut i: usize) {
+        let entry = self.heap[i];
+        let n = self.heap.len();
         loop {
-            let (l, r) = (2 * i + 1, 2 * i + 2);
-            let mut m = i;
-            if l < self.heap.len() && self.heap[l].0 < self.heap[m].0 {
-                m = l;
-            }
-            if r < self.heap.len() && self.heap[r].0 < self.heap[m].0 {
-                m = r;
-            }
-            if m == i {
+            let l = 2 * i + 1;
+            if l >= n {
                 break;
             }
-            self.swap(i, m);
+            let r = l + 1;
+            let m = if r < n && self.heap[r].0 < self.heap[l].0 {
+                r
+            } else {
+                l
+            };
+            if self.heap[m].0 >= entry.0 {
+                break;
+            }
+            self.heap[i] = self.heap[m];
+            self.pos[self.heap[i].1 as usize] = i as u32;
             i = m;
         }
+        self.heap[i] = entry;
+        self.pos[entry.1 as usize] = i as u32;
     }
 }
 
