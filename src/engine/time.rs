@@ -48,9 +48,9 @@ impl SimTime {
         if us > 0.0 && us < WHOLE {
             // round half away from zero, as `f64::round`, without a library call: the
             // truncation and the fraction left are both exact below 2^52
-            let whole = us as u64;
+            let whole = us as i64;
             let up = us - whole as f64 >= 0.5;
-            SimTime(whole + u64::from(up))
+            SimTime(whole as u64 + u64::from(up))
         } else if us.is_nan() || us <= 0.0 {
             SimTime::ZERO
         } else if us >= u64::MAX as f64 {
@@ -71,8 +71,13 @@ impl SimTime {
     }
 
     /// Fractional seconds.
+    #[inline]
     pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 / 1e6
+        // through i64 where it fits: one conversion instruction instead of a sequence
+        match i64::try_from(self.0) {
+            Ok(us) => us as f64 / 1e6,
+            Err(_) => self.0 as f64 / 1e6,
+        }
     }
 
     /// `self - earlier`, or zero when `earlier` is later.
@@ -125,6 +130,11 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(1e30), SimTime::NEVER);
         assert_eq!(SimTime::from_secs(2).as_millis(), 2_000);
         assert_eq!(SimTime::NEVER + SimTime::from_secs(1), SimTime::NEVER);
+        assert_eq!(SimTime::NEVER.as_secs_f64(), u64::MAX as f64 / 1e6);
+        assert_eq!(
+            SimTime::from_micros(1 << 63).as_secs_f64(),
+            2f64.powi(63) / 1e6
+        );
     }
 
     #[test]
