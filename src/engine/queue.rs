@@ -1,28 +1,34 @@
-//! The future-event list: a radix heap on event times, first in first out among events
-//! at the same time.
+//! The future-event list: a radix heap on event times with one level per byte of the
+//! time, first in first out among events at the same time.
 //!
 //! Times popped never decrease (no event is scheduled before the last one popped), which
-//! is what a radix heap needs. Bucket `b` holds the events whose time's highest bit
-//! differing from the last time popped is bit `b - 1`; bucket 0 holds the events at the
-//! last time itself. A pop takes the front of bucket 0; when that is empty, the lowest
-//! non-empty bucket's earliest time becomes the last time and its events move to lower
-//! buckets. Each event moves a few times in its life, always by sequential pushes onto
-//! vectors, so the cost per event stays flat when a platform-scale run holds millions of
+//! is what a radix heap needs. An event whose time equals the last time popped waits in
+//! `current`. Any other event sits at level `k`, the highest byte in which its time
+//! differs from the last time, in the bucket of its own byte `k` there (`DIGITS` buckets
+//! per level). All events of a lower level come before all of a higher one, and within a
+//! level a lower byte comes first. A pop takes the front of `current`; when that is
+//! empty, the lowest level's lowest bucket is taken, its earliest time becomes the last
+//! time, and its events move to `current` or to lower levels. An event therefore moves
+//! at most once per byte of its distance in time, always by a sequential push onto a
+//! vector, so the cost per event stays flat when a platform-scale run holds millions of
 //! pending events (a binary heap's sift misses the cache on every level there).
 //!
-//! Every bucket stays in scheduling order: direct pushes come in that order, and a bucket
-//! is only refilled from a higher one (kept in order) while it is empty, since only the
-//! lowest non-empty bucket is ever redistributed. So events at the same time come out in
-//! the order they were scheduled, exactly as from a heap keyed by `(time, sequence)`,
-//! without storing the sequence.
+//! Every bucket stays in scheduling order: direct pushes come in that order, and a
+//! bucket is only refilled from a higher one (kept in order) while it is empty, since
+//! only a bucket of the lowest occupied level is ever redistributed, into lower levels.
+//! So events at the same time come out in the order they were scheduled, exactly as from
+//! a heap keyed by `(time, sequence)`, without storing the sequence.
 
 use super::SimTime;
 
-/// Number of buckets besides the last time's own: one per bit of the 64-bit time.
-const BUCKETS: usize = 64;
+/// Levels: one per byte of the 64-bit time.
+const LEVELS: usize = 8;
 
-/// Capacity (entries) an emptied bucket keeps.
-const KEPT_CAPACITY: usize = 4096;
+/// Buckets per level: one per value of a byte.
+const DIGITS: usize = 256;
+
+/// Capacity (entries) an emptied bucket keeps; a larger one is freed.
+const KEPT_CAPACITY: usize = 512;
 
 /// Pending events, popped in time order; events at the same time come out in the order
 /// they were scheduled, so a run is a pure function of its inputs.
@@ -30,10 +36,12 @@ pub struct EventQueue<E> {
     /// Events at the last time popped, in scheduling order; those before `head` are gone.
     current: Vec<Entry<E>>,
     head: usize,
-    /// Bucket `b` (1..=64) at index `b - 1`.
-    buckets: [Vec<Entry<E>>; BUCKETS],
-    /// Bit `b - 1` set when bucket `b` is not empty.
-    occupied: u64,
+    /// Bucket `d` of level `k` at index `k * DIGITS + d`.
+    buckets: Box<[Vec<Entry<E>>]>,
+    /// Bit `d` of level `k`'s words set when its bucket `d` is not empty.
+    occupied: [[u64; DIGITS / 64]; LEVELS],
+    /// Bit `k` set when level `k` has a non-empty bucket.
+    levels: u32,
     /// The time last popped, in microseconds (0 before the first pop).
     last: u64,
     len: usize,
@@ -55,10 +63,17 @@ impl<E: Copy> Default for EventQueue<E> {
     }
 }
 
-/// The bucket of time `at` relative to the last time popped.
+/// Where time `at` waits relative to the last time popped: `None` for `current`, else
+/// the level and the bucket's index.
 #[inline]
-fn bucket_of(at: u64, last: u64) -> usize {
-    64 - (at ^ last).leading_zeros() as usize
+fn slot_of(at: u64, last: u64) -> Option<(usize, usize)> {
+    let differing = at ^ last;
+    if differing == 0 {
+        return None;
+    }
+    let level = (63 - differing.leading_zeros() as usize) / 8;
+    let digit = (at >> (8 * level)) as usize % DIGITS;
+    Some((level, level * DIGITS + digit))
 }
 
 /// Appends to `bucket`, counting the room it grows by.
@@ -79,8 +94,9 @@ impl<E: Copy> EventQueue<E> {
         EventQueue {
             current: Vec::new(),
             head: 0,
-            buckets: std::array::from_fn(|_| Vec::new()),
-            occupied: 0,
+            buckets: (0..LEVELS * DIGITS).map(|_| Vec::new()).collect(),
+            occupied: [[0; DIGITS / 64]; LEVELS],
+            levels: 0,
             last: 0,
             len: 0,
             peak: 0,
@@ -117,27 +133,6 @@ impl<E: Copy> EventQueue<E> {
         self.len == 0
     }
 
-    #[inline]
-    fn push(&mut self, entry: Entry<E>) {
-        match bucket_of(entry.at, self.last) {
-            0 => append(
-                &mut self.current,
-                entry,
-                &mut self.room,
-                &mut self.peak_room,
-            ),
-            b => {
-                append(
-                    &mut self.buckets[b - 1],
-                    entry,
-                    &mut self.room,
-                    &mut self.peak_room,
-                );
-                self.occupied |= 1 << (b - 1);
-            }
-        }
-    }
-
     /// Schedules `event` at `at`.
     ///
     /// # Panics
@@ -153,7 +148,15 @@ impl<E: Copy> EventQueue<E> {
         );
         self.len += 1;
         self.peak = self.peak.max(self.len);
-        self.push(Entry { at, event });
+        let entry = Entry { at, event };
+        let (room, peak_room) = (&mut self.room, &mut self.peak_room);
+        match slot_of(at, self.last) {
+            None => append(&mut self.current, entry, room, peak_room),
+            Some((level, index)) => {
+                append(&mut self.buckets[index], entry, room, peak_room);
+                mark(&mut self.occupied, &mut self.levels, level, index);
+            }
+        }
     }
 
     /// Schedules `event` at `now() + delay`.
@@ -164,48 +167,77 @@ impl<E: Copy> EventQueue<E> {
     /// Removes the earliest event and advances `now()` to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<E> {
-        if self.head == self.current.len() && !self.refill() {
-            return None;
+        if self.head < self.current.len() {
+            let event = self.current[self.head].event;
+            self.head += 1;
+            self.len -= 1;
+            return Some(event);
         }
-        let event = self.current[self.head].event;
-        self.head += 1;
-        self.len -= 1;
-        Some(event)
+        self.pop_later()
     }
 
-    /// Moves the lowest non-empty bucket's earliest events to `current`; false when no
-    /// event is pending.
-    fn refill(&mut self) -> bool {
+    /// Pops when `current` is spent: the earliest bucket's events become the next ones.
+    fn pop_later(&mut self) -> Option<E> {
         self.current.clear();
         self.head = 0;
-        if self.occupied == 0 {
-            return false;
+        if self.levels == 0 {
+            return None;
         }
-        let b = self.occupied.trailing_zeros() as usize;
-        self.occupied &= !(1 << b);
-        // every event of bucket b + 1 differs from the new last time (its earliest) below
-        // bit b, so each moves to a lower bucket or to `current`, in order
-        let (lower, rest) = self.buckets.split_at_mut(b);
-        let moving = &mut rest[0];
-        self.last = moving.iter().map(|e| e.at).min().expect("occupied");
-        let (last, room, peak_room) = (self.last, &mut self.room, &mut self.peak_room);
-        for entry in moving.drain(..) {
-            match bucket_of(entry.at, last) {
-                0 => append(&mut self.current, entry, room, peak_room),
-                to => {
-                    append(&mut lower[to - 1], entry, room, peak_room);
-                    self.occupied |= 1 << (to - 1);
+        let level = self.levels.trailing_zeros() as usize;
+        let words = &mut self.occupied[level];
+        let word = words.iter().position(|&w| w != 0).expect("level occupied");
+        let digit = word * 64 + words[word].trailing_zeros() as usize;
+        words[word] &= words[word] - 1;
+        if words.iter().all(|&w| w == 0) {
+            self.levels &= !(1 << level);
+        }
+        self.len -= 1;
+        let (lower, rest) = self.buckets.split_at_mut(level * DIGITS);
+        let moving = &mut rest[digit];
+        if level == 0 {
+            // a bucket of level 0 holds events at one time only: it becomes `current`
+            // whole, and `current`'s emptied vector takes its place
+            self.last = (self.last & !(DIGITS as u64 - 1)) | digit as u64;
+            std::mem::swap(&mut self.current, moving);
+        } else if moving.len() == 1 {
+            // a lone event is popped where it is; every other event keeps its place,
+            // since the new last time shares every byte above `level` with the old
+            let entry = moving.pop().expect("occupied");
+            self.last = entry.at;
+            return Some(entry.event);
+        } else {
+            // the bucket's events share every byte from `level` up with its earliest
+            // time, so each moves to `current` or to a lower level, all of them empty,
+            // in order
+            self.last = moving.iter().map(|e| e.at).min().expect("occupied");
+            let (last, room, peak_room) = (self.last, &mut self.room, &mut self.peak_room);
+            for entry in moving.drain(..) {
+                match slot_of(entry.at, last) {
+                    None => append(&mut self.current, entry, room, peak_room),
+                    Some((to, index)) => {
+                        append(&mut lower[index], entry, room, peak_room);
+                        mark(&mut self.occupied, &mut self.levels, to, index);
+                    }
                 }
             }
+            // a small emptied vector keeps its capacity for the next time the bucket
+            // fills; a large one is freed, so capacity does not pile up over the buckets
+            if moving.capacity() > KEPT_CAPACITY {
+                self.room -= moving.capacity();
+                *moving = Vec::new();
+            }
         }
-        // a small emptied vector keeps its capacity for the next time the bucket fills;
-        // a large one is freed, so capacity does not pile up in every bucket
-        if moving.capacity() > KEPT_CAPACITY {
-            self.room -= moving.capacity();
-            *moving = Vec::new();
-        }
-        true
+        self.head = 1;
+        Some(self.current[0].event)
     }
+}
+
+/// Marks bucket `index` of `level` as not empty.
+#[inline]
+fn mark(occupied: &mut [[u64; DIGITS / 64]; LEVELS], levels: &mut u32, level: usize, index: usize) {
+    let digit = index % DIGITS;
+    occupied[level][digit / 64] |= 1 << (digit % 64);
+    *levels |= 1 << level;
 }
 
 #[cfg(test)]
@@ -254,6 +286,46 @@ mod tests {
         for (_, s) in reference {
             assert_eq!(q.pop(), Some(s));
         }
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn pops_in_key_order_over_every_byte_of_time() {
+        // distances from a microsecond to weeks (every level of the queue), with many
+        // events at equal times, against a reference sorted by (time, sequence)
+        let mut q = EventQueue::new();
+        let mut reference = std::collections::BTreeSet::new();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut seq = 0u64;
+        let mut popped = 0;
+        for step in 0..100_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x % 5 < 3 || reference.is_empty() {
+                let distance = match x % 7 {
+                    0 => 0,
+                    1 => 1 << (x >> 58) % 41,
+                    _ => (x >> 16) % (1 << ((x >> 8) % 41)),
+                };
+                let at = q.now().as_micros() + distance;
+                q.schedule(SimTime::from_micros(at), seq);
+                reference.insert((at, seq));
+                seq += 1;
+            } else {
+                let (at, s) = reference.pop_first().expect("pending");
+                assert_eq!(q.pop(), Some(s), "step {step}");
+                assert_eq!(q.now().as_micros(), at);
+                popped += 1;
+            }
+            assert_eq!(q.len(), reference.len());
+        }
+        assert!(popped > 30_000);
+        while let Some((at, s)) = reference.pop_first() {
+            assert_eq!(q.pop(), Some(s));
+            assert_eq!(q.now().as_micros(), at);
+        }
+        assert_eq!(q.pop(), None);
         assert!(q.is_empty());
     }
 
