@@ -109,12 +109,20 @@ pub enum Hist {
 /// bucket can overflow before then).
 const FOLD_AT: u64 = 1 << 31;
 
-/// Sub-buckets per half bucket of HdrHistogram's layout at [`HIST_SIGFIG`] digits, as a
-/// power of two: the layout has 2 x 10^digits sub-buckets, rounded up to a power of two.
-const HALF_MAGNITUDE: u32 = (2 * 10u64.pow(HIST_SIGFIG as u32))
-    .next_power_of_two()
-    .trailing_zeros()
-    - 1;
+/// Sub-buckets per half bucket of HdrHistogram's layout at `sigfig` digits, as a power of
+/// two: the layout has 2 x 10^digits sub-buckets, rounded up to a power of two.
+const fn half_magnitude(sigfig: u8) -> u32 {
+    (2 * 10u64.pow(sigfig as u32))
+        .next_power_of_two()
+        .trailing_zeros()
+        - 1
+}
+
+/// [`half_magnitude`] of the run-level histograms.
+const HALF_MAGNITUDE: u32 = half_magnitude(HIST_SIGFIG);
+
+/// [`half_magnitude`] of the per-interval histograms.
+const INTERVAL_HALF_MAGNITUDE: u32 = half_magnitude(INTERVAL_SIGFIG);
 
 /// The run-level histograms as one replication fills them. A record adds one to a flat
 /// array of 32-bit counts in HdrHistogram's bucket layout (values from 0 ms, unit 1 ms,
@@ -135,31 +143,33 @@ impl Default for HistogramRecorder {
     fn default() -> Self {
         HistogramRecorder {
             histograms: Histograms::new(),
-            counts: std::array::from_fn(|_| vec![0; bucket_of(HIST_MAX_MS) + 1]),
+            counts: std::array::from_fn(|_| vec![0; bucket_of::<HALF_MAGNITUDE>(HIST_MAX_MS) + 1]),
             since_fold: [0; 6],
         }
     }
 }
 
-/// The bucket of `ms` (at most [`HIST_MAX_MS`]) in HdrHistogram's layout.
+/// The bucket of `ms` (at most [`HIST_MAX_MS`]) in HdrHistogram's layout with `2^HALF`
+/// sub-buckets per half bucket; buckets keep the values' order.
 #[inline]
-fn bucket_of(ms: u64) -> usize {
-    let sub_mask = (1u64 << (HALF_MAGNITUDE + 1)) - 1;
+fn bucket_of<const HALF: u32>(ms: u64) -> usize {
+    let sub_mask = (1u64 << (HALF + 1)) - 1;
     // which power-of-two range, 0 for values below the sub-bucket count
-    let range = (64 - HALF_MAGNITUDE - 1) - (ms | sub_mask).leading_zeros();
+    let range = (64 - HALF - 1) - (ms | sub_mask).leading_zeros();
     let sub = ms >> range;
-    (((range + 1) as usize) << HALF_MAGNITUDE) + sub as usize - (1 << HALF_MAGNITUDE)
+    (((range + 1) as usize) << HALF) + sub as usize - (1 << HALF)
 }
 
-/// The highest value in bucket `i` (the inverse of [`bucket_of`] up to equivalence).
-fn highest_in_bucket(i: usize) -> u64 {
-    let half = 1usize << HALF_MAGNITUDE;
+/// The lowest and highest values in bucket `i` (the inverse of [`bucket_of`] up to
+/// equivalence).
+fn bucket_values<const HALF: u32>(i: usize) -> (u64, u64) {
+    let half = 1usize << HALF;
     let (range, sub) = if i < 2 * half {
         (0, i)
     } else {
-        ((i >> HALF_MAGNITUDE) - 1, (i & (half - 1)) + half)
+        ((i >> HALF) - 1, (i & (half - 1)) + half)
     };
-    (((sub as u64) + 1) << range) - 1
+    ((sub as u64) << range, (((sub as u64) + 1) << range) - 1)
 }
 
 impl HistogramRecorder {
@@ -167,7 +177,7 @@ impl HistogramRecorder {
     #[inline]
     pub fn record(&mut self, which: Hist, t: SimTime) {
         let i = which as usize;
-        self.counts[i][bucket_of(t.as_millis().min(HIST_MAX_MS))] += 1;
+        self.counts[i][bucket_of::<HALF_MAGNITUDE>(t.as_millis().min(HIST_MAX_MS))] += 1;
         self.since_fold[i] += 1;
         if self.since_fold[i] == FOLD_AT {
             self.fold(i);
@@ -186,7 +196,7 @@ impl HistogramRecorder {
         };
         for (bucket, n) in self.counts[i].iter_mut().enumerate() {
             if *n > 0 {
-                into.saturating_record_n(highest_in_bucket(bucket), u64::from(*n));
+                into.saturating_record_n(bucket_values::<HALF_MAGNITUDE>(bucket).1, u64::from(*n));
                 *n = 0;
             }
         }
@@ -210,17 +220,17 @@ pub fn record(h: &mut Histogram<u64>, t: SimTime) {
 
 /// The per-interval histograms: HdrHistogram's buckets at [`INTERVAL_SIGFIG`] digits, kept
 /// sparsely (only buckets that were recorded, 16 bytes each) instead of as a dense array
-/// of every bucket (about 10 KB), so a long horizon's thousands of quiet intervals stay
+/// of every bucket (about 28 KB), so a long horizon's thousands of quiet intervals stay
 /// small. An interval that fills more than [`IntervalHistogram::DENSE_AT`] buckets turns
-/// into the dense histogram (about the memory its sparse bins take by then, and a
+/// into the dense array of counts (about the memory its sparse bins take by then, and a
 /// record costs an index instead of a search). Quantiles are exactly those of a dense
 /// HdrHistogram holding the same records, in either form.
 #[derive(Clone, Debug, Default)]
 pub struct IntervalHistogram {
-    /// `(lowest value of the bucket, count)`, by value; empty once dense.
+    /// `(bucket, count)`, by bucket; empty once dense.
     bins: Vec<(u32, u64)>,
-    /// The dense form, once the interval has filled more than `DENSE_AT` buckets.
-    dense: Option<Box<Histogram<u64>>>,
+    /// The count of every bucket, once the interval has filled more than `DENSE_AT`.
+    dense: Option<Box<[u64]>>,
     total: u64,
 }
 
@@ -228,32 +238,26 @@ impl IntervalHistogram {
     /// Buckets filled before the histogram turns dense (4 KB of sparse bins).
     pub const DENSE_AT: usize = 256;
 
-    /// The dense histogram whose bucket layout this one follows.
-    fn layout() -> &'static Histogram<u64> {
-        static LAYOUT: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
-        LAYOUT.get_or_init(|| new_histogram(INTERVAL_SIGFIG))
-    }
-
     /// Records `t` in milliseconds, clamped to the histogram's range.
+    #[inline]
     pub fn record(&mut self, t: SimTime) {
         self.total += 1;
-        let v = t.as_millis().min(HIST_MAX_MS);
+        let bucket = bucket_of::<INTERVAL_HALF_MAGNITUDE>(t.as_millis().min(HIST_MAX_MS));
         if let Some(d) = self.dense.as_mut() {
-            d.saturating_record(v);
+            d[bucket] += 1;
             return;
         }
-        let key = Self::layout().lowest_equivalent(v) as u32;
-        match self.bins.binary_search_by_key(&key, |b| b.0) {
+        match self.bins.binary_search_by_key(&(bucket as u32), |b| b.0) {
             Ok(i) => self.bins[i].1 += 1,
             Err(i) => {
-                self.bins.insert(i, (key, 1));
+                self.bins.insert(i, (bucket as u32, 1));
                 if self.bins.len() > Self::DENSE_AT {
-                    let mut d = new_histogram(INTERVAL_SIGFIG);
-                    for (key, count) in self.bins.drain(..) {
-                        d.saturating_record_n(u64::from(key), count);
+                    let mut d = vec![0; bucket_of::<INTERVAL_HALF_MAGNITUDE>(HIST_MAX_MS) + 1];
+                    for (bucket, count) in self.bins.drain(..) {
+                        d[bucket as usize] += count;
                     }
                     self.bins = Vec::new();
-                    self.dense = Some(Box::new(d));
+                    self.dense = Some(d.into_boxed_slice());
                 }
             }
         }
@@ -268,21 +272,29 @@ impl IntervalHistogram {
     /// the highest value equivalent to the bucket where the cumulative count first
     /// reaches `ceil(quantile x total)` (at least 1); the lowest for quantile 0.
     pub fn value_at_quantile(&self, quantile: f64) -> u64 {
-        if let Some(d) = &self.dense {
-            return d.value_at_quantile(quantile);
-        }
         let quantile = quantile.min(1.0);
         let wanted = ((quantile * self.total as f64).ceil() as u64).max(1);
+        let at = |bucket: usize| {
+            let (lowest, highest) = bucket_values::<INTERVAL_HALF_MAGNITUDE>(bucket);
+            if quantile == 0.0 { lowest } else { highest }
+        };
         let mut seen = 0;
-        for &(key, count) in &self.bins {
-            seen += count;
-            if seen >= wanted {
-                let layout = Self::layout();
-                return if quantile == 0.0 {
-                    layout.lowest_equivalent(u64::from(key))
-                } else {
-                    layout.highest_equivalent(u64::from(key))
-                };
+        match &self.dense {
+            Some(d) => {
+                for (bucket, &count) in d.iter().enumerate() {
+                    seen += count;
+                    if seen >= wanted {
+                        return at(bucket);
+                    }
+                }
+            }
+            None => {
+                for &(bucket, count) in &self.bins {
+                    seen += count;
+                    if seen >= wanted {
+                        return at(bucket as usize);
+                    }
+                }
             }
         }
         0
@@ -526,12 +538,25 @@ mod tests {
             .filter(|v| *v <= HIST_MAX_MS)
             .collect();
         values.sort_unstable();
-        let mut last = 0;
+        let interval = new_histogram(INTERVAL_SIGFIG);
+        let (mut last, mut last_interval) = (0, 0);
         for v in values {
-            let b = bucket_of(v);
-            assert_eq!(highest_in_bucket(b), h.highest_equivalent(v), "{v} ms");
+            let b = bucket_of::<HALF_MAGNITUDE>(v);
+            let range = (h.lowest_equivalent(v), h.highest_equivalent(v));
+            assert_eq!(bucket_values::<HALF_MAGNITUDE>(b), range, "{v} ms");
             assert!(b >= last, "buckets keep the values' order at {v} ms");
             last = b;
+            let b = bucket_of::<INTERVAL_HALF_MAGNITUDE>(v);
+            let range = (
+                interval.lowest_equivalent(v),
+                interval.highest_equivalent(v),
+            );
+            assert_eq!(bucket_values::<INTERVAL_HALF_MAGNITUDE>(b), range, "{v} ms");
+            assert!(
+                b >= last_interval,
+                "interval buckets keep the order at {v} ms"
+            );
+            last_interval = b;
         }
     }
 
