@@ -305,7 +305,7 @@ mod tests {
             if x % 5 < 3 || reference.is_empty() {
                 let distance = match x % 7 {
                     0 => 0,
-                    1 => 1 << (x >> 58) % 41,
+                    1 => 1 << ((x >> 58) % 41),
                     _ => (x >> 16) % (1 << ((x >> 8) % 41)),
                 };
                 let at = q.now().as_micros() + distance;
