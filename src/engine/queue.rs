@@ -330,6 +330,34 @@ mod tests {
     }
 
     #[test]
+    fn large_buckets_keep_their_order() {
+        // waves of thousands of events into the same far buckets, so buckets outgrow the
+        // kept capacity and are freed, popped half-way between
+        let mut q = EventQueue::new();
+        let mut reference = std::collections::BTreeSet::new();
+        let mut seq = 0u64;
+        for wave in 0..6u64 {
+            let base = q.now().as_micros() + 40_000_000;
+            for k in 0..30_000u64 {
+                let at = base + (k * 7_919 + wave) % 20_000_000 / 1_000 * 1_000;
+                q.schedule(SimTime::from_micros(at), seq);
+                reference.insert((at, seq));
+                seq += 1;
+            }
+            for _ in 0..reference.len() / 2 {
+                let (at, s) = reference.pop_first().expect("pending");
+                assert_eq!(q.pop(), Some(s), "wave {wave}");
+                assert_eq!(q.now().as_micros(), at);
+            }
+        }
+        while let Some((_, s)) = reference.pop_first() {
+            assert_eq!(q.pop(), Some(s));
+        }
+        assert!(q.is_empty());
+        assert!(q.peak_bytes() >= q.peak() * EventQueue::<u64>::ENTRY_BYTES / 2);
+    }
+
+    #[test]
     #[should_panic(expected = "in the past")]
     fn scheduling_into_the_past_panics() {
         let mut q = EventQueue::new();
