@@ -137,7 +137,7 @@ impl<E: Copy> EventQueue<E> {
     ///
     /// # Panics
     /// When `at` is earlier than `now()`: the model must never schedule into the past.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: E) {
         let at = at.as_micros();
         assert!(
