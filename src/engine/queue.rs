@@ -11,7 +11,7 @@
 //! bucket is taken: a lone event is popped where it lies, a level-0 bucket (one time
 //! only) becomes `current` whole, and any other bucket's earliest time becomes the last
 //! time and its events move to `current` or to lower levels. An event therefore moves at
-//! most once per digit of its distance in time (a minute ahead is 26 bits: at most four
+//! most once per digit of its distance in time (a minute ahead is 26 bits: about four
 //! moves), always by a sequential push onto a vector, so the cost per event stays flat
 //! when a platform-scale run holds millions of pending events (a binary heap's sift
 //! misses the cache on every level there). Six bits per digit measured best: one bit

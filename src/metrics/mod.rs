@@ -220,7 +220,7 @@ pub fn record(h: &mut Histogram<u64>, t: SimTime) {
 
 /// The per-interval histograms: HdrHistogram's buckets at [`INTERVAL_SIGFIG`] digits, kept
 /// sparsely (only buckets that were recorded, 16 bytes each) instead of as a dense array
-/// of every bucket (about 28 KB), so a long horizon's thousands of quiet intervals stay
+/// of every bucket (about 21 KB), so a long horizon's thousands of quiet intervals stay
 /// small. An interval that fills more than [`IntervalHistogram::DENSE_AT`] buckets turns
 /// into the dense array of counts (about the memory its sparse bins take by then, and a
 /// record costs an index instead of a search). Quantiles are exactly those of a dense
