@@ -36,8 +36,8 @@ const LEVELS: usize = 64_usize.div_ceil(BITS);
 /// Buckets per level: one per value of a digit.
 const DIGITS: usize = 1 << BITS;
 
-/// Words of a level's occupancy bits.
-const WORDS: usize = DIGITS.div_ceil(64);
+// a level's occupancy is one word: a bit per bucket
+const _: () = assert!(DIGITS <= 64);
 
 /// Capacity (entries) an emptied bucket keeps; a larger one is freed.
 const KEPT_CAPACITY: usize = 512;
@@ -50,8 +50,8 @@ pub struct EventQueue<E> {
     head: usize,
     /// Bucket `d` of level `k` at index `k * DIGITS + d`.
     buckets: Box<[Vec<Entry<E>>]>,
-    /// Bit `d` of level `k`'s words set when its bucket `d` is not empty.
-    occupied: [[u64; WORDS]; LEVELS],
+    /// Bit `d` of level `k`'s word set when its bucket `d` is not empty.
+    occupied: [u64; LEVELS],
     /// Bit `k` set when level `k` has a non-empty bucket.
     levels: u32,
     /// The time last popped, in microseconds (0 before the first pop).
@@ -107,7 +107,7 @@ impl<E: Copy> EventQueue<E> {
             current: Vec::new(),
             head: 0,
             buckets: (0..LEVELS * DIGITS).map(|_| Vec::new()).collect(),
-            occupied: [[0; WORDS]; LEVELS],
+            occupied: [0; LEVELS],
             levels: 0,
             last: 0,
             len: 0,
@@ -196,11 +196,10 @@ impl<E: Copy> EventQueue<E> {
             return None;
         }
         let level = self.levels.trailing_zeros() as usize;
-        let words = &mut self.occupied[level];
-        let word = words.iter().position(|&w| w != 0).expect("level occupied");
-        let digit = word * 64 + words[word].trailing_zeros() as usize;
-        words[word] &= words[word] - 1;
-        if words.iter().all(|&w| w == 0) {
+        let word = &mut self.occupied[level];
+        let digit = word.trailing_zeros() as usize;
+        *word &= *word - 1;
+        if *word == 0 {
             self.levels &= !(1 << level);
         }
         self.len -= 1;
@@ -246,9 +245,9 @@ impl<E: Copy> EventQueue<E> {
 
 /// Marks bucket `index` of `level` as not empty.
 #[inline]
-fn mark(occupied: &mut [[u64; WORDS]; LEVELS], levels: &mut u32, level: usize, index: usize) {
+fn mark(occupied: &mut [u64; LEVELS], levels: &mut u32, level: usize, index: usize) {
     let digit = index % DIGITS;
-    occupied[level][digit / 64] |= 1 << (digit % 64);
+    occupied[level] |= 1 << digit;
     *levels |= 1 << level;
 }
 
