@@ -2,9 +2,19 @@
 # A longer fuzz campaign of scenario input than `cargo test` runs: N mutants of the shipped
 # scenarios (edge values, wrong types, removed keys, scaled numbers), each refused with a
 # one-line error naming the file or validated and run for one replication; any panic or a
-# mutant over 60 s fails it. Usage: bash benches/fuzz.sh [N]   (default 6000)
+# mutant over 60 s fails it. A fresh seed is drawn unless given; it is printed, so a failing
+# campaign can be run again. The whole output (with any failing mutant's text) is kept in
+# target/fuzz.log.
+# Usage: bash benches/fuzz.sh [N [SEED]]   (default 6000 mutants)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-6000}"
-D11SIM_FUZZ_CASES="$N" cargo test --release --test it fuzz -- --nocapture 2>&1 |
-    grep -E "^fuzz:|test result|panicked|a panic"
+SEED="${2:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"
+echo "fuzz: $N mutants, seed $SEED (again: bash benches/fuzz.sh $N $SEED)"
+mkdir -p target
+status=0
+D11SIM_FUZZ_CASES="$N" D11SIM_FUZZ_SEED="$SEED" \
+    cargo test --release --test it fuzz -- --nocapture >target/fuzz.log 2>&1 || status=$?
+grep -E "^fuzz:|test result|panicked|a panic|over 60 s" target/fuzz.log || true
+[ "$status" -eq 0 ] || echo "fuzz: failed; the mutant is in target/fuzz.log"
+exit "$status"

@@ -9,6 +9,10 @@
 
 use crate::engine::SimTime;
 
+/// The next cut of a level past the window: none. The window ends before the last
+/// microsecond, so no real cut falls there.
+const NO_CUT: u64 = u64::MAX;
+
 /// The measurement window and series intervals shared by every level of a replication.
 #[derive(Clone, Copy, Debug)]
 pub struct Clocking {
@@ -22,10 +26,10 @@ pub struct Clocking {
 
 impl Clocking {
     /// The first cut after `t`: the window's start or end, or (when `intervals`) the next
-    /// interval boundary before the window's end.
+    /// interval boundary before the window's end; [`NO_CUT`] past the window.
     fn next_cut_after(&self, t: u64, intervals: bool) -> u64 {
         let (from, to) = (self.from.as_micros(), self.to.as_micros());
-        let mut next = u64::MAX;
+        let mut next = NO_CUT;
         if from > t {
             next = from;
         }
@@ -108,7 +112,8 @@ impl Level {
     /// Integrates up to and reads the integral at every cut up to `now`.
     #[cold]
     fn cut_until(&mut self, now: u64, c: &Clocking) {
-        while self.next_cut <= now {
+        // a change at the clock's last microsecond (a saturated time) passes every cut
+        while self.next_cut <= now && self.next_cut != NO_CUT {
             let at = self.next_cut;
             if at > self.last {
                 self.integral += i128::from(self.value) * i128::from(at - self.last);
@@ -191,6 +196,18 @@ mod tests {
         assert_eq!(l.area_s(), 75.0);
         // intervals [0,10): 2*5, [10,20): 20, [20,30): 2*5+3*5, [30,40): 30
         assert_eq!(l.interval_areas(), &[10.0, 20.0, 25.0, 30.0]);
+    }
+
+    #[test]
+    fn a_change_at_the_last_microsecond_of_the_clock_ends() {
+        // a reply whose drawn time saturates the clock lands at its last microsecond
+        let c = clocking(10, 40, 10);
+        let mut l = Level::new(4);
+        l.add(SimTime::from_secs(5), 2, &c);
+        l.add(SimTime::NEVER, -2, &c);
+        l.advance(SimTime::NEVER, &c);
+        assert_eq!(l.area_s(), 60.0);
+        assert_eq!(l.interval_areas(), &[10.0, 20.0, 20.0, 20.0]);
     }
 
     #[test]

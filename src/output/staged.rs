@@ -59,7 +59,9 @@ pub fn check(target: &Path) -> Result<(), String> {
 }
 
 /// Removes the temporary folders of killed runs (`.NAME.partial-PID[.old]` whose process
-/// is gone), so a `kill -9` leaves nothing behind past the next run.
+/// is gone), so a `kill -9` leaves nothing behind past the next run. A run killed between
+/// the two renames of [`Staged::commit`]'s fallback leaves the earlier output in its `.old`
+/// folder and no target: that folder is put back, not removed.
 fn remove_stale(parent: &Path, name: &str) {
     if !Path::new("/proc/self").exists() {
         return; // no way to tell a live run from a killed one here
@@ -77,7 +79,14 @@ fn remove_stale(parent: &Path, name: &str) {
         let alive = pid
             .parse::<u32>()
             .is_ok_and(|p| p == std::process::id() || Path::new(&format!("/proc/{p}")).exists());
-        if !alive {
+        if alive {
+            continue;
+        }
+        let target = parent.join(name);
+        let restored = rest.ends_with(".old")
+            && std::fs::symlink_metadata(&target).is_err()
+            && std::fs::rename(e.path(), &target).is_ok();
+        if !restored {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
@@ -146,21 +155,61 @@ impl Staged {
     }
 
     /// Puts the complete folder in place of the target (an earlier output is removed).
+    ///
+    /// An earlier output is swapped with the new folder in one step where the file system
+    /// can (Linux's `renameat2` with `RENAME_EXCHANGE`), so the target is never missing,
+    /// even for a reader between two kills; elsewhere it is moved aside first.
     pub fn commit(mut self) -> std::io::Result<()> {
-        let old = self.temp.with_extension("old");
-        if self.target.exists() {
-            std::fs::rename(&self.target, &old)?;
+        if std::fs::symlink_metadata(&self.target).is_err() {
+            std::fs::rename(&self.temp, &self.target)?;
+            self.committed = true;
+            return Ok(());
         }
-        if let Err(e) = std::fs::rename(&self.temp, &self.target) {
-            let _ = std::fs::rename(&old, &self.target);
-            return Err(e);
+        if exchange(&self.temp, &self.target).is_ok() {
+            // the temporary folder now holds the earlier output
+            self.committed = true;
+            return std::fs::remove_dir_all(&self.temp);
         }
+        move_aside(&self.temp, &self.target)?;
         self.committed = true;
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
-        Ok(())
+        std::fs::remove_dir_all(self.temp.with_file_name(old_name(&self.temp)))
     }
+}
+
+/// `.NAME.partial-PID.old`: where the fallback of [`Staged::commit`] moves an earlier output.
+fn old_name(temp: &Path) -> String {
+    format!(
+        "{}.old",
+        temp.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Moves `target` aside to its `.old` folder and `temp` into its place (put back on
+/// failure); the caller removes the `.old` folder.
+fn move_aside(temp: &Path, target: &Path) -> std::io::Result<()> {
+    let old = temp.with_file_name(old_name(temp));
+    if old.exists() {
+        std::fs::remove_dir_all(&old)?;
+    }
+    std::fs::rename(target, &old)?;
+    if let Err(e) = std::fs::rename(temp, target) {
+        let _ = std::fs::rename(&old, target);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Swaps two existing paths in one step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Swaps two existing paths in one step: not available here, so the caller moves aside.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 impl Drop for Staged {
@@ -213,6 +262,51 @@ mod tests {
         std::fs::create_dir_all(&mine).unwrap();
         std::fs::write(mine.join("notes.txt"), "keep").unwrap();
         assert!(check(&mine).unwrap_err().contains("notes.txt"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_run_killed_inside_the_fallback_commit_gives_the_earlier_output_back() {
+        let root = temp("killed");
+        let out = root.join("out");
+        let s = Staged::new(&out).unwrap();
+        std::fs::write(s.dir().join("summary.json"), "earlier").unwrap();
+        s.commit().unwrap();
+        // a run moved the earlier output aside and was killed before the second rename
+        let dead = root.join(".out.partial-4000000000");
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::write(dead.join("summary.json"), "new, complete").unwrap();
+        std::fs::rename(&out, root.join(".out.partial-4000000000.old")).unwrap();
+        // the next run finds the earlier output in place and, failing, leaves it there
+        let s = Staged::new(&out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            "earlier"
+        );
+        drop(s);
+        let left: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        // a dead run's folders beside a present target are removed, not put back
+        std::fs::create_dir_all(root.join(".out.partial-4000000001.old")).unwrap();
+        std::fs::create_dir_all(root.join(".out.partial-4000000002")).unwrap();
+        let s = Staged::new(&out).unwrap();
+        std::fs::write(s.dir().join("summary.json"), "new").unwrap();
+        s.commit().unwrap();
+        let left: Vec<_> = std::fs::read_dir(&root).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            "new"
+        );
+        // the fallback itself replaces an output whole
+        let next = root.join(".out.partial-4000000003");
+        std::fs::create_dir_all(&next).unwrap();
+        std::fs::write(next.join("summary.json"), "fallback").unwrap();
+        move_aside(&next, &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.json")).unwrap(),
+            "fallback"
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

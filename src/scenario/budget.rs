@@ -5,7 +5,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::Scenario;
+use super::distributions::MAX_TIME_S;
 use super::validate::{Ctx, R};
+use crate::conversation::Conversation;
 
 /// Expected arrivals per replication allowed unless raised (`--max-customers`): room for
 /// a platform night of 10^8 conversations, refusing a typo's 10^12.
@@ -61,6 +63,7 @@ pub(super) fn check(sc: &Scenario, ctx: &Ctx<'_>) -> R<()> {
             ),
         ));
     }
+    slowest_work(sc, ctx)?;
     let intervals = sc
         .horizon
         .as_micros()
@@ -75,4 +78,49 @@ pub(super) fn check(sc: &Scenario, ctx: &Ctx<'_>) -> R<()> {
         ));
     }
     Ok(())
+}
+
+/// Refuses a scenario whose slowest agent would take more than [`MAX_TIME_S`] on average
+/// for one reply (messages: the typed or quick-phrase effort with the switch penalty) or
+/// one conversation (sessions: the work at the slowest speed): each factor may be within
+/// its own range while their product is not.
+fn slowest_work(sc: &Scenario, ctx: &Ctx<'_>) -> R<()> {
+    let Some((group, speed_factor)) = sc
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (i, g.speed_factor))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+    else {
+        return Ok(());
+    };
+    let (mean_s, key, what) = match &sc.conversation {
+        Conversation::Messages(m) => (
+            m.effort.mean_s().max(m.quick_phrase.mean_s()) * (1.0 + m.switch_penalty),
+            "conversation.switch_penalty",
+            "a reply's mean effort with the switch penalty",
+        ),
+        Conversation::Sessions(s) => (
+            s.work.mean_s() / s.speed.iter().copied().fold(f64::INFINITY, f64::min),
+            "conversation.speed",
+            "a conversation's mean work at the slowest speed",
+        ),
+    };
+    let slowest = mean_s / speed_factor;
+    if slowest.is_finite() && slowest <= MAX_TIME_S {
+        return Ok(());
+    }
+    // blame the conversation when it is too slow even at full speed, else the group
+    let (key, at) = if mean_s.is_finite() && mean_s <= MAX_TIME_S {
+        (
+            format!("groups[{group}].speed_factor"),
+            ", at this group's speed,",
+        )
+    } else {
+        (key.to_string(), "")
+    };
+    Err(ctx.err(
+        key,
+        format!("{what}{at} is {slowest:.1e} s; the limit is {MAX_TIME_S:.0e} s"),
+    ))
 }

@@ -84,6 +84,57 @@ fn distributions_whose_derived_parameters_would_fail_are_refused() {
 }
 
 #[test]
+fn work_that_is_slow_only_in_product_with_the_speeds_is_refused() {
+    // each value within its own range; the slowest agent's mean reply or conversation not
+    // (a switch penalty of 9.2e18 once drew replies at the clock's end, and the run hung)
+    let messages = |penalty: &str, speed: &str| {
+        scenario("constant_per_hour = 100", EXP).replace(
+            "model = \"sessions\"\nwork = { dist = \"exponential\", mean_s = 60 }",
+            &format!(
+                "model = \"messages\"\ncustomer_messages = {{ dist = \"fixed\", value = 3 }}\n\
+                 effort = {{ dist = \"exponential\", mean_s = 20 }}\n\
+                 think = {{ dist = \"exponential\", mean_s = 30 }}\n\
+                 switch_penalty = {penalty}"
+            ),
+        ) + &format!("speed_factor = {speed}\n")
+    };
+    refused_scenario(
+        "switch_penalty",
+        &messages("9223372036854775807", "1.0"),
+        &[
+            "`conversation.switch_penalty`",
+            "a reply's mean effort with the switch penalty is 1.8e20 s",
+            "limit is 1e9 s",
+        ],
+    );
+    refused_scenario(
+        "speed_factor",
+        &messages("0.2", "1e-308"),
+        &[
+            "`groups[0].speed_factor`",
+            "at this group's speed",
+            "limit is 1e9 s",
+        ],
+    );
+    refused_scenario(
+        "sessions_speed",
+        &scenario("constant_per_hour = 100", EXP).replace(
+            "mean_s = 60 }\n[patience",
+            "mean_s = 60 }\nspeed = [1.0, 1e-300]\n[patience",
+        ),
+        &[
+            "`conversation.speed`",
+            "a conversation's mean work at the slowest speed is 6.0e301 s",
+        ],
+    );
+    // the same scenario at ordinary values runs
+    let dir = common::temp_dir("budget_switch_ok");
+    std::fs::write(dir.join("s.toml"), messages("0.2", "0.8")).unwrap();
+    let o = common::d11sim(&["validate", "s.toml"], &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
 fn arrivals_beyond_the_budget_are_refused_and_the_budget_can_be_raised() {
     refused_scenario(
         "arrivals_1e12",

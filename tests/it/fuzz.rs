@@ -1,14 +1,15 @@
 //! A property-based fuzz of scenario input: the shipped scenarios with random leaves
 //! replaced by edge values (zero, negative, tiny, huge, NaN, infinite, wrong types) or
 //! removed. Every mutant must either be refused with a clear error or validate and run one
-//! replication; never a panic. `D11SIM_FUZZ_CASES` sets the number of mutants (64 here;
-//! `bash benches/fuzz.sh` runs a longer campaign).
+//! replication; never a panic or a hang. `D11SIM_FUZZ_CASES` sets the number of mutants
+//! (64 here) and `D11SIM_FUZZ_SEED` which ones (11 here); `bash benches/fuzz.sh` runs a
+//! longer campaign with a fresh seed.
 
 use std::path::Path;
 
 use d11sim::scenario::variants::plans_from_toml;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::common;
 
@@ -176,11 +177,23 @@ fn mutated_scenarios_are_refused_clearly_or_run_never_panic() {
         .iter()
         .map(|f| toml::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap())
         .collect();
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    // a fixed seed here, so the mutants `cargo test` tries are the same on every machine;
+    // `benches/fuzz.sh` draws a new seed per campaign and prints it
+    let seed: u64 = std::env::var("D11SIM_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(11);
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &bytes);
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        rng,
+    );
     let tally = std::sync::Mutex::new(std::collections::BTreeMap::<&str, u32>::new());
     let strategy = (
         0..SCENARIOS.len(),
@@ -190,10 +203,26 @@ fn mutated_scenarios_are_refused_clearly_or_run_never_panic() {
     let outcome = runner.run(&strategy, |(which, edits)| {
         let text = mutant(&bases[which], &edits);
         let clock = std::time::Instant::now();
-        let what = std::panic::catch_unwind(|| check(&text, &dir));
+        // on its own thread, so that a hang fails the test with the mutant instead of
+        // stalling it
+        let (send, receive) = std::sync::mpsc::channel();
+        let (t, d) = (text.clone(), dir.clone());
+        std::thread::spawn(move || {
+            let _ = send.send(std::panic::catch_unwind(|| check(&t, &d)).ok());
+        });
+        let Ok(what) = receive.recv_timeout(std::time::Duration::from_secs(60)) else {
+            eprintln!(
+                "fuzz: seed {seed}: over 60 s on a mutant of {}:\n{text}",
+                SCENARIOS[which]
+            );
+            return Err(TestCaseError::fail(format!(
+                "over 60 s on a mutant of {}",
+                SCENARIOS[which]
+            )));
+        };
         let took = clock.elapsed().as_secs_f64();
         prop_assert!(
-            what.is_ok(),
+            what.is_some(),
             "a panic on a mutant of {}:\n{text}",
             SCENARIOS[which]
         );
@@ -214,7 +243,7 @@ fn mutated_scenarios_are_refused_clearly_or_run_never_panic() {
         Ok(())
     });
     eprintln!(
-        "fuzz: {cases} mutants: {:?}; slowest {:.2} s",
+        "fuzz: seed {seed}, {cases} mutants: {:?}; slowest {:.2} s",
         tally.lock().unwrap(),
         slowest.lock().unwrap()
     );
