@@ -47,6 +47,7 @@ impl Model<'_> {
         let delay = self.leg_delay(a, q.now());
         if delay == SimTime::ZERO {
             self.agents[a as usize].inbox.push_back(c);
+            self.in_inboxes += 1;
             self.start_compose_if_idle(a, q);
         } else {
             let hop = self.customers.get(c).hop;
@@ -65,6 +66,7 @@ impl Model<'_> {
         }
         let a = cu.agent;
         self.agents[a as usize].inbox.push_back(c);
+        self.in_inboxes += 1;
         self.start_compose_if_idle(a, q);
     }
 
@@ -77,6 +79,7 @@ impl Model<'_> {
         let Some(c) = self.agents[a as usize].inbox.remove(next) else {
             return;
         };
+        self.in_inboxes -= 1;
         let m = self.messages_params();
         let penalty = if self.agents[a as usize].load > 1 {
             1.0 + m.switch_penalty
@@ -98,6 +101,7 @@ impl Model<'_> {
         agent.token = agent.token.wrapping_add(1);
         let (token, g) = (agent.token, usize::from(agent.group));
         self.group_levels[g][0].add(now, 1, &self.clocking);
+        self.composing += 1;
         q.schedule(now + effort, Ev::ReplyDone { agent: a, token });
     }
 
@@ -130,6 +134,7 @@ impl Model<'_> {
         let g = usize::from(agent.group);
         let now = q.now();
         self.group_levels[g][0].add(now, -1, &self.clocking);
+        self.composing -= 1;
         // a reply composed while offline leaves when the agent is back
         let sent = if self.agents[a as usize].offline {
             self.agents[a as usize].offline_until.max(now)
@@ -325,7 +330,7 @@ impl Model<'_> {
         if agent.composing == Some(c) {
             return; // the reply in progress is finished, then the slot frees
         }
-        agent.inbox.retain(|x| *x != c);
+        self.in_inboxes -= remove_from_inbox(&mut agent.inbox, c);
         self.release(c, q);
     }
 
@@ -357,4 +362,14 @@ impl Model<'_> {
         }
         self.schedule_mid_patience(c, msg, q);
     }
+}
+
+/// Removes every message of `c` from an agent's inbox; returns how many there were.
+pub(super) fn remove_from_inbox(
+    inbox: &mut std::collections::VecDeque<CustRef>,
+    c: CustRef,
+) -> i64 {
+    let before = inbox.len();
+    inbox.retain(|x| *x != c);
+    (before - inbox.len()) as i64
 }

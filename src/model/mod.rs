@@ -114,6 +114,13 @@ struct Model<'s> {
     on_duty_by_class: [u32; 3],
     /// 留言 not yet answered.
     messages_pending: i64,
+    /// Whether any customer has left a message (留言) so far: until one has, no queue
+    /// holds one, and the interval rows skip looking.
+    any_message_left: bool,
+    /// Customer messages waiting in agents' inboxes, and replies being composed, all
+    /// agents together.
+    in_inboxes: i64,
+    composing: i64,
 }
 
 /// Runs replication `index` of `scenario` with master seed `seed` and the scenario's policy.
@@ -236,6 +243,9 @@ impl<'s> Model<'s> {
             arrivals_done: false,
             on_duty_by_class: [0; 3],
             messages_pending: 0,
+            any_message_left: false,
+            in_inboxes: 0,
+            composing: 0,
         }
     }
 
@@ -362,6 +372,7 @@ impl<'s> Model<'s> {
             }
         }
         self.messages_pending += i64::from(left_message);
+        self.any_message_left |= left_message;
         if counted {
             self.counters.attempts += 1;
             self.counters.by_class[class.index()].attempts += 1;
@@ -425,6 +436,7 @@ impl<'s> Model<'s> {
         let cu = self.customers.get_mut(c);
         cu.left_message = true;
         self.messages_pending += 1;
+        self.any_message_left = true;
         if cu.counted {
             self.counters.overflow_messages += 1;
             self.counters.messages_left += 1;

@@ -190,13 +190,14 @@ impl Model<'_> {
                 continue;
             }
             let agent = &mut self.agents[a as usize];
-            agent.inbox.retain(|x| *x != c);
+            self.in_inboxes -= super::messages::remove_from_inbox(&mut agent.inbox, c);
             agent.chats.retain(|x| x.0 != c);
             if agent.composing == Some(c) {
                 agent.composing = None;
                 agent.token = agent.token.wrapping_add(1);
                 let g = usize::from(agent.group);
                 self.group_levels[g][0].add(now, -1, &self.clocking);
+                self.composing -= 1;
             }
             self.change_load(a, -1, now);
             let cu = self.customers.get_mut(c);

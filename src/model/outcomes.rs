@@ -301,7 +301,8 @@ impl Model<'_> {
                 if self.agents[agent as usize].composing == Some(c) {
                     return; // the reply is on its way
                 }
-                self.agents[agent as usize].inbox.retain(|x| *x != c);
+                self.in_inboxes -=
+                    super::messages::remove_from_inbox(&mut self.agents[agent as usize].inbox, c);
                 self.round_dropped(c);
                 self.counters.closed_unanswered += u64::from(counted);
                 self.release(c, q);

@@ -166,6 +166,46 @@ fn check(text: &str, dir: &Path) -> &'static str {
     "ran"
 }
 
+/// [`check`] on its own thread, so that a hang fails a test with the scenario instead of
+/// stalling it: what happened (None for a panic), or None outside after 60 s.
+fn within_a_minute(text: &str, dir: &Path) -> Option<Option<&'static str>> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let (t, d) = (text.to_string(), dir.to_path_buf());
+    std::thread::spawn(move || {
+        let _ = send.send(std::panic::catch_unwind(|| check(&t, &d)).ok());
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .ok()
+}
+
+#[test]
+fn mutants_that_once_hung_are_refused_or_run() {
+    let dir = common::root().join("scenarios");
+    let base = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap();
+    // replies drawn at the clock's last microsecond looped forever in the series levels
+    let penalty = base("small_store.toml").replace(
+        "switch_penalty = 0.18",
+        "switch_penalty = 9223372036854775807",
+    );
+    // 2 agents for 16 Erlangs of patient customers over a month in 30 s intervals: every
+    // interval searched the whole line (10^5 customers) for 留言
+    let overloaded = base("erlang_c.toml")
+        .replace("count = 20", "count = 2")
+        .replace("interval_min = 1440", "interval_min = 0.5");
+    for (case, file, text, expect) in [
+        ("switch_penalty", "small_store.toml", penalty, "refused"),
+        ("overloaded", "erlang_c.toml", overloaded, "ran"),
+    ] {
+        assert_ne!(text, base(file), "{case}: the edit did not apply");
+        assert_eq!(
+            within_a_minute(&text, &dir),
+            Some(Some(expect)),
+            "{case}:\n{text}"
+        );
+    }
+}
+
 #[test]
 fn mutated_scenarios_are_refused_clearly_or_run_never_panic() {
     let cases: u32 = std::env::var("D11SIM_FUZZ_CASES")
@@ -200,17 +240,17 @@ fn mutated_scenarios_are_refused_clearly_or_run_never_panic() {
         proptest::collection::vec((any::<usize>(), 0..=EDGES.len() + SCALES.len()), 1..4),
     );
     let slowest = std::sync::Mutex::new(0.0f64);
+    // after a hang no further mutant runs (shrinking would leave one spinning thread per
+    // hanging try): the hanging one is reported as it is
+    let hung = std::sync::atomic::AtomicBool::new(false);
     let outcome = runner.run(&strategy, |(which, edits)| {
+        if hung.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
         let text = mutant(&bases[which], &edits);
         let clock = std::time::Instant::now();
-        // on its own thread, so that a hang fails the test with the mutant instead of
-        // stalling it
-        let (send, receive) = std::sync::mpsc::channel();
-        let (t, d) = (text.clone(), dir.clone());
-        std::thread::spawn(move || {
-            let _ = send.send(std::panic::catch_unwind(|| check(&t, &d)).ok());
-        });
-        let Ok(what) = receive.recv_timeout(std::time::Duration::from_secs(60)) else {
+        let Some(what) = within_a_minute(&text, &dir) else {
+            hung.store(true, std::sync::atomic::Ordering::Relaxed);
             eprintln!(
                 "fuzz: seed {seed}: over 60 s on a mutant of {}:\n{text}",
                 SCENARIOS[which]
