@@ -98,6 +98,8 @@ pub struct Customer {
     pub left_message: bool,
     /// Counted in the waiting line (the `waiting` level and the line cap).
     pub in_line: bool,
+    /// A 留言 counted as still in a queue (the interval rows' unanswered messages).
+    pub queued_message: bool,
     /// Withdrew the chat on leaving: nothing is owed, even with a kept inbox.
     pub withdrew: bool,
     /// The agent who sent the first human reply (its group's conversion factor applies).
@@ -144,6 +146,7 @@ impl Customer {
             replied: false,
             left_message: false,
             in_line: false,
+            queued_message: false,
             withdrew: false,
             first_agent: 0,
         }

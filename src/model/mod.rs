@@ -114,13 +114,12 @@ struct Model<'s> {
     on_duty_by_class: [u32; 3],
     /// 留言 not yet answered.
     messages_pending: i64,
-    /// Whether any customer has left a message (留言) so far: until one has, no queue
-    /// holds one, and the interval rows skip looking.
-    any_message_left: bool,
     /// Customer messages waiting in agents' inboxes, and replies being composed, all
     /// agents together.
     in_inboxes: i64,
     composing: i64,
+    /// 留言 still in a queue.
+    queued_messages: i64,
 }
 
 /// Runs replication `index` of `scenario` with master seed `seed` and the scenario's policy.
@@ -243,9 +242,9 @@ impl<'s> Model<'s> {
             arrivals_done: false,
             on_duty_by_class: [0; 3],
             messages_pending: 0,
-            any_message_left: false,
             in_inboxes: 0,
             composing: 0,
+            queued_messages: 0,
         }
     }
 
@@ -372,7 +371,6 @@ impl<'s> Model<'s> {
             }
         }
         self.messages_pending += i64::from(left_message);
-        self.any_message_left |= left_message;
         if counted {
             self.counters.attempts += 1;
             self.counters.by_class[class.index()].attempts += 1;
@@ -436,7 +434,6 @@ impl<'s> Model<'s> {
         let cu = self.customers.get_mut(c);
         cu.left_message = true;
         self.messages_pending += 1;
-        self.any_message_left = true;
         if cu.counted {
             self.counters.overflow_messages += 1;
             self.counters.messages_left += 1;
@@ -452,7 +449,10 @@ impl<'s> Model<'s> {
             self.queues[class.index()].push_back(c);
         }
         let cu = self.customers.get_mut(c);
-        if !cu.left_message {
+        if cu.left_message {
+            cu.queued_message = true;
+            self.queued_messages += 1;
+        } else {
             cu.in_line = true;
             self.waiting.add(now, 1, &self.clocking);
         }
@@ -464,6 +464,10 @@ impl<'s> Model<'s> {
         if cu.in_line {
             cu.in_line = false;
             self.waiting.add(now, -1, &self.clocking);
+        }
+        if cu.queued_message {
+            cu.queued_message = false;
+            self.queued_messages -= 1;
         }
     }
 
