@@ -2,6 +2,7 @@
 //! windows, and the series snapshot at each interval's end.
 
 use super::{Ev, Model, agents};
+use crate::conversation::Conversation;
 use crate::engine::{EventQueue, SimTime};
 use crate::routing::AgentId;
 
@@ -103,10 +104,18 @@ impl Model<'_> {
     /// 10^5 customers over 10^5 intervals. Debug builds check the counters against that
     /// pass while it is short.
     fn unanswered(&self) -> i64 {
-        let in_inboxes = self.in_inboxes + self.composing;
         #[cfg(debug_assertions)]
         self.check_unanswered_counters();
-        in_inboxes + self.queued_messages + self.waiting.value()
+        self.in_inboxes + self.composing() + self.queued_messages + self.waiting.value()
+    }
+
+    /// Replies being composed: each group's first level counts them in the messages model
+    /// (in the sessions model it counts agents working, and nothing is composed).
+    fn composing(&self) -> i64 {
+        match self.sc.conversation {
+            Conversation::Messages(_) => self.group_levels.iter().map(|l| l[0].value()).sum(),
+            Conversation::Sessions(_) => 0,
+        }
     }
 
     /// The counters [`Model::unanswered`] reads, against a pass over every agent and
@@ -120,7 +129,7 @@ impl Model<'_> {
                 .iter()
                 .map(|a| a.inbox.len() + usize::from(a.composing.is_some()))
                 .sum();
-            assert_eq!(self.in_inboxes + self.composing, in_inboxes as i64);
+            assert_eq!(self.in_inboxes + self.composing(), in_inboxes as i64);
         }
         if self.queues.iter().map(|q| q.len()).sum::<usize>() <= SHORT {
             let queued = self

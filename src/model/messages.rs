@@ -101,7 +101,6 @@ impl Model<'_> {
         agent.token = agent.token.wrapping_add(1);
         let (token, g) = (agent.token, usize::from(agent.group));
         self.group_levels[g][0].add(now, 1, &self.clocking);
-        self.composing += 1;
         q.schedule(now + effort, Ev::ReplyDone { agent: a, token });
     }
 
@@ -134,7 +133,6 @@ impl Model<'_> {
         let g = usize::from(agent.group);
         let now = q.now();
         self.group_levels[g][0].add(now, -1, &self.clocking);
-        self.composing -= 1;
         // a reply composed while offline leaves when the agent is back
         let sent = if self.agents[a as usize].offline {
             self.agents[a as usize].offline_until.max(now)

@@ -114,10 +114,8 @@ struct Model<'s> {
     on_duty_by_class: [u32; 3],
     /// 留言 not yet answered.
     messages_pending: i64,
-    /// Customer messages waiting in agents' inboxes, and replies being composed, all
-    /// agents together.
+    /// Customer messages waiting in agents' inboxes, all agents together.
     in_inboxes: i64,
-    composing: i64,
     /// 留言 still in a queue.
     queued_messages: i64,
 }
@@ -243,7 +241,6 @@ impl<'s> Model<'s> {
             on_duty_by_class: [0; 3],
             messages_pending: 0,
             in_inboxes: 0,
-            composing: 0,
             queued_messages: 0,
         }
     }

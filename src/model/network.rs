@@ -197,7 +197,6 @@ impl Model<'_> {
                 agent.token = agent.token.wrapping_add(1);
                 let g = usize::from(agent.group);
                 self.group_levels[g][0].add(now, -1, &self.clocking);
-                self.composing -= 1;
             }
             self.change_load(a, -1, now);
             let cu = self.customers.get_mut(c);

@@ -324,7 +324,7 @@ impl Model<'_> {
         if cu.left_message && !cu.replied {
             self.messages_pending -= 1;
         }
-        self.queued_messages -= i64::from(self.customers.get(c).queued_message);
+        self.queued_messages -= i64::from(cu.queued_message);
         let cu = self.customers.get(c);
         if cu.counted {
             self.counted_present -= 1;
