@@ -600,6 +600,9 @@ impl<'s> Model<'s> {
     /// Gives agent `a` waiting customers while it has free slots.
     fn fill(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
         let now = q.now();
+        if self.queues.iter().all(VecDeque::is_empty) {
+            return; // the common case while agents wait for chats
+        }
         while self.agents[a as usize].available() {
             let skills = self.agents[a as usize].skills;
             let heads = std::array::from_fn(|i| self.queue_head(i));
