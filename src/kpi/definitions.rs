@@ -75,7 +75,10 @@ impl Kpi {
             }
             Kpi::AgentUtilisation => "agent time spent working / agent time on duty",
             Kpi::MeanConcurrency => "time-average open chats / time-average agents on duty",
-            Kpi::SlotOccupancy => "time-average open chats / time-average chat slots on duty",
+            Kpi::SlotOccupancy => {
+                "time-average open chats / time-average chat slots staffed (past a shift's \
+                 end, only the slots its remaining chats hold)"
+            }
             Kpi::MeanQueue => "time-average customers waiting in line (留言 excluded)",
             Kpi::MeanInSystem => "time-average customers in the system",
             Kpi::ConversationDurationMeanS => {

@@ -72,7 +72,7 @@ pub enum Kpi {
     AgentUtilisation,
     /// Time-average open chats per on-duty agent.
     MeanConcurrency,
-    /// Time-average open chats / chat slots on duty.
+    /// Time-average open chats / chat slots staffed (past a shift, only those chats hold).
     SlotOccupancy,
     /// Time-average customers waiting for an agent.
     MeanQueue,

@@ -103,7 +103,9 @@ impl Kpi {
             Kpi::ServiceLevelAnswered => "在线时应答且等待 <= service_level_s 的尝试 / 接入尝试",
             Kpi::AgentUtilisation => "客服工作时间 / 客服在岗时间",
             Kpi::MeanConcurrency => "时间平均的打开会话数 / 时间平均的在岗客服数",
-            Kpi::SlotOccupancy => "时间平均的打开会话数 / 时间平均的在岗接待位数",
+            Kpi::SlotOccupancy => {
+                "时间平均的打开会话数 / 时间平均的在岗接待位数（班次结束后只计仍在进行的会话所占的接待位）"
+            }
             Kpi::MeanQueue => "时间平均的排队顾客数（不含留言）",
             Kpi::MeanInSystem => "时间平均的在线顾客数",
             Kpi::ConversationDurationMeanS => {

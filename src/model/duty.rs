@@ -21,12 +21,18 @@ impl Model<'_> {
             agent.present = true;
             agent.cap = cap;
             agent.last_release = agent.last_release.max(now);
+            // an agent still finishing the last shift's chats counted their slots already
+            let held = if was_present {
+                i64::from(agent.load)
+            } else {
+                0
+            };
             let cap = i64::from(cap);
             if !was_present {
                 self.on_duty.add(now, 1, &self.clocking);
                 self.group_levels[g][2].add(now, 1, &self.clocking);
             }
-            self.capacity.add(now, cap, &self.clocking);
+            self.capacity.add(now, cap - held, &self.clocking);
             self.count_duty(a, true);
             self.notify_router(a, now);
             self.start_disconnects(a, q);
@@ -42,8 +48,9 @@ impl Model<'_> {
                 continue;
             }
             agent.on_duty = false;
-            let cap = i64::from(agent.cap);
-            self.capacity.add(now, -cap, &self.clocking);
+            // past its shift an agent keeps only the slots its open chats hold
+            let (cap, load) = (i64::from(agent.cap), i64::from(agent.load));
+            self.capacity.add(now, load - cap, &self.clocking);
             self.count_duty(a, false);
             self.notify_router(a, now);
             self.maybe_go_off_duty(a, now);
@@ -105,7 +112,10 @@ impl Model<'_> {
     /// pass while it is short.
     fn unanswered(&self) -> i64 {
         #[cfg(debug_assertions)]
-        self.check_unanswered_counters();
+        {
+            self.check_unanswered_counters();
+            self.check_capacity();
+        }
         self.in_inboxes + self.composing() + self.queued_messages + self.waiting.value()
     }
 
@@ -144,6 +154,19 @@ impl Model<'_> {
                 })
                 .count();
             assert_eq!(self.queued_messages, queued as i64);
+        }
+    }
+
+    /// The staffed slots the occupancy divides by, against a pass over every agent.
+    #[cfg(debug_assertions)]
+    fn check_capacity(&self) {
+        if self.agents.len() <= 10_000 {
+            let staffed: i64 = self
+                .agents
+                .iter()
+                .map(|a| i64::from(if a.on_duty { a.cap } else { a.load }))
+                .sum();
+            assert_eq!(self.capacity.value(), staffed, "staffed chat slots");
         }
     }
 }

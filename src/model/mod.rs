@@ -100,6 +100,9 @@ struct Model<'s> {
     waiting: Level,
     in_system: Level,
     on_duty: Level,
+    /// Chat slots staffed (slot occupancy's denominator): every on-duty agent's cap, and
+    /// past a shift's end only the slots the agent's remaining chats hold, so overtime
+    /// chats never push occupancy past 100%.
     capacity: Level,
     group_levels: Vec<[Level; 3]>,
     counters: Counters,
@@ -553,6 +556,10 @@ impl<'s> Model<'s> {
             agent.last_release = now;
         }
         self.group_levels[g][1].add(now, delta, &c);
+        if !agent.on_duty {
+            // past its shift, each slot goes when its chat ends (see `on_shift_end`)
+            self.capacity.add(now, delta, &c);
+        }
         if matches!(self.sc.conversation, Conversation::Sessions(_)) {
             let is_working = agent.load > 0;
             if is_working != was_working {

@@ -113,6 +113,21 @@ fn agents_finish_held_chats_after_their_shift_and_take_no_new_ones() {
     }
 }
 
+#[test]
+fn chats_held_past_a_shift_keep_slot_occupancy_within_one() {
+    // each agent takes one hour-long chat at once and holds it half an hour past its shift
+    let sc = scenario(&SHIFT_END.replace("value_s = 120", "value_s = 3600"));
+    for seed in 0..5 {
+        let r = run_replication(&sc, seed, 0);
+        let occupancy = Kpi::SlotOccupancy.value(&r).expect("slots were staffed");
+        // slots staffed: 10 for the shift's half hour, then the 10 chats still held; every
+        // one holds a chat from its first minutes (counting the overtime chats against the
+        // shift's slots alone would read about 200%)
+        assert!(occupancy <= 1.0 + 1e-12, "seed {seed}: {occupancy}");
+        assert!(occupancy > 0.98, "seed {seed}: {occupancy}");
+    }
+}
+
 const PRIORITY: &str = r#"
 name = "priority"
 start = "11-10 18:00"
