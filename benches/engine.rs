@@ -47,6 +47,13 @@ fn mmc_abandon() -> Scenario {
     Scenario::from_file(&raw, "bench", Path::new(".")).unwrap()
 }
 
+/// The plain loops' random stream and their interarrival, work and patience laws.
+fn draws(seed: u64) -> (rand_pcg::Pcg64Mcg, [Exp<f64>; 3]) {
+    let rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    let laws = [LAMBDA, 1.0 / 180.0, 1.0 / 120.0].map(|rate| Exp::new(rate).unwrap());
+    (rng, laws)
+}
+
 /// M/M/c+M with nothing but a heap, a FIFO and counters: a floor for the engine's cost.
 fn bare_heap(customers: u64, seed: u64) -> u64 {
     #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
@@ -55,12 +62,7 @@ fn bare_heap(customers: u64, seed: u64) -> u64 {
         Done,
         Patience(u64),
     }
-    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
-    let (arr, work, pat) = (
-        Exp::new(LAMBDA).unwrap(),
-        Exp::new(1.0 / 180.0).unwrap(),
-        Exp::new(1.0 / 120.0).unwrap(),
-    );
+    let (mut rng, [arr, work, pat]) = draws(seed);
     let mut heap: BinaryHeap<Reverse<(u64, u64, Kind)>> = BinaryHeap::new();
     let us = |s: f64| (s * 1e6) as u64;
     let (mut seq, mut free, mut served, mut arrived) = (0u64, 100u32, 0u64, 0u64);
@@ -148,12 +150,7 @@ fn plain_kpis(customers: u64, seed: u64) -> u64 {
         (hist(), hist(), hist(), hist());
     let (mut present, mut waiting, mut busy) = (Area::default(), Area::default(), Area::default());
     let mut k = Kpis::default();
-    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
-    let (arr, work, pat) = (
-        Exp::new(LAMBDA).unwrap(),
-        Exp::new(1.0 / 180.0).unwrap(),
-        Exp::new(1.0 / 120.0).unwrap(),
-    );
+    let (mut rng, [arr, work, pat]) = draws(seed);
     let mut heap: BinaryHeap<Reverse<(u64, u64, Kind)>> = BinaryHeap::new();
     let us = |s: f64| (s * 1e6) as u64;
     let (mut seq, mut free) = (0u64, 100u32);
