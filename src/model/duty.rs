@@ -6,6 +6,11 @@ use crate::conversation::Conversation;
 use crate::engine::{EventQueue, SimTime};
 use crate::routing::AgentId;
 
+/// Debug builds check the counters kept as the run goes against a pass over the agents
+/// and queues while these hold at most this many entries.
+#[cfg(debug_assertions)]
+const SHORT: usize = 10_000;
+
 impl Model<'_> {
     pub(super) fn on_shift_start(&mut self, g: usize, q: &mut EventQueue<Ev>) {
         let now = q.now();
@@ -132,7 +137,6 @@ impl Model<'_> {
     /// queue, when both are short enough to pass over at every interval.
     #[cfg(debug_assertions)]
     fn check_unanswered_counters(&self) {
-        const SHORT: usize = 10_000;
         if self.agents.len() <= SHORT {
             let in_inboxes: usize = self
                 .agents
@@ -160,7 +164,7 @@ impl Model<'_> {
     /// The staffed slots the occupancy divides by, against a pass over every agent.
     #[cfg(debug_assertions)]
     fn check_capacity(&self) {
-        if self.agents.len() <= 10_000 {
+        if self.agents.len() <= SHORT {
             let staffed: i64 = self
                 .agents
                 .iter()

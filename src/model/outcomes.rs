@@ -325,7 +325,6 @@ impl Model<'_> {
             self.messages_pending -= 1;
         }
         self.queued_messages -= i64::from(cu.queued_message);
-        let cu = self.customers.get(c);
         if cu.counted {
             self.counted_present -= 1;
             if cu.served && cu.class == Class::PreSale {
