@@ -65,4 +65,10 @@ impl SessionsModel {
             .copied()
             .unwrap_or(1.0)
     }
+
+    /// Every chat runs at speed 1 whatever the agent's load: each chat then ends at its own
+    /// start plus its work, and no agent-level clock is needed.
+    pub fn flat(&self) -> bool {
+        self.speed.iter().all(|&s| s == 1.0)
+    }
 }

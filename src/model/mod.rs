@@ -48,6 +48,7 @@ enum Ev {
     MidPatience { cust: CustRef, msg: u16 },
     Release(CustRef),
     SessionDone { agent: AgentId, token: u32 },
+    ChatDone(CustRef),
     BotDone(CustRef),
     MessageToAgent { cust: CustRef, hop: u16 },
     ReplyDelivered(CustRef),
@@ -121,6 +122,8 @@ struct Model<'s> {
     in_inboxes: i64,
     /// 留言 still in a queue.
     queued_messages: i64,
+    /// `sessions` with a speed that depends on the load: chats end by the agent's clock.
+    agent_clock: bool,
 }
 
 /// Runs replication `index` of `scenario` with master seed `seed` and the scenario's policy.
@@ -245,6 +248,7 @@ impl<'s> Model<'s> {
             messages_pending: 0,
             in_inboxes: 0,
             queued_messages: 0,
+            agent_clock: matches!(&sc.conversation, Conversation::Sessions(s) if !s.flat()),
         }
     }
 
@@ -655,6 +659,7 @@ impl Process for Model<'_> {
                 }
             }
             Ev::SessionDone { agent, token } => self.on_session_done(agent, token, q),
+            Ev::ChatDone(c) => self.on_chat_done(c, q),
             Ev::BotDone(c) => self.on_bot_done(c, q),
             Ev::MessageToAgent { cust, hop } => self.on_message_to_agent(cust, hop, q),
             Ev::ReplyDelivered(c) => {

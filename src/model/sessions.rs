@@ -2,8 +2,12 @@
 //! `speed[j]` while the agent holds `j` chats. Progress is brought up to date whenever `j`
 //! changes (an agent-level virtual clock), so with exponential work and K = 1 or
 //! `speed[j] = 1` the model is exactly Erlang C / Erlang A.
+//!
+//! When every speed is 1 the clock is skipped: each chat ends at its start plus its work,
+//! by its own `ChatDone` event (a session never moves to another agent: outages and
+//! reassignment need the messages model).
 
-use super::customers::CustRef;
+use super::customers::{CustRef, State};
 use super::{Ev, Model};
 use crate::conversation::Conversation;
 use crate::engine::{EventQueue, SimTime};
@@ -19,7 +23,7 @@ impl Model<'_> {
 
     /// Brings agent `a`'s work done up to `now` at the speed of its current load.
     pub(super) fn sessions_progress(&mut self, a: AgentId, now: SimTime) {
-        if !matches!(self.sc.conversation, Conversation::Sessions(_)) {
+        if !self.agent_clock {
             return;
         }
         let speed = self.speed(self.agents[a as usize].load);
@@ -32,7 +36,7 @@ impl Model<'_> {
 
     /// Schedules agent `a`'s next completion at the current speed (older ones go stale).
     pub(super) fn sessions_reschedule(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
-        if !matches!(self.sc.conversation, Conversation::Sessions(_)) {
+        if !self.agent_clock {
             return;
         }
         let speed = self.speed(self.agents[a as usize].load);
@@ -66,10 +70,24 @@ impl Model<'_> {
             let work = self.samplers.work.sample_s(&mut self.rng_service)
                 / self.agents[a as usize].speed_factor;
             let agent = &mut self.agents[a as usize];
-            agent.chats.push((c, agent.v + work));
+            if self.agent_clock {
+                agent.chats.push((c, agent.v + work));
+            } else {
+                q.schedule(now + SimTime::from_secs_f64(work), Ev::ChatDone(c));
+            }
             self.first_reply(c, now);
         }
         self.sessions_reschedule(a, q);
+    }
+
+    /// A chat of speed 1 is done.
+    pub(super) fn on_chat_done(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        debug_assert!(
+            self.customers
+                .try_get(c)
+                .is_some_and(|cu| cu.state == State::Chat)
+        );
+        self.release(c, q);
     }
 
     pub(super) fn on_session_done(&mut self, a: AgentId, token: u32, q: &mut EventQueue<Ev>) {
