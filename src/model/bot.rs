@@ -1,21 +1,54 @@
 //! The bot tier in the model: sessions up to the bot's capacity, its queue or overflow to
 //! humans, resolution, leaving, and escalation (转人工) with the time already spent kept.
+//!
+//! A customer in a bot session has no customer record: what the session's end needs
+//! travels in its event ([`Visit`]), and a record is made only if the customer goes on to
+//! the agents (or waits for a bot session). At platform scale the bot resolves most
+//! inquiries, so most never touch a record, and the records held at once are only the
+//! humans' customers.
 
 use rand::RngExt;
 
-use super::customers::{CustRef, State};
+use super::customers::{CustRef, Customer, State};
 use super::{Ev, Model};
 use crate::bot::Overflow;
 use crate::class::Class;
 use crate::engine::{EventQueue, SimTime};
 use crate::metrics::Hist;
 
+/// A first attempt as far as the bot needs it: all a customer record holds until the
+/// customer reaches the agents.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Visit {
+    pub arrived: SimTime,
+    /// The question's real class.
+    pub class: Class,
+    /// The queue it is routed by, drawn on arrival.
+    pub queue_class: Class,
+    /// Arrived after the warm-up.
+    pub counted: bool,
+}
+
+impl Visit {
+    /// The record of this first attempt, as made on arrival.
+    pub fn customer(&self) -> Customer {
+        Customer::new(
+            self.class,
+            self.queue_class,
+            self.counted,
+            self.arrived,
+            1,
+            1.0,
+        )
+    }
+}
+
 impl Model<'_> {
     /// A new customer the bot takes first.
-    pub(super) fn bot_arrive(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+    pub(super) fn bot_arrive(&mut self, visit: Visit, q: &mut EventQueue<Ev>) {
         let bot = self.sc.bot.as_ref().expect("bot_arrive without a bot");
         let now = q.now();
-        if self.customers.get(c).counted {
+        if visit.counted {
             self.counters.bot_touched += 1;
         }
         self.in_system.add(now, 1, &self.clocking);
@@ -23,17 +56,18 @@ impl Model<'_> {
             .capacity
             .is_none_or(|cap| self.bot_sessions.value() < i64::from(cap));
         if free {
-            self.bot_start(c, q);
+            self.bot_start(visit, q);
             return;
         }
+        let c = self.customers.insert(visit.customer());
         match bot.overflow {
             Overflow::Human => {
                 self.in_system.add(now, -1, &self.clocking);
                 self.start_attempt(c, q);
             }
             Overflow::Queue => {
-                let class = self.customers.get(c).class;
-                let patience = self.samplers.first_reply[class.index()].sample(&mut self.rng_bot);
+                let patience =
+                    self.samplers.first_reply[visit.class.index()].sample(&mut self.rng_bot);
                 let cu = self.customers.get_mut(c);
                 cu.state = State::BotQueue;
                 cu.patience_at = now + patience;
@@ -45,54 +79,65 @@ impl Model<'_> {
         }
     }
 
-    fn bot_start(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+    fn bot_start(&mut self, visit: Visit, q: &mut EventQueue<Ev>) {
         let now = q.now();
-        let class = self.customers.get(c).class;
         self.bot_sessions.add(now, 1, &self.clocking);
-        let resolves = self.rng_bot.random::<f64>() < self.bot_resolution[class.index()];
+        let resolves = self.rng_bot.random::<f64>() < self.bot_resolution[visit.class.index()];
         let t = self.samplers.bot_latency.sample(&mut self.rng_bot)
             + self.samplers.bot_session.sample(&mut self.rng_bot);
-        let cu = self.customers.get_mut(c);
-        cu.state = State::BotSession;
-        cu.bot_resolves = resolves;
         if t == SimTime::ZERO {
-            self.on_bot_done(c, q);
+            self.on_bot_done(visit, resolves, q);
         } else {
-            q.schedule(now + t, Ev::BotDone(c));
+            let Visit {
+                arrived,
+                class,
+                queue_class,
+                counted,
+            } = visit;
+            let done = Ev::BotDone {
+                arrived,
+                class,
+                queue_class,
+                counted,
+                resolves,
+            };
+            q.schedule(now + t, done);
         }
     }
 
     /// The bot session ends: resolved, left, or escalated to a human.
-    pub(super) fn on_bot_done(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+    pub(super) fn on_bot_done(&mut self, visit: Visit, resolves: bool, q: &mut EventQueue<Ev>) {
         let now = q.now();
         let bot = self.sc.bot.as_ref().expect("bot session without a bot");
         self.bot_sessions.add(now, -1, &self.clocking);
-        let (counted, arrived, resolves, class, first_arrived) = {
-            let cu = self.customers.get(c);
-            (
-                cu.counted,
-                cu.arrived,
-                cu.bot_resolves,
-                cu.class,
-                cu.first_arrived,
-            )
-        };
+        let Visit {
+            arrived,
+            class,
+            counted,
+            ..
+        } = visit;
         if counted {
             self.histograms.record(Hist::BotTime, now - arrived);
         }
         while let Some(next) = self.bot_queue.pop_front() {
-            if self
-                .customers
-                .try_get(next)
-                .is_some_and(|x| x.state == State::BotQueue)
+            if let Some(cu) = self.customers.try_get(next)
+                && cu.state == State::BotQueue
             {
-                self.bot_start(next, q);
+                // its record goes; a patience event still pending for it is now stale
+                let queued = Visit {
+                    arrived: cu.first_arrived,
+                    class: cu.class,
+                    queue_class: cu.queue_class,
+                    counted: cu.counted,
+                };
+                self.customers.remove(next);
+                self.bot_start(queued, q);
                 break;
             }
         }
         if resolves {
             // the resolution is the customer's first useful reply
-            let k = self.interval_of(first_arrived);
+            let k = self.interval_of(arrived);
             // bot-only customers are out of the human KPIs (回复率, 首响, the 3-minute share)
             if let Some(row) = self.intervals.get_mut(k) {
                 row.counts.deflected += 1;
@@ -107,29 +152,38 @@ impl Model<'_> {
                         .conversion
                         .as_ref()
                         .map(|cv| cv.bot_resolved_probability());
-                    self.record_conversion(first_arrived, p, 1.0, false);
+                    self.record_conversion(arrived, p, 1.0, false);
                 }
             }
-            self.leave(c, now);
+            self.leave_bot(counted, now);
         } else if self.rng_bot.random::<f64>() < bot.leave_share {
             if counted {
                 self.counters.left_at_bot += 1;
             }
-            self.abandon_at_bot(c, now);
+            self.bot_abandoned(class, counted, arrived);
+            self.leave_bot(counted, now);
         } else {
             if counted {
                 self.counters.escalations += 1;
             }
-            self.customers.get_mut(c).patience_factor *= bot.escalated_patience_factor as f32;
+            let mut cu = visit.customer();
+            cu.patience_factor *= bot.escalated_patience_factor as f32;
+            let c = self.customers.insert(cu);
             self.in_system.add(now, -1, &self.clocking);
             self.start_attempt(c, q);
         }
     }
 
-    /// A customer gives up at the bot (unresolved, or tired of waiting for a bot session).
+    /// A customer waiting for a bot session gives up.
     pub(super) fn abandon_at_bot(&mut self, c: CustRef, now: SimTime) {
         let cu = self.customers.get(c);
         let (counted, class, first_arrived) = (cu.counted, cu.class, cu.first_arrived);
+        self.bot_abandoned(class, counted, first_arrived);
+        self.leave(c, now);
+    }
+
+    /// A customer gives up at the bot (unresolved, or tired of waiting for a bot session).
+    fn bot_abandoned(&mut self, class: Class, counted: bool, first_arrived: SimTime) {
         let k = self.interval_of(first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.abandoned += 1;
@@ -143,6 +197,14 @@ impl Model<'_> {
                 self.record_abandoned_conversion(first_arrived, false);
             }
         }
-        self.leave(c, now);
+    }
+
+    /// A customer without a record leaves the system from the bot ([`Model::leave`] for
+    /// one who never reached a human).
+    fn leave_bot(&mut self, counted: bool, now: SimTime) {
+        if counted {
+            self.counted_present -= 1;
+        }
+        self.in_system.add(now, -1, &self.clocking);
     }
 }

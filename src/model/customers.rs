@@ -24,10 +24,8 @@ pub enum State {
     Ghost,
     /// Holding a slot of an agent (whether or not the customer is still there: see `gone`).
     Chat,
-    /// Waiting for a free bot session.
+    /// Waiting for a free bot session (in a session, a customer has no record).
     BotQueue,
-    /// Talking to the bot.
-    BotSession,
 }
 
 /// Whether the customer has walked away from an open chat.
@@ -85,8 +83,6 @@ pub struct Customer {
     pub reply_sum_s: f64,
     /// Agent assignments so far (messages in flight to an earlier agent are stale).
     pub hop: u16,
-    /// The bot will resolve the question (drawn when the bot session starts).
-    pub bot_resolves: bool,
     /// Reached a human (the agents' queue or an agent), directly or escalated.
     pub reached_human: bool,
     /// Left before the first reply (counted as abandoned); a kept message may still be
@@ -140,7 +136,6 @@ impl Customer {
             first_reply_at: SimTime::NEVER,
             reply_sum_s: 0.0,
             hop: 0,
-            bot_resolves: false,
             reached_human: false,
             abandoned: false,
             replied: false,

@@ -306,7 +306,7 @@ impl Model<'_> {
                     self.leave(c, now);
                 }
             }
-            State::Orbit | State::Ghost | State::BotQueue | State::BotSession => {}
+            State::Orbit | State::Ghost | State::BotQueue => {}
         }
     }
 

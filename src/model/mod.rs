@@ -30,7 +30,7 @@ use crate::random::{SimRng, Stream, stream};
 use crate::routing::{AgentId, QueueOverflow, Router};
 use crate::scenario::Scenario;
 use agents::Agent;
-use customers::{CustRef, Customer, Customers, Gone, State};
+use customers::{CustRef, Customers, Gone, State};
 
 /// How long the run may drain after the horizon before it stops regardless; customers
 /// still unresolved then are reported in `unresolved_at_end` (a safety net: with finite
@@ -43,14 +43,33 @@ enum Ev {
     Arrival,
     Retrial(CustRef),
     FirstPatience(CustRef),
-    ReplyDone { agent: AgentId, token: u32 },
+    ReplyDone {
+        agent: AgentId,
+        token: u32,
+    },
     CustomerMessage(CustRef),
-    MidPatience { cust: CustRef, msg: u16 },
+    MidPatience {
+        cust: CustRef,
+        msg: u16,
+    },
     Release(CustRef),
-    SessionDone { agent: AgentId, token: u32 },
+    SessionDone {
+        agent: AgentId,
+        token: u32,
+    },
     ChatDone(CustRef),
-    BotDone(CustRef),
-    MessageToAgent { cust: CustRef, hop: u16 },
+    /// A bot session ends; the customer has no record during it (see `bot::Visit`).
+    BotDone {
+        arrived: SimTime,
+        class: Class,
+        queue_class: Class,
+        counted: bool,
+        resolves: bool,
+    },
+    MessageToAgent {
+        cust: CustRef,
+        hop: u16,
+    },
     ReplyDelivered(CustRef),
     Disconnect(AgentId),
     Reconnect(AgentId),
@@ -63,6 +82,9 @@ enum Ev {
     IntervalEnd(u32),
     Close(CustRef),
 }
+
+// An event and its time fit in 24 bytes: millions are pending at platform scale.
+const _: () = assert!(std::mem::size_of::<Ev>() <= 16);
 
 /// Samplers built once per replication.
 struct Samplers {
@@ -328,11 +350,18 @@ impl<'s> Model<'s> {
             self.counted_present += 1;
             self.unresolved += 1;
         }
-        let cust = Customer::new(class, queue_class, counted, now, 1, 1.0);
-        let c = self.customers.insert(cust);
+        let visit = bot::Visit {
+            arrived: now,
+            class,
+            queue_class,
+            counted,
+        };
         match &self.sc.bot {
-            Some(bot) if bot.takes(class, now, &mut self.rng_bot) => self.bot_arrive(c, q),
-            _ => self.start_attempt(c, q),
+            Some(bot) if bot.takes(class, now, &mut self.rng_bot) => self.bot_arrive(visit, q),
+            _ => {
+                let c = self.customers.insert(visit.customer());
+                self.start_attempt(c, q)
+            }
         }
     }
 
@@ -660,7 +689,21 @@ impl Process for Model<'_> {
             }
             Ev::SessionDone { agent, token } => self.on_session_done(agent, token, q),
             Ev::ChatDone(c) => self.on_chat_done(c, q),
-            Ev::BotDone(c) => self.on_bot_done(c, q),
+            Ev::BotDone {
+                arrived,
+                class,
+                queue_class,
+                counted,
+                resolves,
+            } => {
+                let visit = bot::Visit {
+                    arrived,
+                    class,
+                    queue_class,
+                    counted,
+                };
+                self.on_bot_done(visit, resolves, q)
+            }
             Ev::MessageToAgent { cust, hop } => self.on_message_to_agent(cust, hop, q),
             Ev::ReplyDelivered(c) => {
                 if self.customers.try_get(c).is_some() {

@@ -34,7 +34,8 @@ pub struct ReplicationResult {
 pub struct Footprint {
     /// Events handled.
     pub events: u64,
-    /// Most customers held at once (in the bot, waiting, talking, or awaiting a reply).
+    /// Most customer records held at once (waiting for the bot or an agent, talking, or
+    /// awaiting a reply; a customer in a bot session holds none).
     pub peak_customers: u64,
     /// Bytes per customer held.
     pub customer_bytes: u64,

@@ -90,6 +90,38 @@ fn a_bot_that_resolves_nothing_instantly_changes_nothing() {
     }
 }
 
+#[test]
+fn customers_in_a_bot_session_hold_no_record() {
+    // a bot that resolves everyone in a minute: nobody reaches the agents or waits for the
+    // bot, so the customers present at once (16 on average over the day) are all in
+    // bot sessions, and none of them holds a customer record
+    let mut raw = common::raw_scenario("double11.toml");
+    raw.bot = Some(BotFile {
+        first_touch: ClassValuesFile {
+            default: Some(1.0),
+            ..Default::default()
+        },
+        windows: vec![],
+        latency: fixed(0.0),
+        session: fixed(60.0),
+        capacity: None,
+        overflow: "human".into(),
+        resolution: ResolutionFile {
+            default: Some(UncertainFile { mean: 1.0, sd: 0.0 }),
+            pre_sale: None,
+            in_sale: None,
+            after_sale: None,
+        },
+        leave_share: 0.0,
+        escalated_patience_factor: 1.0,
+    });
+    let r = run_replication(&common::validate(&raw), 1, 0);
+    assert_eq!(r.counters.deflected, r.counters.arrived, "{:?}", r.counters);
+    let present = Kpi::MeanInSystem.value(&r).unwrap();
+    assert!(present > 1.0, "mean in system {present}");
+    assert_eq!(r.footprint.peak_customers, 0);
+}
+
 fn zero_network(raw: &ScenarioFile) -> NetworkFile {
     let sites = raw
         .network
