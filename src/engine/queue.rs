@@ -232,10 +232,13 @@ impl<E: Copy> EventQueue<E> {
                 }
             }
             // a small emptied vector keeps its capacity for the next time the bucket
-            // fills; a large one is freed, so capacity does not pile up over the buckets
+            // fills; a large one shrinks to that, so capacity does not pile up over the
+            // buckets (shrunk, not freed: glibc raises its mmap threshold on every free
+            // of a large mapped block, and then keeps later ones on its heap for good)
             if moving.capacity() > KEPT_CAPACITY {
-                self.room -= moving.capacity();
-                *moving = Vec::new();
+                let before = moving.capacity();
+                moving.shrink_to(KEPT_CAPACITY);
+                self.room -= before - moving.capacity();
             }
         }
         self.head = 1;
