@@ -1,0 +1,114 @@
+//! The model's events and their dispatch to the model's handlers.
+
+use super::customers::CustRef;
+use super::{MAX_DRAIN, Model, bot};
+use crate::class::Class;
+use crate::engine::{EventQueue, Process, SimTime};
+use crate::routing::AgentId;
+
+/// The model's events; small and `Copy`, they travel through the heap.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Ev {
+    Arrival,
+    Retrial(CustRef),
+    FirstPatience(CustRef),
+    ReplyDone {
+        agent: AgentId,
+        token: u32,
+    },
+    CustomerMessage(CustRef),
+    MidPatience {
+        cust: CustRef,
+        msg: u16,
+    },
+    Release(CustRef),
+    SessionDone {
+        agent: AgentId,
+        token: u32,
+    },
+    ChatDone(CustRef),
+    /// A bot session ends; the customer has no record during it (see `bot::Visit`).
+    BotDone {
+        arrived: SimTime,
+        class: Class,
+        queue_class: Class,
+        counted: bool,
+        resolves: bool,
+    },
+    MessageToAgent {
+        cust: CustRef,
+        hop: u16,
+    },
+    ReplyDelivered(CustRef),
+    Disconnect(AgentId),
+    Reconnect(AgentId),
+    OutageStart(u16),
+    OutageEnd(u16),
+    Reassign(u16),
+    ShiftStart(u16),
+    ShiftEnd(u16),
+    CapChange,
+    IntervalEnd(u32),
+    Close(CustRef),
+}
+
+// An event and its time fit in 24 bytes: millions are pending at platform scale.
+const _: () = assert!(std::mem::size_of::<Ev>() <= 16);
+
+impl Process for Model<'_> {
+    type Event = Ev;
+
+    fn handle(&mut self, event: Ev, q: &mut EventQueue<Ev>) {
+        match event {
+            Ev::Arrival => self.on_arrival(q),
+            Ev::Retrial(c) => self.on_retrial(c, q),
+            Ev::FirstPatience(c) => self.on_first_patience(c, q),
+            Ev::ReplyDone { agent, token } => self.on_reply_done(agent, token, q),
+            Ev::CustomerMessage(c) => self.on_customer_message(c, q),
+            Ev::MidPatience { cust, msg } => self.on_mid_patience(cust, msg, q),
+            Ev::Release(c) => {
+                if self.customers.try_get(c).is_some() {
+                    self.release(c, q)
+                }
+            }
+            Ev::SessionDone { agent, token } => self.on_session_done(agent, token, q),
+            Ev::ChatDone(c) => self.on_chat_done(c, q),
+            Ev::BotDone {
+                arrived,
+                class,
+                queue_class,
+                counted,
+                resolves,
+            } => {
+                let visit = bot::Visit {
+                    arrived,
+                    class,
+                    queue_class,
+                    counted,
+                };
+                self.on_bot_done(visit, resolves, q)
+            }
+            Ev::MessageToAgent { cust, hop } => self.on_message_to_agent(cust, hop, q),
+            Ev::ReplyDelivered(c) => {
+                if self.customers.try_get(c).is_some() {
+                    self.deliver_reply(c, q)
+                }
+            }
+            Ev::Disconnect(a) => self.on_disconnect(a, q),
+            Ev::Reconnect(a) => self.on_reconnect(a, q),
+            Ev::OutageStart(i) => self.on_outage_start(usize::from(i), q),
+            Ev::OutageEnd(i) => self.on_outage_end(usize::from(i), q),
+            Ev::Reassign(i) => self.on_reassign(usize::from(i), q),
+            Ev::ShiftStart(g) => self.on_shift_start(usize::from(g), q),
+            Ev::ShiftEnd(g) => self.on_shift_end(usize::from(g), q.now()),
+            Ev::CapChange => self.on_cap_change(q),
+            Ev::IntervalEnd(k) => self.on_interval_end(k as usize),
+            Ev::Close(c) => self.on_close(c, q),
+        }
+    }
+
+    fn finished(&self, now: SimTime) -> bool {
+        let drained = self.arrivals_done && now >= self.sc.horizon && self.counted_present == 0;
+        drained || now > self.sc.horizon + MAX_DRAIN
+    }
+}
