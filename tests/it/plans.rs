@@ -62,25 +62,7 @@ fn a_bot_that_resolves_nothing_instantly_changes_nothing() {
     let mut raw = common::raw_scenario("double11.toml");
     raw.bot = None;
     let without = common::validate(&raw);
-    raw.bot = Some(BotFile {
-        first_touch: ClassValuesFile {
-            default: Some(1.0),
-            ..Default::default()
-        },
-        windows: vec![],
-        latency: fixed(0.0),
-        session: fixed(0.0),
-        capacity: None,
-        overflow: "human".into(),
-        resolution: ResolutionFile {
-            default: Some(UncertainFile { mean: 0.0, sd: 0.0 }),
-            pre_sale: None,
-            in_sale: None,
-            after_sale: None,
-        },
-        leave_share: 0.0,
-        escalated_patience_factor: 1.0,
-    });
+    raw.bot = Some(bot_for_everyone(0.0, 0.0));
     let with = common::validate(&raw);
     for b in assert_same_agent_results(&without, &with) {
         assert_eq!(
@@ -96,30 +78,39 @@ fn customers_in_a_bot_session_hold_no_record() {
     // bot, so the customers present at once (16 on average over the day) are all in
     // bot sessions, and none of them holds a customer record
     let mut raw = common::raw_scenario("double11.toml");
-    raw.bot = Some(BotFile {
+    raw.bot = Some(bot_for_everyone(60.0, 1.0));
+    let r = run_replication(&common::validate(&raw), 1, 0);
+    assert_eq!(r.counters.deflected, r.counters.arrived, "{:?}", r.counters);
+    let present = Kpi::MeanInSystem.value(&r).unwrap();
+    assert!(present > 1.0, "mean in system {present}");
+    assert_eq!(r.footprint.peak_customers, 0);
+}
+
+/// A bot that takes every inquiry, answers at once, talks for `session_s` and resolves a
+/// share `resolution` of them; nobody leaves it.
+fn bot_for_everyone(session_s: f64, resolution: f64) -> BotFile {
+    BotFile {
         first_touch: ClassValuesFile {
             default: Some(1.0),
             ..Default::default()
         },
         windows: vec![],
         latency: fixed(0.0),
-        session: fixed(60.0),
+        session: fixed(session_s),
         capacity: None,
         overflow: "human".into(),
         resolution: ResolutionFile {
-            default: Some(UncertainFile { mean: 1.0, sd: 0.0 }),
+            default: Some(UncertainFile {
+                mean: resolution,
+                sd: 0.0,
+            }),
             pre_sale: None,
             in_sale: None,
             after_sale: None,
         },
         leave_share: 0.0,
         escalated_patience_factor: 1.0,
-    });
-    let r = run_replication(&common::validate(&raw), 1, 0);
-    assert_eq!(r.counters.deflected, r.counters.arrived, "{:?}", r.counters);
-    let present = Kpi::MeanInSystem.value(&r).unwrap();
-    assert!(present > 1.0, "mean in system {present}");
-    assert_eq!(r.footprint.peak_customers, 0);
+    }
 }
 
 fn zero_network(raw: &ScenarioFile) -> NetworkFile {
