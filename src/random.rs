@@ -16,7 +16,8 @@ pub type SimRng = rand_pcg::Pcg64Mcg;
 pub enum Stream {
     /// Inter-arrival times of new inquiries.
     Arrivals = 1,
-    /// Everything drawn once per customer at arrival (class, patience, message count, ...).
+    /// Everything drawn once per customer (class, message count, ...; patience at arrival,
+    /// or in the `sessions` model only for a customer who has to wait).
     Customers = 2,
     /// Agent effort per reply or work per session.
     Service = 3,

@@ -333,9 +333,14 @@ impl<'s> Model<'s> {
                 cu.attempt,
             )
         };
-        let patience = self.samplers.first_reply[class.index()].sample_s(&mut self.rng_customers)
-            * f64::from(factor);
-        let silent = self.rng_customers.random::<f64>() < sc.patience.silent_share;
+        // In the sessions model an assignment is the first reply, so patience matters only
+        // to a customer who waits: it is drawn, and its timer set, on joining the line, and
+        // a customer served at once costs neither draws nor an event. In the messages model
+        // the customer may leave while the agent composes, so both come now.
+        let timer_now = !matches!(sc.conversation, Conversation::Sessions(_));
+        if timer_now {
+            self.draw_patience(c, class, factor, now);
+        }
         let (msgs, handover_at) = self.draw_conversation_shape(class, queue_class);
         let nobody_there = !self.agents_exist_for(queue_class);
         let left_message = nobody_there && sc.inbox.keep_messages;
@@ -344,7 +349,6 @@ impl<'s> Model<'s> {
             cu.arrived = now;
             cu.response_origin = now;
             cu.reached_human = true;
-            cu.silent = silent;
             cu.msgs_total = msgs;
             cu.handover_at = handover_at;
             cu.state = State::Waiting;
@@ -368,21 +372,8 @@ impl<'s> Model<'s> {
             }
         }
         self.in_system.add(now, 1, &self.clocking);
-        let patience_at = if patience.is_finite() {
-            now + SimTime::from_secs_f64(patience)
-        } else {
-            SimTime::NEVER
-        };
-        self.customers.get_mut(c).patience_at = patience_at;
-        // In the sessions model an assignment is the first reply, so patience matters only
-        // to a customer who waits: its timer is set on joining the line, and a customer
-        // served at once costs no event. In the messages model the customer may leave
-        // while the agent composes, so the timer always runs. Events keep their relative
-        // order either way (no event is scheduled between here and joining the line), so
-        // runs are unchanged.
-        let timer_now = !matches!(sc.conversation, Conversation::Sessions(_));
-        if timer_now && patience_at != SimTime::NEVER {
-            q.schedule(patience_at, Ev::FirstPatience(c));
+        if timer_now {
+            self.schedule_first_patience(c, q);
         }
         match self.router.route(queue_class, now) {
             Some(a) => {
@@ -390,6 +381,9 @@ impl<'s> Model<'s> {
                 self.assign(c, a, q);
             }
             None => {
+                if !timer_now {
+                    self.draw_patience(c, class, factor, now);
+                }
                 if !left_message && self.line_is_full() {
                     match sc.routing.queue_overflow {
                         QueueOverflow::Busy => return self.block(c, now),
@@ -399,11 +393,33 @@ impl<'s> Model<'s> {
                 if counted {
                     self.counters.waited += 1;
                 }
-                if !timer_now && patience_at != SimTime::NEVER {
-                    q.schedule(patience_at, Ev::FirstPatience(c));
+                if !timer_now {
+                    self.schedule_first_patience(c, q);
                 }
                 self.join_line(c, queue_class, now, false);
             }
+        }
+    }
+
+    /// Draws how long customer `c` waits for a first reply from `now` (its class's law
+    /// times `factor`) and whether it leaves silently.
+    fn draw_patience(&mut self, c: CustRef, class: Class, factor: f32, now: SimTime) {
+        let patience = self.samplers.first_reply[class.index()].sample_s(&mut self.rng_customers)
+            * f64::from(factor);
+        let silent = self.rng_customers.random::<f64>() < self.sc.patience.silent_share;
+        let cu = self.customers.get_mut(c);
+        cu.silent = silent;
+        cu.patience_at = if patience.is_finite() {
+            now + SimTime::from_secs_f64(patience)
+        } else {
+            SimTime::NEVER
+        };
+    }
+
+    fn schedule_first_patience(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let at = self.customers.get(c).patience_at;
+        if at != SimTime::NEVER {
+            q.schedule(at, Ev::FirstPatience(c));
         }
     }
 
