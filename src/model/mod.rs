@@ -549,6 +549,12 @@ impl<'s> Model<'s> {
 
     /// Changes agent `a`'s open chats by `delta`, keeping every level and the router current.
     fn change_load(&mut self, a: AgentId, delta: i64, now: SimTime) {
+        self.change_load_quietly(a, delta, now);
+        self.notify_router(a, now);
+    }
+
+    /// [`Model::change_load`] without telling the router: the caller does once it is done.
+    fn change_load_quietly(&mut self, a: AgentId, delta: i64, now: SimTime) {
         let c = self.clocking;
         let agent = &mut self.agents[a as usize];
         let g = agent.group as usize;
@@ -569,7 +575,6 @@ impl<'s> Model<'s> {
                 self.group_levels[g][0].add(now, d, &c);
             }
         }
-        self.notify_router(a, now);
     }
 
     fn notify_router(&mut self, a: AgentId, now: SimTime) {
@@ -600,18 +605,22 @@ impl<'s> Model<'s> {
             self.agents[a as usize].chats.retain(|x| x.0 != c);
         }
         self.sessions_progress(a, now);
-        self.change_load(a, -1, now);
+        // A slot refilled at once reaches the router as one change, by the assignment.
+        self.change_load_quietly(a, -1, now);
         self.sessions_reschedule(a, q);
-        self.fill(a, q);
+        if !self.fill(a, q) {
+            self.notify_router(a, now);
+        }
         self.maybe_go_off_duty(a, now);
     }
 
-    /// Gives agent `a` waiting customers while it has free slots.
-    fn fill(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
+    /// Gives agent `a` waiting customers while it has free slots; whether it gave any.
+    fn fill(&mut self, a: AgentId, q: &mut EventQueue<Ev>) -> bool {
         let now = q.now();
         if self.queues.iter().all(VecDeque::is_empty) {
-            return; // the common case while agents wait for chats
+            return false; // the common case while agents wait for chats
         }
+        let mut given = false;
         while self.agents[a as usize].available() {
             let skills = self.agents[a as usize].skills;
             let heads = std::array::from_fn(|i| self.queue_head(i));
@@ -621,7 +630,9 @@ impl<'s> Model<'s> {
             let c = self.queues[class.index()].pop_front().expect("head exists");
             self.leave_line(c, now);
             self.assign(c, a, q);
+            given = true;
         }
+        given
     }
 
     /// Arrival time of the first live customer in queue `i`, dropping stale entries.

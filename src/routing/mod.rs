@@ -36,6 +36,8 @@ pub struct AgentSnapshot {
 
 /// Chooses an agent for each new conversation. The model tells the router of every change
 /// to every agent and asks it once per arrival; a `None` answer queues the conversation.
+/// A chat that ends and whose slot a waiting customer takes at the same instant reaches the
+/// router as one change (nothing is routed in between).
 ///
 /// Implement this to benchmark your own policy in-process. The model checks the answer:
 /// an agent that is not available or lacks the skill is a bug in the router and panics.
