@@ -5,7 +5,7 @@ mod queue;
 mod time;
 
 pub use queue::EventQueue;
-pub use time::SimTime;
+pub use time::{SimTime, Spans};
 
 /// A model driven by the engine: it handles one event at a time and may schedule more.
 pub trait Process {

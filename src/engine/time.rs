@@ -118,9 +118,81 @@ impl fmt::Display for SimTime {
     }
 }
 
+/// Consecutive spans of one length from time zero (the series intervals): which span a
+/// time falls in, by a multiply by the length's reciprocal instead of a division, as the
+/// model asks it several times per customer.
+#[derive(Clone, Copy, Debug)]
+pub struct Spans {
+    len: u64,
+    /// `floor((2^64 - 1) / len)`: its product with `t` falls short of `t / len` by at
+    /// most one, which one comparison restores.
+    inv: u64,
+}
+
+impl Spans {
+    /// Spans of `len` (a zero length is taken as one microsecond).
+    pub fn new(len: SimTime) -> Self {
+        let len = len.as_micros().max(1);
+        Spans {
+            len,
+            inv: u64::MAX / len,
+        }
+    }
+
+    /// The index of the span holding `t`: exactly `t / len`.
+    #[inline]
+    pub fn index(&self, t: SimTime) -> u64 {
+        let t = t.as_micros();
+        let q = ((u128::from(t) * u128::from(self.inv)) >> 64) as u64;
+        if t - q * self.len >= self.len {
+            q + 1
+        } else {
+            q
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn span_index_is_exactly_the_quotient() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut lens = vec![1, 2, 3, 7, 1_000_000, 900_000_000, 3_600_000_000, 1 << 32];
+        lens.extend([
+            (1 << 63) - 1,
+            1 << 63,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+        ]);
+        for _ in 0..200 {
+            let v = next();
+            lens.push(v >> (v % 64));
+        }
+        for len in lens {
+            let spans = Spans::new(SimTime::from_micros(len));
+            let len = len.max(1);
+            let mut times = vec![0, 1, len - 1, len, len.saturating_add(1), u64::MAX - 1];
+            times.extend([u64::MAX, u64::MAX / len * len, (u64::MAX / len * len) - 1]);
+            for _ in 0..2_000 {
+                let v = next();
+                times.push(v >> (v % 64));
+                times.push((v % 1_000).saturating_mul(len));
+                times.push((v % 1_000).saturating_mul(len).saturating_sub(1));
+            }
+            for t in times {
+                assert_eq!(spans.index(SimTime::from_micros(t)), t / len, "{t} / {len}");
+            }
+        }
+    }
 
     #[test]
     fn seconds_round_trip_and_saturate() {

@@ -25,7 +25,7 @@ use crate::arrivals::ArrivalProcess;
 use crate::class::Class;
 use crate::conversation::Conversation;
 use crate::distribution::Duration;
-use crate::engine::{self, EventQueue, SimTime};
+use crate::engine::{self, EventQueue, SimTime, Spans};
 use crate::metrics::{Clocking, Counters, Hist, HistogramRecorder, IntervalStats, Level};
 use crate::random::{SimRng, Stream, stream};
 use crate::routing::{AgentId, QueueOverflow, Router};
@@ -57,6 +57,8 @@ struct Model<'s> {
     sc: &'s Scenario,
     router: Box<dyn Router>,
     clocking: Clocking,
+    /// The series intervals, to find the one a time falls in.
+    spans: Spans,
     samplers: Samplers,
     arrivals: ArrivalProcess<'s>,
     rng_arrivals: SimRng,
@@ -183,6 +185,7 @@ impl<'s> Model<'s> {
                 to: sc.horizon,
                 interval: sc.interval,
             },
+            spans: Spans::new(sc.interval),
             samplers,
             arrivals: ArrivalProcess::new(&sc.arrivals.curve, volume),
             rng_arrivals: stream(seed, index, Stream::Arrivals),
@@ -524,7 +527,7 @@ impl<'s> Model<'s> {
     }
 
     fn interval_of(&self, t: SimTime) -> usize {
-        (t.as_micros() / self.sc.interval.as_micros()) as usize
+        self.spans.index(t) as usize
     }
 
     // ---- assignment and release ------------------------------------------------------
