@@ -26,7 +26,12 @@ pub(super) enum Ev {
         agent: AgentId,
         token: u32,
     },
-    ChatDone(CustRef),
+    /// A chat ends; the agent travels with it, so its record can be read before the
+    /// customer's (see `Model::on_chat_done`).
+    ChatDone {
+        cust: CustRef,
+        agent: AgentId,
+    },
     /// A bot session ends; the customer has no record during it (see `bot::Visit`).
     BotDone {
         arrived: SimTime,
@@ -72,7 +77,7 @@ impl Process for Model<'_> {
                 }
             }
             Ev::SessionDone { agent, token } => self.on_session_done(agent, token, q),
-            Ev::ChatDone(c) => self.on_chat_done(c, q),
+            Ev::ChatDone { cust, agent } => self.on_chat_done(cust, agent, q),
             Ev::BotDone {
                 arrived,
                 class,

@@ -73,7 +73,10 @@ impl Model<'_> {
             if self.agent_clock {
                 agent.chats.push((c, agent.v + work));
             } else {
-                q.schedule(now + SimTime::from_secs_f64(work), Ev::ChatDone(c));
+                q.schedule(
+                    now + SimTime::from_secs_f64(work),
+                    Ev::ChatDone { cust: c, agent: a },
+                );
             }
             self.first_reply(c, now);
         }
@@ -81,11 +84,15 @@ impl Model<'_> {
     }
 
     /// A chat of speed 1 is done.
-    pub(super) fn on_chat_done(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+    pub(super) fn on_chat_done(&mut self, c: CustRef, a: AgentId, q: &mut EventQueue<Ev>) {
+        // Both records are needed and, at platform scale, both are out of cache: reading
+        // the agent's first, by the id the event carries, lets the two misses overlap
+        // instead of waiting for the customer's record to name the agent.
+        std::hint::black_box(self.agents[a as usize].load);
         debug_assert!(
             self.customers
                 .try_get(c)
-                .is_some_and(|cu| cu.state == State::Chat)
+                .is_some_and(|cu| cu.state == State::Chat && cu.agent == a)
         );
         self.release(c, q);
     }
