@@ -7,6 +7,9 @@
 //!   metrics, for scale (what the engine costs on top of the floor).
 //! - `scenario/double11_default/1_replication`: the embedded default scenario, one
 //!   replication (target < 1 s).
+//!
+//! Then, printed: d11sim / plain-heap on M/M/100+M timed interleaved (`ratio`), and the
+//! cost per customer of both as c grows to 100,000 agents (`scale`).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -20,52 +23,88 @@ use d11sim::scenario::{self, Scenario};
 use rand::SeedableRng;
 use rand_distr::{Distribution, Exp};
 
-const LAMBDA: f64 = 95.0 / 180.0;
-const HORIZON_MIN: u64 = 6_300; // 105 h: ~200,000 customers
+/// An M/M/c+M at 95% load (work 180 s, patience 120 s) run for `horizon_min` minutes.
+#[derive(Clone, Copy)]
+struct Mmc {
+    agents: u32,
+    horizon_min: u64,
+}
 
-fn mmc_abandon() -> Scenario {
+impl Mmc {
+    /// Arrivals per second.
+    fn lambda(self) -> f64 {
+        0.95 * f64::from(self.agents) / 180.0
+    }
+
+    /// The same queue with `agents` agents, run long enough for about `customers`.
+    fn sized(agents: u32, customers: f64) -> Mmc {
+        let per_min = 0.95 * f64::from(agents) / 180.0 * 60.0;
+        Mmc {
+            agents,
+            horizon_min: (customers / per_min).ceil() as u64,
+        }
+    }
+}
+
+/// M/M/100+M, 105 h: ~200,000 customers.
+const M100: Mmc = Mmc {
+    agents: 100,
+    horizon_min: 6_300,
+};
+
+fn mmc_abandon(m: Mmc) -> Scenario {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/erlang_a.toml"),
     )
     .unwrap();
     let mut raw = scenario::parse(&text, "erlang_a.toml").unwrap();
-    raw.arrivals.constant_per_hour = Some(LAMBDA * 3600.0);
-    raw.groups[0].count = 100;
+    raw.arrivals.constant_per_hour = Some(m.lambda() * 3600.0);
+    raw.groups[0].count = i64::from(m.agents);
     raw.patience.first_reply.default = Some(DurationFile {
         dist: "exponential".into(),
         mean_s: Some(120.0),
         ..Default::default()
     });
+    let h = m.horizon_min;
+    // the scenario starts on 01-01 00:00; the end is `h` minutes later, month by month
+    let (mut month, mut day) = (1, h / 1440);
+    for days in [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30] {
+        if day < days {
+            break;
+        }
+        day -= days;
+        month += 1;
+    }
     raw.end = format!(
-        "01-{:02} {:02}:{:02}",
-        1 + HORIZON_MIN / 1440,
-        HORIZON_MIN % 1440 / 60,
-        HORIZON_MIN % 60
+        "{month:02}-{:02} {:02}:{:02}",
+        1 + day,
+        h % 1440 / 60,
+        h % 60
     );
     raw.warmup_h = 0.0;
-    raw.interval_min = HORIZON_MIN as f64;
+    raw.interval_min = h as f64;
     Scenario::from_file(&raw, "bench", Path::new(".")).unwrap()
 }
 
 /// The plain loops' random stream and their interarrival, work and patience laws.
-fn draws(seed: u64) -> (rand_pcg::Pcg64Mcg, [Exp<f64>; 3]) {
+fn draws(m: Mmc, seed: u64) -> (rand_pcg::Pcg64Mcg, [Exp<f64>; 3]) {
     let rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
-    let laws = [LAMBDA, 1.0 / 180.0, 1.0 / 120.0].map(|rate| Exp::new(rate).unwrap());
+    let laws = [m.lambda(), 1.0 / 180.0, 1.0 / 120.0].map(|rate| Exp::new(rate).unwrap());
     (rng, laws)
 }
 
 /// M/M/c+M with nothing but a heap, a FIFO and counters: a floor for the engine's cost.
-fn bare_heap(customers: u64, seed: u64) -> u64 {
+fn bare_heap(m: Mmc, customers: u64, seed: u64) -> u64 {
     #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
     enum Kind {
         Arrival,
         Done,
         Patience(u64),
     }
-    let (mut rng, [arr, work, pat]) = draws(seed);
+    let (mut rng, [arr, work, pat]) = draws(m, seed);
     let mut heap: BinaryHeap<Reverse<(u64, u64, Kind)>> = BinaryHeap::new();
     let us = |s: f64| (s * 1e6) as u64;
-    let (mut seq, mut free, mut served, mut arrived) = (0u64, 100u32, 0u64, 0u64);
+    let (mut seq, mut free, mut served, mut arrived) = (0u64, m.agents, 0u64, 0u64);
     let mut queue: VecDeque<(u64, u64)> = VecDeque::new();
     let mut gone = vec![false; customers as usize + 1];
     heap.push(Reverse((us(arr.sample(&mut rng)), 0, Kind::Arrival)));
@@ -112,7 +151,7 @@ fn bare_heap(customers: u64, seed: u64) -> u64 {
 /// waiting and agents busy, and HdrHistograms of first response, wait (served and
 /// abandoned) and conversation duration. A second reference: what the trade's KPIs cost
 /// a hand-written loop, to set beside what they cost d11sim.
-fn plain_kpis(customers: u64, seed: u64) -> u64 {
+fn plain_kpis(m: Mmc, customers: u64, seed: u64) -> u64 {
     #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
     enum Kind {
         Arrival,
@@ -150,10 +189,10 @@ fn plain_kpis(customers: u64, seed: u64) -> u64 {
         (hist(), hist(), hist(), hist());
     let (mut present, mut waiting, mut busy) = (Area::default(), Area::default(), Area::default());
     let mut k = Kpis::default();
-    let (mut rng, [arr, work, pat]) = draws(seed);
+    let (mut rng, [arr, work, pat]) = draws(m, seed);
     let mut heap: BinaryHeap<Reverse<(u64, u64, Kind)>> = BinaryHeap::new();
     let us = |s: f64| (s * 1e6) as u64;
-    let (mut seq, mut free) = (0u64, 100u32);
+    let (mut seq, mut free) = (0u64, m.agents);
     // each waiting customer's arrival time, GONE once served or left
     const GONE: u64 = u64::MAX;
     let mut queue: VecDeque<u64> = VecDeque::new();
@@ -239,7 +278,7 @@ fn plain_kpis(customers: u64, seed: u64) -> u64 {
 }
 
 fn benches(c: &mut Criterion) {
-    let sc = mmc_abandon();
+    let sc = mmc_abandon(M100);
     let customers = run_replication(&sc, 1, 0).counters.arrived;
     let mut g = c.benchmark_group("engine");
     g.sample_size(20);
@@ -248,7 +287,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(run_replication(&sc, 1, 0).counters.served))
     });
     g.bench_function("bare_heap/100_agents", |b| {
-        b.iter(|| black_box(bare_heap(customers, 1)))
+        b.iter(|| black_box(bare_heap(M100, customers, 1)))
     });
     g.finish();
 
@@ -267,7 +306,7 @@ fn benches(c: &mut Criterion) {
 /// heap simulation's, both timed in this run, interleaved, median of 9 each; and beside it
 /// the share of the plain loop that keeps the same KPIs.
 fn ratio(_: &mut Criterion) {
-    let sc = mmc_abandon();
+    let sc = mmc_abandon(M100);
     let customers = run_replication(&sc, 1, 0).counters.arrived;
     let time = |f: &dyn Fn()| {
         let t = std::time::Instant::now();
@@ -280,10 +319,10 @@ fn ratio(_: &mut Criterion) {
             black_box(run_replication(&sc, 1, 0).counters.served);
         }));
         plain.push(time(&|| {
-            black_box(bare_heap(customers, 1));
+            black_box(bare_heap(M100, customers, 1));
         }));
         kpis.push(time(&|| {
-            black_box(plain_kpis(customers, 1));
+            black_box(plain_kpis(M100, customers, 1));
         }));
     }
     let median = |v: &mut Vec<f64>| {
@@ -308,5 +347,45 @@ fn ratio(_: &mut Criterion) {
     );
 }
 
-criterion_group!(engine, benches, ratio);
+/// Cost per customer as the queue grows: M/M/c+M at 95% load for c = 100, 10,000 and
+/// 100,000 agents, about 2 million customers each, d11sim beside the plain heap (best of
+/// three each). Both slow down as what they keep per agent and per pending event outgrows
+/// the caches; the figure to read is how much faster d11sim's cost rises than the plain
+/// loop's, since the plain loop keeps no agent at all (a free count), where d11sim keeps
+/// each agent's record and routes by it.
+fn scale(_: &mut Criterion) {
+    let best = |f: &dyn Fn()| {
+        (0..3)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut first = None;
+    for agents in [100, 10_000, 100_000] {
+        let m = Mmc::sized(agents, 2e6);
+        let sc = mmc_abandon(m);
+        let customers = run_replication(&sc, 1, 0).counters.arrived;
+        let ours = best(&|| {
+            black_box(run_replication(&sc, 1, 0).counters.served);
+        }) / customers as f64
+            * 1e6;
+        let plain = best(&|| {
+            black_box(bare_heap(m, customers, 1));
+        }) / customers as f64
+            * 1e6;
+        let (o0, p0) = *first.get_or_insert((ours, plain));
+        println!(
+            "M/M/{agents}+M, {customers} customers: d11sim {ours:.3} us/customer ({:.2}x c = 100), \
+             plain heap {plain:.3} us ({:.2}x): d11sim / plain-heap = {:.2}",
+            ours / o0,
+            plain / p0,
+            plain / ours
+        );
+    }
+}
+
+criterion_group!(engine, benches, ratio, scale);
 criterion_main!(engine);
