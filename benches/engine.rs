@@ -31,17 +31,20 @@ struct Mmc {
 }
 
 impl Mmc {
-    /// Arrivals per second.
+    /// Arrivals per second at 95% load with `agents` agents.
+    fn rate(agents: u32) -> f64 {
+        0.95 * f64::from(agents) / 180.0
+    }
+
     fn lambda(self) -> f64 {
-        0.95 * f64::from(self.agents) / 180.0
+        Mmc::rate(self.agents)
     }
 
     /// The same queue with `agents` agents, run long enough for about `customers`.
     fn sized(agents: u32, customers: f64) -> Mmc {
-        let per_min = 0.95 * f64::from(agents) / 180.0 * 60.0;
         Mmc {
             agents,
-            horizon_min: (customers / per_min).ceil() as u64,
+            horizon_min: (customers / (Mmc::rate(agents) * 60.0)).ceil() as u64,
         }
     }
 }

@@ -85,7 +85,7 @@ impl Model<'_> {
 
     /// A chat of speed 1 is done.
     pub(super) fn on_chat_done(&mut self, c: CustRef, a: AgentId, q: &mut EventQueue<Ev>) {
-        // Both records are needed and, at platform scale, both are out of cache: reading
+        // Both records are needed and, with many agents, both are out of cache: reading
         // the agent's first, by the id the event carries, lets the two misses overlap
         // instead of waiting for the customer's record to name the agent.
         std::hint::black_box(self.agents[a as usize].load);
