@@ -45,9 +45,41 @@ pub struct AgentGroup {
     /// Multiplier on the base order probability of the pre-sale customers the group answers
     /// first (veterans convert better than temps).
     pub conversion_factor: f64,
+    /// 分流: the order, weight and soft cap by which new chats are offered to the group.
+    pub routing: GroupRouting,
+}
+
+/// How a store's routing (分流) treats one group: the chat client offers new chats to its
+/// groups in tier order (veterans first, temps as overflow), shares them within a tier by
+/// weight (a new hire "logged in hidden" takes a small share), and moves on to the next
+/// tier once the preferred agents reach their soft cap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GroupRouting {
+    /// 0 is offered chats first; higher tiers only when no agent of a lower tier with the
+    /// skill is below its soft cap.
+    pub tier: u8,
+    /// Share within the tier: open chats are compared per unit of weight.
+    pub weight: f64,
+    /// Open chats from which an agent stops being preferred; `None`: its cap.
+    pub soft_cap: Option<u16>,
+}
+
+impl GroupRouting {
+    /// Every group in one tier, equal weights, no soft cap: plain least-loaded (or
+    /// longest-idle) over the whole roster.
+    pub const EVEN: GroupRouting = GroupRouting {
+        tier: 0,
+        weight: 1.0,
+        soft_cap: None,
+    };
 }
 
 impl AgentGroup {
+    /// The soft cap (分流) under chat cap `cap`.
+    pub fn soft_cap(&self, cap: u16) -> u16 {
+        self.routing.soft_cap.map_or(cap, |s| s.min(cap))
+    }
+
     /// The chat cap at `t`, given the scenario's peak windows.
     pub fn cap_at(&self, t: SimTime, peaks: &[Window]) -> u16 {
         if peaks.iter().any(|w| w.contains(t)) {
@@ -114,6 +146,7 @@ mod tests {
             shifts: vec![w(0, 100)],
             quick_phrase_share: None,
             conversion_factor: 1.0,
+            routing: GroupRouting::EVEN,
         };
         let peaks = [w(10, 20)];
         assert_eq!(g.cap_at(SimTime::from_secs(5), &peaks), 6);

@@ -7,7 +7,10 @@ use serde::Serialize;
 use crate::model::ReplicationResult;
 
 mod definitions;
+mod group;
 mod zh;
+
+pub use group::GroupKpi;
 
 /// A KPI. Names carry their unit (`_s` seconds, `_share` and `_rate` fractions in [0, 1]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use super::customers::CustRef;
 use crate::class::ClassSet;
 use crate::engine::SimTime;
+use crate::roster::AgentGroup;
 use crate::routing::{AgentId, AgentSnapshot};
 use crate::scenario::Scenario;
 
@@ -59,8 +60,8 @@ impl Agent {
         self.on_duty && !self.offline && self.load < self.cap
     }
 
-    /// What the router is told.
-    pub fn snapshot(&self) -> AgentSnapshot {
+    /// What the router is told; `group` is the agent's group.
+    pub fn snapshot(&self, group: &AgentGroup) -> AgentSnapshot {
         AgentSnapshot {
             available: self.available(),
             load: self.load,
@@ -68,6 +69,10 @@ impl Agent {
             skills: self.skills,
             last_release: self.last_release,
             last_assign: self.last_assign,
+            group: self.group,
+            tier: group.routing.tier,
+            weight: group.routing.weight,
+            soft_cap: group.soft_cap(self.cap),
         }
     }
 }

@@ -152,7 +152,7 @@ impl Model<'_> {
                         .conversion
                         .as_ref()
                         .map(|cv| cv.bot_resolved_probability());
-                    self.record_conversion(arrived, p, 1.0, false);
+                    self.record_conversion(arrived, p, 1.0, false, None);
                 }
             }
             self.leave_bot(counted, now);

@@ -210,7 +210,8 @@ impl Model<'_> {
         cu.replies += 1;
         let response = now - cu.msg_sent_at;
         cu.reply_sum_s += response.as_secs_f64();
-        let (counted, first_arrived, sent) = (cu.counted, cu.first_arrived, cu.msg_sent_at);
+        let (counted, first_arrived, sent, agent) =
+            (cu.counted, cu.first_arrived, cu.msg_sent_at, cu.agent);
         let scored = scoring.counts_at(self.sc.calendar.time_of_day(sent));
         let capped = scoring.capped(response).as_secs_f64();
         let k = self.interval_of(first_arrived);
@@ -228,6 +229,10 @@ impl Model<'_> {
         ctr.agent_messages += 1 + extra;
         self.histograms.record(Hist::ReplyResponse, response);
         if scored {
+            let by_group = &mut self.group_counts[usize::from(self.agents[agent as usize].group)];
+            by_group.replies += 1;
+            by_group.reply_response_sum_s += capped;
+            let ctr = &mut self.counters;
             ctr.replies += 1;
             ctr.reply_response_sum_s += capped;
             ctr.rounds_within_30s += u64::from(response <= SimTime::from_secs(30));

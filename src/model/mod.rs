@@ -26,7 +26,9 @@ use crate::class::Class;
 use crate::conversation::Conversation;
 use crate::distribution::Duration;
 use crate::engine::{self, EventQueue, SimTime, Spans};
-use crate::metrics::{Clocking, Counters, Hist, HistogramRecorder, IntervalStats, Level};
+use crate::metrics::{
+    Clocking, Counters, GroupCounts, Hist, HistogramRecorder, IntervalStats, Level,
+};
 use crate::random::{SimRng, Stream, stream};
 use crate::routing::{AgentId, QueueOverflow, Router};
 use crate::scenario::Scenario;
@@ -83,6 +85,8 @@ struct Model<'s> {
     /// chats never push occupancy past 100%.
     capacity: Level,
     group_levels: Vec<[Level; 3]>,
+    /// Per agent group: what it did for counted customers.
+    group_counts: Vec<GroupCounts>,
     counters: Counters,
     histograms: HistogramRecorder,
     intervals: Vec<IntervalStats>,
@@ -205,6 +209,7 @@ impl<'s> Model<'s> {
             in_system: Level::new(0),
             on_duty: Level::new(0),
             capacity: Level::new(0),
+            group_counts: vec![GroupCounts::default(); sc.groups.len()],
             group_levels: sc
                 .groups
                 .iter()
@@ -542,6 +547,9 @@ impl<'s> Model<'s> {
             cu.state = State::Chat; // `gone` tells whether the customer is still there
         }
         self.agents[a as usize].last_assign = now;
+        if self.customers.get(c).counted {
+            self.group_counts[usize::from(self.agents[a as usize].group)].chats += 1;
+        }
         self.sessions_progress(a, now);
         self.change_load(a, 1, now);
         match &self.sc.conversation {
@@ -581,7 +589,8 @@ impl<'s> Model<'s> {
     }
 
     fn notify_router(&mut self, a: AgentId, now: SimTime) {
-        let snapshot = self.agents[a as usize].snapshot();
+        let agent = &self.agents[a as usize];
+        let snapshot = agent.snapshot(&self.sc.groups[usize::from(agent.group)]);
         self.router.agent_changed(a, &snapshot, now);
     }
 

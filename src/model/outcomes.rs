@@ -22,7 +22,8 @@ impl Model<'_> {
         cu.served = present;
         cu.first_reply_at = now;
         cu.first_agent = cu.agent;
-        let (counted, class, left_message) = (cu.counted, cu.class, cu.left_message);
+        let (counted, class, left_message, agent) =
+            (cu.counted, cu.class, cu.left_message, cu.agent);
         let (wait, first) = (cu.assigned - cu.arrived, now - cu.response_origin);
         let (from_arrival, since_received) = (now - cu.first_arrived, now - cu.arrived);
         let first_arrived = cu.first_arrived;
@@ -55,6 +56,10 @@ impl Model<'_> {
         let by_class = &mut ctr.by_class[class.index()];
         by_class.replied += 1;
         by_class.first_response_sum_s += first.as_secs_f64();
+        let by_group = &mut self.group_counts[usize::from(self.agents[agent as usize].group)];
+        by_group.first_replies += 1;
+        by_group.first_response_sum_s += first.as_secs_f64();
+        by_group.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
         self.histograms.record(Hist::FirstResponse, first);
         if !present {
             self.counters.replied_after_leaving += 1;
@@ -158,13 +163,15 @@ impl Model<'_> {
     }
 
     /// A pre-sale customer's predicted conversion `p` (None: no conversion model), with
-    /// `factor` the answering agent group's skill; `reached_human`: an inquiry (询单).
+    /// `factor` the answering agent group's skill; `reached_human`: an inquiry (询单);
+    /// `group`: the group that answered it first while it was there, if one did.
     pub(super) fn record_conversion(
         &mut self,
         first_arrived: SimTime,
         p: Option<f64>,
         factor: f64,
         reached_human: bool,
+        group: Option<usize>,
     ) {
         let Some(cv) = self.sc.conversion.as_ref() else {
             return;
@@ -181,6 +188,12 @@ impl Model<'_> {
             c.inquiry_customers += 1;
             c.inquiry_buyers += p;
         }
+        if let Some(g) = group {
+            let by_group = &mut self.group_counts[g];
+            by_group.inquiries += 1;
+            by_group.buyers += p;
+            by_group.cs_gmv += p * cv.average_order_value;
+        }
         let k = self.interval_of(first_arrived);
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.pre_sale += 1;
@@ -196,7 +209,7 @@ impl Model<'_> {
             .conversion
             .as_ref()
             .map(|cv| cv.probability(None, None));
-        self.record_conversion(first_arrived, p, 1.0, human);
+        self.record_conversion(first_arrived, p, 1.0, human, None);
     }
 
     /// Whether a customer who stops waiting leaves its message owed (a kept inbox) or takes
@@ -330,16 +343,15 @@ impl Model<'_> {
             if cu.served && cu.class == Class::PreSale {
                 let first = (cu.first_reply_at - cu.first_arrived).as_secs_f64();
                 let mean_reply = (cu.replies > 0).then(|| cu.reply_sum_s / f64::from(cu.replies));
-                let factor = self.sc.groups
-                    [usize::from(self.agents[cu.first_agent as usize].group)]
-                .conversion_factor;
+                let group = usize::from(self.agents[cu.first_agent as usize].group);
+                let factor = self.sc.groups[group].conversion_factor;
                 let p = self
                     .sc
                     .conversion
                     .as_ref()
                     .map(|cv| cv.probability(Some(first), mean_reply));
                 let first_arrived = cu.first_arrived;
-                self.record_conversion(first_arrived, p, factor, true);
+                self.record_conversion(first_arrived, p, factor, true, Some(group));
             }
         }
         self.in_system.add(now, -1, &self.clocking);

@@ -2,7 +2,7 @@
 
 use super::Model;
 use crate::engine::SimTime;
-use crate::metrics::{Counters, Histograms, IntervalCounts, seconds};
+use crate::metrics::{Counters, GroupCounts, Histograms, IntervalCounts, seconds};
 
 /// Everything measured in one replication.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -84,6 +84,9 @@ pub struct GroupAreas {
     pub on_duty_s: f64,
     /// Per series interval: agents working, open chats and agents on duty, x seconds.
     pub by_interval: Vec<[f64; 3]>,
+    /// What the group did for counted customers (chats, first replies, 平响, conversion).
+    #[serde(default)]
+    pub counts: GroupCounts,
 }
 
 /// One row of the per-interval series.
@@ -152,7 +155,8 @@ impl Model<'_> {
             .groups
             .iter()
             .zip(&self.group_levels)
-            .map(|(g, l)| GroupAreas {
+            .zip(&self.group_counts)
+            .map(|((g, l), counts)| GroupAreas {
                 name: g.name.clone(),
                 working_s: l[0].area_s(),
                 chats_s: l[1].area_s(),
@@ -160,6 +164,7 @@ impl Model<'_> {
                 by_interval: (0..l[0].interval_areas().len())
                     .map(|k| l.each_ref().map(|x| x.interval_areas()[k]))
                     .collect(),
+                counts: *counts,
             })
             .collect();
         let interval_s = self.sc.interval.as_secs_f64();

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::kpi::GroupKpi;
 use crate::metrics::Histograms;
 use crate::replicate::RunResults;
 use crate::scenario::Scenario;
@@ -97,13 +98,39 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
             let util = per_rep(0);
             let conc = per_rep(1);
             let est = |v: &[Option<f64>]| crate::stats::Estimate::from_values(v.iter().flatten().copied());
+            let kpis: serde_json::Map<String, Value> = GroupKpi::ALL
+                .iter()
+                .map(|k| {
+                    let values = r.group_values(g, *k);
+                    let e = crate::stats::Estimate::from_values(values.iter().flatten().copied());
+                    (k.name().to_string(), json!({
+                        "mean": e.as_ref().map(|e| e.mean),
+                        "ci_low": e.as_ref().map(|e| e.ci_low),
+                        "ci_high": e.as_ref().map(|e| e.ci_high),
+                        "n": e.as_ref().map_or(0, |e| e.n),
+                        "per_replication": values,
+                    }))
+                })
+                .collect();
+            let targets: Vec<Value> = r
+                .group_targets(g)
+                .into_iter()
+                .map(|(t, mean, share)| json!({ "target": t.to_string(), "mean": mean, "share_of_replications_met": share }))
+                .collect();
             json!({
                 "name": grp.name,
                 "agents": grp.count,
                 "site": grp.site,
+                "routing": {
+                    "tier": grp.routing.tier,
+                    "weight": grp.routing.weight,
+                    "soft_cap": grp.routing.soft_cap,
+                },
                 "utilisation": est(&util),
                 "mean_concurrency": est(&conc),
                 "agent_hours_on_duty_mean": crate::stats::Estimate::from_values(r.replications.iter().map(|x| x.groups[g][2] / 3600.0)).map(|e| e.mean),
+                "kpis": kpis,
+                "targets": targets,
             })
         })
         .collect();

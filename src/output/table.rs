@@ -113,6 +113,7 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
             );
         }
     }
+    render_groups(&mut out, scenario, r);
     if !r.targets.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -158,4 +159,46 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
         );
     }
     out
+}
+
+/// One line per agent group that took chats: chats, 首响, 平响, conversion, utilisation
+/// and concurrency, means over replications.
+fn render_groups(out: &mut String, scenario: &Scenario, r: &RunResults) {
+    use crate::kpi::GroupKpi as G;
+    let active: Vec<usize> = (0..scenario.groups.len())
+        .filter(|g| r.group_kpi(*g, G::Chats).is_some_and(|e| e.mean > 0.0))
+        .collect();
+    if active.len() < 2 {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<18} {:>4} {:>9} {:>13} {:>12} {:>10} {:>8} {:>11}",
+        "by group",
+        "tier",
+        "chats",
+        "first resp s",
+        "avg resp s",
+        "conversion",
+        "util",
+        "chats/agent"
+    );
+    for g in active {
+        let mean = |k| r.group_kpi(g, k).map(|e| e.mean);
+        let num = |x: Option<f64>, d: usize| x.map_or("n/a".into(), |v| format!("{v:.d$}"));
+        let pct = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{:.1}%", v * 100.0));
+        let _ = writeln!(
+            out,
+            "{:<18} {:>4} {:>9} {:>13} {:>12} {:>10} {:>8} {:>11}",
+            scenario.groups[g].name,
+            scenario.groups[g].routing.tier,
+            num(mean(G::Chats), 0),
+            num(mean(G::FirstResponseMeanS), 1),
+            num(mean(G::AvgResponseS), 1),
+            pct(mean(G::InquiryConversion)),
+            pct(mean(G::AgentUtilisation)),
+            num(mean(G::MeanConcurrency), 2),
+        );
+    }
 }

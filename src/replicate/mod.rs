@@ -13,7 +13,7 @@ pub use summary::{
 };
 
 use crate::class::Class;
-use crate::kpi::{ClassKpi, Kpi, Target};
+use crate::kpi::{ClassKpi, GroupKpi, Kpi, Target};
 use crate::metrics::Histograms;
 use crate::model::{ReplicationResult, run_replication};
 use crate::scenario::Scenario;
@@ -92,6 +92,42 @@ impl RunResults {
             .iter()
             .find(|(c, k, _)| *c == class && *k == kpi)
             .and_then(|x| x.2.as_ref())
+    }
+
+    /// Per-replication values of a per-group KPI for group `g` (`None` where undefined).
+    pub fn group_values(&self, g: usize, kpi: GroupKpi) -> Vec<Option<f64>> {
+        self.replications
+            .iter()
+            .map(|r| match (r.group_counts.get(g), r.groups.get(g)) {
+                (Some(c), Some(a)) => kpi.value(c, *a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The estimate of a per-group KPI over the replications where it is defined.
+    pub fn group_kpi(&self, g: usize, kpi: GroupKpi) -> Option<Estimate> {
+        Estimate::from_values(self.group_values(g, kpi).into_iter().flatten())
+    }
+
+    /// Scenario targets checked for group `g`, for those whose KPI has a per-group
+    /// meaning (the handbook's 65% conversion is a floor for each agent, not only the
+    /// store): the target, the group's mean, and the share of replications in which the
+    /// group met it (among those where the group's value is defined).
+    pub fn group_targets(&self, g: usize) -> Vec<(Target, Option<f64>, Option<f64>)> {
+        self.targets
+            .iter()
+            .filter_map(|t| {
+                let kpi = GroupKpi::of(t.target.kpi)?;
+                let values: Vec<f64> = self.group_values(g, kpi).into_iter().flatten().collect();
+                let mean = Estimate::from_values(values.iter().copied()).map(|e| e.mean);
+                let share = (!values.is_empty()).then(|| {
+                    values.iter().filter(|v| t.target.met_by(**v)).count() as f64
+                        / values.len() as f64
+                });
+                Some((t.target.clone(), mean, share))
+            })
+            .collect()
     }
 
     /// The mean of `kpi`, if defined.

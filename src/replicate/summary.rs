@@ -11,7 +11,7 @@ use super::{KpiSummary, RunResults, TargetResult};
 use crate::class::Class;
 use crate::engine::SimTime;
 use crate::kpi::{ClassKpi, Kpi};
-use crate::metrics::{Counters, Histograms};
+use crate::metrics::{Counters, GroupCounts, Histograms};
 use crate::model::{Areas, Footprint, ReplicationResult};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
@@ -29,6 +29,8 @@ pub struct RepSummary {
     pub areas: Areas,
     /// Per agent group: agents working, open chats and agents on duty, x seconds.
     pub groups: Vec<[f64; 3]>,
+    /// Per agent group: what it did for counted customers.
+    pub group_counts: Vec<GroupCounts>,
     /// Events handled and the most the engine held at once.
     pub footprint: Footprint,
     /// Simulated time when the run ended (after draining).
@@ -392,6 +394,7 @@ impl<'a> Summariser<'a> {
                 .iter()
                 .map(|g| [g.working_s, g.chats_s, g.on_duty_s])
                 .collect(),
+            group_counts: r.groups.iter().map(|g| g.counts).collect(),
             footprint: r.footprint,
             end: r.end,
             misses: p.misses,

@@ -357,6 +357,10 @@ mod tests {
                 skills,
                 last_release: SimTime::ZERO,
                 last_assign: SimTime::ZERO,
+                group: 0,
+                tier: 0,
+                weight: 1.0,
+                soft_cap: 1,
             };
             heaps.update(agent, &snapshot, key);
             naive[agent as usize] = (available && mask != 0).then_some((key, skills));
@@ -402,6 +406,10 @@ mod tests {
             skills: ClassSet::ALL,
             last_release: SimTime::ZERO,
             last_assign: SimTime::ZERO,
+            group: 0,
+            tier: 0,
+            weight: 1.0,
+            soft_cap: 1,
         };
         // agent 0 heads the lane and is never taken; the others come and go behind it
         heaps.update(0, &snapshot(true), 0);

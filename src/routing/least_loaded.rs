@@ -1,4 +1,5 @@
-//! Least-loaded: the available agent with the fewest open chats; ties go to the agent
+//! Least-loaded: the available agent with the fewest open chats (per unit of its group's
+//! 分流 weight, agents below their soft cap and in lower tiers first); ties go to the agent
 //! whose last chat ended longest ago, then to the lowest agent id.
 
 use super::{AgentId, AgentSnapshot, Router, SkillHeaps};
@@ -25,7 +26,7 @@ impl Router for LeastLoaded {
     }
 
     fn agent_changed(&mut self, agent: AgentId, s: &AgentSnapshot, _now: SimTime) {
-        let key = (u128::from(s.load) << 96)
+        let key = (u128::from(s.preference(true)) << 96)
             | (u128::from(s.last_release.as_micros()) << 32)
             | u128::from(agent);
         self.available.update(agent, s, key);

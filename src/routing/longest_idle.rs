@@ -1,5 +1,6 @@
 //! Longest-idle: the available agent whose last change (a chat given or ended) is oldest,
-//! whatever its load; ties to the lowest agent id.
+//! whatever its load (agents below their soft cap and in lower 分流 tiers first); ties to
+//! the lowest agent id.
 
 use super::{AgentId, AgentSnapshot, Router, SkillHeaps};
 use crate::class::Class;
@@ -26,7 +27,9 @@ impl Router for LongestIdle {
 
     fn agent_changed(&mut self, agent: AgentId, s: &AgentSnapshot, _now: SimTime) {
         let last_change = s.last_release.max(s.last_assign);
-        let key = (u128::from(last_change.as_micros()) << 32) | u128::from(agent);
+        let key = (u128::from(s.preference(false)) << 96)
+            | (u128::from(last_change.as_micros()) << 32)
+            | u128::from(agent);
         self.available.update(agent, s, key);
     }
 

@@ -32,10 +32,49 @@ pub struct AgentSnapshot {
     pub last_release: SimTime,
     /// When it was last given a chat.
     pub last_assign: SimTime,
+    /// Its agent group (index in the scenario's roster).
+    pub group: u16,
+    /// The group's 分流 tier: 0 is offered chats first; a higher tier is overflow, offered
+    /// a chat only when no agent of a lower tier with the skill is below its soft cap.
+    pub tier: u8,
+    /// The group's 分流 weight within its tier: open chats are compared per unit of
+    /// weight, so an agent of weight 2 holds twice the chats of one of weight 1.
+    pub weight: f64,
+    /// Open chats from which the agent stops being preferred (never above `cap`): past
+    /// it, agents of higher tiers below theirs are offered chats first.
+    pub soft_cap: u16,
 }
+
+impl AgentSnapshot {
+    /// The 分流 part of a routing key, compared before anything a policy adds: agents
+    /// below their soft cap come first, lower tiers first within that, then (`by_load`)
+    /// fewer open chats per unit of weight. Fits in 32 bits: 1 bit for the soft cap,
+    /// 4 for the tier, 27 for the weighted load (caps are at most 1000 chats, weights at
+    /// least 1/20, in steps of 1/4096 of a chat).
+    #[inline]
+    pub fn preference(&self, by_load: bool) -> u32 {
+        let past_soft = u32::from(self.load >= self.soft_cap);
+        let tier = u32::from(self.tier.min(MAX_TIER));
+        let load = if !by_load {
+            0
+        } else if self.weight == 1.0 {
+            u32::from(self.load) << 12
+        } else {
+            ((f64::from(self.load) * 4096.0 / self.weight) as u32).min((1 << 27) - 1)
+        };
+        past_soft << 31 | tier << 27 | load
+    }
+}
+
+/// Highest 分流 tier.
+pub const MAX_TIER: u8 = 15;
+/// Lowest and highest 分流 weight.
+pub const WEIGHT_RANGE: (f64, f64) = (0.05, 20.0);
 
 /// Chooses an agent for each new conversation. The model tells the router of every change
 /// to every agent and asks it once per arrival; a `None` answer queues the conversation.
+/// Each snapshot carries the agent's group and the group's 分流 settings (tier, weight,
+/// soft cap); the built-in policies honour them before their own order.
 /// A chat that ends and whose slot a waiting customer takes at the same instant reaches the
 /// router as one change (nothing is routed in between).
 ///
@@ -54,9 +93,11 @@ pub trait Router: Send {
 /// The built-in agent-choice policies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Policy {
-    /// Fewest open chats; ties to the agent whose last chat ended longest ago.
+    /// Fewest open chats (per unit of 分流 weight); ties to the agent whose last chat
+    /// ended longest ago. Below soft caps and lower tiers first.
     LeastLoaded,
     /// The agent with the oldest last change (assignment or release), whatever its load.
+    /// Below soft caps and lower tiers first.
     LongestIdle,
 }
 
@@ -181,6 +222,10 @@ mod tests {
             skills: ClassSet::ALL,
             last_release: SimTime::from_secs(released),
             last_assign: SimTime::from_secs(assigned),
+            group: 0,
+            tier: 0,
+            weight: 1.0,
+            soft_cap: 5,
         }
     }
 
@@ -221,6 +266,89 @@ mod tests {
         r.agent_changed(1, &snap(0, 30, 20), now);
         r.agent_changed(2, &snap(1, 40, 5), now);
         assert_eq!(r.route(Class::InSale, now), Some(0));
+    }
+
+    #[test]
+    fn lower_tiers_are_offered_chats_until_their_soft_cap() {
+        for policy in Policy::ALL {
+            let mut r = policy.build(3);
+            let now = SimTime::ZERO;
+            let veteran = |load| AgentSnapshot {
+                soft_cap: 3,
+                cap: 6,
+                ..snap(load, 0, 0)
+            };
+            let temp = AgentSnapshot {
+                tier: 1,
+                group: 1,
+                ..snap(0, 0, 0)
+            };
+            r.agent_changed(0, &veteran(2), now);
+            r.agent_changed(1, &temp, now);
+            assert_eq!(r.route(Class::PreSale, now), Some(0), "{}", policy.name());
+            // at its soft cap the veteran gives way to the overflow tier
+            r.agent_changed(0, &veteran(3), now);
+            assert_eq!(r.route(Class::PreSale, now), Some(1), "{}", policy.name());
+            // with the overflow tier full, the veteran takes chats up to its cap
+            r.agent_changed(
+                1,
+                &AgentSnapshot {
+                    available: false,
+                    ..temp
+                },
+                now,
+            );
+            assert_eq!(r.route(Class::PreSale, now), Some(0), "{}", policy.name());
+        }
+    }
+
+    #[test]
+    fn weights_share_chats_within_a_tier() {
+        let mut r = Policy::LeastLoaded.build(2);
+        let now = SimTime::ZERO;
+        let mut load = [0u16; 2];
+        let weight = [2.0, 1.0];
+        let mut given = [0u32; 2];
+        let update = |r: &mut Box<dyn Router>, a: usize, load: u16| {
+            let s = AgentSnapshot {
+                weight: weight[a],
+                cap: 100,
+                soft_cap: 100,
+                ..snap(load, a as u64, 0)
+            };
+            r.agent_changed(a as AgentId, &s, now);
+        };
+        update(&mut r, 0, 0);
+        update(&mut r, 1, 0);
+        for _ in 0..30 {
+            let a = r.route(Class::PreSale, now).expect("both available") as usize;
+            given[a] += 1;
+            load[a] += 1;
+            update(&mut r, a, load[a]);
+        }
+        assert_eq!(given, [20, 10]);
+    }
+
+    #[test]
+    fn the_preference_orders_soft_cap_then_tier_then_weighted_load() {
+        let s = |load, tier, weight, soft_cap| AgentSnapshot {
+            tier,
+            weight,
+            soft_cap,
+            cap: 20,
+            ..snap(load, 0, 0)
+        };
+        let p = |x: AgentSnapshot| x.preference(true);
+        assert!(p(s(9, 3, 1.0, 10)) < p(s(0, 0, 1.0, 0)));
+        assert!(p(s(9, 0, 1.0, 10)) < p(s(0, 1, 1.0, 10)));
+        assert!(p(s(3, 0, 2.0, 10)) < p(s(2, 0, 1.0, 10)));
+        // the most a key holds: 999 chats under cap 1000, at the smallest weight, in the
+        // last tier, does not reach the tier's bits
+        let most = s(999, MAX_TIER, WEIGHT_RANGE.0, 1000).preference(true);
+        let next = s(999, MAX_TIER, WEIGHT_RANGE.0, 999).preference(true);
+        assert_eq!(most >> 27, u32::from(MAX_TIER), "{most:#x}");
+        assert!(most & ((1 << 27) - 1) < (1 << 27) - 1, "{most:#x}");
+        assert!(most < next);
     }
 
     fn t(s: u64) -> SimTime {

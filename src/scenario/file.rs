@@ -591,6 +591,15 @@ pub struct GroupFile {
     /// Multiplier on the base order probability of pre-sale customers this group answers.
     #[serde(default = "one")]
     pub conversion_factor: f64,
+    /// 分流 tier: 0 (default) is offered chats first; higher tiers are overflow.
+    #[serde(default)]
+    pub routing_tier: i64,
+    /// 分流 weight within the tier (default 1).
+    #[serde(default = "one")]
+    pub routing_weight: f64,
+    /// Open chats from which the group's agents stop being preferred (default: the cap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soft_cap: Option<i64>,
 }
 
 fn all_classes() -> Vec<String> {

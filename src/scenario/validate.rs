@@ -15,7 +15,7 @@ use crate::engine::SimTime;
 use crate::inbox::Inbox;
 use crate::kpi::Target;
 use crate::patience::{Patience, Retrial};
-use crate::roster::{AgentGroup, MAX_CONTINUOUS_DUTY, Window, merge_shifts};
+use crate::roster::{AgentGroup, GroupRouting, MAX_CONTINUOUS_DUTY, Window, merge_shifts};
 use crate::routing::{Handover, Policy, PriorityWindow, QueueOverflow, Routing};
 use crate::scoring::Scoring;
 
@@ -603,6 +603,7 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
             },
             conversion_factor: ctx
                 .positive(&format!("{key}.conversion_factor"), g.conversion_factor)?,
+            routing: group_routing(g, &key, ctx)?,
         };
         if !g.shifts.is_empty() {
             for w in group.overlong_shifts(MAX_CONTINUOUS_DUTY) {
@@ -621,4 +622,43 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
         return Err(ctx.err("groups", "the roster is empty: every group has count = 0"));
     }
     Ok((groups, warnings))
+}
+
+/// A group's 分流 settings: tier, weight and soft cap, each in its range.
+fn group_routing(g: &GroupFile, key: &str, ctx: &Ctx) -> R<GroupRouting> {
+    let max_tier = i64::from(crate::routing::MAX_TIER);
+    if !(0..=max_tier).contains(&g.routing_tier) {
+        return Err(ctx.err(
+            format!("{key}.routing_tier"),
+            format!(
+                "must lie in 0..={max_tier} (0 is offered chats first), got {}",
+                g.routing_tier
+            ),
+        ));
+    }
+    let (lo, hi) = crate::routing::WEIGHT_RANGE;
+    if !(lo..=hi).contains(&g.routing_weight) {
+        return Err(ctx.err(
+            format!("{key}.routing_weight"),
+            format!(
+                "must lie in {lo}..={hi} (a share relative to weight 1), got {}",
+                g.routing_weight
+            ),
+        ));
+    }
+    let soft_cap = match g.soft_cap {
+        None => None,
+        Some(v) if (1..=1000).contains(&v) => Some(v as u16),
+        Some(v) => {
+            return Err(ctx.err(
+                format!("{key}.soft_cap"),
+                format!("must lie in 1..=1000 chats, got {v}"),
+            ));
+        }
+    };
+    Ok(GroupRouting {
+        tier: g.routing_tier as u8,
+        weight: g.routing_weight,
+        soft_cap,
+    })
 }

@@ -38,6 +38,22 @@ pub struct AgentUpdate {
     pub last_assign_us: u64,
     /// When the change happened (µs).
     pub t_us: u64,
+    /// Its agent group (index in the roster); 0 when a client leaves it out.
+    #[serde(default)]
+    pub group: u16,
+    /// The group's 分流 tier (0 is offered chats first); 0 when left out.
+    #[serde(default)]
+    pub tier: u8,
+    /// The group's 分流 weight within its tier; 1 when left out.
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// Open chats from which the agent stops being preferred; the cap when left out.
+    #[serde(default)]
+    pub soft_cap: Option<u16>,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl AgentUpdate {
@@ -52,6 +68,10 @@ impl AgentUpdate {
             last_release_us: s.last_release.as_micros(),
             last_assign_us: s.last_assign.as_micros(),
             t_us: now.as_micros(),
+            group: s.group,
+            tier: s.tier,
+            weight: s.weight,
+            soft_cap: Some(s.soft_cap),
         }
     }
 
@@ -64,6 +84,10 @@ impl AgentUpdate {
             skills: ClassSet::of(&self.skills),
             last_release: SimTime::from_micros(self.last_release_us),
             last_assign: SimTime::from_micros(self.last_assign_us),
+            group: self.group,
+            tier: self.tier.min(crate::routing::MAX_TIER),
+            weight: self.weight,
+            soft_cap: self.soft_cap.unwrap_or(self.cap).min(self.cap),
         }
     }
 }

@@ -6,7 +6,8 @@
 //! - `determinism`: the same seed gives byte-identical outputs for any thread count
 //! - `inbox`: every KPI definition on tiny scenarios with exact counts; 留言, the
 //!   platform closing left chats, the waiting-line cap, priority inside the inbox
-//! - `model`: shifts, priority windows, hand-over, retrials, custom routers, warnings
+//! - `model`: shifts, priority windows, hand-over, retrials, custom routers, warnings,
+//!   分流 tiers, soft caps and weights
 //! - `plans`: bot, network, conversion and plan variants (equivalences and directions)
 //! - `scenarios`: every shipped scenario validates and runs; the embedded default matches
 //! - `bad_input`: every kind of bad input gives exit 2, a message naming the file, the

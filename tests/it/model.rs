@@ -340,3 +340,87 @@ fn an_inline_table_sets_the_rate_until_the_next_row() {
     assert!((sc.arrivals.curve.expected_total() - (30.0 + 360.0 + 30.0)).abs() < 1e-9);
     assert_eq!(sc.arrivals.curve.rate_at(600.0), 0.0);
 }
+
+/// 分流: veterans in tier 0 with a soft cap of 2, temps in tier 1 as overflow.
+fn tiered(per_hour: u32) -> Scenario {
+    scenario(&format!(
+        r#"
+name = "tiers"
+start = "11-10 18:00"
+end = "11-10 22:00"
+[arrivals]
+constant_per_hour = {per_hour}
+[conversation]
+model = "sessions"
+work = {{ dist = "fixed", value_s = 60 }}
+[patience.first_reply]
+default = {{ dist = "never" }}
+[[groups]]
+name = "veterans"
+count = 5
+max_chats = 4
+soft_cap = 2
+[[groups]]
+name = "temps"
+count = 5
+max_chats = 4
+routing_tier = 1
+"#
+    ))
+}
+
+#[test]
+fn an_overflow_tier_takes_chats_only_past_the_first_tiers_soft_cap() {
+    use d11sim::kpi::GroupKpi;
+    // one chat a minute of a minute's work: ten veteran slots below the soft cap are
+    // never all held at once (P < 1e-7), so the temps take nothing
+    let light = run(&tiered(60), 5, 3);
+    let chats = |r: &RunResults, g| r.group_kpi(g, GroupKpi::Chats).unwrap().mean;
+    assert!(chats(&light, 0) > 200.0, "{}", chats(&light, 0));
+    assert_eq!(chats(&light, 1), 0.0);
+    // fifteen Erlangs: past the ten soft-cap slots the temps take the overflow, and the
+    // veterans go past their soft cap only when the temps are full, which is rare
+    let heavy = run(&tiered(900), 5, 3);
+    assert!(
+        chats(&heavy, 1) > 0.2 * chats(&heavy, 0),
+        "{}",
+        chats(&heavy, 1)
+    );
+    let conc = |g| heavy.group_kpi(g, GroupKpi::MeanConcurrency).unwrap().mean;
+    assert!(conc(0) > 1.5 && conc(0) < 2.1, "veterans {}", conc(0));
+    assert!(conc(1) > 0.8, "temps {}", conc(1));
+}
+
+#[test]
+fn a_heavier_routing_weight_holds_more_chats_per_agent() {
+    use d11sim::kpi::GroupKpi;
+    let text = r#"
+name = "weights"
+start = "11-10 18:00"
+end = "11-10 22:00"
+[arrivals]
+constant_per_hour = 3600
+[conversation]
+model = "sessions"
+work = { dist = "fixed", value_s = 60 }
+[patience.first_reply]
+default = { dist = "never" }
+[[groups]]
+name = "veterans"
+count = 5
+max_chats = 20
+routing_weight = 2
+[[groups]]
+name = "new_hires"
+count = 5
+max_chats = 20
+"#;
+    let r = run(&scenario(text), 5, 4);
+    let conc = r.group_values(0, GroupKpi::MeanConcurrency);
+    let new = r.group_values(1, GroupKpi::MeanConcurrency);
+    for (v, n) in conc.iter().zip(&new) {
+        let (v, n) = (v.unwrap(), n.unwrap());
+        // sixty Erlangs on ten agents: about 8 and 4 chats each at weights 2:1
+        assert!(v > 1.7 * n && v < 2.3 * n, "{v} vs {n}");
+    }
+}

@@ -160,6 +160,38 @@ fn the_reference_server_speaks_the_protocol() {
     assert_eq!(v["decisions"].as_u64(), Some(3));
 }
 
+#[test]
+fn the_reference_server_honours_routing_tiers_and_soft_caps() {
+    let s = serve("least-loaded");
+    call(s.addr, "POST", "/v1/reset", r#"{"agents":2}"#);
+    let all = ["pre_sale", "in_sale", "after_sale"];
+    // agent 0: a veteran with 3 chats, soft cap 4; agent 1: an idle overflow temp
+    let with = |u: Value, extra: Value| {
+        let mut u = u;
+        u.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        u
+    };
+    let veteran = |load| {
+        with(
+            update(0, load, 15, &all, 5),
+            json!({"tier": 0, "soft_cap": 4}),
+        )
+    };
+    let temp = with(
+        update(1, 0, 6, &all, 1),
+        json!({"group": 1, "tier": 1, "weight": 0.5}),
+    );
+    let body = json!({"updates": [veteran(3), temp], "class": "pre_sale", "t_us": 20});
+    let (st, v) = call(s.addr, "POST", "/v1/route", &body.to_string());
+    assert_eq!((st, v["agent"].as_u64()), (StatusCode::OK, Some(0)), "{v}");
+    // at its soft cap the veteran gives way to the overflow tier
+    let body = json!({"updates": [veteran(4)], "class": "pre_sale", "t_us": 30});
+    let (_, v) = call(s.addr, "POST", "/v1/route", &body.to_string());
+    assert_eq!(v["agent"].as_u64(), Some(1), "{v}");
+}
+
 /// The small store cut to its first two hours (a few dozen conversations).
 fn short_scenario(dir: &std::path::Path) -> String {
     let text = std::fs::read_to_string(common::root().join("scenarios/small_store.toml"))
