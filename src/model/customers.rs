@@ -67,8 +67,11 @@ pub struct Customer {
     pub assigned: SimTime,
     /// When the customer's pending message was sent.
     pub msg_sent_at: SimTime,
+    /// Turns in the conversation: each a burst of customer messages needing one reply.
     pub msgs_total: u16,
+    /// Turns sent so far.
     pub msgs_sent: u16,
+    /// Turns answered so far.
     pub replies: u16,
     /// Reply after which a pre-sale agent hands over (0 = no hand-over).
     pub handover_at: u16,
@@ -100,6 +103,13 @@ pub struct Customer {
     pub withdrew: bool,
     /// The agent who sent the first human reply (its group's conversion factor applies).
     pub first_agent: AgentId,
+    /// When the first answer arrived (conversion runs to it): the first reply, unless
+    /// that was the agent's quick 您好; `NEVER` until then.
+    pub answered_at: SimTime,
+    /// Customer messages in the conversation (spread over its `msgs_total` turns).
+    pub cust_msgs: u16,
+    /// The agent's 您好 closed the opening round: the answer that follows is not a round.
+    pub hello_round: bool,
 }
 
 impl Customer {
@@ -144,6 +154,9 @@ impl Customer {
             queued_message: false,
             withdrew: false,
             first_agent: 0,
+            answered_at: SimTime::NEVER,
+            cust_msgs: 1,
+            hello_round: false,
         }
     }
 }

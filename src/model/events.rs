@@ -45,6 +45,12 @@ pub(super) enum Ev {
         hop: u16,
     },
     ReplyDelivered(CustRef),
+    /// The agent's quick 您好 leaves its client (stale if the chat moved since).
+    Hello {
+        cust: CustRef,
+        hop: u16,
+    },
+    HelloDelivered(CustRef),
     Disconnect(AgentId),
     Reconnect(AgentId),
     OutageStart(u16),
@@ -94,6 +100,8 @@ impl Process for Model<'_> {
                 self.on_bot_done(visit, resolves, q)
             }
             Ev::MessageToAgent { cust, hop } => self.on_message_to_agent(cust, hop, q),
+            Ev::Hello { cust, hop } => self.on_hello(cust, hop, q),
+            Ev::HelloDelivered(c) => self.deliver_hello(c, q),
             Ev::ReplyDelivered(c) => {
                 if self.customers.try_get(c).is_some() {
                     self.deliver_reply(c, q)

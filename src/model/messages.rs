@@ -24,16 +24,22 @@ impl Model<'_> {
         let cu = self.customers.get_mut(c);
         cu.hop = cu.hop.wrapping_add(1);
         if cu.msgs_sent == 0 {
-            // the opening message was sent on arrival
+            // the opening turn was sent on arrival
             cu.msgs_sent = 1;
             cu.msg_sent_at = cu.arrived;
             if cu.counted {
-                self.counters.customer_messages += 1;
+                self.counters.customer_messages += turn_messages(cu, 1);
             }
         }
         let pending = cu.msgs_sent > cu.replies;
         let gone = cu.gone != Gone::No;
+        let greet = !cu.replied && !gone;
+        let hop = cu.hop;
         self.agents[a as usize].chats.push((c, 0.0));
+        if greet && self.messages_params().greeting.hello.is_some() {
+            let delay = self.samplers.hello.sample(&mut self.rng_service);
+            q.schedule(q.now() + delay, Ev::Hello { cust: c, hop });
+        }
         if pending {
             self.forward_to_agent(c, a, q);
         } else if gone {
@@ -151,8 +157,7 @@ impl Model<'_> {
     /// The reply reaches the customer (network delay comes with the network model).
     pub(super) fn deliver_reply(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
         let now = q.now();
-        let m = self.messages_params();
-        let (extra_p, wrap_up) = (m.extra_agent_message_prob, m.wrap_up);
+        let wrap_up = self.messages_params().wrap_up;
         let silent_timeout = self.sc.patience.silent_timeout;
         let (gone, withdrew) = (self.customers.get(c).gone, self.customers.get(c).withdrew);
         if gone != Gone::No && (!self.sc.inbox.keep_messages || withdrew) {
@@ -162,7 +167,7 @@ impl Model<'_> {
                 _ => q.schedule(now + silent_timeout, Ev::Release(c)),
             };
         }
-        let extra = u64::from(self.rng_conversation.random::<f64>() < extra_p);
+        let extra = self.extra_agent_messages();
         self.count_reply(c, now, extra);
         if !self.customers.get(c).replied {
             self.first_reply(c, now);
@@ -202,14 +207,33 @@ impl Model<'_> {
         }
     }
 
-    /// Counts one delivered reply: 平响 (scored rounds, capped), its distribution, the
-    /// per-round shares, and the customer's own mean for conversion.
+    /// Counts one delivered reply: the customer's own mean for conversion, its first
+    /// answer, and the round it closes (unless a 您好 closed it).
     fn count_reply(&mut self, c: CustRef, now: SimTime, extra: u64) {
-        let scoring = &self.sc.scoring;
         let cu = self.customers.get_mut(c);
         cu.replies += 1;
         let response = now - cu.msg_sent_at;
         cu.reply_sum_s += response.as_secs_f64();
+        if cu.answered_at == SimTime::NEVER {
+            cu.answered_at = now;
+        }
+        let counted = cu.counted;
+        if cu.replies == 1 && cu.hello_round {
+            // the 您好 closed this round: the answer is one more agent message, not a round
+            if counted {
+                self.counters.agent_messages += 1 + extra;
+            }
+            return;
+        }
+        self.count_round(c, response, extra);
+    }
+
+    /// Counts one round answered `response` after the customer's message: 平响 (scored
+    /// rounds, capped), its distribution, the per-round shares; with `extra` more agent
+    /// messages than one.
+    fn count_round(&mut self, c: CustRef, response: SimTime, extra: u64) {
+        let scoring = &self.sc.scoring;
+        let cu = self.customers.get(c);
         let (counted, first_arrived, sent, agent) =
             (cu.counted, cu.first_arrived, cu.msg_sent_at, cu.agent);
         let scored = scoring.counts_at(self.sc.calendar.time_of_day(sent));
@@ -254,7 +278,7 @@ impl Model<'_> {
         let (a, msg, counted, in_chat) =
             (cu.agent, cu.msgs_sent, cu.counted, cu.state == State::Chat);
         if counted {
-            self.counters.customer_messages += 1;
+            self.counters.customer_messages += turn_messages(cu, msg);
         }
         if in_chat {
             self.forward_to_agent(c, a, q);
@@ -263,10 +287,22 @@ impl Model<'_> {
     }
 
     fn schedule_mid_patience(&mut self, c: CustRef, msg: u16, q: &mut EventQueue<Ev>) {
+        self.schedule_mid_patience_scaled(c, msg, 1.0, q);
+    }
+
+    /// As [`Model::schedule_mid_patience`], the patience drawn x `factor`.
+    fn schedule_mid_patience_scaled(
+        &mut self,
+        c: CustRef,
+        msg: u16,
+        factor: f64,
+        q: &mut EventQueue<Ev>,
+    ) {
         let p = self
             .samplers
             .mid_conversation
-            .sample_s(&mut self.rng_conversation);
+            .sample_s(&mut self.rng_conversation)
+            * factor;
         if p.is_finite() {
             q.schedule(
                 q.now() + SimTime::from_secs_f64(p),
@@ -337,6 +373,80 @@ impl Model<'_> {
         self.release(c, q);
     }
 
+    /// Agent messages beyond one in a reply: `reply_messages` less one, or one with
+    /// `extra_agent_message_prob`.
+    fn extra_agent_messages(&mut self) -> u64 {
+        let sc = self.sc;
+        let Conversation::Messages(m) = &sc.conversation else {
+            unreachable!("messages handler in the sessions model")
+        };
+        match &m.reply_messages {
+            Some(r) => u64::from(r.sample(&mut self.rng_conversation).saturating_sub(1)),
+            None => {
+                let p = m.extra_agent_message_prob;
+                u64::from(self.rng_conversation.random::<f64>() < p)
+            }
+        }
+    }
+
+    /// The agent's 您好 leaves its client (when the agent is online), then travels.
+    pub(super) fn on_hello(&mut self, c: CustRef, hop: u16, q: &mut EventQueue<Ev>) {
+        let Some(cu) = self.customers.try_get(c) else {
+            return;
+        };
+        if cu.hop != hop || cu.state != State::Chat || cu.replied || cu.gone != Gone::No {
+            return; // the chat moved or ended, or the answer came first
+        }
+        let a = cu.agent;
+        let now = q.now();
+        let agent = &self.agents[a as usize];
+        if agent.offline {
+            let back = agent.offline_until.max(now);
+            return q.schedule(back, Ev::Hello { cust: c, hop });
+        }
+        let delay = self.leg_delay(a, now);
+        if delay == SimTime::ZERO {
+            self.deliver_hello(c, q);
+        } else {
+            q.schedule(now + delay, Ev::HelloDelivered(c));
+        }
+    }
+
+    /// The 您好 reaches the customer: the first human reply (首响, 回复率), one agent
+    /// message, and the end of the opening round for 平响. The question is still owed its
+    /// answer: the customer now waits for it with mid-conversation patience.
+    pub(super) fn deliver_hello(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        let Some(cu) = self.customers.try_get(c) else {
+            return;
+        };
+        if cu.replied || cu.state != State::Chat {
+            return;
+        }
+        let now = q.now();
+        let (open_round, counted) = (cu.replies == 0 && cu.msgs_sent > 0, cu.counted);
+        if open_round {
+            self.customers.get_mut(c).hello_round = true;
+            let response = now - self.customers.get(c).msg_sent_at;
+            self.count_round(c, response, 0);
+        } else if counted {
+            self.counters.agent_messages += 1;
+        }
+        self.first_reply(c, now);
+        // conversion runs to the answer, not to the greeting
+        self.customers.get_mut(c).answered_at = SimTime::NEVER;
+        let cu = self.customers.get(c);
+        if cu.gone == Gone::No && cu.replies < cu.msgs_sent {
+            let factor = self
+                .messages_params()
+                .greeting
+                .hello
+                .as_ref()
+                .map_or(1.0, |h| h.patience_factor);
+            let msg = cu.msgs_sent;
+            self.schedule_mid_patience_scaled(c, msg, factor, q);
+        }
+    }
+
     /// A pre-sale agent hands an after-sale question to the after-sale queue.
     fn hand_over(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
         let now = q.now();
@@ -365,6 +475,20 @@ impl Model<'_> {
         }
         self.schedule_mid_patience(c, msg, q);
     }
+}
+
+/// Customer messages in turn `k` (1-based) of `cu`'s conversation: its messages spread
+/// evenly over its turns (a hand-over's transfer message beyond them counts one).
+fn turn_messages(cu: &super::customers::Customer, k: u16) -> u64 {
+    let (n, t, k) = (
+        u64::from(cu.cust_msgs),
+        u64::from(cu.msgs_total),
+        u64::from(k),
+    );
+    if k == 0 || k > t || n <= t {
+        return 1;
+    }
+    k * n / t - (k - 1) * n / t
 }
 
 /// Removes every message of `c` from an agent's inbox; returns how many there were.

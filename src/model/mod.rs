@@ -48,6 +48,8 @@ struct Samplers {
     effort: Duration,
     quick_phrase: Duration,
     think: Duration,
+    /// The agent's 您好 after the chat reaches it (`Never` without one).
+    hello: Duration,
     work: Duration,
     retrial_delay: Duration,
     bot_latency: Duration,
@@ -155,12 +157,17 @@ impl<'s> Model<'s> {
                 s.work.build(),
             ),
         };
+        let hello = match &sc.conversation {
+            Conversation::Messages(m) => m.greeting.hello.as_ref().map(|h| h.delay.build()),
+            Conversation::Sessions(_) => None,
+        };
         let samplers = Samplers {
             first_reply: std::array::from_fn(|i| p.first_reply[i].build()),
             mid_conversation: p.mid_conversation.build(),
             effort,
             quick_phrase,
             think,
+            hello: hello.unwrap_or(Duration::Never),
             work,
             retrial_delay: p
                 .retrial
@@ -349,7 +356,7 @@ impl<'s> Model<'s> {
         if timer_now {
             self.draw_patience(c, class, factor, now);
         }
-        let (msgs, handover_at) = self.draw_conversation_shape(class, queue_class);
+        let (msgs, handover_at, cust_msgs) = self.draw_conversation_shape(class, queue_class);
         let nobody_there = !self.agents_exist_for(queue_class);
         let left_message = nobody_there && sc.inbox.keep_messages;
         {
@@ -358,6 +365,7 @@ impl<'s> Model<'s> {
             cu.response_origin = now;
             cu.reached_human = true;
             cu.msgs_total = msgs;
+            cu.cust_msgs = cust_msgs;
             cu.handover_at = handover_at;
             cu.state = State::Waiting;
             cu.left_message = left_message;
@@ -412,8 +420,13 @@ impl<'s> Model<'s> {
     /// Draws how long customer `c` waits for a first reply from `now` (its class's law
     /// times `factor`) and whether it leaves silently.
     fn draw_patience(&mut self, c: CustRef, class: Class, factor: f32, now: SimTime) {
+        let welcome = match &self.sc.conversation {
+            Conversation::Messages(m) => m.greeting.auto_welcome_patience_factor.unwrap_or(1.0),
+            Conversation::Sessions(_) => 1.0,
+        };
         let patience = self.samplers.first_reply[class.index()].sample_s(&mut self.rng_customers)
-            * f64::from(factor);
+            * f64::from(factor)
+            * welcome;
         let silent = self.rng_customers.random::<f64>() < self.sc.patience.silent_share;
         let cu = self.customers.get_mut(c);
         cu.silent = silent;
@@ -481,27 +494,41 @@ impl<'s> Model<'s> {
         }
     }
 
-    fn draw_conversation_shape(&mut self, class: Class, queue_class: Class) -> (u16, u16) {
+    /// Turns, the reply after which a pre-sale agent hands over (0: none), and customer
+    /// messages of a new conversation.
+    fn draw_conversation_shape(&mut self, class: Class, queue_class: Class) -> (u16, u16, u16) {
         let Conversation::Messages(m) = &self.sc.conversation else {
-            return (1, 0);
+            return (1, 0, 1);
         };
         let msgs = m
             .customer_messages
             .sample(&mut self.rng_customers)
             .min(u32::from(u16::MAX)) as u16;
+        let turns = match &m.burst {
+            None => msgs,
+            Some(burst) => {
+                // bursts are drawn until the conversation's messages are used up
+                let (mut left, mut turns) = (u32::from(msgs), 0u16);
+                while left > 0 {
+                    left -= burst.sample(&mut self.rng_customers).min(left);
+                    turns += 1;
+                }
+                turns
+            }
+        };
         let handover_at = match &self.sc.routing.handover {
             Some(h) if queue_class != class => self
                 .rng_customers
                 .random_range(h.replies_min..=h.replies_max),
             _ => 0,
         };
-        // A customer handed over needs at least one message after the hand-over.
-        let msgs = if handover_at > 0 {
-            msgs.max(handover_at + 1)
+        // A customer handed over needs at least one turn after the hand-over.
+        let turns = if handover_at > 0 {
+            turns.max(handover_at + 1)
         } else {
-            msgs
+            turns
         };
-        (msgs, handover_at)
+        (turns, handover_at, msgs.max(turns))
     }
 
     /// # Panics

@@ -21,6 +21,7 @@ impl Model<'_> {
         cu.replied = true;
         cu.served = present;
         cu.first_reply_at = now;
+        cu.answered_at = now;
         cu.first_agent = cu.agent;
         let (counted, class, left_message, agent) =
             (cu.counted, cu.class, cu.left_message, cu.agent);
@@ -341,15 +342,21 @@ impl Model<'_> {
         if cu.counted {
             self.counted_present -= 1;
             if cu.served && cu.class == Class::PreSale {
-                let first = (cu.first_reply_at - cu.first_arrived).as_secs_f64();
+                // to the first answer: a customer who got only a 您好 has none
+                let first = (cu.answered_at != SimTime::NEVER)
+                    .then(|| (cu.answered_at - cu.first_arrived).as_secs_f64());
                 let mean_reply = (cu.replies > 0).then(|| cu.reply_sum_s / f64::from(cu.replies));
                 let group = usize::from(self.agents[cu.first_agent as usize].group);
-                let factor = self.sc.groups[group].conversion_factor;
+                let factor = if first.is_some() {
+                    self.sc.groups[group].conversion_factor
+                } else {
+                    1.0 // the abandoners' floor, as for those who left before any reply
+                };
                 let p = self
                     .sc
                     .conversion
                     .as_ref()
-                    .map(|cv| cv.probability(Some(first), mean_reply));
+                    .map(|cv| cv.probability(first, mean_reply));
                 let first_arrived = cu.first_arrived;
                 self.record_conversion(first_arrived, p, factor, true, Some(group));
             }

@@ -346,6 +346,27 @@ pub struct CountFile {
     pub dispersion: Option<f64>,
 }
 
+/// `[conversation.greeting]`: the automatic welcome and the agent's quick 您好.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GreetingFile {
+    /// The store's automatic welcome message (欢迎语) is on.
+    #[serde(default)]
+    pub auto_welcome: bool,
+    /// First-reply patience of a welcomed customer, x (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_welcome_patience_factor: Option<f64>,
+    /// The agent sends a quick 您好 as the chat reaches them.
+    #[serde(default)]
+    pub agent_hello: bool,
+    /// From the chat reaching the agent to the 您好 being sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello: Option<DurationFile>,
+    /// Patience for the answer after a 您好, x the mid-conversation patience (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hello_patience_factor: Option<f64>,
+}
+
 /// `[conversation]`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -356,8 +377,17 @@ pub struct ConversationFile {
     // --- messages model ---
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_messages: Option<CountFile>,
+    /// Customer messages per turn (default: one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub burst: Option<CountFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_agent_message_prob: Option<f64>,
+    /// Agent messages per reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_messages: Option<CountFile>,
+    /// `[conversation.greeting]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<GreetingFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effort: Option<DurationFile>,
     #[serde(skip_serializing_if = "Option::is_none")]

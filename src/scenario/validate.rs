@@ -9,8 +9,8 @@ use super::file::*;
 use super::rates::arrivals;
 use super::{Scenario, ScenarioError};
 use crate::class::{Class, ClassSet};
-use crate::conversation::{Conversation, MessagesModel, SessionsModel};
-use crate::distribution::DurationSpec;
+use crate::conversation::{Conversation, Greeting, Hello, MessagesModel, SessionsModel};
+use crate::distribution::{CountSpec, DurationSpec};
 use crate::engine::SimTime;
 use crate::inbox::Inbox;
 use crate::kpi::Target;
@@ -223,10 +223,13 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
 fn conversation(raw: &ConversationFile, ctx: &Ctx<'_>) -> R<Conversation> {
     let messages_keys = [
         ("customer_messages", raw.customer_messages.is_some()),
+        ("burst", raw.burst.is_some()),
         (
             "extra_agent_message_prob",
             raw.extra_agent_message_prob.is_some(),
         ),
+        ("reply_messages", raw.reply_messages.is_some()),
+        ("greeting", raw.greeting.is_some()),
         ("effort", raw.effort.is_some()),
         ("think", raw.think.is_some()),
         ("switch_penalty", raw.switch_penalty.is_some()),
@@ -257,10 +260,19 @@ fn conversation(raw: &ConversationFile, ctx: &Ctx<'_>) -> R<Conversation> {
                     "conversation.customer_messages",
                     ctx,
                 )?,
+                burst: match &raw.burst {
+                    Some(b) => Some(count(b, "conversation.burst", ctx)?),
+                    None => None,
+                },
                 extra_agent_message_prob: ctx.probability(
                     "conversation.extra_agent_message_prob",
                     raw.extra_agent_message_prob.unwrap_or(0.0),
                 )?,
+                reply_messages: reply_messages(raw, ctx)?,
+                greeting: match &raw.greeting {
+                    Some(g) => greeting(g, ctx)?,
+                    None => Greeting::NONE,
+                },
                 effort: duration(
                     raw.effort.as_ref().ok_or_else(|| required("effort"))?,
                     "conversation.effort",
@@ -660,5 +672,62 @@ fn group_routing(g: &GroupFile, key: &str, ctx: &Ctx) -> R<GroupRouting> {
         tier: g.routing_tier as u8,
         weight: g.routing_weight,
         soft_cap,
+    })
+}
+
+/// Agent messages per reply: a count, or one plus `extra_agent_message_prob` (not both).
+fn reply_messages(raw: &ConversationFile, ctx: &Ctx<'_>) -> R<Option<CountSpec>> {
+    let Some(r) = &raw.reply_messages else {
+        return Ok(None);
+    };
+    if raw.extra_agent_message_prob.is_some() {
+        return Err(ctx.err(
+            "conversation.reply_messages",
+            "give either reply_messages or extra_agent_message_prob, not both (both set the agent messages per reply)",
+        ));
+    }
+    Ok(Some(count(r, "conversation.reply_messages", ctx)?))
+}
+
+/// `[conversation.greeting]`: factors only with their greeting switched on.
+fn greeting(g: &GreetingFile, ctx: &Ctx<'_>) -> R<Greeting> {
+    let off = |key: &str, set: bool, switch: &str| -> R<()> {
+        if set {
+            Err(ctx.err(
+                format!("conversation.greeting.{key}"),
+                format!("applies only with {switch} = true"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    if !g.auto_welcome {
+        off("auto_welcome_patience_factor", g.auto_welcome_patience_factor.is_some(), "auto_welcome")?;
+    }
+    if !g.agent_hello {
+        off("hello", g.hello.is_some(), "agent_hello")?;
+        off("hello_patience_factor", g.hello_patience_factor.is_some(), "agent_hello")?;
+    }
+    let factor = |key: &str, x: Option<f64>| {
+        ctx.positive(&format!("conversation.greeting.{key}"), x.unwrap_or(1.0))
+    };
+    let hello = if g.agent_hello {
+        Some(Hello {
+            delay: match &g.hello {
+                Some(d) => duration(d, "conversation.greeting.hello", ctx)?,
+                None => DurationSpec::Fixed { value_s: 3.0 },
+            },
+            patience_factor: factor("hello_patience_factor", g.hello_patience_factor)?,
+        })
+    } else {
+        None
+    };
+    Ok(Greeting {
+        auto_welcome_patience_factor: if g.auto_welcome {
+            Some(factor("auto_welcome_patience_factor", g.auto_welcome_patience_factor)?)
+        } else {
+            None
+        },
+        hello,
     })
 }
