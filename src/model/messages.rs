@@ -37,8 +37,10 @@ impl Model<'_> {
         let hop = cu.hop;
         self.agents[a as usize].chats.push((c, 0.0));
         if greet && self.messages_params().greeting.hello.is_some() {
+            // the agent sees the chat once its message arrives, then clicks the phrase
+            let seen = self.leg_delay(a, q.now());
             let delay = self.samplers.hello.sample(&mut self.rng_service);
-            q.schedule(q.now() + delay, Ev::Hello { cust: c, hop });
+            q.schedule(q.now() + seen + delay, Ev::Hello { cust: c, hop });
         }
         if pending {
             self.forward_to_agent(c, a, q);

@@ -233,17 +233,57 @@ pub fn fixes(
             .find(|x| x.target == *t)
             .map_or(0.0, |x| x.share_met)
             * 100.0;
+        let effect = group_effect(results, &r, g, t, lang);
         let text = match lang {
             Lang::En => format!(
                 "Fix: +{hi} agents on {group} ({when}, +{hours:.0} agent-hours): {reach} on the \
-                 day, met in {share:.0}% of replications"
+                 day, met in {share:.0}% of replications; in {group}: {effect}"
             ),
             Lang::Zh => format!(
                 "解决办法：{group} 加 {hi} 人（{when}，+{hours:.0} 人时）：全天 {reach}，\
-                 {share:.0}% 的重复达标"
+                 {share:.0}% 的重复达标；{group} 组内：{effect}"
             ),
         };
         lines.push((t.clone(), text, true));
     }
     lines
+}
+
+/// What a fix does inside the group it adds to: the group's own value of the target's KPI
+/// (its 首响 when the KPI has no per-group meaning) and its chats per agent, before and
+/// after.
+fn group_effect(
+    before: &RunResults,
+    after: &RunResults,
+    g: usize,
+    t: &Target,
+    lang: Lang,
+) -> String {
+    use crate::kpi::GroupKpi;
+    let kpi = GroupKpi::of(t.kpi).unwrap_or(GroupKpi::FirstResponseMeanS);
+    let shown = kpi.store_kpi().unwrap_or(t.kpi);
+    let value = |r: &RunResults, k: GroupKpi| {
+        r.group_kpi(g, k).map_or("-".to_string(), |e| {
+            fmt_value(k.store_kpi().unwrap_or(shown), e.mean)
+        })
+    };
+    let chats = GroupKpi::MeanConcurrency;
+    match lang {
+        Lang::En => format!(
+            "{} {} -> {}, chats per agent {} -> {}",
+            lang.kpi(shown),
+            value(before, kpi),
+            value(after, kpi),
+            value(before, chats),
+            value(after, chats)
+        ),
+        Lang::Zh => format!(
+            "{} {} → {}，人均接待 {} → {}",
+            lang.kpi(shown),
+            value(before, kpi),
+            value(after, kpi),
+            value(before, chats),
+            value(after, chats)
+        ),
+    }
 }

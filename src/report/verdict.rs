@@ -96,6 +96,17 @@ pub(super) fn plan_verdicts(
         kpis = vec![Kpi::AvgResponseS, Kpi::ReplyRate];
     }
     kpis.dedup();
+    // 询单转化率 divides by the customers who reached a human: a plan that moves customers
+    // to the bot or away from the agents changes its denominator. The money it stands for
+    // is read beside it, and judges the plan in its place.
+    let money_beside = kpis.contains(&Kpi::InquiryConversion) && sc.conversion.is_some();
+    if money_beside && !kpis.contains(&Kpi::CsGmv) {
+        let at = kpis
+            .iter()
+            .position(|k| *k == Kpi::InquiryConversion)
+            .unwrap_or(0);
+        kpis.insert(at + 1, Kpi::CsGmv);
+    }
     plans
         .iter()
         .skip(1)
@@ -105,7 +116,8 @@ pub(super) fn plan_verdicts(
                 .iter()
                 .filter_map(|&k| {
                     let d = compare::difference(&base.results, &p.results, k)?;
-                    worse |= compare::judge(k, &d) == "worse";
+                    let judged = !(money_beside && k == Kpi::InquiryConversion);
+                    worse |= judged && compare::judge(k, &d) == "worse";
                     Some(format!(
                         "{} {} {}",
                         lang.kpi(k),

@@ -702,11 +702,19 @@ fn greeting(g: &GreetingFile, ctx: &Ctx<'_>) -> R<Greeting> {
         }
     };
     if !g.auto_welcome {
-        off("auto_welcome_patience_factor", g.auto_welcome_patience_factor.is_some(), "auto_welcome")?;
+        off(
+            "auto_welcome_patience_factor",
+            g.auto_welcome_patience_factor.is_some(),
+            "auto_welcome",
+        )?;
     }
     if !g.agent_hello {
         off("hello", g.hello.is_some(), "agent_hello")?;
-        off("hello_patience_factor", g.hello_patience_factor.is_some(), "agent_hello")?;
+        off(
+            "hello_patience_factor",
+            g.hello_patience_factor.is_some(),
+            "agent_hello",
+        )?;
     }
     let factor = |key: &str, x: Option<f64>| {
         ctx.positive(&format!("conversation.greeting.{key}"), x.unwrap_or(1.0))
@@ -724,7 +732,10 @@ fn greeting(g: &GreetingFile, ctx: &Ctx<'_>) -> R<Greeting> {
     };
     Ok(Greeting {
         auto_welcome_patience_factor: if g.auto_welcome {
-            Some(factor("auto_welcome_patience_factor", g.auto_welcome_patience_factor)?)
+            Some(factor(
+                "auto_welcome_patience_factor",
+                g.auto_welcome_patience_factor,
+            )?)
         } else {
             None
         },

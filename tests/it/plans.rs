@@ -315,7 +315,7 @@ remove = ["groups.temps"]
 "#;
     let plans = plans_from_toml(text, "whatif.toml", &common::root().join("scenarios")).unwrap();
     let agents: Vec<usize> = plans.iter().map(|p| p.scenario.agents()).collect();
-    assert_eq!(agents, vec![212, 232, 152]);
+    assert_eq!(agents, vec![222, 242, 162]);
     let added = plans[1].scenario.groups.last().unwrap();
     assert_eq!((added.name.as_str(), added.count), ("extra_temps", 20));
     assert!(plans[2].scenario.groups.iter().all(|g| g.name != "temps"));
@@ -341,5 +341,74 @@ remove = ["groups.temps"]
     assert!(
         msg.contains("variants[1].remove[0]") && msg.contains("no element named `robots`"),
         "{msg}"
+    );
+}
+
+/// Mean 首响 of the customers who arrived in series intervals `ks`, seconds.
+fn cohort_first_response(r: &ReplicationResult, ks: std::ops::Range<usize>) -> f64 {
+    let rows = &r.intervals[ks];
+    let sum: f64 = rows
+        .iter()
+        .flat_map(|row| row.counts.first_response_sum_s_by_class)
+        .sum();
+    let n: u64 = rows
+        .iter()
+        .flat_map(|row| row.counts.replied_by_class)
+        .sum();
+    sum / n as f64
+}
+
+/// The manager's levers on the default store (scenarios/levers.toml), 20 replications with
+/// common random numbers: each moves CS-assisted GMV and 首响 the way a store manager
+/// expects, judged by the paired difference's 95% CI.
+#[test]
+fn the_managers_levers_move_money_and_first_response_as_a_manager_expects() {
+    let plans =
+        d11sim::scenario::variants::load_plans(&common::root().join("scenarios/levers.toml"))
+            .unwrap();
+    let names: Vec<&str> = plans.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "base",
+            "temps_site_outage",
+            "more_temps",
+            "temps_start_late",
+            "veterans_cap_6"
+        ]
+    );
+    let reps: Vec<Vec<ReplicationResult>> = std::thread::scope(|s| {
+        let handles: Vec<_> = plans
+            .iter()
+            .map(|p| {
+                s.spawn(|| {
+                    (0..20)
+                        .map(|i| run_replication(&p.scenario, 11, i))
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let paired = |plan: usize, f: &dyn Fn(&ReplicationResult) -> f64| {
+        let d = reps[plan].iter().zip(&reps[0]).map(|(p, b)| f(p) - f(b));
+        Estimate::from_values(d).unwrap()
+    };
+    let gmv = |r: &ReplicationResult| Kpi::CsGmv.value(r).unwrap();
+    let outage = paired(1, &gmv);
+    assert!(
+        outage.ci_high < 0.0,
+        "the temps' outage must cost GMV: {outage:?}"
+    );
+    let more = paired(2, &gmv);
+    assert!(more.ci_high > 0.0, "more temps must not lose GMV: {more:?}");
+    let late = paired(3, &gmv);
+    assert!(late.ci_low < 0.0, "later temps must not gain GMV: {late:?}");
+    // 15-minute intervals from 11-10 18:00: 00:00-00:30 is 24 and 25
+    let midnight = |r: &ReplicationResult| cohort_first_response(r, 24..26);
+    let cap = paired(4, &midnight);
+    assert!(
+        cap.ci_low > 0.0,
+        "a peak cap of 6 must slow 首响 at 00:00-00:30: {cap:?}"
     );
 }
