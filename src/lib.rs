@@ -51,8 +51,8 @@
 //! - [`kpi`]: the trade's KPIs computed per replication, and targets.
 //! - [`stats`]: mean and Student-t 95% confidence intervals across replications.
 //! - [`replicate`]: replications across threads, re-sorted by index, and their summary.
-//! - [`scenario`]: the TOML file (`file`), validation (`validate`, `rates`, `distributions`,
-//!   `plans`), clock times,
+//! - [`scenario`]: the TOML file (`file`), validation (`validate`, `conversation`, `rates`,
+//!   `distributions`, `plans`), clock times,
 //!   `extends`, plan variants (`variants`), and the embedded default scenario.
 //! - [`output`]: the stdout table, `summary.json`, `series.csv`, histogram files.
 //!
@@ -67,6 +67,8 @@
 //! | 首响 first response | [`kpi::Kpi::FirstResponseMeanS`] (from the chat reaching a human) |
 //! | 留言 message left | [`kpi::Kpi::MessagesLeft`], [`inbox::Inbox`] |
 //! | 分流 waiting-line cap | `routing.max_queue`, [`routing::QueueOverflow`] |
+//! | 分流 by group (order, ratio, overflow) | `routing_tier`, `routing_weight`, `soft_cap`: [`roster::GroupRouting`] |
+//! | 欢迎语 welcome message, 您好 | `[conversation.greeting]`: [`conversation::Greeting`] |
 //! | 快捷短语 quick phrase | `conversation.quick_phrase_share` |
 //! | 未回复 unanswered | `unanswered_end` in `series.csv` |
 //! | 答问比 answer/question ratio | [`kpi::Kpi::AnswerQuestionRatio`] |

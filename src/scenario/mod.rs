@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod clock;
+mod conversation;
 pub mod distributions;
 pub mod file;
 mod plans;

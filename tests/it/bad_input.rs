@@ -8,6 +8,44 @@ use crate::common;
 /// (case, text replaced in small_store.toml, replacement, substrings the message must hold)
 const CASES: &[(&str, &str, &str, &[&str])] = &[
     (
+        "routing_weight_out_of_range",
+        "max_chats = 6\n",
+        "max_chats = 6\nrouting_weight = 0\n",
+        &[
+            "bad.toml",
+            "`groups[0].routing_weight`",
+            "must lie in 0.05..=20",
+        ],
+    ),
+    (
+        "routing_tier_out_of_range",
+        "max_chats = 6\n",
+        "max_chats = 6\nrouting_tier = 16\n",
+        &["bad.toml", "`groups[0].routing_tier`", "must lie in 0..=15"],
+    ),
+    (
+        "soft_cap_zero",
+        "max_chats = 6\n",
+        "max_chats = 6\nsoft_cap = 0\n",
+        &["bad.toml", "`groups[0].soft_cap`", "must lie in 1..=1000"],
+    ),
+    (
+        "greeting_factor_without_its_greeting",
+        "[conversation]\n",
+        "[conversation.greeting]\nhello_patience_factor = 2\n[conversation]\n",
+        &[
+            "bad.toml",
+            "`conversation.greeting.hello_patience_factor`",
+            "applies only with agent_hello = true",
+        ],
+    ),
+    (
+        "reply_messages_beside_the_extra_message_share",
+        "[conversation]\n",
+        "[conversation]\nreply_messages = { dist = \"fixed\", value = 2 }\n",
+        &["bad.toml", "`conversation.reply_messages`", "not both"],
+    ),
+    (
         "unknown_key",
         "forecast_error_cv = 0.15",
         "forecast_error_cv = 0.15\ncolour = \"red\"",

@@ -453,3 +453,60 @@ max_chats = 1
     let r = run_replication(&phrases("quick_phrase_share = 0"), 1, 0);
     assert!((Kpi::AvgResponseS.value(&r).unwrap() - 20.0).abs() < 1e-9);
 }
+
+/// Six customer messages in bursts of three (two turns), answered by replies of two
+/// messages each taking 10 s, with the agent's 您好 2 s after the chat arrives; agents are
+/// always free and nobody leaves.
+fn greeted_bursts(hello: bool) -> Scenario {
+    let greeting = if hello {
+        "[conversation.greeting]\nagent_hello = true\nhello = { dist = \"fixed\", value_s = 2 }"
+    } else {
+        ""
+    };
+    fixed_messages(
+        60,
+        6,
+        10,
+        &format!(
+            r#"
+burst = {{ dist = "fixed", value = 3 }}
+reply_messages = {{ dist = "fixed", value = 2 }}
+{greeting}
+[patience.first_reply]
+default = {{ dist = "never" }}
+[[groups]]
+name = "agents"
+count = 20
+max_chats = 3
+"#
+        ),
+    )
+}
+
+#[test]
+fn a_burst_gets_one_reply_and_the_hello_is_the_first_response_but_not_the_answer() {
+    for seed in 0..5 {
+        let plain = run_replication(&greeted_bursts(false), seed, 0);
+        let greeted = run_replication(&greeted_bursts(true), seed, 0);
+        for r in [&plain, &greeted] {
+            let c = &r.counters;
+            assert!(c.arrived > 30, "{c:?}");
+            // six customer messages, two turns, two replies of two messages each
+            assert_eq!(c.customer_messages, 6 * c.arrived);
+            assert_eq!(c.first_replies, c.arrived);
+        }
+        let (p, g) = (&plain.counters, &greeted.counters);
+        assert_eq!(p.agent_messages, 4 * p.arrived);
+        assert_eq!(p.replies, 2 * p.arrived);
+        // the 您好 is one more agent message, and closes the opening round in its place
+        assert_eq!(g.agent_messages, 5 * g.arrived);
+        assert_eq!(g.replies, 2 * g.arrived);
+        // 首响: the typed answer (10 s) without, the 您好 (2 s) with
+        assert!((Kpi::FirstResponseMeanS.value(&plain).unwrap() - 10.0).abs() < 1e-6);
+        assert!((Kpi::FirstResponseMeanS.value(&greeted).unwrap() - 2.0).abs() < 1e-6);
+        // 平响: rounds of 10 s, or the opening round of 2 s and the next of 10 s
+        assert!((Kpi::AvgResponseS.value(&plain).unwrap() - 10.0).abs() < 1e-6);
+        assert!((Kpi::AvgResponseS.value(&greeted).unwrap() - 6.0).abs() < 1e-6);
+        assert!((Kpi::AnswerQuestionRatio.value(&greeted).unwrap() - 5.0 / 6.0).abs() < 1e-9);
+    }
+}
