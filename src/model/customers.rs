@@ -80,8 +80,6 @@ pub struct Customer {
     pub response_origin: SimTime,
     /// When first-reply patience runs out; earlier patience events are stale.
     pub patience_at: SimTime,
-    /// When the first reply arrived.
-    pub first_reply_at: SimTime,
     /// Sum of this customer's per-reply response times, seconds.
     pub reply_sum_s: f64,
     /// Agent assignments so far (messages in flight to an earlier agent are stale).
@@ -143,7 +141,6 @@ impl Customer {
             handover_at: 0,
             response_origin: first_arrived,
             patience_at: SimTime::NEVER,
-            first_reply_at: SimTime::NEVER,
             reply_sum_s: 0.0,
             hop: 0,
             reached_human: false,

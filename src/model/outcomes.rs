@@ -20,7 +20,6 @@ impl Model<'_> {
         let present = cu.gone == Gone::No && !cu.abandoned;
         cu.replied = true;
         cu.served = present;
-        cu.first_reply_at = now;
         cu.answered_at = now;
         cu.first_agent = cu.agent;
         let (counted, class, left_message, agent) =
