@@ -62,6 +62,19 @@ pub struct GroupRouting {
     pub weight: f64,
     /// Open chats from which an agent stops being preferred; `None`: its cap.
     pub soft_cap: Option<u16>,
+    /// From this time on the group takes a full share (weight 1): new hires who start
+    /// "logged in hidden" with a few customers, then take chats like everyone else.
+    pub full_share_from: Option<SimTime>,
+}
+
+impl GroupRouting {
+    /// The weight at `t`.
+    pub fn weight_at(&self, t: SimTime) -> f64 {
+        match self.full_share_from {
+            Some(from) if t >= from => 1.0,
+            _ => self.weight,
+        }
+    }
 }
 
 impl GroupRouting {
@@ -71,6 +84,7 @@ impl GroupRouting {
         tier: 0,
         weight: 1.0,
         soft_cap: None,
+        full_share_from: None,
     };
 }
 

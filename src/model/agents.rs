@@ -60,8 +60,8 @@ impl Agent {
         self.on_duty && !self.offline && self.load < self.cap
     }
 
-    /// What the router is told; `group` is the agent's group.
-    pub fn snapshot(&self, group: &AgentGroup) -> AgentSnapshot {
+    /// What the router is told at `now`; `group` is the agent's group.
+    pub fn snapshot(&self, group: &AgentGroup, now: SimTime) -> AgentSnapshot {
         AgentSnapshot {
             available: self.available(),
             load: self.load,
@@ -71,7 +71,7 @@ impl Agent {
             last_assign: self.last_assign,
             group: self.group,
             tier: group.routing.tier,
-            weight: group.routing.weight,
+            weight: group.routing.weight_at(now),
             soft_cap: group.soft_cap(self.cap),
         }
     }

@@ -92,6 +92,14 @@ impl Model<'_> {
         }
     }
 
+    /// Group `g` takes a full 分流 share from now: the router hears of each agent's weight.
+    pub(super) fn on_full_share(&mut self, g: usize, now: SimTime) {
+        let ids: Vec<AgentId> = agents::ids_of_group(&self.agents, g).collect();
+        for a in ids {
+            self.notify_router(a, now);
+        }
+    }
+
     pub(super) fn on_interval_end(&mut self, k: usize) {
         let (on_duty, in_system, waiting) = (
             self.on_duty.value(),

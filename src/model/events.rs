@@ -59,6 +59,8 @@ pub(super) enum Ev {
     ShiftStart(u16),
     ShiftEnd(u16),
     CapChange,
+    /// A group's 分流 weight becomes a full share: its agents' new weight goes to the router.
+    FullShare(u16),
     IntervalEnd(u32),
     Close(CustRef),
 }
@@ -115,6 +117,7 @@ impl Process for Model<'_> {
             Ev::ShiftStart(g) => self.on_shift_start(usize::from(g), q),
             Ev::ShiftEnd(g) => self.on_shift_end(usize::from(g), q.now()),
             Ev::CapChange => self.on_cap_change(q),
+            Ev::FullShare(g) => self.on_full_share(usize::from(g), q.now()),
             Ev::IntervalEnd(k) => self.on_interval_end(k as usize),
             Ev::Close(c) => self.on_close(c, q),
         }

@@ -255,6 +255,15 @@ impl<'s> Model<'s> {
             q.schedule(w.start, Ev::CapChange);
             q.schedule(w.end, Ev::CapChange);
         }
+        for (g, group) in self.sc.groups.iter().enumerate() {
+            if let Some(from) = group
+                .routing
+                .full_share_from
+                .filter(|t| *t < self.sc.horizon)
+            {
+                q.schedule(from, Ev::FullShare(g as u16));
+            }
+        }
         if let Some(net) = &self.sc.network {
             for (i, o) in net.outages.iter().enumerate() {
                 q.schedule(o.window.start, Ev::OutageStart(i as u16));
@@ -617,7 +626,7 @@ impl<'s> Model<'s> {
 
     fn notify_router(&mut self, a: AgentId, now: SimTime) {
         let agent = &self.agents[a as usize];
-        let snapshot = agent.snapshot(&self.sc.groups[usize::from(agent.group)]);
+        let snapshot = agent.snapshot(&self.sc.groups[usize::from(agent.group)], now);
         self.router.agent_changed(a, &snapshot, now);
     }
 

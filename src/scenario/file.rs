@@ -630,6 +630,9 @@ pub struct GroupFile {
     /// Open chats from which the group's agents stop being preferred (default: the cap).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub soft_cap: Option<i64>,
+    /// Clock time from which the group takes a full share (weight 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_share_from: Option<String>,
 }
 
 fn all_classes() -> Vec<String> {

@@ -503,7 +503,7 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
             },
             conversion_factor: ctx
                 .positive(&format!("{key}.conversion_factor"), g.conversion_factor)?,
-            routing: group_routing(g, &key, ctx)?,
+            routing: group_routing(g, &key, cal, ctx)?,
         };
         if !g.shifts.is_empty() {
             for w in group.overlong_shifts(MAX_CONTINUOUS_DUTY) {
@@ -525,7 +525,7 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
 }
 
 /// A group's 分流 settings: tier, weight and soft cap, each in its range.
-fn group_routing(g: &GroupFile, key: &str, ctx: &Ctx) -> R<GroupRouting> {
+fn group_routing(g: &GroupFile, key: &str, cal: &Calendar, ctx: &Ctx) -> R<GroupRouting> {
     let max_tier = i64::from(crate::routing::MAX_TIER);
     if !(0..=max_tier).contains(&g.routing_tier) {
         return Err(ctx.err(
@@ -556,9 +556,19 @@ fn group_routing(g: &GroupFile, key: &str, ctx: &Ctx) -> R<GroupRouting> {
             ));
         }
     };
+    let full_share_from = match &g.full_share_from {
+        None => None,
+        Some(t) => {
+            let at = ctx.clock(&format!("{key}.full_share_from"), t)?;
+            let s = cal.offset_s(f64::from(at.seconds_of_year()));
+            // before the start: a full share from the start
+            Some(SimTime::from_secs_f64(s.clamp(0.0, 1e12)))
+        }
+    };
     Ok(GroupRouting {
         tier: g.routing_tier as u8,
         weight: g.routing_weight,
         soft_cap,
+        full_share_from,
     })
 }

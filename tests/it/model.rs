@@ -424,3 +424,47 @@ max_chats = 20
         assert!(v > 1.7 * n && v < 2.3 * n, "{v} vs {n}");
     }
 }
+
+#[test]
+fn a_group_at_a_small_weight_takes_a_full_share_from_its_set_time() {
+    let text = r#"
+name = "ramp"
+start = "11-10 18:00"
+end = "11-10 22:00"
+[arrivals]
+constant_per_hour = 3600
+[conversation]
+model = "sessions"
+work = { dist = "fixed", value_s = 60 }
+[patience.first_reply]
+default = { dist = "never" }
+[[groups]]
+name = "veterans"
+count = 5
+max_chats = 20
+[[groups]]
+name = "new_hires"
+count = 5
+max_chats = 20
+routing_weight = 0.25
+full_share_from = "11-10 20:00"
+"#;
+    let sc = scenario(text);
+    for seed in 0..3 {
+        let r = run_replication(&sc, seed, 0);
+        // open chats x seconds of each group over 18:30-20:00 and 20:30-22:00
+        let chats = |g: usize, ks: std::ops::Range<usize>| -> f64 {
+            ks.map(|k| r.groups[g].by_interval[k][1]).sum()
+        };
+        let (before, after) = (
+            chats(1, 2..8) / chats(0, 2..8),
+            chats(1, 10..16) / chats(0, 10..16),
+        );
+        // sixty Erlangs: about 12 and 3 chats each at weights 1 : 0.25, then 6 and 6
+        assert!(
+            before > 0.15 && before < 0.35,
+            "seed {seed}: before {before}"
+        );
+        assert!(after > 0.85 && after < 1.15, "seed {seed}: after {after}");
+    }
+}
