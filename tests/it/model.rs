@@ -341,11 +341,18 @@ fn an_inline_table_sets_the_rate_until_the_next_row() {
     assert_eq!(sc.arrivals.curve.rate_at(600.0), 0.0);
 }
 
-/// 分流: veterans in tier 0 with a soft cap of 2, temps in tier 1 as overflow.
-fn tiered(per_hour: u32) -> Scenario {
+/// Two groups of five agents (veterans, then `second`), each with the extra keys given,
+/// taking `per_hour` chats of one minute's work; nobody leaves.
+fn two_groups(
+    per_hour: u32,
+    max_chats: u32,
+    veterans: &str,
+    second: &str,
+    extra: &str,
+) -> Scenario {
     scenario(&format!(
         r#"
-name = "tiers"
+name = "two groups"
 start = "11-10 18:00"
 end = "11-10 22:00"
 [arrivals]
@@ -358,15 +365,20 @@ default = {{ dist = "never" }}
 [[groups]]
 name = "veterans"
 count = 5
-max_chats = 4
-soft_cap = 2
+max_chats = {max_chats}
+{veterans}
 [[groups]]
-name = "temps"
+name = "{second}"
 count = 5
-max_chats = 4
-routing_tier = 1
+max_chats = {max_chats}
+{extra}
 "#
     ))
+}
+
+/// 分流: veterans in tier 0 with a soft cap of 2, temps in tier 1 as overflow.
+fn tiered(per_hour: u32) -> Scenario {
+    two_groups(per_hour, 4, "soft_cap = 2", "temps", "routing_tier = 1")
 }
 
 #[test]
@@ -394,28 +406,8 @@ fn an_overflow_tier_takes_chats_only_past_the_first_tiers_soft_cap() {
 #[test]
 fn a_heavier_routing_weight_holds_more_chats_per_agent() {
     use d11sim::kpi::GroupKpi;
-    let text = r#"
-name = "weights"
-start = "11-10 18:00"
-end = "11-10 22:00"
-[arrivals]
-constant_per_hour = 3600
-[conversation]
-model = "sessions"
-work = { dist = "fixed", value_s = 60 }
-[patience.first_reply]
-default = { dist = "never" }
-[[groups]]
-name = "veterans"
-count = 5
-max_chats = 20
-routing_weight = 2
-[[groups]]
-name = "new_hires"
-count = 5
-max_chats = 20
-"#;
-    let r = run(&scenario(text), 5, 4);
+    let sc = two_groups(3600, 20, "routing_weight = 2", "new_hires", "");
+    let r = run(&sc, 5, 4);
     let conc = r.group_values(0, GroupKpi::MeanConcurrency);
     let new = r.group_values(1, GroupKpi::MeanConcurrency);
     for (v, n) in conc.iter().zip(&new) {
@@ -427,29 +419,13 @@ max_chats = 20
 
 #[test]
 fn a_group_at_a_small_weight_takes_a_full_share_from_its_set_time() {
-    let text = r#"
-name = "ramp"
-start = "11-10 18:00"
-end = "11-10 22:00"
-[arrivals]
-constant_per_hour = 3600
-[conversation]
-model = "sessions"
-work = { dist = "fixed", value_s = 60 }
-[patience.first_reply]
-default = { dist = "never" }
-[[groups]]
-name = "veterans"
-count = 5
-max_chats = 20
-[[groups]]
-name = "new_hires"
-count = 5
-max_chats = 20
-routing_weight = 0.25
-full_share_from = "11-10 20:00"
-"#;
-    let sc = scenario(text);
+    let sc = two_groups(
+        3600,
+        20,
+        "",
+        "new_hires",
+        "routing_weight = 0.25\nfull_share_from = \"11-10 20:00\"",
+    );
     for seed in 0..3 {
         let r = run_replication(&sc, seed, 0);
         // open chats x seconds of each group over 18:30-20:00 and 20:30-22:00
