@@ -8,13 +8,13 @@ impl Kpi {
     pub fn definition(self) -> &'static str {
         match self {
             Kpi::AvgResponseS => {
-                "平响: sum of (reply delivered - customer message sent) over scored replies / scored replies; replies to customers who left count; rounds outside [scoring] hours are left out and one round counts at most [scoring] round_cap_s"
+                "平响: sum over scored rounds of (the agent's first message after the customer's turn delivered - the turn sent) / scored rounds; a turn is a burst of customer messages, and an agent's 您好 closes the opening round; replies to customers who left count; rounds outside [scoring] hours are left out and one round counts at most [scoring] round_cap_s"
             }
             Kpi::ReplyResponseP90S => {
                 "90th percentile of (reply delivered - customer message sent) over every reply"
             }
             Kpi::FirstResponseMeanS => {
-                "首响: sum of (first human reply delivered - chat reaching a human, i.e. arrival or 转人工) / customers with a first human reply"
+                "首响: sum of (first human reply delivered - chat reaching a human, i.e. arrival or 转人工) / customers with a first human reply; the agent's 您好 counts, the store's automatic welcome message does not"
             }
             Kpi::FirstResponseP90S => {
                 "90th percentile of the first response (from the chat reaching a human)"
@@ -38,7 +38,7 @@ impl Kpi {
                 "customers received by a human whose first human reply came while they were still there / customers received by a human"
             }
             Kpi::AbandonmentRate => {
-                "customers who left before their first useful reply (human or bot), the bot's leavers and busy-blocked arrivals included / customers arrived"
+                "customers who left before their first reply (a human's, the agent's 您好 included, or the bot's resolution), the bot's leavers and busy-blocked arrivals included / customers arrived"
             }
             Kpi::BlockedRate => {
                 "arrivals turned away with a busy reply by a full waiting line / customers received by a human"
@@ -55,7 +55,9 @@ impl Kpi {
             Kpi::MessageResponseMeanS => {
                 "sum of (human reply - arrival at the human queue) over answered 留言 / answered 留言"
             }
-            Kpi::AnswerQuestionRatio => "答问比: agent messages / customer messages",
+            Kpi::AnswerQuestionRatio => {
+                "答问比: agent messages (every message of every reply, and each 您好; automatic welcome messages are not an agent's) / customer messages"
+            }
             Kpi::PWait => "attempts that found no free agent / attempts",
             Kpi::MeanWaitAllS => {
                 "sum of queue waits (abandoners' time to abandon included) / attempts"
@@ -86,7 +88,9 @@ impl Kpi {
             }
             Kpi::Arrived => "customers arrived after the warm-up",
             Kpi::Served => "customers whose first human reply came while they were still there",
-            Kpi::Abandoned => "customers who left before their first useful reply",
+            Kpi::Abandoned => {
+                "customers who left before their first reply (a human's, a 您好 included, or the bot's resolution)"
+            }
             Kpi::Conversion => {
                 "expected buyers / all pre-sale customers (bot-resolved and leavers included)"
             }

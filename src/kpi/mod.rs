@@ -42,7 +42,7 @@ pub enum Kpi {
     /// Customers received by a human whose first human reply came while they were still
     /// there / customers received by a human.
     AnsweredWhilePresentRate,
-    /// Customers who left before their first useful reply (human or bot; the bot's leavers
+    /// Customers who left before their first reply (human, a 您好 included, or bot; the bot's leavers
     /// and busy-blocked arrivals included) / customers arrived.
     AbandonmentRate,
     /// Arrivals turned away by a full waiting line with a busy reply / customers received.

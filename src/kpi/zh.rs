@@ -56,11 +56,11 @@ impl Kpi {
     pub fn definition_zh(self) -> &'static str {
         match self {
             Kpi::AvgResponseS => {
-                "计分回复的（回复送达 − 顾客消息发出）之和 / 计分回复数；已离开顾客收到的回复也计入；[scoring] 时段外的轮次不计，每轮最多按 round_cap_s 计"
+                "计分轮次的（顾客一轮消息后客服第一条消息送达 − 该轮发出）之和 / 计分轮次数；一轮是顾客连发的一组消息，客服的“您好”即结束开场一轮；已离开顾客收到的回复也计入；[scoring] 时段外的轮次不计，每轮最多按 round_cap_s 计"
             }
             Kpi::ReplyResponseP90S => "全部回复的（回复送达 − 顾客消息发出）的第 90 百分位",
             Kpi::FirstResponseMeanS => {
-                "（首次人工回复送达 − 会话到达人工，即进线或转人工）之和 / 得到首次人工回复的顾客数"
+                "（首次人工回复送达 − 会话到达人工，即进线或转人工）之和 / 得到首次人工回复的顾客数；客服的“您好”计入，店铺自动欢迎语不计入"
             }
             Kpi::FirstResponseP90S => "首响（自会话到达人工起）的第 90 百分位",
             Kpi::FirstResponseFromArrivalMeanS => {
@@ -80,7 +80,7 @@ impl Kpi {
                 "顾客仍在线时得到首次人工回复的人工接入顾客 / 人工接入的顾客"
             }
             Kpi::AbandonmentRate => {
-                "首次有效回复（人工或机器人）前离开的顾客，含机器人阶段离开和排队满被拒的 / 进线顾客"
+                "首次回复（人工回复，含客服的“您好”，或机器人解决）前离开的顾客，含机器人阶段离开和排队满被拒的 / 进线顾客"
             }
             Kpi::BlockedRate => "因排队已满收到占线回复的进线 / 人工接入的顾客",
             Kpi::MidConversationLeaveRate => "首次回复后、会话结束前离开的顾客 / 进线顾客",
@@ -89,7 +89,9 @@ impl Kpi {
             Kpi::MessageResponseMeanS => {
                 "已回复留言的（人工回复 − 进入人工队列）之和 / 已回复留言数"
             }
-            Kpi::AnswerQuestionRatio => "客服消息数 / 顾客消息数",
+            Kpi::AnswerQuestionRatio => {
+                "客服消息数（每次回复的每条消息及每条“您好”；自动欢迎语不算）/ 顾客消息数"
+            }
             Kpi::PWait => "未遇到空闲客服的接入尝试 / 接入尝试",
             Kpi::MeanWaitAllS => "排队等待之和（含放弃者放弃前的等待）/ 接入尝试",
             Kpi::MeanWaitServedS => "在线时得到应答的尝试的排队等待之和 / 这些尝试",

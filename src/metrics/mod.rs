@@ -347,7 +347,7 @@ pub struct Counters {
     pub arrived: u64,
     /// Customers who got their first human reply while still there (`sessions`: an agent).
     pub served: u64,
-    /// Customers who left before their first useful reply (human or bot), the bot's
+    /// Customers who left before their first reply (human, a 您好 included, or bot), the bot's
     /// leavers and busy-blocked arrivals included; some still get a reply later.
     pub abandoned: u64,
     /// Customers who reached a human: the agents' queue or an agent, directly or escalated
