@@ -5,8 +5,31 @@ use std::fmt::Write;
 use crate::model::ReplicationResult;
 use crate::scenario::Scenario;
 
-/// The CSV header; columns are documented in `docs/outputs.md`.
+/// The CSV header's fixed columns; columns are documented in `docs/outputs.md`.
 pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min,received,replied,messages_pending_end,unanswered_end,first_response_pre_sale_s,first_response_in_sale_s,first_response_after_sale_s";
+
+/// The CSV header for `scenario`: the fixed columns, then three per agent group (its
+/// agents on duty, open chats per agent on duty and utilisation, averaged over the
+/// interval), named `group_NAME_...`.
+pub fn header(scenario: &Scenario) -> String {
+    let mut out = HEADER.to_string();
+    for g in &scenario.groups {
+        for what in ["on_duty", "chats_per_agent", "utilisation"] {
+            out.push(',');
+            out.push_str(&csv_field(&format!("group_{}_{what}", g.name)));
+        }
+    }
+    out
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
 
 /// The rows of one replication (`rep`, a run of `scenario`) as CSV text, without the
 /// header.
@@ -58,6 +81,22 @@ pub fn series_rows(scenario: &Scenario, rep: &ReplicationResult) -> String {
                 n.messages_pending,
                 n.unanswered,
             );
+            out.pop(); // the line break: the group columns follow
+            let len = (scenario.horizon.min(row.start + scenario.interval) - row.start)
+                .as_secs_f64()
+                .max(1e-9);
+            for g in &rep.groups {
+                let [working, chats, on_duty] = g.by_interval.get(k).copied().unwrap_or_default();
+                let per = |x: f64| {
+                    if on_duty > 0.0 {
+                        format!("{:.4}", x / on_duty)
+                    } else {
+                        String::new()
+                    }
+                };
+                let _ = write!(out, ",{:.4},{},{}", on_duty / len, per(chats), per(working));
+            }
+            out.push('\n');
         }
     }
     out

@@ -197,12 +197,11 @@ enum Sink {
 
 impl Sink {
     fn open(sc: &Scenario, keep: &Keep) -> Sink {
-        let series_head = format!("{}\n", crate::output::SERIES_HEADER);
+        let series_head = format!("{}\n", crate::output::series_header(sc));
         let log_heads: Vec<Vec<u8>> = Histograms::NAMES
             .iter()
             .map(|n| crate::output::hlog_header(n))
             .collect();
-        let _ = sc;
         match keep {
             Keep::Nothing => Sink::Nothing,
             Keep::Memory => Sink::Memory(series_head.into_bytes(), log_heads),
