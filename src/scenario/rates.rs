@@ -174,21 +174,31 @@ pub(crate) fn csv_points(
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .delimiter(delimiter(text))
-        .from_reader(text.as_bytes());
+    let delim = delimiter(text);
     let mut rows: Vec<(f64, f64)> = Vec::new();
     let mut seen_data = false;
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            csv_err(line, format!("not a CSV row: {e}"))
-        })?;
-        let line_no = record.position().map_or(0, |p| p.line() as usize);
+    // Each row is one physical line (a count export has no multi-line fields), read on its
+    // own so that its number is the one an editor shows, with `\n` or `\r\n` endings and
+    // blank or `#` comment lines between rows: the CSV reader's positions miss those.
+    for (i, line) in text.split('\n').enumerate() {
+        let line_no = i + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let record = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delim)
+            .from_reader(line.as_bytes())
+            .records()
+            .next();
+        let record = match record {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => return Err(csv_err(line_no, format!("not a CSV row: {e}"))),
+            None => continue,
+        };
         if record.iter().all(str::is_empty) {
             continue;
         }

@@ -353,6 +353,35 @@ fn csv_row_that_does_not_parse_is_rejected_with_its_line() {
 }
 
 #[test]
+fn csv_line_numbers_count_physical_lines_whatever_the_line_endings() {
+    // an Excel export ends rows with \r\n; blank and comment lines count as lines too
+    for (case, text) in [
+        (
+            "csv_crlf",
+            "interval_start,count\r\n11-10 18:00,10\r\n11-10 19:00,abc\r\n11-10 20:00,30\r\n",
+        ),
+        (
+            "csv_gaps",
+            "interval_start,count\n11-10 18:00,10\n\n# a note\n11-10 19:00,abc\n",
+        ),
+    ] {
+        let dir = common::temp_dir(case);
+        csv_scenario(&dir, text);
+        let line = if case == "csv_crlf" {
+            "history.csv:3"
+        } else {
+            "history.csv:5"
+        };
+        assert_rejected(
+            &dir,
+            "bad.toml",
+            &[line, "count `abc` is not a number"],
+            case,
+        );
+    }
+}
+
+#[test]
 fn missing_csv_is_rejected() {
     let dir = common::temp_dir("csv_missing");
     csv_scenario(&dir, "");
