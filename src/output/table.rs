@@ -165,10 +165,8 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
 /// and concurrency, means over replications.
 fn render_groups(out: &mut String, scenario: &Scenario, r: &RunResults) {
     use crate::kpi::GroupKpi as G;
-    let active: Vec<usize> = (0..scenario.groups.len())
-        .filter(|g| r.group_kpi(*g, G::Chats).is_some_and(|e| e.mean > 0.0))
-        .collect();
-    if active.len() < 2 {
+    let active = r.groups_to_show();
+    if active.is_empty() {
         return;
     }
     let _ = writeln!(out);

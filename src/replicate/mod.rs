@@ -110,6 +110,22 @@ impl RunResults {
         Estimate::from_values(self.group_values(g, kpi).into_iter().flatten())
     }
 
+    /// The groups worth a line of their own: those that took chats, when at least two did
+    /// (a one-group roster's line would repeat the store's).
+    pub fn groups_to_show(&self) -> Vec<usize> {
+        let groups = self
+            .replications
+            .first()
+            .map_or(0, |r| r.group_counts.len());
+        let took: Vec<usize> = (0..groups)
+            .filter(|g| {
+                self.group_kpi(*g, GroupKpi::Chats)
+                    .is_some_and(|e| e.mean > 0.0)
+            })
+            .collect();
+        if took.len() < 2 { Vec::new() } else { took }
+    }
+
     /// Scenario targets checked for group `g`, for those whose KPI has a per-group
     /// meaning (the handbook's 65% conversion is a floor for each agent, not only the
     /// store): the target, the group's mean, and the share of replications in which the

@@ -526,14 +526,8 @@ pub fn at(cal: &Calendar, interval: SimTime, k: usize) -> String {
 /// such groups.
 pub fn group_table(sc: &Scenario, results: &RunResults, lang: Lang) -> Option<Table> {
     use crate::kpi::GroupKpi as G;
-    let active: Vec<usize> = (0..sc.groups.len())
-        .filter(|g| {
-            results
-                .group_kpi(*g, G::Chats)
-                .is_some_and(|e| e.mean > 0.0)
-        })
-        .collect();
-    if active.len() < 2 {
+    let active = results.groups_to_show();
+    if active.is_empty() {
         return None;
     }
     let shown = [
