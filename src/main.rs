@@ -329,22 +329,30 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             println!("\noutputs written to {}", dir.display());
         }
     }
-    let missed: Vec<String> = results[0]
-        .results
-        .targets
-        .iter()
-        .filter(|t| !t.met)
-        .map(|t| t.target.to_string())
-        .collect();
-    if args.fail_on_targets && !missed.is_empty() {
-        return Err(Failure::Gate(format!(
-            "{} of {} targets missed on the day's mean: {}",
-            missed.len(),
-            results[0].results.targets.len(),
-            missed.join(", ")
-        )));
+    if args.fail_on_targets {
+        gate(base, &results[0].results)?;
     }
     Ok(())
+}
+
+/// `--fail-on-targets`: fails when a gating target is not met (missed or unsure, on the
+/// day or in an interval); the message is the judgement the table and the page print.
+fn gate(sc: &d11sim::scenario::Scenario, r: &d11sim::replicate::RunResults) -> Result<(), Failure> {
+    let gating: Vec<_> = r.targets.iter().filter(|t| t.gating.gates).collect();
+    let failing: Vec<String> = gating
+        .iter()
+        .filter(|t| !t.met())
+        .map(|t| d11sim::report::describe(sc, r, t, d11sim::report::Lang::En))
+        .collect();
+    if failing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::Gate(format!(
+        "{} of {} gating targets not met: {}",
+        failing.len(),
+        gating.len(),
+        failing.join(" | ")
+    )))
 }
 
 /// Writes the war-room report of a run (and its variants) into `dir`.

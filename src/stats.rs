@@ -46,6 +46,33 @@ impl Estimate {
         })
     }
 
+    /// The estimate from `n` finite values given by their sum and sum of squares (for
+    /// values folded one at a time); `None` when `n` is 0.
+    pub fn from_moments(n: usize, sum: f64, sum_sq: f64) -> Option<Estimate> {
+        if n == 0 {
+            return None;
+        }
+        let nf = n as f64;
+        let mean = sum / nf;
+        let sd = if n > 1 {
+            ((sum_sq - sum * mean) / (nf - 1.0)).max(0.0).sqrt()
+        } else {
+            0.0
+        };
+        let half = if n > 1 {
+            t_975(n - 1) * sd / nf.sqrt()
+        } else {
+            0.0
+        };
+        Some(Estimate {
+            mean,
+            ci_low: mean - half,
+            ci_high: mean + half,
+            sd,
+            n,
+        })
+    }
+
     /// Half the width of the confidence interval.
     pub fn half_width(&self) -> f64 {
         (self.ci_high - self.ci_low) / 2.0

@@ -107,11 +107,12 @@ pub(crate) fn optimize_report(
         let line = match lang {
             Lang::En => format!(
                 "Shift plan: {heads} agents, {hours:.1} agent-hours (LP lower bound {bound:.1}); \
-                 every reachable target held in the holdout check: {held}"
+                 every reachable target held in the search's holdout replications: {held} (the \
+                 lines below judge the fresh verification replications)"
             ),
             Lang::Zh => format!(
-                "排班方案：{heads} 人，{hours:.1} 人时（线性规划下界 {bound:.1}）；留出验证中\
-                 每项可达目标均达标：{held}"
+                "排班方案：{heads} 人，{hours:.1} 人时（线性规划下界 {bound:.1}）；搜索的留出模拟中\
+                 每项可达目标均达标：{held}（以下各行按新的验证模拟判断）"
             ),
         };
         verdict.insert(0, (line, c.verified));
@@ -146,8 +147,13 @@ pub(crate) fn optimize_report(
             .into(),
         );
     }
-    verdict.append(&mut page.verdict);
-    page.verdict = verdict;
+    // the verification run's judgement leads; what the search and the holdout check found
+    // follows it
+    let mut lines = std::mem::take(&mut page.verdict);
+    let rest = lines.split_off(1.min(lines.len()));
+    lines.append(&mut verdict);
+    lines.extend(rest);
+    page.verdict = lines;
     let section = report::staffing_section(
         dir,
         &planned.calendar,

@@ -510,7 +510,21 @@ pub enum Comparison {
     AtLeast,
 }
 
-/// A KPI target such as `avg_response_s <= 30`.
+/// Whether a missed target fails `run --fail-on-targets` (see docs/outputs.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gate {
+    /// Gating unless the model shows that no staffing reaches it.
+    #[default]
+    Auto,
+    /// Always gating (`... gating`).
+    Gating,
+    /// Reported, never gating (`... informative`).
+    Informative,
+}
+
+/// A KPI target such as `avg_response_s <= 30`, optionally followed by `gating` or
+/// `informative`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Target {
     /// The KPI.
@@ -519,10 +533,13 @@ pub struct Target {
     pub op: Comparison,
     /// The threshold, in the KPI's unit.
     pub value: f64,
+    /// Whether missing it fails the gate.
+    pub gate: Gate,
 }
 
 impl Target {
-    /// Parses `KPI <= VALUE` or `KPI >= VALUE`; the error says which rule is broken.
+    /// Parses `KPI <= VALUE` or `KPI >= VALUE`, optionally followed by `gating` or
+    /// `informative`; the error says which rule is broken.
     pub fn parse(s: &str) -> Result<Target, String> {
         let (name, op, rest) = if let Some((a, b)) = s.split_once("<=") {
             (a, Comparison::AtMost, b)
@@ -534,6 +551,11 @@ impl Target {
             ));
         };
         let name = name.trim();
+        let (rest, gate) = match rest.trim().rsplit_once(char::is_whitespace) {
+            Some((v, "gating")) => (v, Gate::Gating),
+            Some((v, "informative")) => (v, Gate::Informative),
+            _ => (rest, Gate::Auto),
+        };
         let kpi = Kpi::parse(name).ok_or_else(|| {
             let names: Vec<&str> = Kpi::ALL.iter().map(|k| k.name()).collect();
             format!(
@@ -541,14 +563,22 @@ impl Target {
                 names.join(", ")
             )
         })?;
-        let value: f64 = rest
-            .trim()
-            .parse()
-            .map_err(|_| format!("target `{s}`: `{}` is not a number", rest.trim()))?;
+        let value: f64 = rest.trim().parse().map_err(|_| {
+            format!(
+                "target `{s}`: `{}` is not a number (a target may end with `gating` or \
+                     `informative`, nothing else)",
+                rest.trim()
+            )
+        })?;
         if !value.is_finite() {
             return Err(format!("target `{s}`: the value must be finite"));
         }
-        Ok(Target { kpi, op, value })
+        Ok(Target {
+            kpi,
+            op,
+            value,
+            gate,
+        })
     }
 
     /// True when `x` meets the target.
@@ -566,7 +596,12 @@ impl fmt::Display for Target {
             Comparison::AtMost => "<=",
             Comparison::AtLeast => ">=",
         };
-        write!(f, "{} {op} {}", self.kpi, self.value)
+        write!(f, "{} {op} {}", self.kpi, self.value)?;
+        match self.gate {
+            Gate::Auto => Ok(()),
+            Gate::Gating => write!(f, " gating"),
+            Gate::Informative => write!(f, " informative"),
+        }
     }
 }
 
@@ -598,6 +633,16 @@ mod tests {
             Target::parse("reply_rate >= x")
                 .unwrap_err()
                 .contains("not a number")
+        );
+        let t = Target::parse("inquiry_conversion >= 0.65 informative").unwrap();
+        assert_eq!((t.value, t.gate), (0.65, Gate::Informative));
+        assert_eq!(t.to_string(), "inquiry_conversion >= 0.65 informative");
+        let t = Target::parse("avg_response_s <= 30 gating").unwrap();
+        assert_eq!((t.value, t.gate), (30.0, Gate::Gating));
+        assert!(
+            Target::parse("avg_response_s <= 30 maybe")
+                .unwrap_err()
+                .contains("`gating` or `informative`")
         );
     }
 

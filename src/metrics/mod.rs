@@ -442,6 +442,9 @@ pub struct Counters {
     pub inquiry_buyers: f64,
     /// Expected buyers had every one been answered instantly.
     pub instant_buyers: f64,
+    /// Of them, among inquiries (customers received by a human).
+    #[serde(default)]
+    pub inquiry_instant_buyers: f64,
     /// CS-assisted GMV = expected buyers x average order value.
     pub cs_gmv: f64,
     /// GMV lost against instant service.

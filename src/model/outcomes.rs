@@ -187,6 +187,7 @@ impl Model<'_> {
         if reached_human {
             c.inquiry_customers += 1;
             c.inquiry_buyers += p;
+            c.inquiry_instant_buyers += instant;
         }
         if let Some(g) = group {
             let by_group = &mut self.group_counts[g];

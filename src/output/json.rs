@@ -8,7 +8,7 @@ use crate::replicate::RunResults;
 use crate::scenario::Scenario;
 
 /// Version of the `summary.json` layout; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The summary as a JSON value (key order is fixed, so output is byte-stable).
 pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
@@ -137,7 +137,7 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
     let targets: Vec<Value> = r
         .targets
         .iter()
-        .map(|t| json!({ "target": t.target.to_string(), "kpi": t.target.kpi.name(), "mean": t.mean, "met": t.met, "share_of_replications_met": t.share_met }))
+        .map(|t| target_json(scenario, r, t))
         .collect();
     let mut by_class = serde_json::Map::new();
     for class in crate::class::Class::ALL {
@@ -189,5 +189,69 @@ fn engine(r: &RunResults) -> Value {
         "peak_pending_events": most(|f| f.peak_pending_events),
         "event_bytes": most(|f| f.event_bytes),
         "held_bytes": most(|f| f.held_bytes),
+    })
+}
+
+/// One target's judgement (the rule: docs/outputs.md).
+fn target_json(sc: &Scenario, r: &RunResults, t: &crate::replicate::TargetResult) -> Value {
+    let at = |k: usize| {
+        sc.calendar.format(crate::engine::SimTime::from_micros(
+            sc.interval.as_micros() * k as u64,
+        ))
+    };
+    let windows: Vec<Value> = t
+        .windows(r)
+        .iter()
+        .map(|(from, to, v, any)| {
+            json!({
+                "from": at(*from),
+                "to": at(*to),
+                "verdict": v,
+                "share_of_replications_missing": any,
+            })
+        })
+        .collect();
+    let intervals: Vec<Value> = t
+        .intervals
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.n > 0)
+        .map(|(k, s)| {
+            let (lo, hi) = s.share_interval();
+            json!({
+                "start": at(k),
+                "verdict": s.verdict,
+                "mean": s.estimate.as_ref().map(|e| e.mean),
+                "ci_low": s.estimate.as_ref().map(|e| e.ci_low),
+                "ci_high": s.estimate.as_ref().map(|e| e.ci_high),
+                "replications": s.n,
+                "replications_met": s.met,
+                "share_met_ci": [lo, hi],
+            })
+        })
+        .collect();
+    let (lo, hi) = t.day.share_interval();
+    json!({
+        "target": t.target.to_string(),
+        "kpi": t.target.kpi.name(),
+        "verdict": t.verdict,
+        "met": t.met(),
+        "gating": t.gating.gates,
+        "not_gating_because": t.gating.reason.as_ref().map(|x| x.text(t.target.kpi, false)),
+        "required_share": sc.target_share,
+        "mean": t.mean,
+        "share_of_replications_met": t.share_met,
+        "day": {
+            "verdict": t.day.verdict,
+            "mean": t.day.estimate.as_ref().map(|e| e.mean),
+            "ci_low": t.day.estimate.as_ref().map(|e| e.ci_low),
+            "ci_high": t.day.estimate.as_ref().map(|e| e.ci_high),
+            "replications": t.day.n,
+            "replications_met": t.day.met,
+            "share_met_ci": [lo, hi],
+        },
+        "windows": windows,
+        "intervals": intervals,
+        "text": crate::report::describe(sc, r, t, crate::report::Lang::En),
     })
 }

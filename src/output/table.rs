@@ -13,7 +13,14 @@ pub fn fmt_ci(kpi: Kpi, e: &crate::stats::Estimate) -> String {
     format!(
         "{} .. {}",
         fmt_value(kpi, e.ci_low.max(0.0)),
-        fmt_value(kpi, e.ci_high)
+        fmt_value(
+            kpi,
+            if kpi.is_share() {
+                e.ci_high.min(1.0)
+            } else {
+                e.ci_high
+            }
+        )
     )
 }
 
@@ -118,19 +125,46 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "{:<34} {:>12} {:>6} {:>22}",
-            "target", "mean", "", "replications meeting it"
+            "{:<34} {:>12} {:>7} {:>10} {:>20} {:>7}",
+            "target", "day mean", "day", "reps met", "intervals", "verdict"
         );
         for t in &r.targets {
             let mean = t.mean.map_or("n/a".into(), |m| fmt_value(t.target.kpi, m));
-            let verdict = if t.met { "PASS" } else { "FAIL" };
+            let judged = t.intervals.iter().filter(|s| s.n > 0).count();
+            let bad = |v| {
+                t.intervals
+                    .iter()
+                    .filter(|s| s.n > 0 && s.verdict == v)
+                    .count()
+            };
+            use crate::replicate::judge::Verdict;
+            let intervals = if judged == 0 {
+                "-".to_string()
+            } else {
+                match (bad(Verdict::Missed), bad(Verdict::Unsure)) {
+                    (0, 0) => format!("{judged} met"),
+                    (m, 0) => format!("{m}/{judged} missed"),
+                    (0, u) => format!("{u}/{judged} unsure"),
+                    (m, u) => format!("{m} missed, {u} unsure"),
+                }
+            };
             let _ = writeln!(
                 out,
-                "{:<34} {:>12} {:>6} {:>21.0}%",
+                "{:<34} {:>12} {:>7} {:>9.0}% {:>20} {:>7}{}",
                 t.target.to_string(),
                 mean,
-                verdict,
-                t.share_met * 100.0
+                t.day.verdict.word(),
+                t.share_met * 100.0,
+                intervals,
+                t.verdict.word(),
+                if t.gating.gates { "" } else { " (informative)" },
+            );
+        }
+        for t in r.targets.iter().filter(|t| !t.met()) {
+            let _ = writeln!(
+                out,
+                "  {}",
+                crate::report::describe(scenario, r, t, crate::report::Lang::En)
             );
         }
     }

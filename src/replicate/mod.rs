@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
+pub mod judge;
 mod summary;
 
 pub use summary::{
@@ -41,17 +42,65 @@ pub struct KpiSummary {
     pub values: Vec<Option<f64>>,
 }
 
-/// A target judged on the replications.
+/// A target judged on the replications, on the day and per interval (the rule:
+/// [`judge`]).
 #[derive(Clone, Debug)]
 pub struct TargetResult {
     /// The target.
     pub target: Target,
     /// The KPI's mean over replications.
     pub mean: Option<f64>,
-    /// The mean meets the target.
-    pub met: bool,
-    /// Share of replications in which the target held.
+    /// Share of replications in which the day's value held.
     pub share_met: f64,
+    /// The day judged.
+    pub day: judge::Scope,
+    /// Each series interval's arrivals judged (`n == 0`: not judged there).
+    pub intervals: Vec<judge::Scope>,
+    /// The target's verdict: the day's and every judged interval's together.
+    pub verdict: judge::Verdict,
+    /// Whether missing it fails the gate.
+    pub gating: judge::Gating,
+}
+
+impl TargetResult {
+    /// Met, with confidence, on the day and in every judged interval.
+    pub fn met(&self) -> bool {
+        self.verdict == judge::Verdict::Met
+    }
+
+    /// Runs of consecutive judged intervals that are not met: `(from, to, worst verdict,
+    /// share of replications missing somewhere in the run)`. The share needs the
+    /// per-replication miss bits of `results`.
+    pub fn windows(&self, results: &RunResults) -> Vec<(usize, usize, judge::Verdict, f64)> {
+        let t = results.target_index(&self.target);
+        let bad = |k: usize| {
+            let s = &self.intervals[k];
+            s.n > 0 && s.verdict != judge::Verdict::Met
+        };
+        let n = self.intervals.len();
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < n {
+            if !bad(k) {
+                k += 1;
+                continue;
+            }
+            let from = k;
+            let mut worst = judge::Verdict::Met;
+            while k < n && bad(k) {
+                worst = worst.max(self.intervals[k].verdict);
+                k += 1;
+            }
+            let any = results
+                .replications
+                .iter()
+                .filter(|r| t.is_some_and(|t| (from..k).any(|j| r.missed(t, j))))
+                .count() as f64
+                / results.replications.len().max(1) as f64;
+            out.push((from, k, worst, any));
+        }
+        out
+    }
 }
 
 /// Everything a run produced.
@@ -166,8 +215,13 @@ impl RunResults {
     /// replication).
     pub fn interval_miss(&self, target: &Target, k: usize) -> Option<f64> {
         let t = self.target_index(target)?;
-        let (judged, missed) = self.intervals.get(k)?.judged[t];
-        (judged > 0).then(|| f64::from(missed) / self.replications.len() as f64)
+        let tally = self.intervals.get(k)?.judged[t];
+        (tally.n > 0).then(|| f64::from(tally.n - tally.met) / self.replications.len() as f64)
+    }
+
+    /// The judgement of `target`, if it is one of the scenario's.
+    pub fn judgement(&self, target: &Target) -> Option<&TargetResult> {
+        self.targets.iter().find(|t| t.target == *target)
     }
 }
 

@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::judge::{self, Gating, Scope, Tally};
 use super::{KpiSummary, RunResults, TargetResult};
 use crate::class::Class;
 use crate::engine::SimTime;
@@ -73,9 +74,9 @@ pub struct IntervalTotals {
     pub on_duty_s: f64,
     /// Per group: agents working, open chats and agents on duty, x seconds.
     pub groups: Vec<[f64; 3]>,
-    /// Per scenario target: replications in which the cohort could be judged, and in
-    /// which it missed.
-    pub judged: Vec<(u32, u32)>,
+    /// Per scenario target: the cohort's value over the replications in which it could
+    /// be judged (none outside the scoring hours).
+    pub judged: Vec<Tally>,
 }
 
 /// One clock hour summed over the folded replications.
@@ -126,7 +127,7 @@ pub struct Prepared {
     kpis: Vec<Option<f64>>,
     classes: Vec<Option<f64>>,
     misses: Vec<Vec<u64>>,
-    judged: Vec<Vec<u64>>,
+    values: Vec<Vec<Option<f64>>>,
     series: Option<String>,
     hlog: Option<Vec<String>>,
 }
@@ -146,19 +147,26 @@ impl Prepared {
             .map(|(c, k)| k.value(c, &result))
             .collect();
         let n = result.intervals.len();
-        let (mut misses, mut judged) = (Vec::new(), Vec::new());
+        let scored: Vec<bool> = result
+            .intervals
+            .iter()
+            .map(|row| sc.scoring.counts_at(sc.calendar.time_of_day(row.start)))
+            .collect();
+        let (mut misses, mut values) = (Vec::new(), Vec::new());
         for t in &sc.targets {
-            let (mut miss, mut defined) = (bits(n), bits(n));
+            let mut miss = bits(n);
+            let mut value = vec![None; n];
             for (k, row) in result.intervals.iter().enumerate() {
-                if let Some(v) = t.kpi.interval_value(row) {
-                    defined[k / 64] |= 1 << (k % 64);
-                    if !t.met_by(v) {
-                        miss[k / 64] |= 1 << (k % 64);
-                    }
+                let Some(v) = t.kpi.interval_value(row).filter(|_| scored[k]) else {
+                    continue;
+                };
+                value[k] = Some(v);
+                if !t.met_by(v) {
+                    miss[k / 64] |= 1 << (k % 64);
                 }
             }
             misses.push(miss);
-            judged.push(defined);
+            values.push(value);
         }
         let (series, hlog) = if files {
             let entries = result
@@ -177,7 +185,7 @@ impl Prepared {
             kpis,
             classes,
             misses,
-            judged,
+            values,
             series,
             hlog,
         }
@@ -329,13 +337,13 @@ impl<'a> Summariser<'a> {
         for (values, v) in self.classes.iter_mut().zip(p.classes) {
             values.extend(v);
         }
-        let targets = self.sc.targets.len();
+        let targets = &self.sc.targets;
         let groups = r.groups.len();
         if self.intervals.len() < r.intervals.len() {
             self.intervals
                 .resize_with(r.intervals.len(), || IntervalTotals {
                     groups: vec![[0.0; 3]; groups],
-                    judged: vec![(0, 0); targets],
+                    judged: vec![Tally::default(); targets.len()],
                     ..IntervalTotals::default()
                 });
         }
@@ -368,10 +376,10 @@ impl<'a> Summariser<'a> {
                     }
                 }
             }
-            for (t, j) in acc.judged.iter_mut().enumerate() {
-                let bit = |v: &Vec<Vec<u64>>| v[t][k / 64] >> (k % 64) & 1;
-                j.0 += bit(&p.judged) as u32;
-                j.1 += bit(&p.misses) as u32;
+            for ((tally, values), target) in acc.judged.iter_mut().zip(&p.values).zip(targets) {
+                if let Some(x) = values[k] {
+                    tally.add(target, x);
+                }
             }
             let hour = (row.start.as_secs_f64() / 3600.0).floor() as usize;
             if let Some(h) = self.hours.get_mut(hour) {
@@ -426,22 +434,29 @@ impl<'a> Summariser<'a> {
         let targets = sc
             .targets
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(i, t)| {
                 let s = kpis
                     .iter()
                     .find(|k| k.kpi == t.kpi)
                     .expect("every KPI is summarised");
-                let mean = s.estimate.as_ref().map(|e| e.mean);
-                let held = s
-                    .values
+                let day = Scope::judge(t, sc.target_share, s.values.iter().flatten().copied());
+                let per_interval: Vec<Scope> = intervals
                     .iter()
-                    .filter(|v| v.is_some_and(|x| t.met_by(x)))
-                    .count();
+                    .map(|row| row.judged[i].scope(t, sc.target_share))
+                    .collect();
+                let verdict = judge::overall(
+                    day.verdict,
+                    per_interval.iter().filter(|x| x.n > 0).map(|x| x.verdict),
+                );
                 TargetResult {
                     target: t.clone(),
-                    mean,
-                    met: mean.is_some_and(|m| t.met_by(m)),
-                    share_met: held as f64 / reps.len().max(1) as f64,
+                    mean: s.estimate.as_ref().map(|e| e.mean),
+                    share_met: day.met as f64 / reps.len().max(1) as f64,
+                    day,
+                    intervals: per_interval,
+                    verdict,
+                    gating: Gating::of(t, judge::ceiling(t.kpi, &reps)),
                 }
             })
             .collect();

@@ -7,18 +7,48 @@ use super::Lang;
 use crate::engine::SimTime;
 use crate::kpi::Target;
 use crate::output::fmt_value;
+use crate::replicate::judge::Verdict;
 use crate::replicate::{self, RunConfig, RunResults};
 use crate::scenario::Scenario;
 
 /// Most heads the search multiplies the roster by.
 const CEILING: u32 = 4;
 
-/// Day-level mean meets the target, and no interval misses it in most replications.
-fn holds(results: &RunResults, t: &Target) -> bool {
-    let mean_ok = results.mean(t.kpi).is_some_and(|m| t.met_by(m));
-    mean_ok
-        && (0..results.interval_count())
-            .all(|k| results.interval_miss(t, k).is_none_or(|m| m < 0.5))
+/// The target is met by the run's judgement: in the intervals `ks` when given (the
+/// window a fix is for), else on the day and in every interval.
+fn holds(results: &RunResults, t: &Target, ks: Option<&[usize]>) -> bool {
+    results.judgement(t).is_some_and(|j| match ks {
+        None => j.met(),
+        Some(ks) => ks.iter().all(|&k| {
+            j.intervals
+                .get(k)
+                .is_none_or(|s| s.n == 0 || s.verdict == Verdict::Met)
+        }),
+    })
+}
+
+/// The window a fix aims at: when the day is met, the first run of intervals missed (or,
+/// with none missed, the first unsure), as `(from, to)`; `None`: the whole target.
+fn aim(results: &RunResults, t: &Target) -> Option<(usize, usize)> {
+    let j = results.judgement(t)?;
+    if j.day.verdict != Verdict::Met {
+        return None;
+    }
+    let windows = j.windows(results);
+    windows
+        .iter()
+        .find(|w| w.2 == Verdict::Missed)
+        .or(windows.first())
+        .map(|w| (w.0, w.1))
+}
+
+/// The intervals where the run's judgement of `t` is not met.
+fn not_met(results: &RunResults, t: &Target) -> Vec<usize> {
+    results.judgement(t).map_or(Vec::new(), |j| {
+        (0..j.intervals.len())
+            .filter(|&k| j.intervals[k].n > 0 && j.intervals[k].verdict != Verdict::Met)
+            .collect()
+    })
 }
 
 fn with_heads(sc: &Scenario, group: Option<usize>, extra: u32) -> Scenario {
@@ -33,13 +63,16 @@ fn with_heads(sc: &Scenario, group: Option<usize>, extra: u32) -> Scenario {
     s
 }
 
-/// Groups by agent-hours on duty in the intervals where `t` is missed in most replications
-/// (the whole day when none is), busiest first.
-fn busiest_groups(sc: &Scenario, results: &RunResults, t: &Target) -> Vec<usize> {
+/// Groups by agent-hours on duty in the intervals `ks` (else those where `t` is not met,
+/// else the whole day), busiest first.
+fn busiest_groups(
+    sc: &Scenario,
+    results: &RunResults,
+    t: &Target,
+    ks: Option<&[usize]>,
+) -> Vec<usize> {
     let n = results.interval_count();
-    let missed: Vec<usize> = (0..n)
-        .filter(|&k| results.interval_miss(t, k).is_some_and(|m| m >= 0.5))
-        .collect();
+    let missed = ks.map_or_else(|| not_met(results, t), <[usize]>::to_vec);
     let ks: Vec<usize> = if missed.is_empty() {
         (0..n).collect()
     } else {
@@ -110,18 +143,23 @@ pub fn fixes(
     done: &(dyn Fn() + Sync),
 ) -> Vec<(Target, String, bool)> {
     let mut lines = Vec::new();
-    let missed: Vec<&Target> = sc.targets.iter().filter(|t| !holds(results, t)).collect();
+    let missed: Vec<&Target> = sc
+        .targets
+        .iter()
+        .filter(|t| !holds(results, t, None))
+        .collect();
     if missed.is_empty() {
         return lines;
     }
     let ceiling = replicate::run_observed(&with_heads(sc, None, 0), cfg, done);
     for t in missed {
-        if !holds(&ceiling, t) {
+        let window = aim(results, t);
+        let ks: Option<Vec<usize>> = window.map(|(a, b)| (a..b).collect());
+        let ks = ks.as_deref();
+        if !holds(&ceiling, t, ks) {
             let mean = ceiling.mean(t.kpi);
             let text = if mean.is_some_and(|m| t.met_by(m)) {
-                let still: Vec<usize> = (0..ceiling.interval_count())
-                    .filter(|&k| ceiling.interval_miss(t, k).is_some_and(|m| m >= 0.5))
-                    .collect();
+                let still = not_met(&ceiling, t);
                 let count = still.len();
                 let first = still
                     .first()
@@ -156,7 +194,7 @@ pub fn fixes(
         // the fewest extra agent-hours on one of the busiest groups that meet the target
         let mut found: Option<(usize, u32, RunResults)> = None;
         let cost = |g: usize, heads: u32| f64::from(heads) * shift_hours(sc, g);
-        for g in busiest_groups(sc, results, t)
+        for g in busiest_groups(sc, results, t, ks)
             .into_iter()
             .take(GROUPS_TRIED)
         {
@@ -171,14 +209,14 @@ pub fn fixes(
             }
             let (mut lo, mut hi) = (0u32, cap);
             let top = replicate::run_observed(&with_heads(sc, Some(g), hi), cfg, done);
-            if !holds(&top, t) {
+            if !holds(&top, t, ks) {
                 continue;
             }
             let mut best = top;
             while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2;
                 let r = replicate::run_observed(&with_heads(sc, Some(g), mid), cfg, done);
-                if holds(&r, t) {
+                if holds(&r, t, ks) {
                     hi = mid;
                     best = r;
                 } else {
@@ -234,19 +272,60 @@ pub fn fixes(
             .map_or(0.0, |x| x.share_met)
             * 100.0;
         let effect = group_effect(results, &r, g, t, lang);
+        let scope = window.map_or(String::new(), |(a, b)| {
+            let (before, after) = (window_value(results, t, a, b), window_value(&r, t, a, b));
+            let at = super::verdict::window_text(sc, results, a, b, lang);
+            match lang {
+                Lang::En => format!(
+                    " for {at} (there {} {before} -> {after}, met)",
+                    lang.kpi(t.kpi)
+                ),
+                Lang::Zh => format!(
+                    "（针对 {at}：该时段 {} {before} → {after}，达标）",
+                    lang.kpi(t.kpi)
+                ),
+            }
+        });
+        let rest = match r.judgement(t) {
+            Some(j) if !j.met() => match lang {
+                Lang::En => format!("; after it the target is still {}", j.verdict.word()),
+                Lang::Zh => format!("；之后该目标仍{}", lang.verdict(j.verdict)),
+            },
+            _ => String::new(),
+        };
         let text = match lang {
             Lang::En => format!(
-                "Fix: +{hi} agents on {group} ({when}, +{hours:.0} agent-hours): {reach} on the \
-                 day, met in {share:.0}% of replications; in {group}: {effect}"
+                "Fix{scope}: +{hi} agents on {group} ({when}, +{hours:.0} agent-hours): {reach} \
+                 on the day, met in {share:.0}% of replications; in {group}: {effect}{rest}"
             ),
             Lang::Zh => format!(
-                "解决办法：{group} 加 {hi} 人（{when}，+{hours:.0} 人时）：全天 {reach}，\
-                 {share:.0}% 的重复达标；{group} 组内：{effect}"
+                "解决办法{scope}：{group} 加 {hi} 人（{when}，+{hours:.0} 人时）：全天 {reach}，\
+                 {share:.0}% 的模拟夜晚达标；{group} 组内：{effect}{rest}"
             ),
         };
         lines.push((t.clone(), text, true));
     }
     lines
+}
+
+/// The mean of `t`'s KPI over the customers of intervals `a..b`, pooled over the
+/// replications (the per-interval means weighted by the replications judged there).
+fn window_value(results: &RunResults, t: &Target, a: usize, b: usize) -> String {
+    let Some(j) = results.judgement(t) else {
+        return "-".into();
+    };
+    let (mut sum, mut n) = (0.0, 0.0);
+    for s in &j.intervals[a..b.min(j.intervals.len())] {
+        if let Some(e) = &s.estimate {
+            sum += e.mean * e.n as f64;
+            n += e.n as f64;
+        }
+    }
+    if n > 0.0 {
+        fmt_value(t.kpi, sum / n)
+    } else {
+        "-".into()
+    }
 }
 
 /// What a fix does inside the group it adds to: the group's own value of the target's KPI

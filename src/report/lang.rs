@@ -60,17 +60,6 @@ impl Lang {
             Lang::Zh => k.definition_zh(),
         }
     }
-
-    /// PASS or FAIL.
-    pub fn pass(self, ok: bool) -> &'static str {
-        match (self, ok) {
-            (Lang::En, true) => "PASS",
-            (Lang::En, false) => "FAIL",
-            (Lang::Zh, true) => "达标",
-            (Lang::Zh, false) => "未达标",
-        }
-    }
-
     /// A paired difference judged for a store: better, worse or no change.
     pub fn judge(self, k: Kpi, d: &Estimate) -> &'static str {
         match (self, compare::judge(k, d)) {
@@ -115,7 +104,18 @@ impl Lang {
     pub fn in_share(self, share: f64) -> String {
         match self {
             Lang::En => format!(" (in {:.0}% of replications)", share * 100.0),
-            Lang::Zh => format!("（{:.0}% 的重复中）", share * 100.0),
+            Lang::Zh => format!("（{:.0}% 的模拟夜晚如此）", share * 100.0),
+        }
+    }
+
+    /// A judgement's word: PASS, UNSURE or FAIL.
+    pub fn verdict(self, v: crate::replicate::judge::Verdict) -> &'static str {
+        use crate::replicate::judge::Verdict;
+        match (self, v) {
+            (Lang::En, _) => v.word(),
+            (Lang::Zh, Verdict::Met) => "达标",
+            (Lang::Zh, Verdict::Unsure) => "未能确认",
+            (Lang::Zh, Verdict::Missed) => "未达标",
         }
     }
 }

@@ -14,7 +14,7 @@ mod verdict;
 pub use lang::Lang;
 pub use output::{html, markdown, write_page};
 pub use sections::{staffing_section, sweep_page};
-pub use verdict::verdict;
+pub use verdict::{describe, headline, verdict};
 use verdict::{plan_verdicts, target_text};
 
 use std::path::{Path, PathBuf};
@@ -52,6 +52,18 @@ impl Cell {
         Cell {
             text: text.into(),
             class: if pass { "pass" } else { "fail" },
+        }
+    }
+    /// A cell styled by a target's judgement (unsure has its own style).
+    pub fn judged(text: impl Into<String>, v: crate::replicate::judge::Verdict) -> Cell {
+        use crate::replicate::judge::Verdict;
+        Cell {
+            text: text.into(),
+            class: match v {
+                Verdict::Met => "pass",
+                Verdict::Unsure => "unsure",
+                Verdict::Missed => "fail",
+            },
         }
     }
 }
@@ -139,6 +151,25 @@ impl Painter {
     }
 }
 
+/// How a target is judged, in one sentence (the rule of docs/outputs.md).
+pub fn judging_rule(sc: &Scenario, lang: Lang) -> String {
+    let share = sc.target_share * 100.0;
+    match lang {
+        Lang::En => format!(
+            "Mean over replications with its 95% Student-t interval. A target passes when the \
+             whole interval meets it and it holds in at least {share:.0}% of replications, on \
+             the day and for the customers of every interval (scoring hours only); it fails \
+             when the interval misses it or the share is clearly below {share:.0}%; otherwise \
+             it is unsure (more replications would tell)."
+        ),
+        Lang::Zh => format!(
+            "各次模拟的均值及其 95% Student-t 置信区间。整个区间都达到目标、且至少 {share:.0}% \
+             的模拟达到，全天与每个时段进线的顾客（只计考核时段）都如此，才算达标；区间整体未达，\
+             或达标的模拟明显少于 {share:.0}%，为未达标；其余为未能确认（增加模拟次数可以分辨）。"
+        ),
+    }
+}
+
 /// The KPI table against the targets.
 pub fn kpi_table(results: &RunResults, lang: Lang) -> Table {
     let header = match lang {
@@ -150,22 +181,25 @@ pub fn kpi_table(results: &RunResults, lang: Lang) -> Table {
         rows: Vec::new(),
     };
     for k in &results.kpis {
-        let Some(e) = &k.estimate else { continue };
         let target = results.targets.iter().find(|x| x.target.kpi == k.kpi);
-        let mean = fmt_value(k.kpi, e.mean);
-        let ci = if e.n > 1 {
-            fmt_ci(k.kpi, e)
-        } else {
-            lang.pick("(one replication)", "（仅一次重复）").into()
+        let (mean, ci) = match &k.estimate {
+            Some(e) if e.n > 1 => (fmt_value(k.kpi, e.mean), fmt_ci(k.kpi, e)),
+            Some(e) => (
+                fmt_value(k.kpi, e.mean),
+                lang.pick("(one replication)", "（仅一次模拟）").into(),
+            ),
+            // a target on a KPI this run cannot compute still gets its row
+            None if target.is_some() => ("-".into(), lang.pick("(no value)", "（无数值）").into()),
+            None => continue,
         };
         let row = match target {
             Some(x) => vec![
                 Cell::plain(lang.kpi(k.kpi)),
-                Cell::verdict(mean, x.met),
+                Cell::judged(mean, x.verdict),
                 Cell::plain(ci),
-                Cell::verdict(
-                    format!("{} {}", lang.pass(x.met), target_text(&x.target)),
-                    x.met,
+                Cell::judged(
+                    format!("{} {}", lang.verdict(x.verdict), target_text(&x.target)),
+                    x.verdict,
                 ),
                 Cell::plain(format!("{:.0}%", x.share_met * 100.0)),
             ],
@@ -398,14 +432,7 @@ pub fn run_page(
     };
     page.sections.push(Section {
         heading: lang.pick("KPIs against targets", "KPI 与目标").into(),
-        text: vec![
-            lang.pick(
-                "Mean over replications with its 95% Student-t interval; a target passes when \
-                 the mean meets it.",
-                "各次重复的均值及其 95% Student-t 置信区间；均值达到目标即为达标。",
-            )
-            .into(),
-        ],
+        text: vec![judging_rule(sc, lang)],
         table: Some(kpi_table(&base.results, lang)),
         figures: Vec::new(),
     });
@@ -507,7 +534,7 @@ pub fn plans_table(plans: &[PlanResults], lang: Lang) -> Table {
             };
             let target = p.results.targets.iter().find(|x| x.target.kpi == kpi);
             row.push(match target {
-                Some(x) => Cell::verdict(text, x.met),
+                Some(x) => Cell::judged(text, x.verdict),
                 None => Cell::plain(text),
             });
         }

@@ -22,7 +22,7 @@ color:#1a7f37}.verdict li.fail::before{content:'\\2718  ';color:#c62828}.verdict
 {font-size:26px;font-weight:bold}table{border-collapse:collapse;margin:12px 0;font-size:16px}\
 th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}th:first-child,td:first-child\
 {text-align:left}td.pass{background:#d8f5dd;color:#0b5d1e}td.fail{background:#fde0e0;\
-color:#9b1c1c;font-weight:bold}figure{margin:18px 0}figcaption{font-size:16px;color:#333}\
+color:#9b1c1c;font-weight:bold}td.unsure{background:#fff3cd;color:#7a5200;font-weight:bold}figure{margin:18px 0}figcaption{font-size:16px;color:#333}\
 svg{max-width:100%;height:auto}";
 
 /// The page as a self-contained HTML document.
@@ -97,11 +97,11 @@ pub fn html(page: &Page) -> String {
 pub fn markdown(page: &Page) -> String {
     let mut out = format!("# {}\n\n{}\n\n", page.title, page.subtitle);
     for (i, (line, ok)) in page.verdict.iter().enumerate() {
-        let mark = page.lang.pass(*ok);
+        let mark = if *ok { "✔" } else { "✘" };
         if i == 0 {
-            let _ = writeln!(out, "**{mark}{}{line}**\n", page.lang.colon());
+            let _ = writeln!(out, "**{mark} {line}**\n");
         } else {
-            let _ = writeln!(out, "- {mark}{}{line}", page.lang.colon());
+            let _ = writeln!(out, "- {mark} {line}");
         }
     }
     for s in &page.sections {
@@ -116,7 +116,7 @@ pub fn markdown(page: &Page) -> String {
                 let cells: Vec<String> = r
                     .iter()
                     .map(|c| match c.class {
-                        "fail" => format!("**{}**", c.text.replace('|', "/")),
+                        "fail" | "unsure" => format!("**{}**", c.text.replace('|', "/")),
                         _ => c.text.replace('|', "/"),
                     })
                     .collect();

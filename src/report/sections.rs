@@ -41,13 +41,13 @@ pub fn sweep_page(
             });
             row.push(
                 match r.results.targets.iter().find(|t| t.target.kpi == *k) {
-                    Some(t) => Cell::verdict(text, t.met),
+                    Some(t) => Cell::judged(text, t.verdict),
                     None => Cell::plain(text),
                 },
             );
         }
         table.rows.push(row);
-        if r.results.targets.iter().all(|t| t.met) {
+        if r.results.targets.iter().all(|t| t.met()) {
             passing.push(label(r));
         }
     }

@@ -7,32 +7,44 @@ use crate::compare::{self, PlanResults};
 use crate::engine::SimTime;
 use crate::kpi::{Comparison, Kpi, Target};
 use crate::output::fmt_value;
-use crate::replicate::RunResults;
+use crate::replicate::judge::Verdict;
+use crate::replicate::{RunResults, TargetResult};
 use crate::scenario::Scenario;
 
-/// The verdict: a headline, then one line per target in the trade's words: the day's
-/// mean against it, the windows where a per-interval target is missed in most
-/// replications, and what fixes it (from [`fix::fixes`], keyed by target).
+/// The verdict: a headline, then one line per target in the trade's words
+/// ([`describe`]: the day, the windows missed or unsure) and what fixes it (from
+/// [`fix::fixes`], keyed by target).
 pub fn verdict(
     sc: &Scenario,
     results: &RunResults,
     fixes: &[(Target, String, bool)],
     lang: Lang,
 ) -> Vec<(String, bool)> {
-    let mut lines = Vec::new();
-    let failing = results
-        .targets
-        .iter()
-        .filter(|t| !t.met || !missed_windows(sc, results, &t.target, lang).is_empty())
-        .count();
+    let mut lines = vec![headline(results, lang)];
+    for t in &results.targets {
+        let mut text = describe(sc, results, t, lang);
+        if let Some((_, fix, _)) = fixes.iter().find(|f| f.0 == t.target) {
+            text.push_str(lang.pick(". ", "。"));
+            text.push_str(fix);
+        }
+        lines.push((text, t.met()));
+    }
+    lines
+}
+
+/// The verdict's first line: how many targets are not met, and how.
+pub fn headline(results: &RunResults, lang: Lang) -> (String, bool) {
     let n = results.targets.len();
-    lines.push(match (lang, n, failing) {
+    let count = |v: Verdict| results.targets.iter().filter(|t| t.verdict == v).count();
+    let (missed, unsure) = (count(Verdict::Missed), count(Verdict::Unsure));
+    let not_met = missed + unsure;
+    match (lang, n, not_met) {
         (Lang::En, 0, _) => (
             "No targets set: add `targets` to the scenario for a verdict".to_string(),
             true,
         ),
         (Lang::Zh, 0, _) => (
-            "未设目标：在场景中加入 `targets` 以得出结论".to_string(),
+            "未设目标：在场景中加入 targets 以得出结论".to_string(),
             true,
         ),
         (Lang::En, _, 0) => (
@@ -41,43 +53,107 @@ pub fn verdict(
         ),
         (Lang::Zh, _, 0) => (format!("全部 {n} 项目标达标：全天与每个时段"), true),
         (Lang::En, ..) => (
-            format!("{failing} of {n} targets missed (on the day's mean or in some intervals)"),
+            format!("{not_met} of {n} targets not met ({missed} missed, {unsure} unsure)"),
             false,
         ),
         (Lang::Zh, ..) => (
-            format!("{n} 项目标中 {failing} 项未达标（全天均值或部分时段）"),
+            format!("{n} 项目标中 {not_met} 项未达标（{missed} 项未达，{unsure} 项未能确认）"),
             false,
         ),
-    });
-    for t in &results.targets {
-        let mean = t.mean.map_or("-".into(), |m| fmt_value(t.target.kpi, m));
-        let name = lang.kpi(t.target.kpi);
-        let goal = target_text(&t.target);
-        let share = t.share_met * 100.0;
-        let mut text = match lang {
-            Lang::En => format!(
-                "{name}: {mean} on the day {} {goal} (met in {share:.0}% of replications)",
-                if t.met { "meets" } else { "misses" },
-            ),
-            Lang::Zh => format!(
-                "{name}：全天 {mean}，{}目标 {goal}（{share:.0}% 的重复达标）",
-                if t.met { "达到" } else { "未达" },
-            ),
-        };
-        let windows = missed_windows(sc, results, &t.target, lang);
-        if !windows.is_empty() {
-            text.push_str(&match lang {
-                Lang::En => format!("; missed {}", windows.join(", ")),
-                Lang::Zh => format!("；未达时段 {}", windows.join("，")),
+    }
+}
+
+/// One target's judgement in words, the same in the terminal, the gate's message and the
+/// page: its verdict, the day's mean with its 95% CI and share of replications, the
+/// windows of intervals missed or unsure, and whether it gates.
+pub fn describe(sc: &Scenario, results: &RunResults, t: &TargetResult, lang: Lang) -> String {
+    let name = lang.kpi(t.target.kpi);
+    let goal = target_text(&t.target);
+    let day = match &t.day.estimate {
+        Some(e) if e.n > 1 => format!(
+            "{} [{}]",
+            fmt_value(t.target.kpi, e.mean),
+            crate::output::fmt_ci(t.target.kpi, e)
+        ),
+        Some(e) => fmt_value(t.target.kpi, e.mean),
+        None if t.day.n > 0 => lang.pick("nobody answered", "无人得到回复").to_string(),
+        None => "-".to_string(),
+    };
+    let share = t.share_met * 100.0;
+    let mut text = match lang {
+        Lang::En => format!(
+            "{name} {goal}: {}: {day} on the day ({}, met in {share:.0}% of replications)",
+            lang.verdict(t.verdict),
+            lang.verdict(t.day.verdict),
+        ),
+        Lang::Zh => format!(
+            "{name} {goal}：{}：全天 {day}（全天判定{}，{share:.0}% 的模拟夜晚达标）",
+            lang.verdict(t.verdict),
+            lang.verdict(t.day.verdict),
+        ),
+    };
+    let windows = t.windows(results);
+    for (v, en, zh) in [
+        (Verdict::Missed, "missed", "未达时段"),
+        (Verdict::Unsure, "unsure", "未能确认的时段"),
+    ] {
+        let mine: Vec<_> = windows.iter().filter(|w| w.2 == v).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let mut parts: Vec<String> = mine
+            .iter()
+            .take(4)
+            .map(|(from, to, _, any)| {
+                format!(
+                    "{}{}",
+                    window_text(sc, results, *from, *to, lang),
+                    lang.in_share(*any)
+                )
+            })
+            .collect();
+        if mine.len() > 4 {
+            parts.push(match lang {
+                Lang::En => format!("and {} more", mine.len() - 4),
+                Lang::Zh => format!("另有 {} 段", mine.len() - 4),
             });
         }
-        if let Some((_, fix, _)) = fixes.iter().find(|f| f.0 == t.target) {
-            text.push_str(lang.pick(". ", "。"));
-            text.push_str(fix);
-        }
-        lines.push((text, t.met && windows.is_empty()));
+        text.push_str(&match lang {
+            Lang::En => format!("; {en} {}", parts.join(", ")),
+            Lang::Zh => format!("；{zh} {}", parts.join("，")),
+        });
     }
-    lines
+    if let Some(reason) = &t.gating.reason {
+        let why = reason.text(t.target.kpi, lang == Lang::Zh);
+        text.push_str(&match lang {
+            Lang::En => format!(" (informative, not gated: {why})"),
+            Lang::Zh => format!("（仅供参考，不作门槛：{why}）"),
+        });
+    }
+    text
+}
+
+/// "11-10 23:45-00:45", or "every interval" for the whole run.
+pub(super) fn window_text(
+    sc: &Scenario,
+    results: &RunResults,
+    from: usize,
+    to: usize,
+    lang: Lang,
+) -> String {
+    let n = results.interval_count();
+    if from == 0 && to == n {
+        return lang.pick("in every interval", "每个时段").to_string();
+    }
+    let at = |k: usize| {
+        sc.calendar
+            .format(SimTime::from_micros(sc.interval.as_micros() * k as u64))
+    };
+    format!(
+        "{}-{}",
+        at(from),
+        at(to).split(' ').nth(1).unwrap_or_default()
+    )
 }
 
 /// For plans side by side, one line per variant answering "what does it change?": the
@@ -138,66 +214,6 @@ pub(super) fn plan_verdicts(
             (line, !worse)
         })
         .collect()
-}
-
-/// The windows of consecutive intervals in which `target` is missed in most replications,
-/// as "11-11 00:00-00:30 (in 100% of replications)"; at most four, then a count.
-fn missed_windows(sc: &Scenario, results: &RunResults, target: &Target, lang: Lang) -> Vec<String> {
-    if !Kpi::PER_INTERVAL.contains(&target.kpi) {
-        return Vec::new();
-    }
-    let n = results.interval_count();
-    let miss: Vec<Option<f64>> = (0..n).map(|k| results.interval_miss(target, k)).collect();
-    let t = results.target_index(target);
-    let mut k = 0;
-    let mut windows = Vec::new();
-    while k < n {
-        if miss[k].is_none_or(|m| m < 0.5) {
-            k += 1;
-            continue;
-        }
-        let from = k;
-        while k < n && miss[k].is_some_and(|m| m >= 0.5) {
-            k += 1;
-        }
-        let any = results
-            .replications
-            .iter()
-            .filter(|r| t.is_some_and(|t| (from..k).any(|j| r.missed(t, j))))
-            .count() as f64
-            / results.replications.len().max(1) as f64;
-        windows.push((from, k, any));
-    }
-    let at = |k: usize| {
-        sc.calendar
-            .format(SimTime::from_micros(sc.interval.as_micros() * k as u64))
-    };
-    if windows.len() == 1 && windows[0].0 == 0 && windows[0].1 == n {
-        return vec![format!(
-            "{}{}",
-            lang.pick("in every interval", "每个时段"),
-            lang.in_share(windows[0].2)
-        )];
-    }
-    let mut out: Vec<String> = windows
-        .iter()
-        .take(4)
-        .map(|(from, to, any)| {
-            format!(
-                "{}-{}{}",
-                at(*from),
-                at(*to).split(' ').nth(1).unwrap_or_default(),
-                lang.in_share(*any)
-            )
-        })
-        .collect();
-    if windows.len() > 4 {
-        out.push(match lang {
-            Lang::En => format!("and {} more windows", windows.len() - 4),
-            Lang::Zh => format!("另有 {} 个时段", windows.len() - 4),
-        });
-    }
-    out
 }
 
 pub(super) fn target_text(t: &Target) -> String {

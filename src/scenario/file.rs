@@ -35,6 +35,10 @@ pub struct ScenarioFile {
     /// KPI targets such as "avg_response_s <= 30".
     #[serde(default)]
     pub targets: Vec<String>,
+    /// Share of replications in which a target must hold, on the day and in each
+    /// interval, for a PASS (see docs/outputs.md).
+    #[serde(default = "default_target_share")]
+    pub target_share: f64,
     /// Who arrives when.
     pub arrivals: ArrivalsFile,
     /// The conversation model.
@@ -251,6 +255,9 @@ fn default_start() -> String {
 }
 fn default_interval_min() -> f64 {
     15.0
+}
+fn default_target_share() -> f64 {
+    0.5
 }
 fn default_service_level_s() -> f64 {
     20.0

@@ -66,6 +66,9 @@ pub struct Scenario {
     pub groups: Vec<AgentGroup>,
     /// KPI targets.
     pub targets: Vec<Target>,
+    /// Share of replications in which a target must hold for a PASS (the judgement's
+    /// rule: docs/outputs.md).
+    pub target_share: f64,
     /// Things worth a planner's attention that are not errors (e.g. shifts over 12 h).
     pub warnings: Vec<String>,
     /// The bot tier, if any.

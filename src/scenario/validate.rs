@@ -158,6 +158,13 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         .enumerate()
         .map(|(i, t)| Target::parse(t).map_err(|rule| ctx.err(format!("targets[{i}]"), rule)))
         .collect::<R<Vec<_>>>()?;
+    let target_share = ctx.probability("target_share", raw.target_share)?;
+    if target_share == 0.0 {
+        return Err(ctx.err(
+            "target_share",
+            "must be above 0 (a target held in no replication is not met)",
+        ));
+    }
     let conversation = super::conversation::conversation(&raw.conversation, ctx)?;
     let routing = routing(&raw.routing, &conversation, &cal, ctx)?;
     let (groups, warnings) = groups(&raw.groups, &cal, ctx)?;
@@ -210,6 +217,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         scoring,
         groups,
         targets,
+        target_share,
         warnings,
         bot,
         network,

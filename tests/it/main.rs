@@ -27,6 +27,8 @@
 //! - `optimize`: the simulation-based staffing optimiser and its shift plan
 //! - `report`: the war-room report's files, PNGs, determinism, and the page in headless
 //!   Chromium
+//! - `verdicts`: the terminal, summary.json, `--fail-on-targets` and the page give one
+//!   verdict per target (default, a CSV store, a staffing run)
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
@@ -46,3 +48,4 @@ mod service;
 mod shard;
 mod slurm;
 mod staffing;
+mod verdicts;

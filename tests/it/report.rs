@@ -90,7 +90,7 @@ fn report_writes_a_self_contained_page_markdown_and_readable_pngs() {
     // the verdict leads, with the default scenario's known outcome
     let verdict = html.find("id=\"verdict\"").unwrap();
     assert!(verdict < html.find("<table").unwrap());
-    assert!(html.contains("3 of 4 targets missed (on the day's mean or in some intervals)"));
+    assert!(html.contains("3 of 4 targets not met (3 missed, 0 unsure)"));
     // one line per target, in the trade's names, never the raw key
     let verdict_md: Vec<&str> = md
         .lines()
@@ -106,13 +106,15 @@ fn report_writes_a_self_contained_page_markdown_and_readable_pngs() {
         "{verdict_md:?}"
     );
     assert!(
-        md.contains("询单转化率 inquiry conversion: 58.11% on the day misses >= 65.00%")
+        md.contains("询单转化率 inquiry conversion >= 65.00%: FAIL: 58.11% [")
+            && md.contains("informative, not gated: no staffing reaches it")
             && md.contains("More agents do not fix it"),
         "{md}"
     );
     // the midnight strain is found, and fixed by the crew on duty over it
     assert!(
-        md.contains("平响 avg response (s): 26.79 on the day meets <= 30.00")
+        md.contains("平响 avg response (s) <= 30.00: FAIL: 26.79 [")
+            && md.contains("on the day (PASS, met in 100% of replications)")
             && md.contains("missed 11-10 23:45-00:45 (in 100% of replications)"),
         "{md}"
     );
