@@ -199,6 +199,7 @@ fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
             name: "base".into(),
             description: String::new(),
             scenario: Scenario::default_double11(),
+            window: None,
         }]),
     }
 }
@@ -481,6 +482,14 @@ fn main() -> ExitCode {
             );
         } else {
             d11sim::output::staged::abandon();
+            let kept = d11sim::output::staged::kept();
+            if !kept.is_empty() {
+                let names: Vec<String> = kept.iter().map(|p| p.display().to_string()).collect();
+                eprintln!(
+                    "\ninterrupted: the finished stages are kept: {}",
+                    names.join(", ")
+                );
+            }
             std::process::exit(130);
         }
     });

@@ -194,20 +194,42 @@ fn write_roster(
     name: &str,
     block: &str,
 ) -> Result<(), Failure> {
+    let cannot =
+        |e: std::io::Error| Failure::Internal(format!("{}: cannot write: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(cannot)?;
+    // relative to the roster's folder, so the folder and the scenario travel together
+    // (sent to a colleague, moved to another machine)
     let extends = match scenario {
-        Some(p) => format!(
-            "extends = {:?}\n",
-            std::fs::canonicalize(p)
-                .unwrap_or(p.clone())
-                .display()
-                .to_string()
-        ),
+        Some(p) => {
+            let from = std::fs::canonicalize(dir).map_err(cannot)?;
+            let to = std::fs::canonicalize(p).unwrap_or(p.clone());
+            format!(
+                "extends = {:?}\n",
+                relative_path(&to, &from).display().to_string()
+            )
+        }
         None => format!("extends = {:?}\n", d11sim::scenario::EMBEDDED),
     };
     let text = format!("# Planned by {by}.\n{extends}name = {name:?}\n\n{block}");
-    std::fs::create_dir_all(dir)
-        .and_then(|_| output::write_atomic(&dir.join("roster.toml"), text.as_bytes()))
-        .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))
+    output::write_atomic(&dir.join("roster.toml"), text.as_bytes()).map_err(cannot)
+}
+
+/// `to` as a path relative to the folder `from` (both absolute); `to` itself when they
+/// share no root (another drive).
+fn relative_path(to: &std::path::Path, from: &std::path::Path) -> PathBuf {
+    let (a, b): (Vec<_>, Vec<_>) = (to.components().collect(), from.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return to.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &a[common..] {
+        out.push(c);
+    }
+    out
 }
 
 fn plan(args: &PlanArgs) -> Result<(), Failure> {
@@ -429,20 +451,18 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     let mut search =
         Search::new(&base, &settings, &observer).map_err(|e| Failure::BadInput(e.to_string()))?;
     if let Some(dir) = &args.out {
-        // found before the search, not after ten minutes of it
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Failure::BadInput(format!(
-                "--out {}: cannot create the folder: {e}",
-                dir.display()
-            ))
-        })?;
+        // found before the search, not after ten minutes of it; the folder itself is made
+        // when its first file is finished (an interrupted search leaves no empty folder)
+        output::staged::check(dir).map_err(|e| Failure::BadInput(format!("--out {e}")))?;
     }
     let req = search.run()?;
     if let Some(dir) = &args.out {
         // the search's result is kept whatever happens to the plan after it
         let csv = optimize::requirement_csv(&req, &sc.calendar, None, interval);
-        output::write_atomic(&dir.join("requirement.csv"), csv.as_bytes())
+        std::fs::create_dir_all(dir)
+            .and_then(|()| output::write_atomic(&dir.join("requirement.csv"), csv.as_bytes()))
             .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?;
+        output::staged::keep(&dir.join("requirement.csv"));
         bar.println(format!(
             "requirement written to {} ({:.1} s)",
             dir.join("requirement.csv").display(),
@@ -495,6 +515,17 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         seed: args.seed.wrapping_add(2),
         ..cfg
     };
+    if let Some(dir) = &args.out {
+        // the plan is kept before the verification run, which may be interrupted
+        write_roster(
+            dir,
+            args.scenario.as_ref(),
+            "d11sim staff optimize",
+            &format!("{} (optimised roster)", sc.name),
+            &roster_block(&groups)?,
+        )?;
+        output::staged::keep(&dir.join("roster.toml"));
+    }
     let verification = search.evaluations() as u64 * args.replications;
     bar.set_length(verification + args.replications);
     bar.set_position(verification);
@@ -517,10 +548,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         .as_ref()
         .and_then(|_| opts.as_deref().map(|o| (cover.as_ref().unwrap(), o)));
     print!("{}", optimize::render(&req, &settings, &sc.calendar, shown));
-    let block = toml::to_string(&shifts::RosterBlock {
-        groups: groups.clone(),
-    })
-    .map_err(|e| Failure::Internal(e.to_string()))?;
+    let block = roster_block(&groups)?;
     match (&cover, &templates, &opts) {
         (Some(c), Some((file, from)), Some(opts)) => {
             println!(
@@ -571,15 +599,16 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
             .and_then(|_| output::write_atomic(&dir.join("requirement.csv"), csv.as_bytes()))
             .and_then(|_| output::write_all(&dir.join("verification"), &planned, &results))
             .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?;
-        write_roster(
-            dir,
-            args.scenario.as_ref(),
-            "d11sim staff optimize",
-            &format!("{} (optimised roster)", sc.name),
-            &block,
-        )?;
     }
     Ok(())
+}
+
+/// The `[[groups]]` block of a roster.
+fn roster_block(groups: &[d11sim::scenario::file::GroupFile]) -> Result<String, Failure> {
+    toml::to_string(&shifts::RosterBlock {
+        groups: groups.to_vec(),
+    })
+    .map_err(|e| Failure::Internal(e.to_string()))
 }
 
 /// The stages of `staff optimize` for its progress bar: the search's phases, the shift

@@ -109,6 +109,24 @@ fn active() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Files a multi-stage command (`staff optimize`) has finished and keeps, whatever happens
+/// to its later stages; said when the process must exit at once.
+static KEPT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Records that `path` is finished and kept.
+pub fn keep(path: &Path) {
+    KEPT.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(path.to_path_buf());
+}
+
+/// The files recorded by [`keep`].
+pub fn kept() -> Vec<PathBuf> {
+    KEPT.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
 /// Removes every temporary folder being filled (before an immediate exit).
 pub fn abandon() {
     for dir in active().drain(..) {

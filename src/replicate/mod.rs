@@ -219,6 +219,16 @@ impl RunResults {
         (tally.n > 0).then(|| f64::from(tally.n - tally.met) / self.replications.len() as f64)
     }
 
+    /// Per-replication values of `kpi` over the customers of window `w` (`None` where
+    /// undefined, or not one of [`Kpi::WINDOW`]).
+    pub fn window_values(&self, w: usize, kpi: Kpi) -> Vec<Option<f64>> {
+        let i = Kpi::WINDOW.iter().position(|k| *k == kpi);
+        self.replications
+            .iter()
+            .map(|r| r.windows.get(w).zip(i).and_then(|(v, i)| v[i]))
+            .collect()
+    }
+
     /// The judgement of `target`, if it is one of the scenario's.
     pub fn judgement(&self, target: &Target) -> Option<&TargetResult> {
         self.targets.iter().find(|t| t.target == *target)

@@ -39,6 +39,8 @@ pub struct RepSummary {
     /// Per scenario target, one bit per series interval: set when that interval's arrival
     /// cohort misses the target in this replication.
     pub misses: Vec<Vec<u64>>,
+    /// Per scenario window, the value of each of [`Kpi::WINDOW`] over its customers.
+    pub windows: Vec<Vec<Option<f64>>>,
 }
 
 impl RepSummary {
@@ -128,6 +130,7 @@ pub struct Prepared {
     classes: Vec<Option<f64>>,
     misses: Vec<Vec<u64>>,
     values: Vec<Vec<Option<f64>>>,
+    windows: Vec<Vec<Option<f64>>>,
     series: Option<String>,
     hlog: Option<Vec<String>>,
 }
@@ -168,6 +171,22 @@ impl Prepared {
             misses.push(miss);
             values.push(value);
         }
+        let aov = sc.conversion.as_ref().map(|c| c.average_order_value);
+        let windows = sc
+            .windows
+            .iter()
+            .map(|&(from, to)| {
+                let mut c = crate::kpi::WindowCounts::default();
+                for row in result
+                    .intervals
+                    .iter()
+                    .filter(|r| from <= r.start && r.start < to)
+                {
+                    c.add(&row.counts);
+                }
+                Kpi::WINDOW.map(|k| k.window_value(&c, aov)).to_vec()
+            })
+            .collect();
         let (series, hlog) = if files {
             let entries = result
                 .histograms
@@ -186,6 +205,7 @@ impl Prepared {
             classes,
             misses,
             values,
+            windows,
             series,
             hlog,
         }
@@ -405,6 +425,7 @@ impl<'a> Summariser<'a> {
             footprint: r.footprint,
             end: r.end,
             misses: p.misses,
+            windows: p.windows,
         });
     }
 

@@ -248,6 +248,10 @@ pub struct VariantFile {
     /// Elements of arrays taken out before `set` applies (`["groups.temps"]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove: Vec<String>,
+    /// The hours the what-if asks about (`["11-11 00:00", "11-11 01:00"]`): the
+    /// comparison and the verdict report the customers arriving then first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Vec<String>>,
 }
 
 fn default_start() -> String {
@@ -282,6 +286,10 @@ pub struct ArrivalsFile {
     /// CSV of past counts `interval_start,count`, relative to the scenario file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csv: Option<String>,
+    /// The CSV's column of customer inquiries: a header name or a 1-based number (needed
+    /// when the file has more than one count column and none has a known name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csv_column: Option<String>,
     /// Forecast total the CSV's counts are scaled to (default: the CSV's own total).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_total: Option<f64>,

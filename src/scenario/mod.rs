@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod clock;
 mod conversation;
+mod csv_import;
 pub mod distributions;
 pub mod file;
 mod plans;
@@ -69,6 +70,9 @@ pub struct Scenario {
     /// Share of replications in which a target must hold for a PASS (the judgement's
     /// rule: docs/outputs.md).
     pub target_share: f64,
+    /// Windows `[from, to)` a what-if asks about (the variants' `window`s): the KPIs of
+    /// the customers arriving in each are kept per replication, for paired differences.
+    pub windows: Vec<(SimTime, SimTime)>,
     /// Things worth a planner's attention that are not errors (e.g. shifts over 12 h).
     pub warnings: Vec<String>,
     /// The bot tier, if any.
@@ -316,8 +320,34 @@ fn merged_table(
     if parent != EMBEDDED {
         anchor_paths(&mut base, parent_dir);
     }
+    replace_arrival_source(&mut base, &table);
     merge(&mut base, table);
     Ok(base)
+}
+
+/// The keys that name where arrivals come from; a scenario has exactly one.
+const ARRIVAL_SOURCES: [&str; 4] = ["shape", "table", "csv", "constant_per_hour"];
+
+/// When the extending file names an arrival source, the extended file's source (and the
+/// keys that only go with it) is dropped, so `extends` can swap a shape for a CSV.
+fn replace_arrival_source(base: &mut toml::Table, over: &toml::Table) {
+    let Some(toml::Value::Table(new)) = over.get("arrivals") else {
+        return;
+    };
+    let Some(toml::Value::Table(old)) = base.get_mut("arrivals") else {
+        return;
+    };
+    if !ARRIVAL_SOURCES.iter().any(|k| new.contains_key(*k)) {
+        return;
+    }
+    for k in ARRIVAL_SOURCES {
+        old.remove(k);
+    }
+    old.remove("forecast_total");
+    // base_per_hour scales a shape or a table; it means nothing to a CSV or a constant
+    if !(new.contains_key("shape") || new.contains_key("table")) {
+        old.remove("base_per_hour");
+    }
 }
 
 /// Makes the relative file paths of an extended file (its arrivals CSV) absolute against

@@ -13,7 +13,7 @@ pub(crate) fn arrivals(
     cal: &Calendar,
     horizon: SimTime,
     ctx: &Ctx<'_>,
-) -> R<Arrivals> {
+) -> R<(Arrivals, Vec<String>)> {
     let h = horizon.as_secs_f64();
     let sources = [
         raw.shape.is_some(),
@@ -27,6 +27,13 @@ pub(crate) fn arrivals(
             "give exactly one rate source: shape, table, csv or constant_per_hour",
         ));
     }
+    if raw.csv_column.is_some() && raw.csv.is_none() {
+        return Err(ctx.err(
+            "arrivals.csv_column",
+            "names a column of `csv`, which is not given",
+        ));
+    }
+    let mut notes = Vec::new();
     let scale = ctx.non_negative("arrivals.scale", raw.scale)?;
     let base = |ctx: &Ctx<'_>| -> R<f64> {
         let b = raw.base_per_hour.ok_or_else(|| {
@@ -82,7 +89,16 @@ pub(crate) fn arrivals(
             points.push((at, per_s * ctx.non_negative(&format!("{key}[1]"), *m)?));
         }
     } else if let Some(path) = &raw.csv {
-        points = csv_points(path, raw.forecast_total, cal, horizon, ctx)?;
+        let (p, n) = csv_points(
+            path,
+            raw.csv_column.as_deref(),
+            raw.forecast_total,
+            cal,
+            horizon,
+            ctx,
+        )?;
+        points = p;
+        notes = n;
     } else if let Some(per_hour) = raw.constant_per_hour {
         points.push((
             f64::MIN,
@@ -144,20 +160,27 @@ pub(crate) fn arrivals(
     if let Some(first) = mix.first_mut() {
         first.from_s = first.from_s.min(0.0);
     }
-    Ok(Arrivals {
-        curve: RateCurve::new(segments),
-        forecast_error_cv,
-        mix,
-    })
+    Ok((
+        Arrivals {
+            curve: RateCurve::new(segments),
+            forecast_error_cv,
+            mix,
+        },
+        notes,
+    ))
 }
+
+/// `(time s, rate per s)` steps of a rate curve.
+type RatePoints = Vec<(f64, f64)>;
 
 pub(crate) fn csv_points(
     path: &str,
+    column: Option<&str>,
     total: Option<f64>,
     cal: &Calendar,
     horizon: SimTime,
     ctx: &Ctx<'_>,
-) -> R<Vec<(f64, f64)>> {
+) -> R<(RatePoints, Vec<String>)> {
     let full = ctx.base_dir.join(path);
     let shown = full.display().to_string();
     let bytes = crate::input::read_capped(&full, crate::input::MAX_CSV_BYTES)
@@ -167,19 +190,12 @@ pub(crate) fn csv_points(
         line,
         rule,
     };
-    let text = String::from_utf8(bytes).map_err(|e| {
-        csv_err(
-            1,
-            format!("the file is not UTF-8 text ({e}); save it as UTF-8"),
-        )
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let delim = delimiter(text);
-    let mut rows: Vec<(f64, f64)> = Vec::new();
-    let mut seen_data = false;
+    let (text, encoding) = super::csv_import::decode(&bytes).map_err(|rule| csv_err(1, rule))?;
+    let delim = delimiter(&text);
     // Each row is one physical line (a count export has no multi-line fields), read on its
     // own so that its number is the one an editor shows, with `\n` or `\r\n` endings and
     // blank or `#` comment lines between rows: the CSV reader's positions miss those.
+    let mut records: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
         let line_no = i + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -202,22 +218,26 @@ pub(crate) fn csv_points(
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let (Some(t), Some(c)) = (record.get(0), record.get(1)) else {
+        if record.len() < 2 {
             return Err(csv_err(
                 line_no,
-                "expected two columns: interval start, count".into(),
+                "expected at least two columns: interval start, count".into(),
             ));
-        };
-        let at = parse_interval_start(t);
-        let count = parse_count(c);
-        if !seen_data && at.is_err() && count.is_none() {
-            seen_data = true; // a header row (`interval_start,count`, `时间,咨询量`, ...)
-            continue;
         }
-        seen_data = true;
-        let at = at.map_err(|rule| csv_err(line_no, rule))?;
-        let count = count
-            .ok_or_else(|| csv_err(line_no, format!("count `{}` is not a number", shorten(c))))?;
+        records.push((line_no, record.iter().map(String::from).collect()));
+    }
+    let read =
+        super::csv_import::read(&records, column).map_err(|(line, rule)| csv_err(line, rule))?;
+    let mut notes: Vec<String> = read
+        .notes
+        .into_iter()
+        .map(|n| format!("{shown}: {n}"))
+        .collect();
+    if let Some(enc) = encoding {
+        notes.insert(0, format!("{shown}: read as {enc} text"));
+    }
+    let mut rows: Vec<(f64, f64)> = Vec::new();
+    for (line_no, at, count) in read.rows {
         if !count.is_finite() || count < 0.0 {
             return Err(csv_err(
                 line_no,
@@ -280,7 +300,7 @@ pub(crate) fn csv_points(
         points.push((at, count * factor / len));
     }
     points.push((rows[rows.len() - 1].0 + last_len, 0.0));
-    Ok(points)
+    Ok((points, notes))
 }
 
 /// The CSV's delimiter: `;` or a tab when the first data line uses one and no comma (a
@@ -303,63 +323,9 @@ fn delimiter(text: &str) -> u8 {
     }
 }
 
-/// An interval start as a back office writes it: `MM-DD HH:MM`, with or without a year
-/// (`2024-11-10 18:00`, `2024/11/10 18:00`, `11/10 18:00`) and seconds. The year is
-/// dropped: a scenario's calendar has none.
-fn parse_interval_start(s: &str) -> Result<ClockTime, String> {
-    let s = s.trim();
-    let (date, time) = s
-        .split_once(|c: char| c.is_whitespace() || c == 'T')
-        .ok_or_else(|| {
-            format!(
-                "`{}` is not a time `MM-DD HH:MM` (a year may lead)",
-                shorten(s)
-            )
-        })?;
-    let date = date.replace('/', "-");
-    let parts: Vec<&str> = date.split('-').collect();
-    let month_day = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => {
-            format!("{m:0>2}-{d:0>2}")
-        }
-        [m, d] => format!("{m:0>2}-{d:0>2}"),
-        _ => {
-            return Err(format!(
-                "`{}`: the date must read MM-DD, YYYY-MM-DD or YYYY/MM/DD",
-                shorten(s)
-            ));
-        }
-    };
-    let time = time.trim();
-    let time = if time.len() == 4 && time.as_bytes()[1] == b':' {
-        format!("0{time}")
-    } else {
-        time.to_string()
-    };
-    ClockTime::parse(&format!("{month_day} {time}"))
-}
-
-/// A count as a back office writes it: `1050`, `"1,050"`, `1 050`, `1050.0`.
-fn parse_count(s: &str) -> Option<f64> {
-    let digits: String = s
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '_'))
-        .collect();
-    digits.parse().ok()
-}
-
-/// `s` for an error message: at most 40 characters.
-fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if s.chars().count() > 40 {
-        out.push_str("...");
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::csv_import::{parse_count, parse_interval_start};
     use super::*;
 
     #[test]

@@ -167,7 +167,9 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
     }
     let conversation = super::conversation::conversation(&raw.conversation, ctx)?;
     let routing = routing(&raw.routing, &conversation, &cal, ctx)?;
-    let (groups, warnings) = groups(&raw.groups, &cal, ctx)?;
+    let (groups, mut warnings) = groups(&raw.groups, &cal, ctx)?;
+    let (arrivals, notes) = arrivals(&raw.arrivals, &cal, horizon, ctx)?;
+    warnings.extend(notes);
     let bot = match &raw.bot {
         Some(b) => Some(super::plans::bot(b, &cal, ctx)?),
         None => None,
@@ -209,7 +211,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         interval,
         service_level,
         peaks,
-        arrivals: arrivals(&raw.arrivals, &cal, horizon, ctx)?,
+        arrivals,
         conversation,
         patience: patience(&raw.patience, ctx)?,
         routing,
@@ -218,6 +220,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         groups,
         targets,
         target_share,
+        windows: Vec::new(),
         warnings,
         bot,
         network,

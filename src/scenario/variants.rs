@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::{Scenario, ScenarioError, ScenarioFile, parse_extending};
+use crate::engine::SimTime;
 
 /// One plan: the scenario as written ("base") or one of its variants.
 #[derive(Clone, Debug)]
@@ -17,6 +18,8 @@ pub struct Variant {
     pub description: String,
     /// The scenario with the variant's overrides applied.
     pub scenario: Scenario,
+    /// The window the what-if asks about, an index into the scenarios' `windows`.
+    pub window: Option<usize>,
 }
 
 /// The base scenario followed by each variant, in file order.
@@ -42,7 +45,9 @@ pub fn plans_from_toml(
         name: "base".into(),
         description: base.raw.description.clone(),
         scenario: Scenario::from_file(&base.raw, file, base_dir)?,
+        window: None,
     }];
+    let mut windows: Vec<(SimTime, SimTime)> = Vec::new();
     for (i, v) in base.variants.iter().enumerate() {
         let err = |key: String, rule: String| ScenarioError::Invalid {
             file: file.into(),
@@ -85,11 +90,36 @@ pub fn plans_from_toml(
             &format!("variants[{i}].set"),
             &format!("{file} (variant `{}`)", v.name),
         )?;
+        let window = match &v.window {
+            Some(w) => {
+                let ctx = super::validate::Ctx { file, base_dir };
+                let key = format!("variants[{i}].window");
+                let (a, b) = ctx.window(&key, w, &scenario.calendar, "window")?;
+                let horizon = scenario.horizon.as_secs_f64();
+                if a < 0.0 || b > horizon {
+                    return Err(err(
+                        key,
+                        "the window must lie inside the scenario's start and end".into(),
+                    ));
+                }
+                let w = (SimTime::from_secs_f64(a), SimTime::from_secs_f64(b));
+                if !windows.contains(&w) {
+                    windows.push(w);
+                }
+                windows.iter().position(|x| *x == w)
+            }
+            None => None,
+        };
         plans.push(Variant {
             name: v.name.clone(),
             description: v.description.clone(),
             scenario,
+            window,
         });
+    }
+    // every plan keeps every window, so a variant's window is paired with the base's
+    for p in &mut plans {
+        p.scenario.windows = windows.clone();
     }
     Ok(plans)
 }

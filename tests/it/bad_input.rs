@@ -382,6 +382,88 @@ fn csv_line_numbers_count_physical_lines_whatever_the_line_endings() {
 }
 
 #[test]
+fn exports_read_as_a_back_office_writes_them_or_say_what_to_do() {
+    // expected arrivals of a validated scenario, and its warnings
+    let validate = |dir: &Path| {
+        let o = common::d11sim(&["validate", "bad.toml"], dir);
+        let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+        let stdout = String::from_utf8_lossy(&o.stdout).to_string();
+        (o.status.code(), stdout, stderr)
+    };
+    // an agents' column beside the inquiries: the known name is chosen, and said
+    let dir = common::temp_dir("csv_two_columns");
+    csv_scenario(
+        &dir,
+        "时间,接待人数,咨询量\n11-10 18:00,40,100\n11-10 20:00,42,1300\n11-11 00:00,80,600\n",
+    );
+    let (code, _, stderr) = validate(&dir);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("arrivals read from column `咨询量`") && stderr.contains("`接待人数`"),
+        "{stderr}"
+    );
+    // two count columns, neither known: refused, naming both and the key to set
+    std::fs::write(
+        dir.join("history.csv"),
+        "时间,接待人数,会话数\n11-10 18:00,40,100\n11-10 20:00,42,1300\n",
+    )
+    .unwrap();
+    assert_rejected(
+        &dir,
+        "bad.toml",
+        &[
+            "history.csv:1",
+            "`接待人数`, `会话数`",
+            "arrivals.csv_column",
+        ],
+        "csv_two_columns",
+    );
+    // GBK, 年月日 dates, time slots, a total row, Windows line endings
+    let dir = common::temp_dir("csv_gbk");
+    csv_scenario(&dir, "");
+    let text = "日期,时段,咨询量\r\n2025年11月10日,18:00-18:15,100\r\n2025年11月10日,20:00-20:15,1300\r\n2025年11月11日,00:00-00:15,600\r\n合计,,2000\r\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    std::fs::write(dir.join("history.csv"), &gbk).unwrap();
+    let (code, stdout, stderr) = validate(&dir);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("2000 expected arrivals"), "{stdout}");
+    assert!(stderr.contains("read as GBK text"), "{stderr}");
+    assert!(
+        stderr.contains("line 5: a total row (`合计`) skipped"),
+        "{stderr}"
+    );
+    // bytes that are neither UTF-8 nor GBK: refused with what to do
+    std::fs::write(dir.join("history.csv"), [0x80u8, 0xff, 0xfe, 0x0a]).unwrap();
+    assert_rejected(
+        &dir,
+        "bad.toml",
+        &["history.csv:1", "neither UTF-8 nor GBK", "save it as UTF-8"],
+        "csv_not_text",
+    );
+}
+
+#[test]
+fn extends_can_swap_the_arrival_source_for_a_csv() {
+    let dir = common::temp_dir("extends_csv");
+    std::fs::write(
+        dir.join("store.toml"),
+        "extends = \"(embedded)\"\nname = \"my store\"\n[arrivals]\ncsv = \"history.csv\"\n\
+         forecast_total = 30000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("history.csv"),
+        "时间,咨询量\n11-10 18:00,100\n11-10 20:00,1300\n11-11 00:00,600\n",
+    )
+    .unwrap();
+    let o = common::d11sim(&["validate", "store.toml"], &dir);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("30000 expected arrivals"), "{stdout}");
+}
+
+#[test]
 fn missing_csv_is_rejected() {
     let dir = common::temp_dir("csv_missing");
     csv_scenario(&dir, "");

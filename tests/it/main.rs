@@ -21,7 +21,8 @@
 //!   service in the loop, failures counted at the timeout, loopback safety
 //! - `shard`: `run --shard I/N` and `merge` give the unsharded outputs byte for byte;
 //!   shards of other runs, missing or duplicate shards are refused by name
-//! - `slurm`: a real Slurm job array of shards (skipped where no cluster answers)
+//! - `slurm`: a real Slurm job array of shards, and `submit.sh --wait` on a failed task
+//!   (ignored by a plain `cargo test`: they need a cluster)
 //! - `staffing`: exact Erlang B, C and A formulas against the reference values; the
 //!   formula, analytic requirement, shift plans and sweeps
 //! - `optimize`: the simulation-based staffing optimiser and its shift plan

@@ -359,3 +359,65 @@ fn a_failing_shift_plan_keeps_the_requirement_and_staff_plan_replans_from_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_interrupted_optimize_keeps_its_finished_stages_and_no_empty_folder() {
+    let dir = common::temp_dir("optimize_interrupt");
+    std::fs::write(dir.join("store.toml"), scenario_text()).unwrap();
+    std::fs::write(dir.join("shifts.toml"), TEMPLATES).unwrap();
+    let start = |out: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_d11sim"))
+            .args([
+                "staff",
+                "optimize",
+                "store.toml",
+                "--templates",
+                "shifts.toml",
+                "--target",
+                "avg_response_s<=30",
+                "-r",
+                "100",
+                "--out",
+                out,
+            ])
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let interrupt = |child: std::process::Child| {
+        let ok = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok);
+        let o = child.wait_with_output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    // during the search: nothing finished, no folder left behind
+    let child = start("early");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (code, stderr) = interrupt(child);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(!dir.join("early").exists(), "an empty --out was left");
+    // once the plan is written, during the verification run: the requirement and the
+    // roster are kept, complete, and said
+    let child = start("late");
+    let roster = dir.join("late/roster.toml");
+    let waited = std::time::Instant::now();
+    while !roster.exists() && waited.elapsed().as_secs() < 300 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(roster.exists(), "no roster after 300 s");
+    let (code, stderr) = interrupt(child);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("the finished stages are kept"), "{stderr}");
+    let csv = std::fs::read_to_string(dir.join("late/requirement.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 13, "{csv}");
+    let v = common::d11sim(&["validate", "late/roster.toml"], &dir);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}

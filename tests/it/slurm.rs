@@ -1,8 +1,9 @@
 //! The sharded path on a real cluster engine: a Slurm job array submitted to slurmctld
 //! (`sbatch --array --wait` of `deploy/slurm/d11sim-array.sbatch`, one shard per task),
-//! merged, and compared byte for byte with the local run. Skipped (with a note) where no
-//! Slurm cluster answers, unless D11SIM_REQUIRE_SLURM is set, as `.ci/run` does after
-//! starting the one-node cluster of `deploy/slurm/local-cluster.sh`.
+//! merged, and compared byte for byte with the local run; `submit.sh --wait` failing fast
+//! on a failed task. They need a cluster, so a plain `cargo test` lists them as ignored;
+//! `.ci/run` runs them with `--include-ignored` after starting the one-node cluster of
+//! `deploy/slurm/local-cluster.sh`.
 
 use std::process::Command;
 
@@ -15,17 +16,18 @@ fn slurm_answers() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Panics with what to do when no cluster answers (the tests below are run on purpose).
+fn require_slurm() {
+    assert!(
+        slurm_answers(),
+        "no Slurm cluster answers: run `bash deploy/slurm/local-cluster.sh start` as root"
+    );
+}
+
 #[test]
+#[ignore = "needs a Slurm cluster (deploy/slurm/local-cluster.sh); run with cargo test -- --include-ignored"]
 fn a_slurm_job_array_of_shards_merges_into_the_local_runs_bytes() {
-    if !slurm_answers() {
-        assert!(
-            std::env::var_os("D11SIM_REQUIRE_SLURM").is_none(),
-            "Slurm is required (D11SIM_REQUIRE_SLURM) but no cluster answers; run \
-             `bash deploy/slurm/local-cluster.sh start` as root"
-        );
-        eprintln!("note: no Slurm cluster answers; the job-array check is skipped");
-        return;
-    }
+    require_slurm();
     let dir = common::temp_dir("slurm");
     let plans = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/hardware_plans.toml");
     let script = concat!(
@@ -95,4 +97,55 @@ fn a_slurm_job_array_of_shards_merges_into_the_local_runs_bytes() {
         ],
         "the merged Slurm shards differ from the local run",
     );
+}
+
+#[test]
+#[ignore = "needs a Slurm cluster (deploy/slurm/local-cluster.sh); run with cargo test -- --include-ignored"]
+fn submit_wait_fails_fast_and_names_the_failed_task() {
+    require_slurm();
+    let dir = common::temp_dir("slurm_fail");
+    // task 1 of 3 fails; the others run
+    let wrapper = dir.join("fail1.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\n[ \"$SLURM_ARRAY_TASK_ID\" = 1 ] && exit 7\nexec {} \"$@\"\n",
+            env!("CARGO_BIN_EXE_d11sim")
+        ),
+    )
+    .unwrap();
+    let ok = Command::new("chmod")
+        .args(["+x", &wrapper.display().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok);
+    let submit = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/slurm/submit.sh");
+    let root = dir.join("runs");
+    let started = std::time::Instant::now();
+    let o = Command::new("timeout")
+        .args([
+            "120",
+            "bash",
+            submit,
+            "3",
+            "-",
+            "3",
+            "1",
+            &root.display().to_string(),
+            "--wait",
+        ])
+        .env("D11SIM_BIN", &wrapper)
+        .env("D11SIM_POLL_S", "0.5")
+        .output()
+        .expect("submit.sh runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        started.elapsed().as_secs() < 100,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(stderr.contains("task 1: FAILED"), "{stderr}");
+    assert!(stderr.contains("merge (job"), "{stderr}");
+    assert!(!root.join("merged").exists());
 }

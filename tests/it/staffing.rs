@@ -533,4 +533,18 @@ fn a_written_roster_reruns_from_another_folder_with_a_csv_base() {
         &root.join("elsewhere"),
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // the roster names its scenario relative to itself: the folders travel together
+    let text = std::fs::read_to_string(&roster).unwrap();
+    assert!(
+        text.contains("extends = \"../../base/store.toml\""),
+        "{text}"
+    );
+    let moved = root.with_file_name(format!(
+        "{}-moved",
+        root.file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&moved);
+    std::fs::rename(&root, &moved).unwrap();
+    let o = common::d11sim(&["validate", "plan/out/roster.toml"], &moved);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
