@@ -20,6 +20,9 @@ pub struct PlanResults {
     pub description: String,
     /// Its run.
     pub results: RunResults,
+    /// The window its what-if asks about: the index into the scenario's windows and the
+    /// window as clock text ("11-11 00:00-01:00").
+    pub window: Option<(usize, String)>,
 }
 
 impl PlanResults {
@@ -31,6 +34,7 @@ impl PlanResults {
             .map(|(p, results)| PlanResults {
                 name: p.name.clone(),
                 description: p.description.clone(),
+                window: p.window.map(|w| (w, window_label(&p.scenario, w))),
                 results,
             })
             .collect()
@@ -52,6 +56,39 @@ pub const COMPARED: [Kpi; 12] = [
     Kpi::AgentUtilisation,
     Kpi::MeanConcurrency,
 ];
+
+/// Window `w` of `sc` as clock text: "11-11 00:00-01:00" (the end's date when it differs).
+pub fn window_label(sc: &crate::scenario::Scenario, w: usize) -> String {
+    let Some(&(from, to)) = sc.windows.get(w) else {
+        return String::new();
+    };
+    let (a, b) = (sc.calendar.format(from), sc.calendar.format(to));
+    match (a.split_once(' '), b.split_once(' ')) {
+        (Some((da, _)), Some((db, tb))) if da == db => format!("{a}-{tb}"),
+        _ => format!("{a} to {b}"),
+    }
+}
+
+/// `plan - base` for `kpi` over the customers of window `w`, from paired replications.
+pub fn window_difference(
+    base: &RunResults,
+    plan: &RunResults,
+    w: usize,
+    kpi: Kpi,
+) -> Option<Estimate> {
+    let (b, p) = (base.window_values(w, kpi), plan.window_values(w, kpi));
+    Estimate::from_values(
+        b.iter()
+            .zip(&p)
+            .filter_map(|(b, p)| Some((*p)? - (*b)?))
+            .filter(|d| d.is_finite()),
+    )
+}
+
+/// The mean of `kpi` over window `w`'s customers (finite values).
+pub fn window_mean(r: &RunResults, w: usize, kpi: Kpi) -> Option<f64> {
+    Estimate::from_values(r.window_values(w, kpi).into_iter().flatten()).map(|e| e.mean)
+}
 
 /// `plan - base` for `kpi`, from paired replications (where both are defined).
 pub fn difference(base: &RunResults, plan: &RunResults, kpi: Kpi) -> Option<Estimate> {
@@ -103,6 +140,43 @@ pub fn render(plans: &[PlanResults]) -> String {
     );
     for p in plans.iter().skip(1) {
         let _ = writeln!(out, "\n{}: {}", p.name, p.description);
+        if let Some((w, label)) = &p.window {
+            let _ = writeln!(
+                out,
+                "  for the customers arriving {label} (the hours this what-if asks about):"
+            );
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>12} {:>12}   difference [95% CI]",
+                "KPI",
+                "base",
+                p.name.chars().take(12).collect::<String>(),
+            );
+            for kpi in Kpi::WINDOW {
+                let (Some(b), Some(m)) = (
+                    window_mean(&base.results, *w, kpi),
+                    window_mean(&p.results, *w, kpi),
+                ) else {
+                    continue;
+                };
+                let d = window_difference(&base.results, &p.results, *w, kpi).map_or(
+                    "n/a".into(),
+                    |d| {
+                        format!("{} {}", fmt_diff(kpi, &d), judge(kpi, &d))
+                            .trim_end()
+                            .to_string()
+                    },
+                );
+                let _ = writeln!(
+                    out,
+                    "  {:<28} {:>12} {:>12}   {d}",
+                    kpi.name(),
+                    fmt(kpi, b),
+                    fmt(kpi, m)
+                );
+            }
+            let _ = writeln!(out, "  over the whole run:");
+        }
         let _ = writeln!(
             out,
             "  {:<28} {:>12} {:>12}   difference [95% CI]",
@@ -149,7 +223,20 @@ pub fn to_json(plans: &[PlanResults]) -> Value {
                     )
                 })
                 .collect();
-            json!({ "name": p.name, "description": p.description, "kpis": kpis })
+            let window = p.window.as_ref().map(|(w, label)| {
+                let kpis: serde_json::Map<String, Value> = Kpi::WINDOW
+                    .iter()
+                    .map(|k| {
+                        let d = window_difference(&base.results, &p.results, *w, *k);
+                        (
+                            k.name().to_string(),
+                            json!({ "mean": window_mean(&p.results, *w, *k), "base_mean": window_mean(&base.results, *w, *k), "difference_vs_base": d }),
+                        )
+                    })
+                    .collect();
+                json!({ "window": label, "kpis": kpis })
+            });
+            json!({ "name": p.name, "description": p.description, "window": window, "kpis": kpis })
         })
         .collect();
     json!({ "seed": base.results.seed, "replications": base.results.replications.len(), "variants": variants })

@@ -26,6 +26,7 @@ pub(crate) fn optimize_report(
         name: lang.pick("optimised roster", "优化后的排班").into(),
         description: String::new(),
         results: results.clone(),
+        window: None,
     };
     let mut page =
         report::run_page(dir, &[(planned, &run)], Vec::new(), lang).map_err(Failure::Internal)?;

@@ -207,9 +207,54 @@ pub(super) fn plan_verdicts(
             } else {
                 parts.join(lang.pick("; ", "；"))
             };
+            // a what-if with a window is answered for its hours first, then the day
+            let lead = p.window.as_ref().map(|(w, label)| {
+                let window_parts: Vec<String> = kpis
+                    .iter()
+                    .filter(|k| Kpi::WINDOW.contains(k))
+                    .filter_map(|&k| {
+                        let d = compare::window_difference(&base.results, &p.results, *w, k)?;
+                        worse |= compare::judge(k, &d) == "worse";
+                        let (b, m) = (
+                            compare::window_mean(&base.results, *w, k)?,
+                            compare::window_mean(&p.results, *w, k)?,
+                        );
+                        let mut text = format!(
+                            "{} {} → {} ({} {})",
+                            lang.kpi(k),
+                            fmt_value(k, b),
+                            fmt_value(k, m),
+                            lang.diff(k, &d),
+                            lang.judge(k, &d)
+                        )
+                        .replace(" )", ")");
+                        if let Some(t) = sc.targets.iter().find(|t| t.kpi == k) {
+                            let values = p.results.window_values(*w, k);
+                            let judged = values.iter().flatten().count();
+                            let met = values.iter().flatten().filter(|x| t.met_by(**x)).count();
+                            text.push_str(&match lang {
+                                Lang::En => format!(
+                                    ", {} met there in {met} of {judged} replications",
+                                    target_text(t)
+                                ),
+                                Lang::Zh => format!(
+                                    "，该时段 {judged} 次模拟中 {met} 次达到 {}",
+                                    target_text(t)
+                                ),
+                            });
+                        }
+                        Some(text)
+                    })
+                    .collect();
+                match lang {
+                    Lang::En => format!(", for {label}: {}; on the day", window_parts.join("; ")),
+                    Lang::Zh => format!("，{label}：{}；全天", window_parts.join("；")),
+                }
+            });
+            let lead = lead.unwrap_or_default();
             let line = match lang {
-                Lang::En => format!("Plan `{}` against the base: {parts}", p.name),
-                Lang::Zh => format!("方案 `{}` 对比基准：{parts}", p.name),
+                Lang::En => format!("Plan `{}` against the base{lead}: {parts}", p.name),
+                Lang::Zh => format!("方案 `{}` 对比基准{lead}：{parts}", p.name),
             };
             (line, !worse)
         })

@@ -213,3 +213,67 @@ fn the_terminal_summary_gate_and_page_give_one_verdict() {
     .unwrap();
     assert_eq!(v["targets"][0]["required_share"].as_f64(), Some(0.9));
 }
+
+#[test]
+fn a_what_if_with_a_window_is_answered_for_its_hours_first() {
+    let dir = common::temp_dir("verdicts_window");
+    std::fs::write(
+        dir.join("mid.toml"),
+        r#"extends = "(embedded)"
+name = "midnight what-if"
+[[variants]]
+name = "plus20_midnight"
+description = "20 more veterans 23:30-01:30"
+window = ["11-11 00:00", "11-11 01:00"]
+set = { "groups.midnight_extra" = { count = 20, skills = ["pre_sale", "in_sale", "after_sale"], max_chats = 6, max_chats_peak = 15, conversion_factor = 1.2, shifts = [["11-10 23:30", "11-11 01:30"]] } }
+"#,
+    )
+    .unwrap();
+    let o = common::d11sim(
+        &[
+            "run", "mid.toml", "-r", "6", "--out", "out", "--report", "page", "--quiet",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/comparison.json")).unwrap())
+            .unwrap();
+    let plan = &v["variants"][1];
+    assert_eq!(plan["window"]["window"], "11-11 00:00-01:00");
+    let avg = &plan["window"]["kpis"]["avg_response_s"];
+    let (base, mean) = (
+        avg["base_mean"].as_f64().unwrap(),
+        avg["mean"].as_f64().unwrap(),
+    );
+    // the midnight cohort gains far more than the day does
+    let day = plan["kpis"]["avg_response_s"]["difference_vs_base"]["mean"]
+        .as_f64()
+        .unwrap();
+    let there = avg["difference_vs_base"]["mean"].as_f64().unwrap();
+    assert!(base > 40.0 && mean < base, "{base} -> {mean}");
+    assert!(there < 3.0 * day, "window {there} vs day {day}");
+    assert!(avg["difference_vs_base"]["ci_high"].as_f64().unwrap() < 0.0);
+    // the page's line answers for the window first, with the target there, then the day
+    let md = std::fs::read_to_string(dir.join("page/report.md")).unwrap();
+    let line = md
+        .lines()
+        .find(|l| l.contains("Plan `plus20_midnight`"))
+        .unwrap();
+    let at = line.find("for 11-11 00:00-01:00: 平响").unwrap();
+    assert!(at < line.find("on the day").unwrap(), "{line}");
+    assert!(line.contains("<= 30.00 met there in"), "{line}");
+
+    // a window outside the scenario is refused by key
+    std::fs::write(
+        dir.join("bad.toml"),
+        std::fs::read_to_string(dir.join("mid.toml"))
+            .unwrap()
+            .replace("\"11-11 01:00\"]", "\"11-13 01:00\"]"),
+    )
+    .unwrap();
+    let o = common::d11sim(&["validate", "bad.toml"], &dir);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("variants[0].window"), "{stderr}");
+}
