@@ -102,7 +102,10 @@ use crate::output::fmt_value as fmt;
 /// (percentage points for shares), e.g. `-0.13pp [-0.35pp .. +0.09pp]`.
 pub fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
     let s = |x: f64| {
-        if kpi.is_share() {
+        if matches!(kpi, Kpi::CsGmv | Kpi::GmvLost) {
+            let m = crate::report::text::money(x);
+            if x >= 0.0 { format!("+{m}") } else { m }
+        } else if kpi.is_share() {
             format!("{:+.2}pp", x * 100.0)
         } else if x.abs() >= 1000.0 {
             format!("{x:+.0}")

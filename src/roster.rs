@@ -25,6 +25,10 @@ impl Window {
 pub struct AgentGroup {
     /// Name used in outputs.
     pub name: String,
+    /// Display name on English pages (the name where none is given).
+    pub label: String,
+    /// Display name on Chinese pages (the label where none is given).
+    pub label_zh: String,
     /// Number of agents.
     pub count: u32,
     /// Classes the group serves.
@@ -151,6 +155,8 @@ mod tests {
     fn caps_follow_peak_windows() {
         let g = AgentGroup {
             name: "v".into(),
+            label: "v".into(),
+            label_zh: "v".into(),
             count: 1,
             skills: ClassSet::ALL,
             max_chats: 6,

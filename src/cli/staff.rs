@@ -507,6 +507,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     );
     let mut planned = search.scenario(&groups)?;
     planned.name = format!("{} with the optimised roster", sc.name);
+    planned.name_zh = format!("{}（优化后的排班）", sc.name_zh);
     planned.targets = targets;
     // the verification is judged by the rule the search used: each target held in at
     // least `--confidence` of the replications, on the day and in every interval

@@ -33,7 +33,7 @@ pub(crate) fn optimize_report(
     page.title = format!(
         "{}{}",
         lang.pick("d11sim staffing report: ", "d11sim 排班报告："),
-        planned.name
+        lang.scenario(planned)
     );
     let required: Vec<f64> = req.intervals.iter().map(|r| f64::from(r.agents)).collect();
     let mut columns = vec![
@@ -66,7 +66,7 @@ pub(crate) fn optimize_report(
              in the search."
         ),
         Lang::Zh => format!(
-            "每个时段所需的 `{like}` 类客服人数，使该时段进线在 {reps} 次重复中至少 {share:.0}% \
+            "每个时段所需的 `{like}` 类客服人数，使该时段进线在 {reps} 次模拟中至少 {share:.0}% \
              达到 {targets}；搜索共仿真 {evaluations} 个候选。"
         ),
     }];
@@ -128,7 +128,13 @@ pub(crate) fn optimize_report(
         };
         for g in &c.groups {
             t.rows.push(vec![
-                Cell::plain(g.name.clone()),
+                Cell::plain(
+                    match lang {
+                        Lang::Zh => g.label_zh.clone().or_else(|| g.label.clone()),
+                        Lang::En => g.label.clone(),
+                    }
+                    .unwrap_or_else(|| g.name.clone()),
+                ),
                 Cell::plain(
                     g.shifts
                         .iter()

@@ -25,7 +25,9 @@ pub fn fmt_ci(kpi: Kpi, e: &crate::stats::Estimate) -> String {
 }
 
 pub fn fmt_value(kpi: Kpi, x: f64) -> String {
-    if kpi.is_share() {
+    if matches!(kpi, Kpi::CsGmv | Kpi::GmvLost) {
+        crate::report::text::money(x)
+    } else if kpi.is_share() {
         format!("{:.2}%", x * 100.0)
     } else if x.abs() >= 1000.0 {
         format!("{x:.0}")

@@ -17,6 +17,8 @@ pub struct Interval {
     pub slots: f64,
     /// Mean agents on duty (or finishing chats after their shift).
     pub agents: f64,
+    /// Mean chats open with an agent (time-average over the interval): the load served.
+    pub open_chats: f64,
     /// Mean time-average customers waiting for an agent.
     pub queue: f64,
     /// Mean abandonments of the interval's arrivals.
@@ -55,7 +57,8 @@ pub struct Series {
     /// Clock hours.
     pub hours: Vec<Hour>,
     /// Group names, in scenario order.
-    pub groups: Vec<String>,
+    /// Per group: its display names, English and Chinese.
+    pub groups: Vec<(String, String)>,
     /// Peak windows, hours from the start.
     pub peaks: Vec<(f64, f64)>,
 }
@@ -94,6 +97,7 @@ impl Series {
                     arrivals_per_hour: t.arrived / reps_f * 3600.0 / this_len,
                     slots,
                     agents: t.on_duty_s / reps_f / this_len,
+                    open_chats: t.groups.iter().map(|g| g[1]).sum::<f64>() / reps_f / this_len,
                     queue: t.mean_waiting / reps_f,
                     abandoned: t.abandoned / reps_f,
                     unanswered: t.unanswered / reps_f,
@@ -103,7 +107,9 @@ impl Series {
                     groups: t
                         .groups
                         .iter()
-                        .map(|[w, c, d]| (ratio(*w, *d), ratio(*c, *d)))
+                        // agents finishing their chats after the shift are busy, not
+                        // over 100% busy: their time counts as time present
+                        .map(|[w, c, d]| (ratio(*w, d.max(*w)), ratio(*c, *d)))
                         .collect(),
                 }
             })
@@ -122,7 +128,11 @@ impl Series {
         Series {
             intervals,
             hours,
-            groups: sc.groups.iter().map(|g| g.name.clone()).collect(),
+            groups: sc
+                .groups
+                .iter()
+                .map(|g| (g.label.clone(), g.label_zh.clone()))
+                .collect(),
             peaks: sc
                 .peaks
                 .iter()

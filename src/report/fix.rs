@@ -257,7 +257,7 @@ pub fn fixes(
                 )
             })
             .collect();
-        let group = &sc.groups[g].name;
+        let group = lang.group(&sc.groups[g]);
         let when = if shifts.is_empty() {
             lang.pick("all day", "全天").to_string()
         } else {

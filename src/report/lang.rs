@@ -80,13 +80,16 @@ impl Lang {
     }
 
     /// A chart's caption on the page: the chart's own title in English, a Chinese one for
-    /// the charts every run draws (the charts themselves carry both languages).
+    /// the charts every run draws (the charts draw in the page's language where the system
+    /// has a CJK font, in English otherwise).
     pub fn caption<'a>(self, chart: &str, title: &'a str) -> &'a str {
         if self == Lang::En {
             return title;
         }
         match chart {
-            "arrivals_capacity" => "每小时进线与在岗接待位（客服 × 接待上限）；阴影为高峰窗口",
+            "arrivals_capacity" => {
+                "负荷与接待能力：打开的会话与等待的顾客 vs 在岗接待位（客服 × 接待上限）；阴影为高峰窗口"
+            }
             "queue_abandonment" => "各时段等待回复或分配的顾客，以及放弃数",
             "first_response_bands" => "首响 p50 / p90 / p99（按进线时段）",
             "reply_response_bands" => "平响：每条回复的响应 p50 / p90 / p99（按进线时段）",
@@ -106,6 +109,16 @@ impl Lang {
             Lang::En => format!(" (in {:.0}% of replications)", share * 100.0),
             Lang::Zh => format!("（{:.0}% 的模拟夜晚如此）", share * 100.0),
         }
+    }
+
+    /// A group's display name on the page (its label, its key where none is given).
+    pub fn group(self, g: &crate::roster::AgentGroup) -> &str {
+        self.pick(&g.label, &g.label_zh)
+    }
+
+    /// The scenario's display name on the page.
+    pub fn scenario(self, sc: &crate::scenario::Scenario) -> &str {
+        self.pick(&sc.name, &sc.name_zh)
     }
 
     /// A judgement's word: PASS, UNSURE or FAIL.

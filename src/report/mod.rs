@@ -119,11 +119,12 @@ pub struct Page {
 /// Draws charts into `dir` as PNG and keeps their SVG.
 pub struct Painter {
     dir: PathBuf,
+    lang: Lang,
 }
 
 impl Painter {
-    /// Charts go to `dir` (created if missing).
-    pub fn new(dir: &Path) -> Result<Painter, String> {
+    /// Charts go to `dir` (created if missing), their text in `lang`.
+    pub fn new(dir: &Path, lang: Lang) -> Result<Painter, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         if !charts::has_cjk() {
             static SAID: std::sync::Once = std::sync::Once::new();
@@ -136,17 +137,21 @@ impl Painter {
         }
         Ok(Painter {
             dir: dir.to_path_buf(),
+            lang,
         })
     }
 
     /// Draws one chart.
     pub fn draw<C: Chart>(&self, chart: &C) -> Result<Figure, String> {
         let png = self.dir.join(format!("{}.png", chart.name()));
-        let svg = charts::render(chart, &png)?;
+        charts::set_chinese(self.lang == Lang::Zh);
+        let svg = charts::render(chart, &png);
+        let title = chart.title();
+        charts::set_chinese(false);
         Ok(Figure {
             name: chart.name().to_string(),
-            title: chart.title(),
-            svg,
+            title,
+            svg: svg?,
         })
     }
 }
@@ -174,7 +179,7 @@ pub fn judging_rule(sc: &Scenario, lang: Lang) -> String {
 pub fn kpi_table(results: &RunResults, lang: Lang) -> Table {
     let header = match lang {
         Lang::En => ["KPI", "mean", "95% CI", "target", "replications meeting it"],
-        Lang::Zh => ["KPI", "均值", "95% 置信区间", "目标", "达标的重复占比"],
+        Lang::Zh => ["KPI", "均值", "95% 置信区间", "目标", "达标的模拟占比"],
     };
     let mut t = Table {
         header: header.map(String::from).to_vec(),
@@ -399,8 +404,13 @@ pub fn subtitle(sc: &Scenario, results: &RunResults, lang: Lang) -> String {
              replications | d11sim {version}"
         ),
         Lang::Zh => format!(
-            "{from} 至 {to} | 客服 {agents} 人 | 模型 {model} | 种子 {seed} | 重复 {reps} 次 \
-             | d11sim {version}"
+            "{from} 至 {to} | 客服 {agents} 人 | {} | 随机种子 {seed} | 模拟 {reps} 次 \
+             | d11sim {version}",
+            match model {
+                "messages" => "逐条消息模型",
+                "sessions" => "会话模型",
+                other => other,
+            }
         ),
     }
 }
@@ -414,7 +424,7 @@ pub fn run_page(
     fixes: Vec<(Target, String, bool)>,
     lang: Lang,
 ) -> Result<Page, String> {
-    let painter = Painter::new(dir)?;
+    let painter = Painter::new(dir, lang)?;
     let (sc, base) = plans[0];
     let series = Series::of(sc, &base.results);
     let mut verdict = verdict(sc, &base.results, &fixes, lang);
@@ -423,7 +433,7 @@ pub fn run_page(
         title: format!(
             "{}{}",
             lang.pick("d11sim war-room report: ", "d11sim 作战室报告："),
-            sc.name
+            lang.scenario(sc)
         ),
         subtitle: subtitle(sc, &base.results, lang),
         verdict,
@@ -447,7 +457,7 @@ pub fn run_page(
                      means over replications. Tier: the group's 分流 order (0 is offered chats \
                      first). A target with a per-group meaning is marked per group.",
                     "各分组的接待量（每次分配）、其首次接待顾客的首响、其回复的平响、其在顾客在场时首次\
-                     接待的售前顾客的询单转化率、利用率与在岗人均接待数：各次重复的均值。层级：分组的分流\
+                     接待的售前顾客的询单转化率、利用率与在岗人均接待数：各次模拟的均值。层级：分组的分流\
                      顺序（0 优先接待）。有分组含义的目标按分组标注。",
                 )
                 .into(),
@@ -496,7 +506,7 @@ pub fn run_page(
                 lang.pick(
                     "Every plan runs with the same seed (common random numbers); differences \
                      are paired per replication, with their 95% CI.",
-                    "每个方案使用同一种子（共同随机数）；差值按每次重复配对计算，附 95% 置信区间。",
+                    "每个方案使用同一种子（共同随机数）；差值按每次模拟配对计算，附 95% 置信区间。",
                 )
                 .into(),
             ],
@@ -581,7 +591,7 @@ pub fn group_table(sc: &Scenario, results: &RunResults, lang: Lang) -> Option<Ta
         .map(|g| {
             let group = &sc.groups[g];
             let mut row = vec![
-                Cell::plain(group.name.clone()),
+                Cell::plain(lang.group(group)),
                 Cell::plain(group.routing.tier.to_string()),
                 Cell::plain(group.count.to_string()),
             ];

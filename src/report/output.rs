@@ -13,6 +13,20 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Text for the page: escaped, with Markdown's `code` spans as `<code>` (a backtick never
+/// shows on the page).
+fn inline(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in esc(s).split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC',\
 'Microsoft YaHei','WenQuanYi Zen Hei',DejaVu Sans,Arial,sans-serif;margin:24px auto;max-width:1240px;color:#111;font-size:18px}\
 h1{font-size:30px;margin:0}h2{font-size:24px;margin-top:36px;border-bottom:2px solid #ccc}\
@@ -23,7 +37,7 @@ color:#1a7f37}.verdict li.fail::before{content:'\\2718  ';color:#c62828}.verdict
 th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}th:first-child,td:first-child\
 {text-align:left}td.pass{background:#d8f5dd;color:#0b5d1e}td.fail{background:#fde0e0;\
 color:#9b1c1c;font-weight:bold}td.unsure{background:#fff3cd;color:#7a5200;font-weight:bold}figure{margin:18px 0}figcaption{font-size:16px;color:#333}\
-svg{max-width:100%;height:auto}";
+svg{max-width:100%;height:auto}code{font-family:inherit;background:#f0f0f0;padding:0 4px;border-radius:3px}";
 
 /// The page as a self-contained HTML document.
 pub fn html(page: &Page) -> String {
@@ -44,14 +58,14 @@ pub fn html(page: &Page) -> String {
             out,
             "<li class=\"{}\">{}</li>",
             if *ok { "pass" } else { "fail" },
-            esc(line)
+            inline(line)
         );
     }
     out.push_str("</ul>\n");
     for s in &page.sections {
         let _ = writeln!(out, "<section>\n<h2>{}</h2>", esc(&s.heading));
         for p in &s.text {
-            let _ = writeln!(out, "<p>{}</p>", esc(p));
+            let _ = writeln!(out, "<p>{}</p>", inline(p));
         }
         if let Some(t) = &s.table {
             out.push_str("<table>\n<tr>");
@@ -63,9 +77,9 @@ pub fn html(page: &Page) -> String {
                 out.push_str("<tr>");
                 for c in r {
                     if c.class.is_empty() {
-                        let _ = write!(out, "<td>{}</td>", esc(&c.text));
+                        let _ = write!(out, "<td>{}</td>", inline(&c.text));
                     } else {
-                        let _ = write!(out, "<td class=\"{}\">{}</td>", c.class, esc(&c.text));
+                        let _ = write!(out, "<td class=\"{}\">{}</td>", c.class, inline(&c.text));
                     }
                 }
                 out.push_str("</tr>\n");

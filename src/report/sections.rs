@@ -18,7 +18,7 @@ pub fn sweep_page(
     kpis: &[Kpi],
     lang: Lang,
 ) -> Result<Page, String> {
-    let painter = Painter::new(dir)?;
+    let painter = Painter::new(dir, lang)?;
     let label = |r: &crate::sweep::Row| -> String {
         r.point
             .iter()
@@ -98,7 +98,7 @@ pub fn sweep_page(
             x_desc: if numeric && single_axis {
                 rows[0].point[0].0.clone()
             } else {
-                "combination (see the table)".into()
+                super::text::tr("combination (see the table)", "组合（见表）")
             },
             y_desc: format!("{}{}", kpi.name(), if kpi.is_share() { ", %" } else { "" }),
             points: if numeric && single_axis {
@@ -116,6 +116,9 @@ pub fn sweep_page(
                     t.value * scale,
                 )
             }),
+            // a line joins the points of one numeric axis only: combinations of several
+            // axes (or of names) are separate points, read with the table
+            connect: numeric && single_axis,
         })?);
     }
     let (n, targets) = (rows.len(), sc.targets.len());
@@ -146,7 +149,7 @@ pub fn sweep_page(
         title: format!(
             "{}{}",
             lang.pick("d11sim sweep report: ", "d11sim 参数扫描报告："),
-            sc.name
+            lang.scenario(sc)
         ),
         subtitle: match lang {
             Lang::En => format!(
@@ -154,7 +157,7 @@ pub fn sweep_page(
                  numbers | d11sim {version}"
             ),
             Lang::Zh => format!(
-                "{n} 个组合 | 每个重复 {reps} 次 | 种子 {seed} | 共同随机数 | d11sim {version}"
+                "{n} 个组合 | 每个组合模拟 {reps} 次 | 种子 {seed} | 共同随机数 | d11sim {version}"
             ),
         },
         verdict: vec![verdict],
@@ -163,7 +166,7 @@ pub fn sweep_page(
             text: vec![
                 lang.pick(
                     "Mean [95% CI] over replications; coloured where a target applies.",
-                    "各次重复的均值 [95% 置信区间]；有目标的单元格着色。",
+                    "各次模拟的均值 [95% 置信区间]；有目标的单元格着色。",
                 )
                 .into(),
             ],
@@ -185,7 +188,7 @@ pub fn staffing_section(
     notes: Vec<String>,
     lang: Lang,
 ) -> Result<Section, String> {
-    let painter = Painter::new(dir)?;
+    let painter = Painter::new(dir, lang)?;
     let n = columns.first().map_or(0, |c| c.1.len());
     let len_h = interval.as_secs_f64() / 3600.0;
     let chart = charts::Lines {

@@ -29,19 +29,46 @@ pub fn has_cjk() -> bool {
     chart_font() != "sans-serif"
 }
 
-/// A KPI's name on a chart: the trade's name with English beside it when the charts can draw
-/// Chinese, the English alone otherwise; never the raw key.
+thread_local! {
+    /// The language the charts of the page being drawn speak (set by the painter).
+    static CHINESE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Sets the charts' language for this thread (the painter, before each chart).
+pub fn set_chinese(zh: bool) {
+    CHINESE.with(|c| c.set(zh));
+}
+
+/// True when the chart being drawn is for a Chinese page and the system can draw Chinese.
+fn chinese() -> bool {
+    CHINESE.with(std::cell::Cell::get) && has_cjk()
+}
+
+/// A chart text in the page's language: `zh` on a Chinese page (where the system can draw
+/// it), else `en`.
+pub fn tr(en: &str, zh: &str) -> String {
+    if chinese() { zh } else { en }.to_string()
+}
+
+/// A KPI's name on a chart: on a Chinese page its Chinese name; else the trade's name with
+/// English beside it when the charts can draw Chinese, the English alone otherwise; never
+/// the raw key.
 pub fn kpi_name(kpi: crate::kpi::Kpi) -> String {
-    if has_cjk() {
+    if chinese() {
+        kpi.label_zh().to_string()
+    } else if has_cjk() {
         kpi.label().to_string()
     } else {
         kpi.label_ascii()
     }
 }
 
-/// `zh en` when the charts can draw Chinese, `en` otherwise.
+/// On a Chinese page `zh` alone; else `zh en` when the charts can draw Chinese, `en`
+/// otherwise.
 pub fn trade(zh: &str, en: &str) -> String {
-    if has_cjk() {
+    if chinese() {
+        zh.to_string()
+    } else if has_cjk() {
         format!("{zh} {en}")
     } else {
         en.to_string()

@@ -35,6 +35,9 @@ pub struct ScenarioFile {
     /// KPI targets such as "avg_response_s <= 30".
     #[serde(default)]
     pub targets: Vec<String>,
+    /// The scenario's display name on Chinese pages (default: `name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
     /// Share of replications in which a target must hold, on the day and in each
     /// interval, for a PASS (see docs/outputs.md).
     #[serde(default = "default_target_share")]
@@ -608,6 +611,12 @@ fn default_replies_max() -> i64 {
 pub struct GroupFile {
     /// Name used in outputs.
     pub name: String,
+    /// Display name on English pages (default: the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Display name on Chinese pages (default: the label).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_zh: Option<String>,
     /// Number of agents.
     pub count: i64,
     /// Classes served (default: all).

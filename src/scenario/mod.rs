@@ -37,6 +37,8 @@ pub const EMBEDDED: &str = "(embedded)";
 pub struct Scenario {
     /// Display name.
     pub name: String,
+    /// Display name on Chinese pages (`name` where none is given).
+    pub name_zh: String,
     /// Free text.
     pub description: String,
     /// Where scenario time zero falls on the calendar.

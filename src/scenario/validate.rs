@@ -204,6 +204,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
     let echo = serde_json::to_value(raw).map_err(|e| ctx.err("(scenario)", e.to_string()))?;
     let sc = Scenario {
         name: raw.name.clone(),
+        name_zh: raw.name_zh.clone().unwrap_or_else(|| raw.name.clone()),
         description: raw.description.clone(),
         calendar: cal,
         horizon,
@@ -501,6 +502,12 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
         };
         let group = AgentGroup {
             name: g.name.clone(),
+            label: g.label.clone().unwrap_or_else(|| g.name.clone()),
+            label_zh: g
+                .label_zh
+                .clone()
+                .or_else(|| g.label.clone())
+                .unwrap_or_else(|| g.name.clone()),
             count: g.count as u32,
             skills: ClassSet::of(&classes(&g.skills, &format!("{key}.skills"), ctx)?),
             max_chats,

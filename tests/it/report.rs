@@ -118,7 +118,7 @@ fn report_writes_a_self_contained_page_markdown_and_readable_pngs() {
             && md.contains("missed 11-10 23:45-00:45 (in 100% of replications)"),
         "{md}"
     );
-    assert!(md.contains("agents on opening_veterans"), "{md}");
+    assert!(md.contains("agents on opening veterans"), "{md}");
     assert!(md.contains("## What the KPIs mean"), "{md}");
     assert!(md.contains("| 平响 avg response (s) |"));
 }
@@ -310,6 +310,51 @@ document.getElementById('f').addEventListener('load', () => {{
     let (w, h, inked) = png_stats(&shot);
     assert_eq!((w, h), (1280, 3000));
     assert!(inked > 0.03, "the screenshot is blank: {inked}");
+
+    // the Chinese page's charts speak Chinese: every chart's text as the browser holds it
+    std::fs::create_dir_all(dir.join("zh")).unwrap();
+    let zh = report(&dir.join("zh"), &["--lang", "zh"]);
+    let zh_page = std::fs::canonicalize(zh.join("index.html")).unwrap();
+    let o = headless(&browser, &dir.join("profile3"))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", zh_page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&o.stdout);
+    for name in CHARTS {
+        let at = dom
+            .find(&format!("id=\"{name}\""))
+            .unwrap_or_else(|| panic!("{name} not in the Chinese page"));
+        let svg = &dom[at..at + dom[at..].find("</svg>").unwrap()];
+        let texts: Vec<&str> = svg
+            .split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                t.split_once('>')
+                    .and_then(|(_, r)| r.split("</text>").next())
+            })
+            .collect();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+            "{name}: no Chinese in its text: {texts:?}"
+        );
+        for english in [
+            "seconds",
+            "arrivals per hour",
+            "open chats per agent",
+            "% of on-duty time",
+            "customers (mean of replications)",
+            "chats (mean of replications)",
+            "mean (avg response)",
+        ] {
+            assert!(
+                !texts.iter().any(|t| t.trim() == english),
+                "{name}: English `{english}` on the Chinese page"
+            );
+        }
+    }
 }
 
 /// The KPI table's rows of a Markdown page (five columns), the KPI's name left out.
@@ -332,6 +377,7 @@ fn report_in_chinese_says_the_same_figures_in_chinese() {
     std::fs::create_dir_all(dir.join("en")).unwrap();
     std::fs::create_dir_all(dir.join("zh")).unwrap();
     let en = report(&dir.join("en"), &["--lang", "en"]);
+    std::fs::create_dir_all(dir.join("zh")).unwrap();
     let zh = report(&dir.join("zh"), &["--lang", "zh"]);
     let html = std::fs::read_to_string(zh.join("index.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
@@ -371,11 +417,18 @@ fn report_in_chinese_says_the_same_figures_in_chinese() {
         headline.contains("项目标"),
         "the verdict is not in Chinese: {headline}"
     );
-    // the charts are the same pictures in both
-    assert!(
-        std::fs::read(en.join("arrivals_capacity.png")).unwrap()
-            == std::fs::read(zh.join("arrivals_capacity.png")).unwrap()
+    // the charts draw the same data in each page's language (where a CJK font exists)
+    let (png_en, png_zh) = (
+        std::fs::read(en.join("arrivals_capacity.png")).unwrap(),
+        std::fs::read(zh.join("arrivals_capacity.png")).unwrap(),
     );
+    assert_eq!(png_en == png_zh, !d11sim::report::text::has_cjk());
+    // group and scenario display names: the Chinese labels, never the keys
+    assert!(md_zh.contains("天猫大店 双十一"), "{md_zh}");
+    assert!(md_zh.contains("开售加班老客服"), "{md_zh}");
+    assert!(!md_zh.contains("opening_veterans"), "{md_zh}");
+    // money as ¥ with separators
+    assert!(md_zh.contains("¥") && md_en.contains("¥5,"), "{md_en}");
 }
 
 #[test]

@@ -16,9 +16,9 @@ impl Chart for ConversionGmv<'_> {
         "conversion_gmv"
     }
     fn title(&self) -> String {
-        trade(
-            "询单转化率",
-            "predicted conversion of pre-sale inquiries, and GMV lost to slow service, by hour",
+        tr(
+            "询单转化率 predicted conversion of pre-sale inquiries, and GMV lost to slow service, by hour",
+            "按小时：售前询单转化率预测，与响应慢损失的销售额",
         )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
@@ -28,7 +28,7 @@ impl Chart for ConversionGmv<'_> {
         let mut chart = ChartBuilder::on(area)
             .caption(self.title(), (chart_font(), TITLE - 4))
             .margin(16)
-            .margin_right(80)
+            .margin_right(LEGEND_W)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .right_y_label_area_size(110)
@@ -39,7 +39,7 @@ impl Chart for ConversionGmv<'_> {
             .configure_mesh()
             .x_labels(0)
             .y_label_formatter(&|v| num(*v))
-            .y_desc("conversion, %")
+            .y_desc(tr("conversion, %", "转化率，%"))
             .label_style((chart_font(), LABEL))
             .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
@@ -48,7 +48,7 @@ impl Chart for ConversionGmv<'_> {
         clock_ticks(area, &chart, s, cal)?;
         chart
             .configure_secondary_axes()
-            .y_desc("GMV lost per hour (¥)")
+            .y_desc(tr("GMV lost per hour (¥)", "每小时损失的销售额（¥）"))
             .y_label_formatter(&|v| money(*v))
             .label_style((chart_font(), LABEL))
             .axis_desc_style((chart_font(), LABEL + 2))
@@ -61,11 +61,14 @@ impl Chart for ConversionGmv<'_> {
                     PALETTE[1].mix(0.5).filled(),
                 )
             }))
-            .map_err(err)?
-            .label("GMV lost against instant service (right)")
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 8), (x + 24, y + 8)], PALETTE[1].mix(0.5).filled())
-            });
+            .map_err(err)?;
+        key(
+            tr(
+                "GMV lost against instant service (right)",
+                "较即时回复损失的销售额（右轴）",
+            ),
+            Mark::Fill(PALETTE[1].mix(0.5)),
+        );
         chart
             .draw_series(LineSeries::new(
                 s.hours
@@ -73,10 +76,12 @@ impl Chart for ConversionGmv<'_> {
                     .filter_map(|h| h.conversion.map(|c| (h.start_h + 0.5, c * 100.0))),
                 PALETTE[0].stroke_width(LINE),
             ))
-            .map_err(err)?
-            .label("conversion (left)")
-            .legend(legend_line(PALETTE[0]));
-        legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+            .map_err(err)?;
+        key(
+            tr("conversion (left)", "转化率（左轴）"),
+            Mark::Line(PALETTE[0]),
+        );
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
@@ -89,7 +94,10 @@ impl Chart for Deflection<'_> {
         "bot_deflection"
     }
     fn title(&self) -> String {
-        "Share of inquiries the bot resolved, by hour of arrival".into()
+        tr(
+            "Share of inquiries the bot resolved, by hour of arrival",
+            "按进线小时：机器人解决的咨询占比",
+        )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let (s, cal) = (self.0, self.1);
@@ -97,7 +105,14 @@ impl Chart for Deflection<'_> {
             .hours
             .iter()
             .filter_map(|h| h.deflection.map(|d| d * 100.0)));
-        let mut chart = time_chart!(area, self.title(), s, cal, 0.0..y, "% of arrivals");
+        let mut chart = time_chart!(
+            area,
+            self.title(),
+            s,
+            cal,
+            0.0..y,
+            tr("% of arrivals", "占进线 %")
+        );
         peaks(&mut chart, s, y)?;
         chart
             .draw_series(s.hours.iter().filter_map(|h| {

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::Series;
-pub use super::text::{chart_font, has_cjk, kpi_name, money, trade};
+pub use super::text::{chart_font, has_cjk, kpi_name, money, set_chinese, tr, trade};
 use crate::engine::SimTime;
 use crate::scenario::clock::Calendar;
 
@@ -18,7 +18,7 @@ const LABEL: u32 = 20;
 const LINE: u32 = 3;
 
 /// The colours of successive series (colour-blind safe, after Okabe and Ito).
-pub const PALETTE: [RGBColor; 7] = [
+pub const PALETTE: [RGBColor; 12] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -26,6 +26,11 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
+    RGBColor(117, 112, 179),
+    RGBColor(153, 79, 0),
+    RGBColor(102, 166, 30),
+    RGBColor(128, 128, 128),
+    RGBColor(231, 41, 138),
 ];
 
 /// A drawing failure, as text.
@@ -56,10 +61,6 @@ fn num(v: f64) -> String {
 
 fn clock(cal: &Calendar, h: f64) -> String {
     cal.format(SimTime::from_secs_f64((h * 3600.0).max(0.0)))
-}
-
-fn legend_line(c: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(LINE))
 }
 
 fn top(values: impl Iterator<Item = f64>) -> f64 {
@@ -98,7 +99,7 @@ macro_rules! time_chart {
         let mut chart = ChartBuilder::on($area)
             .caption($title, (chart_font(), TITLE))
             .margin(16)
-            .margin_right(80)
+            .margin_right(LEGEND_W)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d(x_range($s), $y)
@@ -170,27 +171,81 @@ fn target_line<'a, DB: DrawingBackend + 'a>(
             8,
             colour.stroke_width(LINE),
         ))
-        .map_err(err)?
-        .label(label.to_string())
-        .legend(legend_line(colour));
+        .map_err(err)?;
+    key(label.to_string(), Mark::Line(colour));
     Ok(())
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    pos: SeriesLabelPosition,
-) -> Drawn {
-    chart
-        .configure_series_labels()
-        .position(pos)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font((chart_font(), LABEL))
-        .draw()
-        .map_err(err)
+/// How a legend entry is marked.
+#[derive(Clone, Copy)]
+pub(crate) enum Mark {
+    /// A line in the series' colour.
+    Line(RGBColor),
+    /// A filled box (bars, areas).
+    Fill(RGBAColor),
 }
 
-/// Arrivals per hour against the chat slots and agents on duty.
+thread_local! {
+    /// The legend entries of the chart being drawn, in drawing order.
+    static KEYS: std::cell::RefCell<Vec<(String, Mark)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Adds a legend entry for the series just drawn.
+fn key(label: impl Into<String>, mark: Mark) {
+    KEYS.with(|k| k.borrow_mut().push((label.into(), mark)));
+}
+
+/// The right margin every chart leaves for its legend, pixels: the legend sits outside
+/// the data, never over a line.
+const LEGEND_W: u32 = 330;
+
+/// Draws the legend of the chart just drawn on `area` into its right margin (outside
+/// the data), top-aligned, long labels wrapped; clears the collected entries.
+fn side_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Drawn {
+    let keys = KEYS.with(|k| std::mem::take(&mut *k.borrow_mut()));
+    let (w, _) = area.dim_in_pixel();
+    let label = LABEL as i32;
+    let x = w as i32 - LEGEND_W as i32 + 14;
+    let font = (chart_font(), LABEL).into_font().color(&BLACK);
+    let width = |t: &str| -> usize { t.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum() };
+    let mut y = 70;
+    for (text, mark) in &keys {
+        match mark {
+            Mark::Line(c) => area
+                .draw(&PathElement::new(
+                    vec![(x, y), (x + 26, y)],
+                    c.stroke_width(LINE),
+                ))
+                .map_err(err)?,
+            Mark::Fill(c) => area
+                .draw(&Rectangle::new([(x, y - 7), (x + 26, y + 7)], c.filled()))
+                .map_err(err)?,
+        }
+        let mut lines = vec![String::new()];
+        for word in text.split_inclusive(' ') {
+            let line = lines.last_mut().expect("one line");
+            if width(line) + width(word) > 30 && !line.is_empty() {
+                lines.push(word.to_string());
+            } else {
+                line.push_str(word);
+            }
+        }
+        for line in &lines {
+            area.draw(&Text::new(
+                line.trim_end().to_string(),
+                (x + 34, y - label / 2 - 2),
+                font.clone(),
+            ))
+            .map_err(err)?;
+            y += label + 4;
+        }
+        y += 8;
+    }
+    Ok(())
+}
+
+/// Load against capacity on one scale: the chats open with agents and the customers
+/// waiting for one, against the chat slots the roster puts on duty.
 pub struct ArrivalsCapacity<'a>(pub &'a Series, pub &'a Calendar);
 
 impl Chart for ArrivalsCapacity<'_> {
@@ -198,42 +253,25 @@ impl Chart for ArrivalsCapacity<'_> {
         "arrivals_capacity"
     }
     fn title(&self) -> String {
-        "Arrivals per hour against chat slots on duty (agents x cap); peak windows shaded".into()
+        tr(
+            "Load against capacity: chats open and customers waiting vs chat slots on duty",
+            "负荷与接待能力：打开的会话与等待的顾客 vs 在岗接待位",
+        )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let (s, cal) = (self.0, self.1);
-        let y = top(s.intervals.iter().map(|i| i.arrivals_per_hour));
-        let y2 = top(s.intervals.iter().map(|i| i.slots.max(i.agents)));
-        area.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(area)
-            .caption(self.title(), (chart_font(), TITLE - 4))
-            .margin(16)
-            .margin_right(80)
-            .x_label_area_size(56)
-            .y_label_area_size(90)
-            .right_y_label_area_size(90)
-            .build_cartesian_2d(x_range(s), 0.0..y)
-            .map_err(err)?
-            .set_secondary_coord(x_range(s), 0.0..y2);
-        chart
-            .configure_mesh()
-            .x_labels(0)
-            .y_label_formatter(&|v| num(*v))
-            .y_desc("arrivals per hour")
-            .label_style((chart_font(), LABEL))
-            .axis_desc_style((chart_font(), LABEL + 2))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(err)?;
-        clock_ticks(area, &chart, s, cal)?;
-        chart
-            .configure_secondary_axes()
-            .y_desc("chat slots / agents on duty")
-            .y_label_formatter(&|v| num(*v))
-            .label_style((chart_font(), LABEL))
-            .axis_desc_style((chart_font(), LABEL + 2))
-            .draw()
-            .map_err(err)?;
+        let y = top(s
+            .intervals
+            .iter()
+            .map(|i| i.slots.max(i.open_chats + i.queue)));
+        let mut chart = time_chart!(
+            area,
+            self.title(),
+            s,
+            cal,
+            0.0..y,
+            tr("chats (mean of replications)", "会话数（各次模拟的均值）")
+        );
         peaks(&mut chart, s, y)?;
         let step = |f: &dyn Fn(&super::data::Interval) -> f64| {
             s.intervals
@@ -242,30 +280,43 @@ impl Chart for ArrivalsCapacity<'_> {
                 .collect::<Vec<_>>()
         };
         chart
-            .draw_series(LineSeries::new(
-                step(&|i| i.arrivals_per_hour),
-                PALETTE[0].stroke_width(LINE),
+            .draw_series(AreaSeries::new(
+                step(&|i| i.open_chats + i.queue),
+                0.0,
+                PALETTE[4].mix(0.35),
             ))
-            .map_err(err)?
-            .label("arrivals per hour (left)")
-            .legend(legend_line(PALETTE[0]));
+            .map_err(err)?;
+        key(
+            tr(
+                "demand: chats open + customers waiting for an agent",
+                "需求：打开的会话 + 等待分配的顾客",
+            ),
+            Mark::Fill(PALETTE[4].mix(0.35)),
+        );
         chart
-            .draw_secondary_series(LineSeries::new(
-                step(&|i| i.slots),
+            .draw_series(LineSeries::new(
+                step(&|i| i.open_chats),
                 PALETTE[1].stroke_width(LINE),
             ))
-            .map_err(err)?
-            .label("chat slots on duty (right)")
-            .legend(legend_line(PALETTE[1]));
+            .map_err(err)?;
+        key(
+            tr("chats open with agents", "客服手上打开的会话"),
+            Mark::Line(PALETTE[1]),
+        );
         chart
-            .draw_secondary_series(LineSeries::new(
-                step(&|i| i.agents),
-                PALETTE[2].stroke_width(LINE),
+            .draw_series(LineSeries::new(
+                step(&|i| i.slots),
+                PALETTE[0].stroke_width(LINE),
             ))
-            .map_err(err)?
-            .label("agents on duty (right)")
-            .legend(legend_line(PALETTE[2]));
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            .map_err(err)?;
+        key(
+            tr(
+                "capacity: chat slots on duty (agents x cap)",
+                "能力：在岗接待位（客服 × 接待上限）",
+            ),
+            Mark::Line(PALETTE[0]),
+        );
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
@@ -278,7 +329,10 @@ impl Chart for QueueAbandonment<'_> {
         "queue_abandonment"
     }
     fn title(&self) -> String {
-        "Customers waiting for a reply or an agent, and abandonments, by interval".into()
+        tr(
+            "Customers waiting for a reply or an agent, and abandonments, by interval",
+            "各时段等待回复或分配的顾客，以及放弃数",
+        )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let (s, cal) = (self.0, self.1);
@@ -292,7 +346,10 @@ impl Chart for QueueAbandonment<'_> {
             s,
             cal,
             0.0..y,
-            "customers (mean of replications)"
+            tr(
+                "customers (mean of replications)",
+                "顾客数（各次模拟的均值）"
+            )
         );
         peaks(&mut chart, s, y)?;
         chart
@@ -305,11 +362,14 @@ impl Chart for QueueAbandonment<'_> {
                     PALETTE[1].mix(0.6).filled(),
                 )
             }))
-            .map_err(err)?
-            .label("abandonments of the interval's arrivals")
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 8), (x + 24, y + 8)], PALETTE[1].mix(0.6).filled())
-            });
+            .map_err(err)?;
+        key(
+            tr(
+                "abandonments of the interval's arrivals",
+                "该时段进线中放弃的顾客",
+            ),
+            Mark::Fill(PALETTE[1].mix(0.6)),
+        );
         chart
             .draw_series(LineSeries::new(
                 s.intervals
@@ -317,9 +377,14 @@ impl Chart for QueueAbandonment<'_> {
                     .map(|i| (i.start_h + i.len_h / 2.0, i.queue)),
                 PALETTE[0].stroke_width(LINE),
             ))
-            .map_err(err)?
-            .label("time-average customers waiting for an agent")
-            .legend(legend_line(PALETTE[0]));
+            .map_err(err)?;
+        key(
+            tr(
+                "time-average customers waiting for an agent",
+                "平均等待分配客服的顾客",
+            ),
+            Mark::Line(PALETTE[0]),
+        );
         chart
             .draw_series(LineSeries::new(
                 s.intervals
@@ -327,10 +392,15 @@ impl Chart for QueueAbandonment<'_> {
                     .map(|i| (i.start_h + i.len_h, i.unanswered)),
                 PALETTE[2].stroke_width(LINE),
             ))
-            .map_err(err)?
-            .label("unanswered customers at the interval's end")
-            .legend(legend_line(PALETTE[2]));
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            .map_err(err)?;
+        key(
+            tr(
+                "unanswered customers at the interval's end",
+                "时段末仍未得到回复的顾客",
+            ),
+            Mark::Line(PALETTE[2]),
+        );
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
@@ -359,12 +429,18 @@ impl Chart for Bands<'_> {
         if self.replies {
             trade(
                 "平响",
-                "per-reply response p50 / p90 / p99 by interval of arrival",
+                &tr(
+                    "per-reply response p50 / p90 / p99 by interval of arrival",
+                    "按进线时段：每条回复的响应 p50 / p90 / p99",
+                ),
             )
         } else {
             trade(
                 "首响",
-                "first response p50 / p90 / p99 by interval of arrival",
+                &tr(
+                    "first response p50 / p90 / p99 by interval of arrival",
+                    "按进线时段：首响 p50 / p90 / p99",
+                ),
             )
         }
     }
@@ -376,7 +452,7 @@ impl Chart for Bands<'_> {
             .iter()
             .filter_map(|i| q(i).map(|v| v[2]))
             .chain(self.targets.iter().map(|t| t.1)));
-        let mut chart = time_chart!(area, self.title(), s, cal, 0.0..y, "seconds");
+        let mut chart = time_chart!(area, self.title(), s, cal, 0.0..y, tr("seconds", "秒"));
         peaks(&mut chart, s, y)?;
         let mid = |i: &super::data::Interval| i.start_h + i.len_h / 2.0;
         let band = |j: usize| -> Vec<(f64, f64)> {
@@ -404,9 +480,8 @@ impl Chart for Bands<'_> {
             let c = PALETTE[j.min(2)];
             chart
                 .draw_series(LineSeries::new(band(j), c.stroke_width(width)))
-                .map_err(err)?
-                .label(name)
-                .legend(legend_line(c));
+                .map_err(err)?;
+            key(name, Mark::Line(c));
         }
         if self.replies {
             let mean: Vec<(f64, f64)> = s
@@ -416,9 +491,11 @@ impl Chart for Bands<'_> {
                 .collect();
             chart
                 .draw_series(LineSeries::new(mean, PALETTE[3].stroke_width(LINE)))
-                .map_err(err)?
-                .label("mean (avg response)")
-                .legend(legend_line(PALETTE[3]));
+                .map_err(err)?;
+            key(
+                tr("mean (avg response)", "均值（平响）"),
+                Mark::Line(PALETTE[3]),
+            );
         }
         for (k, (label, v)) in self.targets.iter().enumerate() {
             let c = if k == 0 {
@@ -428,7 +505,7 @@ impl Chart for Bands<'_> {
             };
             target_line(&mut chart, s, label, *v, c)?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
@@ -448,7 +525,10 @@ impl Chart for Histograms {
     fn title(&self) -> String {
         trade(
             "首响 / 平响",
-            "distribution of first response and per-reply response (log time axis)",
+            &tr(
+                "distribution of first response and per-reply response (log time axis)",
+                "首响与每条回复响应的分布（对数时间轴）",
+            ),
         )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
@@ -472,24 +552,31 @@ impl Chart for Histograms {
         let mut chart = ChartBuilder::on(area)
             .caption(self.title(), (chart_font(), TITLE))
             .margin(16)
-            .margin_right(80)
+            .margin_right(LEGEND_W)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d((lo..hi).log_scale(), 0.0..y)
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("seconds (log scale)")
+            .x_desc(tr("seconds (log scale)", "秒（对数轴）"))
             .x_label_formatter(&|v| num(*v))
-            .y_desc("% of responses per bin")
+            .y_desc(tr("% of responses per bin", "每个区间的响应占比 %"))
             .label_style((chart_font(), LABEL))
             .axis_desc_style((chart_font(), LABEL + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(err)?;
         for (bins, name, c) in [
-            (&self.first, "first response", PALETTE[0]),
-            (&self.reply, "per-reply response (avg response)", PALETTE[1]),
+            (&self.first, tr("first response", "首响"), PALETTE[0]),
+            (
+                &self.reply,
+                tr(
+                    "per-reply response (avg response)",
+                    "每条回复的响应（平响）",
+                ),
+                PALETTE[1],
+            ),
         ] {
             let pts: Vec<(f64, f64)> = bins
                 .iter()
@@ -497,11 +584,10 @@ impl Chart for Histograms {
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts, c.stroke_width(LINE)))
-                .map_err(err)?
-                .label(name)
-                .legend(legend_line(c));
+                .map_err(err)?;
+            key(name, Mark::Line(c));
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
@@ -526,9 +612,15 @@ impl Chart for ByGroup<'_> {
     }
     fn title(&self) -> String {
         if self.concurrency {
-            "Open chats per agent on duty, by group".into()
+            tr(
+                "Open chats per agent on duty, by group",
+                "各分组在岗客服的人均打开会话数",
+            )
         } else {
-            "Agent utilisation (time composing replies or holding sessions), by group".into()
+            tr(
+                "Agent utilisation (time composing replies or holding sessions), by group",
+                "各分组客服利用率（撰写回复或占用会话的时间）",
+            )
         }
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
@@ -549,13 +641,14 @@ impl Chart for ByGroup<'_> {
             100.0
         };
         let desc = if self.concurrency {
-            "open chats per agent"
+            tr("open chats per agent", "人均打开会话数")
         } else {
-            "% of on-duty time"
+            tr("% of on-duty time", "占在岗时间 %")
         };
         let mut chart = time_chart!(area, self.title(), s, cal, 0.0..y, desc);
         peaks(&mut chart, s, y)?;
-        for (g, name) in s.groups.iter().enumerate() {
+        for (g, (en, zh)) in s.groups.iter().enumerate() {
+            let name = tr(en, zh);
             let c = PALETTE[g % PALETTE.len()];
             // a gap where the group is off duty: one line per run of defined values
             let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
@@ -570,16 +663,16 @@ impl Chart for ByGroup<'_> {
             }
             let mut first = true;
             for run in runs.into_iter().filter(|r| !r.is_empty()) {
-                let drawn = chart
+                chart
                     .draw_series(LineSeries::new(run, c.stroke_width(LINE)))
                     .map_err(err)?;
                 if first {
-                    drawn.label(name.clone()).legend(legend_line(c));
+                    key(name.clone(), Mark::Line(c));
                     first = false;
                 }
             }
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }

@@ -23,7 +23,10 @@ impl Chart for Plans<'_> {
         "plans_avg_response"
     }
     fn title(&self) -> String {
-        trade("平响", "avg response by interval, plan by plan")
+        tr(
+            "平响 avg response by interval, plan by plan",
+            "各方案逐时段平响",
+        )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let Some((_, first)) = self.plans.first() else {
@@ -34,7 +37,14 @@ impl Chart for Plans<'_> {
             .iter()
             .flat_map(|(_, s)| s.intervals.iter().filter_map(|i| i.avg_response))
             .chain(self.target.iter().map(|t| t.1)));
-        let mut chart = time_chart!(area, self.title(), first, self.calendar, 0.0..y, "seconds");
+        let mut chart = time_chart!(
+            area,
+            self.title(),
+            first,
+            self.calendar,
+            0.0..y,
+            tr("seconds", "秒")
+        );
         peaks(&mut chart, first, y)?;
         for (j, (name, s)) in self.plans.iter().enumerate() {
             let c = PALETTE[j % PALETTE.len()];
@@ -45,14 +55,13 @@ impl Chart for Plans<'_> {
                         .filter_map(|i| i.avg_response.map(|v| (i.start_h + i.len_h / 2.0, v))),
                     c.stroke_width(if j == 0 { LINE + 1 } else { LINE }),
                 ))
-                .map_err(err)?
-                .label(name.clone())
-                .legend(legend_line(c));
+                .map_err(err)?;
+            key(name.clone(), Mark::Line(c));
         }
         if let Some((label, v)) = &self.target {
             target_line(&mut chart, first, label, *v, RGBColor(200, 0, 0))?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
@@ -90,7 +99,7 @@ impl Chart for Lines<'_> {
         let mut chart = ChartBuilder::on(area)
             .caption(self.title(), (chart_font(), TITLE))
             .margin(16)
-            .margin_right(80)
+            .margin_right(LEGEND_W)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d(0.0..end, 0.0..y)
@@ -116,11 +125,10 @@ impl Chart for Lines<'_> {
                 .collect();
             chart
                 .draw_series(LineSeries::new(pts, c.stroke_width(LINE)))
-                .map_err(err)?
-                .label(label.clone())
-                .legend(legend_line(c));
+                .map_err(err)?;
+            key(label.clone(), Mark::Line(c));
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
@@ -137,6 +145,8 @@ pub struct Sweep {
     pub points: Vec<(f64, f64, f64, f64)>,
     /// A target line, if any.
     pub target: Option<(String, f64)>,
+    /// Join the points with a line (one numeric axis); else points alone.
+    pub connect: bool,
 }
 
 impl Chart for Sweep {
@@ -167,7 +177,7 @@ impl Chart for Sweep {
         let mut chart = ChartBuilder::on(area)
             .caption(self.title(), (chart_font(), TITLE))
             .margin(16)
-            .margin_right(80)
+            .margin_right(LEGEND_W)
             .x_label_area_size(56)
             .y_label_area_size(90)
             .build_cartesian_2d((x0 - pad)..(x1 + pad), 0.0..y)
@@ -189,14 +199,18 @@ impl Chart for Sweep {
                 )
             }))
             .map_err(err)?;
+        let joined = if self.connect {
+            self.points.iter().map(|p| (p.0, p.1)).collect()
+        } else {
+            Vec::new()
+        };
         chart
-            .draw_series(LineSeries::new(
-                self.points.iter().map(|p| (p.0, p.1)),
-                PALETTE[0].stroke_width(LINE),
-            ))
-            .map_err(err)?
-            .label("mean, with its 95% CI")
-            .legend(legend_line(PALETTE[0]));
+            .draw_series(LineSeries::new(joined, PALETTE[0].stroke_width(LINE)))
+            .map_err(err)?;
+        key(
+            tr("mean, with its 95% CI", "均值及 95% 置信区间"),
+            Mark::Line(PALETTE[0]),
+        );
         chart
             .draw_series(
                 self.points
@@ -212,11 +226,10 @@ impl Chart for Sweep {
                     8,
                     RGBColor(200, 0, 0).stroke_width(LINE),
                 ))
-                .map_err(err)?
-                .label(label.clone())
-                .legend(legend_line(RGBColor(200, 0, 0)));
+                .map_err(err)?;
+            key(label.clone(), Mark::Line(RGBColor(200, 0, 0)));
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        side_legend(area)?;
         area.present().map_err(err)
     }
 }
