@@ -421,3 +421,52 @@ fn an_interrupted_optimize_keeps_its_finished_stages_and_no_empty_folder() {
     let v = common::d11sim(&["validate", "late/roster.toml"], &dir);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
 }
+
+#[test]
+fn the_repair_never_grows_an_interval_past_the_ceiling_roster() {
+    // a first-reply share the store reaches only at the ceiling in some intervals: the
+    // repair used to double agents there without bound, until a roster of a million
+    // agents was refused as a scenario
+    let dir = common::temp_dir("optimize_repair_bound");
+    let text = std::fs::read_to_string(common::root().join("scenarios/small_store.toml"))
+        .unwrap()
+        .replace("end = \"11-12 00:00\"", "end = \"11-11 06:00\"");
+    std::fs::write(dir.join("store.toml"), text).unwrap();
+    std::fs::write(
+        dir.join("shifts.toml"),
+        "[[templates]]\nname = \"staff\"\nlike = \"owner_and_staff\"\nstarts = [\"11-10 18:00\", \
+         \"11-10 22:00\", \"11-11 00:00\"]\nlength_h = 6\nmax_heads = 60\n",
+    )
+    .unwrap();
+    let o = common::d11sim(
+        &[
+            "staff",
+            "optimize",
+            "store.toml",
+            "--templates",
+            "shifts.toml",
+            "--target",
+            "avg_response_s<=30",
+            "--target",
+            "first_reply_30s_share>=0.8",
+            "-r",
+            "6",
+            "--out",
+            "out",
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("must lie in 0..=1000000"), "{stderr}");
+    let csv = std::fs::read_to_string(dir.join("out/requirement.csv")).unwrap();
+    let most = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(3)?.parse::<u32>().ok())
+        .max()
+        .unwrap();
+    assert!(
+        most < 1000,
+        "requirement of {most} agents in an interval:\n{csv}"
+    );
+}

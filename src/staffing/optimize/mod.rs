@@ -492,8 +492,10 @@ impl<'a> Search<'a> {
             for k in failing {
                 lo[k] = Some(lo[k].map_or(hi[k], |l| l.max(hi[k])));
                 short_share[k] = Some(self.pass_share(&ev, &active, k));
-                hi[k] += step[k];
-                step[k] *= 2;
+                // never past the ceiling roster, which met every reachable target: an
+                // interval still short there is reported as such, not grown without bound
+                hi[k] = (hi[k] + step[k]).min(ceiling[k].max(hi[k]));
+                step[k] = step[k].saturating_mul(2);
             }
             last = Some(ev);
         }
