@@ -148,64 +148,61 @@ pub fn render(plans: &[PlanResults]) -> String {
                 out,
                 "  for the customers arriving {label} (the hours this what-if asks about):"
             );
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>12} {:>12}   difference [95% CI]",
-                "KPI",
-                "base",
-                p.name.chars().take(12).collect::<String>(),
-            );
-            for kpi in Kpi::WINDOW {
-                let (Some(b), Some(m)) = (
+            let rows = Kpi::WINDOW.iter().map(|&kpi| {
+                (
+                    kpi,
                     window_mean(&base.results, *w, kpi),
                     window_mean(&p.results, *w, kpi),
-                ) else {
-                    continue;
-                };
-                let d = window_difference(&base.results, &p.results, *w, kpi).map_or(
-                    "n/a".into(),
-                    |d| {
-                        format!("{} {}", fmt_diff(kpi, &d), judge(kpi, &d))
-                            .trim_end()
-                            .to_string()
-                    },
-                );
-                let _ = writeln!(
-                    out,
-                    "  {:<28} {:>12} {:>12}   {d}",
-                    kpi.name(),
-                    fmt(kpi, b),
-                    fmt(kpi, m)
-                );
-            }
+                    window_difference(&base.results, &p.results, *w, kpi),
+                )
+            });
+            side_by_side(&mut out, &p.name, rows);
             let _ = writeln!(out, "  over the whole run:");
         }
-        let _ = writeln!(
-            out,
-            "  {:<28} {:>12} {:>12}   difference [95% CI]",
-            "KPI",
-            "base",
-            p.name.chars().take(12).collect::<String>(),
-        );
-        for kpi in COMPARED {
-            let (Some(b), Some(m)) = (base.results.mean(kpi), p.results.mean(kpi)) else {
-                continue;
-            };
-            let d = difference(&base.results, &p.results, kpi).map_or("n/a".into(), |d| {
-                format!("{} {}", fmt_diff(kpi, &d), judge(kpi, &d))
-                    .trim_end()
-                    .to_string()
-            });
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>12} {:>12}   {d}",
-                kpi.name(),
-                fmt(kpi, b),
-                fmt(kpi, m)
-            );
-        }
+        let rows = COMPARED.iter().map(|&kpi| {
+            (
+                kpi,
+                base.results.mean(kpi),
+                p.results.mean(kpi),
+                difference(&base.results, &p.results, kpi),
+            )
+        });
+        side_by_side(&mut out, &p.name, rows);
     }
     out
+}
+
+/// One block of the terminal comparison: a header, then per KPI the base's mean, the
+/// plan's and the paired difference (KPIs undefined in either plan left out).
+fn side_by_side(
+    out: &mut String,
+    name: &str,
+    rows: impl Iterator<Item = (Kpi, Option<f64>, Option<f64>, Option<Estimate>)>,
+) {
+    let _ = writeln!(
+        out,
+        "  {:<28} {:>12} {:>12}   difference [95% CI]",
+        "KPI",
+        "base",
+        name.chars().take(12).collect::<String>(),
+    );
+    for (kpi, b, m, d) in rows {
+        let (Some(b), Some(m)) = (b, m) else {
+            continue;
+        };
+        let d = d.map_or("n/a".into(), |d| {
+            format!("{} {}", fmt_diff(kpi, &d), judge(kpi, &d))
+                .trim_end()
+                .to_string()
+        });
+        let _ = writeln!(
+            out,
+            "  {:<28} {:>12} {:>12}   {d}",
+            kpi.name(),
+            fmt(kpi, b),
+            fmt(kpi, m)
+        );
+    }
 }
 
 /// The comparison as JSON: per variant, every KPI's mean and difference vs base.

@@ -32,18 +32,23 @@ impl Estimate {
         } else {
             0.0
         };
+        Some(Estimate::from_mean_sd(n, mean, sd))
+    }
+
+    /// The estimate of `n >= 1` values with this mean and sample standard deviation.
+    fn from_mean_sd(n: usize, mean: f64, sd: f64) -> Estimate {
         let half = if n > 1 {
             t_975(n - 1) * sd / (n as f64).sqrt()
         } else {
             0.0
         };
-        Some(Estimate {
+        Estimate {
             mean,
             ci_low: mean - half,
             ci_high: mean + half,
             sd,
             n,
-        })
+        }
     }
 
     /// The estimate from `n` finite values given by their sum and sum of squares (for
@@ -59,18 +64,7 @@ impl Estimate {
         } else {
             0.0
         };
-        let half = if n > 1 {
-            t_975(n - 1) * sd / nf.sqrt()
-        } else {
-            0.0
-        };
-        Some(Estimate {
-            mean,
-            ci_low: mean - half,
-            ci_high: mean + half,
-            sd,
-            n,
-        })
+        Some(Estimate::from_mean_sd(n, mean, sd))
     }
 
     /// Half the width of the confidence interval.
