@@ -8,9 +8,11 @@ use crate::model::ReplicationResult;
 
 mod definitions;
 mod group;
+mod window;
 mod zh;
 
 pub use group::GroupKpi;
+pub use window::WindowCounts;
 
 /// A KPI. Names carry their unit (`_s` seconds, `_share` and `_rate` fractions in [0, 1]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -431,82 +433,6 @@ impl Kpi {
             Kpi::ReplyRate => ratio(n.replied as f64, n.received),
             Kpi::AbandonmentRate => ratio(n.abandoned as f64, n.arrived),
             Kpi::Conversion => ratio(n.expected_buyers, n.pre_sale),
-            _ => None,
-        }
-    }
-}
-
-/// The counts of the customers arriving in a window of intervals (a what-if's hours),
-/// added interval by interval, from which [`Kpi::WINDOW`] are computed.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct WindowCounts {
-    arrived: u64,
-    abandoned: u64,
-    received: u64,
-    replied: u64,
-    replies: u64,
-    reply_response_sum_s: f64,
-    first_reply_30s: u64,
-    first_reply_180s: u64,
-    first_replied: u64,
-    first_response_sum_s: f64,
-    pre_sale: u64,
-    expected_buyers: f64,
-    gmv_lost: f64,
-}
-
-impl WindowCounts {
-    /// Adds one interval's arrival cohort.
-    pub fn add(&mut self, n: &crate::metrics::IntervalCounts) {
-        self.arrived += n.arrived;
-        self.abandoned += n.abandoned;
-        self.received += n.received;
-        self.replied += n.replied;
-        self.replies += n.replies;
-        self.reply_response_sum_s += n.reply_response_sum_s;
-        self.first_reply_30s += n.first_reply_30s;
-        self.first_reply_180s += n.first_reply_180s;
-        self.first_replied += n.replied_by_class.iter().sum::<u64>();
-        self.first_response_sum_s += n.first_response_sum_s_by_class.iter().sum::<f64>();
-        self.pre_sale += n.pre_sale;
-        self.expected_buyers += n.expected_buyers;
-        self.gmv_lost += n.gmv_lost;
-    }
-}
-
-impl Kpi {
-    /// The KPIs a what-if's window reports, from its customers' counts.
-    pub const WINDOW: [Kpi; 10] = [
-        Kpi::AvgResponseS,
-        Kpi::FirstResponseMeanS,
-        Kpi::FirstReply30sShare,
-        Kpi::FirstReply3minShare,
-        Kpi::ReplyRate,
-        Kpi::AbandonmentRate,
-        Kpi::Conversion,
-        Kpi::CsGmv,
-        Kpi::GmvLost,
-        Kpi::Arrived,
-    ];
-
-    /// The KPI over a window's customers (`None` when not one of [`Kpi::WINDOW`] or
-    /// nobody to average over); `aov` is the conversion model's order value, if any.
-    pub fn window_value(self, c: &WindowCounts, aov: Option<f64>) -> Option<f64> {
-        let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
-        let nobody_replied = c.received > 0 && c.replied == 0;
-        match self {
-            Kpi::AvgResponseS => {
-                ratio(c.reply_response_sum_s, c.replies).or(nobody_replied.then_some(f64::INFINITY))
-            }
-            Kpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.first_replied),
-            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, c.received),
-            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, c.received),
-            Kpi::ReplyRate => ratio(c.replied as f64, c.received),
-            Kpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
-            Kpi::Conversion => ratio(c.expected_buyers, c.pre_sale),
-            Kpi::CsGmv => aov.map(|v| c.expected_buyers * v),
-            Kpi::GmvLost => aov.map(|_| c.gmv_lost),
-            Kpi::Arrived => Some(c.arrived as f64),
             _ => None,
         }
     }
