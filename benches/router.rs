@@ -125,7 +125,7 @@ fn record(
         inner: policy.build(sc.agents()),
         stream: Arc::clone(&stream),
     };
-    run_with_router(&sc, 20_261_111, 0, Box::new(recorder));
+    run_with_router(&sc, 20_261_111, 0, Box::new(recorder)).expect("within the memory budget");
     let s = Arc::try_unwrap(stream).ok().unwrap().into_inner().unwrap();
     (s.initial.unwrap_or_default(), s.calls)
 }

@@ -1,7 +1,8 @@
 //! The `d11sim` command: parse arguments, call the library, map outcomes to exit codes.
 //!
 //! Exit codes: 0 success; 1 internal error (I/O, a bug); 2 bad input (scenario, flags);
-//! `bench` only: 3 a gate missed, 4 the run invalid. `staff` and `router`/`bench` live in
+//! `bench` only: 3 a gate missed, 4 the run invalid; 5 a replication reached the memory
+//! budget (`--max-memory`); 6 stdout or stderr could not be written; 130 interrupted. `staff` and `router`/`bench` live in
 //! `cli/`.
 
 use std::path::PathBuf;
@@ -9,7 +10,55 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Writes to stdout; a write that fails ends the command (see [`console_failed`]).
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::say(false, format_args!($($arg)*)) };
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    () => { $crate::say(false, format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::say(false, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// Writes a line to stderr; a write that fails ends the command.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::say(true, format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod cli;
+
+/// Writes to stdout (or stderr), ending the command when the write fails.
+pub(crate) fn say(stderr: bool, args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let written = if stderr {
+        std::io::stderr().lock().write_fmt(args)
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_fmt(args).and_then(|()| out.flush())
+    };
+    if let Err(e) = written {
+        console_failed(if stderr { "stderr" } else { "stdout" }, &e);
+    }
+}
+
+/// A write to the terminal failed. A closed pipe (`| head`) ends the command silently
+/// with exit 0, as the reader wanted no more; any other failure (a full disk, an I/O
+/// error) with a one-line message on stderr, if it can still be written, and exit 6.
+/// Either way the outputs under way are abandoned and the finished ones kept, as on a
+/// second Ctrl-C.
+fn console_failed(stream: &str, e: &std::io::Error) -> ! {
+    use std::io::Write;
+    output::staged::abandon();
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "d11sim: cannot write to {stream}: {e}; stopped"
+    );
+    std::process::exit(6);
+}
 
 use cli::bench::{BenchArgs, RouterCommand};
 use cli::erlang::ErlangArgs;
@@ -32,6 +81,12 @@ struct Cli {
     /// inputs; raise it for platform-scale scenarios).
     #[arg(long, global = true, default_value_t = d11sim::scenario::budget::DEFAULT_MAX_CUSTOMERS)]
     max_customers: u64,
+    /// Memory the replications under way may hold together (customers present at once,
+    /// waiting lines, pending events), e.g. 4G or 512M; default: half the least of the
+    /// machine's RAM, the cgroup limit and `ulimit -v`, at least 256M. A replication that
+    /// reaches its share stops with exit 5; the finished ones are written.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = d11sim::scenario::budget::parse_memory)]
+    max_memory: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -144,6 +199,9 @@ enum Failure {
     Invalid(String),
     /// Ctrl-C or SIGTERM: the finished replications were written (exit 130).
     Interrupted(String),
+    /// A replication reached its share of `--max-memory`: the finished ones were written
+    /// (exit 5).
+    Exhausted(String),
 }
 
 impl From<ScenarioError> for Failure {
@@ -185,11 +243,26 @@ fn run_config(replications: u64, seed: u64, threads: Option<u64>) -> RunConfig {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |t| t as usize,
     );
+    // each replication under way gets its share of the memory budget
+    d11sim::scenario::budget::set_parallel(threads.min(replications as usize));
     RunConfig {
         replications,
         seed,
         threads,
     }
+}
+
+/// After a run: the failure to report when a replication stopped at its memory budget
+/// (`finished` replications were kept), else `None`.
+fn exhausted(finished: usize, of: u64, kept: &str) -> Option<Failure> {
+    replicate::exhausted().map(|e| {
+        let what = if finished == 0 {
+            "no replication finished; nothing written".to_string()
+        } else {
+            format!("{finished} of {of} replications finished; {kept}")
+        };
+        Failure::Exhausted(format!("{e}; {what}"))
+    })
 }
 
 fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
@@ -256,6 +329,19 @@ pub(crate) fn check_out(dir: &std::path::Path) -> Result<(), Failure> {
     output::staged::check(dir).map_err(|e| Failure::BadInput(format!("--out {e}")))
 }
 
+/// Checks that `--out` and `--report`, when both are given, are separate folders.
+pub(crate) fn check_apart(
+    out: Option<&std::path::Path>,
+    report: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    match (out, report) {
+        (Some(o), Some(r)) => {
+            output::staged::check_apart(("--out", o), ("--report", r)).map_err(Failure::BadInput)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Fills `dir` through a temporary folder with `fill`, then puts it in place whole.
 pub(crate) fn staged(
     dir: &std::path::Path,
@@ -278,6 +364,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     for dir in args.out.iter().chain(&args.report) {
         check_out(dir)?;
     }
+    check_apart(args.out.as_deref(), args.report.as_deref())?;
     let cfg = run_config(args.replications, args.seed, args.threads);
     // `--out` is filled through a temporary folder that the replications' series and
     // histogram logs stream into as they finish
@@ -292,7 +379,12 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         .as_ref()
         .map_or_else(Vec::new, |s| plan_folders(s.dir(), &plans));
     let (results, interrupted) = run_plans(&plans, cfg, &files);
+    let finished = results.first().map_or(0, |r| r.results.replications.len());
+    let exhausted = exhausted(finished, cfg.replications, "their outputs are written");
     if results.is_empty() {
+        if let Some(f) = exhausted {
+            return Err(f);
+        }
         return Err(Failure::Interrupted(
             "before any replication finished; nothing written".into(),
         ));
@@ -309,6 +401,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.report {
         write_report(dir, &plans, &results, cfg, args.lang)?;
     }
+    if let Some(f) = exhausted {
+        return Err(f);
+    }
     if let Some(note) = interrupted {
         return Err(Failure::Interrupted(format!(
             "{note}; their outputs are written"
@@ -317,17 +412,17 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     if args.json {
         let json = serde_json::to_string_pretty(&output::summary(base, &results[0].results))
             .map_err(|e| Failure::Internal(e.to_string()))?;
-        println!("{json}");
+        outln!("{json}");
     } else if !args.quiet {
-        print!(
+        out!(
             "{}",
             colour(&output::render_table(base, &results[0].results))
         );
         if results.len() > 1 {
-            print!("{}", compare::render(&results));
+            out!("{}", compare::render(&results));
         }
         if let Some(dir) = &args.out {
-            println!("\noutputs written to {}", dir.display());
+            outln!("\noutputs written to {}", dir.display());
         }
     }
     if args.fail_on_targets {
@@ -339,6 +434,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
 /// `--fail-on-targets`: fails when a gating target is not met (missed or unsure, on the
 /// day or in an interval); the message is the judgement the table and the page print.
 fn gate(sc: &d11sim::scenario::Scenario, r: &d11sim::replicate::RunResults) -> Result<(), Failure> {
+    if let Some(w) = r.warnings().first() {
+        return Err(Failure::Gate(format!("the targets cannot be judged: {w}")));
+    }
     let gating: Vec<_> = r.targets.iter().filter(|t| t.gating.gates).collect();
     let failing: Vec<String> = gating
         .iter()
@@ -399,16 +497,21 @@ fn report(args: &ReportArgs) -> Result<(), Failure> {
     check_out(&args.out)?;
     let cfg = run_config(args.replications, args.seed, args.threads);
     let (results, interrupted) = run_plans(&plans, cfg, &[]);
+    let finished = results.first().map_or(0, |r| r.results.replications.len());
+    let exhausted = exhausted(finished, cfg.replications, "the report shows them");
     if results.is_empty() {
-        return Err(Failure::Interrupted(
-            "before any replication finished; nothing written".into(),
-        ));
+        return Err(exhausted.unwrap_or_else(|| {
+            Failure::Interrupted("before any replication finished; nothing written".into())
+        }));
     }
     let drawn = write_report(&args.out, &plans, &results, cfg, args.lang)?;
-    println!(
+    outln!(
         "report written to {} (index.html, report.md, PNG charts); drawn in {drawn:.2} s",
         args.out.display()
     );
+    if let Some(f) = exhausted {
+        return Err(f);
+    }
     match interrupted {
         Some(note) => Err(Failure::Interrupted(format!(
             "{note}; the report shows them"
@@ -444,14 +547,17 @@ fn validate(path: &std::path::Path) -> Result<(), Failure> {
     let plans = load_plans(path)?;
     let scenario = &plans[0].scenario;
     for w in &scenario.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
+    }
+    if let Some(w) = d11sim::staffing::analytic::overload(scenario) {
+        errln!("warning: {w}");
     }
     let variants = if plans.len() > 1 {
         format!(", {} variants", plans.len() - 1)
     } else {
         String::new()
     };
-    println!(
+    outln!(
         "ok: {} ({} agents in {} groups, {:.0} expected arrivals{variants})",
         path.display(),
         scenario.agents(),
@@ -463,10 +569,17 @@ fn validate(path: &std::path::Path) -> Result<(), Failure> {
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("d11sim: internal error (a bug; please report it): {info}");
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "d11sim: internal error (a bug; please report it): {info}"
+        );
     }));
     let cli = Cli::parse();
     d11sim::scenario::budget::set_max_customers(cli.max_customers);
+    if let Some(bytes) = cli.max_memory {
+        d11sim::scenario::budget::set_max_memory(bytes);
+    }
     // run, report and sweep keep their finished replications on Ctrl-C or SIGTERM; a
     // second signal, or one during any other command, exits at once
     let catches = matches!(
@@ -476,7 +589,7 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(move || {
         if catches && !d11sim::replicate::interrupted() {
             d11sim::replicate::interrupt();
-            eprintln!(
+            errln!(
                 "\ninterrupt: finishing the replications under way, then writing the finished \
                  ones (again to quit at once)"
             );
@@ -485,7 +598,7 @@ fn main() -> ExitCode {
             let kept = d11sim::output::staged::kept();
             if !kept.is_empty() {
                 let names: Vec<String> = kept.iter().map(|p| p.display().to_string()).collect();
-                eprintln!(
+                errln!(
                     "\ninterrupted: the finished stages are kept: {}",
                     names.join(", ")
                 );
@@ -513,12 +626,9 @@ fn main() -> ExitCode {
         Command::Staff { command } => cli::staff::dispatch(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "d11sim",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "d11sim", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             Ok(())
         }
     });
@@ -531,28 +641,33 @@ fn main() -> ExitCode {
             Failure::Gate(m) => Failure::Gate(one_line(m)),
             Failure::Invalid(m) => Failure::Invalid(one_line(m)),
             Failure::Interrupted(m) => Failure::Interrupted(one_line(m)),
+            Failure::Exhausted(m) => Failure::Exhausted(one_line(m)),
         })
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(Failure::BadInput(msg))) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             ExitCode::from(2)
         }
         Ok(Err(Failure::Internal(msg))) => {
-            eprintln!("d11sim: internal error: {msg}");
+            errln!("d11sim: internal error: {msg}");
             ExitCode::from(1)
         }
         Ok(Err(Failure::Gate(msg))) => {
-            eprintln!("gate missed: {msg}");
+            errln!("gate missed: {msg}");
             ExitCode::from(3)
         }
         Ok(Err(Failure::Invalid(msg))) => {
-            eprintln!("run invalid: {msg}");
+            errln!("run invalid: {msg}");
             ExitCode::from(4)
         }
+        Ok(Err(Failure::Exhausted(msg))) => {
+            errln!("memory budget reached: {msg}");
+            ExitCode::from(5)
+        }
         Ok(Err(Failure::Interrupted(msg))) => {
-            eprintln!("interrupted: {msg}");
+            errln!("interrupted: {msg}");
             ExitCode::from(130)
         }
         Err(_) => ExitCode::from(1),

@@ -246,12 +246,16 @@ pub fn run_shard(
             local,
             plans.len(),
             |p, i| {
-                let r =
-                    crate::model::run_replication(&plans[p].scenario, cfg.seed, range.start + i);
+                let r = crate::model::try_run_replication(
+                    &plans[p].scenario,
+                    cfg.seed,
+                    range.start + i,
+                );
                 done();
-                r
+                r.map_err(|e| replicate::exhaust(i, e)).ok()
             },
             |plan, _, result| {
+                let Some(result) = result else { return };
                 if failed.is_some() {
                     return;
                 }

@@ -129,9 +129,7 @@ pub(crate) fn router_serve(
             addr,
             max_connections,
             |bound| {
-                use std::io::Write;
-                println!("listening on http://{bound} (policy {})", p.name());
-                let _ = std::io::stdout().flush();
+                outln!("listening on http://{bound} (policy {})", p.name());
             },
         ))
         .map_err(|e| Failure::BadInput(format!("--addr {addr}: {e}")))
@@ -286,7 +284,14 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     };
     for i in 0..replications {
         if let (true, Some(speedup)) = (args.open_loop, args.speedup) {
-            let mut plan = d11sim::service::load::plan(sc, args.seed, i);
+            let mut plan = match d11sim::service::load::plan(sc, args.seed, i) {
+                Ok(plan) => plan,
+                Err(e) if i == 0 => return Err(Failure::Exhausted(e.to_string())),
+                Err(e) => {
+                    stopped = Some(e.to_string());
+                    break;
+                }
+            };
             if let Some(spec) = args.shard {
                 // generator I of N sends every N-th request, so all send over the whole day
                 let mut k = 0u64;
@@ -346,12 +351,14 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 window,
             });
         }
-        reps.push(d11sim::model::run_with_router(
-            sc,
-            args.seed,
-            i,
-            Box::new(router),
-        ));
+        match d11sim::model::run_with_router(sc, args.seed, i, Box::new(router)) {
+            Ok(r) => reps.push(r),
+            Err(e) if i == 0 => return Err(Failure::Exhausted(e.to_string())),
+            Err(e) => {
+                stopped = Some(e.to_string());
+                break;
+            }
+        }
         per_rep.push(
             Arc::try_unwrap(stats)
                 .map(|m| {

@@ -193,14 +193,14 @@ pub(crate) fn finish(
                 .collect(),
         );
     }
-    println!(
+    outln!(
         "routing decided by the service at {} (its policy: {})",
         j.target,
         summary["service_policy"].as_str().unwrap_or("not reported")
     );
     match results {
-        Some(r) => print!("{}", output::render_table(sc, r)),
-        None => println!(
+        Some(r) => out!("{}", output::render_table(sc, r)),
+        None => outln!(
             "open loop over {} connections: the service's answers are not fed back, so there \
              are no KPIs (run --virtual or paced for them)",
             j.connections
@@ -214,7 +214,7 @@ pub(crate) fn finish(
         }
     };
     let h = &all.latency_us;
-    println!(
+    outln!(
         "\nrouting service {}: {} requests; latency µs{} p50 {} p90 {} p99 {} p99.9 {} p99.99 {} max {}",
         j.target,
         all.requests,
@@ -231,7 +231,7 @@ pub(crate) fn finish(
         h.max()
     );
     if q(h, 0.5) > SLOW_MEDIAN_US && j.target_is_loopback() {
-        eprintln!(
+        errln!(
             "warning: the service's median latency is {} µs on loopback, where a healthy \
              service answers in well under 1 ms: check that it sets TCP_NODELAY and writes each \
              reply in one write (docs/router-protocol.md, \"Latency on loopback\")",
@@ -242,7 +242,7 @@ pub(crate) fn finish(
         let offered = summary["offered_per_s"].as_f64().unwrap_or(0.0);
         let achieved = summary["achieved_per_s"].as_f64().unwrap_or(0.0);
         if offered > 0.0 && achieved < ACHIEVED_WARN * offered {
-            eprintln!(
+            errln!(
                 "warning: achieved {achieved:.0} requests/s against {offered:.0}/s offered \
                  ({:.1}%): the generator or the service could not keep the pace",
                 100.0 * achieved / offered
@@ -251,7 +251,7 @@ pub(crate) fn finish(
     }
     if j.speedup.is_some() {
         let u = &all.uncorrected_us;
-        println!(
+        outln!(
             "uncorrected (from the actual send): p50 {} p99 {} max {}; generator send lag p99 {} µs; \
              offered {:.0}/s, achieved {:.0}/s",
             q(u, 0.5),
@@ -262,7 +262,7 @@ pub(crate) fn finish(
             summary["achieved_per_s"].as_f64().unwrap_or(0.0)
         );
     }
-    println!(
+    outln!(
         "answers: {} wait; failures: {} timeouts, {} resets, {} error replies, {} invalid answers{}",
         all.waits,
         all.timeouts,
@@ -274,7 +274,7 @@ pub(crate) fn finish(
             .map_or(String::new(), |e| format!(" (first: {e})"))
     );
     for j in &judged {
-        println!(
+        outln!(
             "gate {}: {} ({})",
             j.threshold.text,
             if j.passed { "PASS" } else { "FAIL" },

@@ -64,7 +64,7 @@ pub(crate) fn write(
         d11sim::output::write_atomic(&d.join(shard::HEADER_FILE), &text).map_err(io)
     })?;
     let requests: u64 = per_rep.iter().map(|s| s.requests).sum();
-    println!(
+    outln!(
         "load generator {}/{}: {requests} requests over {} replication(s), written to {}",
         shard.spec.index,
         shard.spec.count,

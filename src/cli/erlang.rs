@@ -89,13 +89,19 @@ pub(crate) fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
         ))
     };
     let rows: Vec<Metrics> = match (args.agents, targets.is_empty()) {
+        (Some(c), _) if queue.check_agents(c).is_err() => {
+            return Err(bad(queue.check_agents(c).unwrap_err()));
+        }
         (Some(c), _) if queue.stable(c) => vec![queue.metrics(c, args.sl_s)],
         (Some(c), _) => return Err(unstable(c)),
-        (None, false) => vec![
-            queue
-                .staff(&targets, args.sl_s, 1_000_000)
-                .ok_or_else(|| bad("no pool of up to 1,000,000 agents meets the targets".into()))?,
-        ],
+        (None, false) => vec![queue.staff(&targets, args.sl_s, 1_000_000).ok_or_else(|| {
+            bad(format!(
+                "no pool of up to {} agents (the calculator's limit with {} chats each) \
+                     meets the targets",
+                queue.agents_limit().min(1_000_000),
+                queue.chats
+            ))
+        })?],
         (None, true) => {
             // from a little below the pool that matches the offered load
             let per_agent = f64::from(queue.chats)
@@ -109,18 +115,19 @@ pub(crate) fn erlang(args: &ErlangArgs) -> Result<(), Failure> {
             let first = (near.saturating_sub(5).max(1)..)
                 .find(|&c| queue.stable(c))
                 .unwrap_or(1);
+            queue.check_agents(first + 14).map_err(bad)?;
             (first..first + 15)
                 .map(|c| queue.metrics(c, args.sl_s))
                 .collect()
         }
     };
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&rows).map_err(|e| Failure::Internal(e.to_string()))?
         );
     } else {
-        print!("{}", render_erlang(&queue, &rows));
+        out!("{}", render_erlang(&queue, &rows));
     }
     Ok(())
 }

@@ -98,12 +98,12 @@ pub(crate) fn formula(args: &FormulaArgs) -> Result<(), Failure> {
     let sc = &plans[0].scenario;
     let result = staffing::formula::compute(&inputs, &sc.arrivals, sc.horizon);
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?
         );
     } else {
-        print!(
+        out!(
             "{}",
             staffing::formula::render(&inputs, &result, &sc.calendar, &sc.name)
         );

@@ -63,7 +63,7 @@ pub(crate) fn run_shard(
         )));
     }
     if !quiet {
-        println!(
+        outln!(
             "shard {}/{}: replications {}..{} of {} written to {}",
             h.shard,
             h.shards,
@@ -118,7 +118,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<(), Failure> {
         Failure::Internal(format!("{}: cannot put in place: {e}", args.out.display()))
     })?;
     if !args.quiet {
-        println!(
+        outln!(
             "merged {} shards ({} replications, seed {}) into {}",
             shards.len(),
             head.replications,

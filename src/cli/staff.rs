@@ -155,12 +155,12 @@ fn analytic(args: &AnalyticArgs) -> Result<(), Failure> {
         d11sim::engine::SimTime::from_secs_f64(args.interval_min * 60.0),
     );
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&needs).map_err(|e| Failure::Internal(e.to_string()))?
         );
     } else {
-        print!("{}", staffing::analytic::render(sc, &needs, &texts));
+        out!("{}", staffing::analytic::render(sc, &needs, &texts));
     }
     Ok(())
 }
@@ -256,17 +256,18 @@ fn plan(args: &PlanArgs) -> Result<(), Failure> {
     };
     let plan =
         shifts::solve(&opts, &file, &need, interval, &sc.calendar).map_err(Failure::BadInput)?;
-    println!(
+    outln!(
         "requirement: {source} per {:.0} min for {}\n",
-        args.interval_min, sc.name
+        args.interval_min,
+        sc.name
     );
-    print!("{}", shifts::render(&plan, &opts, &file, &sc.calendar));
+    out!("{}", shifts::render(&plan, &opts, &file, &sc.calendar));
     let groups = shifts::roster(&plan, &opts, &file, &base.raw.groups, &sc.calendar);
     let block = toml::to_string(&d11sim::staffing::shifts::RosterBlock {
         groups: groups.clone(),
     })
     .map_err(|e| Failure::Internal(e.to_string()))?;
-    println!("\nroster block (paste into the scenario in place of its [[groups]]):\n\n{block}");
+    outln!("\nroster block (paste into the scenario in place of its [[groups]]):\n\n{block}");
     let value = toml::Value::try_from(&groups).map_err(|e| Failure::Internal(e.to_string()))?;
     let planned = base.with(
         &[("groups".to_string(), value)],
@@ -274,8 +275,8 @@ fn plan(args: &PlanArgs) -> Result<(), Failure> {
         &format!("{} with the planned roster", sc.name),
     )?;
     let results = replicate::run(&planned, run_config(args.replications, args.seed, None));
-    println!("verification run of the planned roster:\n");
-    print!("{}", output::render_table(&planned, &results));
+    outln!("verification run of the planned roster:\n");
+    out!("{}", output::render_table(&planned, &results));
     if let Some(dir) = &args.out {
         write_roster(
             dir,
@@ -455,6 +456,10 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         // when its first file is finished (an interrupted search leaves no empty folder)
         output::staged::check(dir).map_err(|e| Failure::BadInput(format!("--out {e}")))?;
     }
+    if let Some(dir) = &args.report {
+        output::staged::check(dir).map_err(|e| Failure::BadInput(format!("--report {e}")))?;
+    }
+    crate::check_apart(args.out.as_deref(), args.report.as_deref())?;
     let req = search.run()?;
     if let Some(dir) = &args.out {
         // the search's result is kept whatever happens to the plan after it
@@ -471,7 +476,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     }
     if req.active.iter().all(|t| t.iter().all(|a| !a)) {
         bar.finish_and_clear();
-        print!("{}", optimize::render(&req, &settings, &sc.calendar, None));
+        out!("{}", optimize::render(&req, &settings, &sc.calendar, None));
         return Err(Failure::BadInput(
             "no target can be met in any interval, whatever the staffing".into(),
         ));
@@ -481,7 +486,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
             Ok(c) => Some(c),
             Err(e) => {
                 bar.finish_and_clear();
-                print!("{}", optimize::render(&req, &settings, &sc.calendar, None));
+                out!("{}", optimize::render(&req, &settings, &sc.calendar, None));
                 let kept = args.out.as_ref().map_or(String::new(), |dir| {
                     format!(
                         "\nthe requirement is kept in {}: change the templates and re-plan \
@@ -548,11 +553,11 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     let shown = cover
         .as_ref()
         .and_then(|_| opts.as_deref().map(|o| (cover.as_ref().unwrap(), o)));
-    print!("{}", optimize::render(&req, &settings, &sc.calendar, shown));
+    out!("{}", optimize::render(&req, &settings, &sc.calendar, shown));
     let block = roster_block(&groups)?;
     match (&cover, &templates, &opts) {
         (Some(c), Some((file, from)), Some(opts)) => {
-            println!(
+            outln!(
                 "\nshift plan from {from}{}:\n",
                 if c.rounds > 1 {
                     format!(
@@ -563,27 +568,28 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
                     String::new()
                 }
             );
-            print!("{}", shifts::render(&c.plan, opts, file, &sc.calendar));
+            out!("{}", shifts::render(&c.plan, opts, file, &sc.calendar));
             if !c.verified {
-                println!(
+                outln!(
                     "WARNING: the plan still misses the confidence in some intervals (see `holdout pass`)"
                 );
             }
-            println!(
+            outln!(
                 "\nroster block (paste into the scenario in place of its [[groups]]):\n\n{block}"
             );
         }
-        _ => println!(
+        _ => outln!(
             "\nroster block of the requirement (agents on duty per interval as stacked groups; \
              give --templates for a shift plan):\n\n{block}"
         ),
     }
-    println!(
+    outln!(
         "verification run: {} fresh replications (seed {}):\n",
-        vcfg.replications, vcfg.seed
+        vcfg.replications,
+        vcfg.seed
     );
-    print!("{}", output::render_table(&planned, &results));
-    println!(
+    out!("{}", output::render_table(&planned, &results));
+    outln!(
         "{} candidates simulated in {:.1} s",
         search.evaluations(),
         clock.elapsed().as_secs_f64()
@@ -592,7 +598,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
         super::staff_report::optimize_report(
             dir, &req, shown, &planned, &results, &settings, args.lang,
         )?;
-        println!("report written to {}", dir.display());
+        outln!("report written to {}", dir.display());
     }
     if let Some(dir) = &args.out {
         let csv = optimize::requirement_csv(&req, &sc.calendar, shown, interval);

@@ -76,6 +76,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     for dir in args.out.iter().chain(&args.report) {
         check_out(dir)?;
     }
+    crate::check_apart(args.out.as_deref(), args.report.as_deref())?;
     let cfg = run_config(args.replications, args.seed, args.threads);
     let bar = progress(cfg.replications * scenarios.len() as u64);
     let mut rows: Vec<d11sim::sweep::Row> = Vec::new();
@@ -111,7 +112,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             })
         })?;
     }
-    print!("{}", d11sim::sweep::render(&rows, &kpis));
+    out!("{}", d11sim::sweep::render(&rows, &kpis));
     if let Some(dir) = &args.report {
         let sc = base.with(&[], "(scenario)", "(scenario)")?;
         staged(dir, |d| {
@@ -121,7 +122,7 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
                 Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
             })
         })?;
-        println!("report written to {}", dir.display());
+        outln!("report written to {}", dir.display());
     }
     if replicate::interrupted() {
         return Err(Failure::Interrupted(format!(

@@ -17,15 +17,29 @@ pub trait Process {
 
     /// True once the model needs no further events (checked after every event).
     fn finished(&self, now: SimTime) -> bool;
+
+    /// Checked every [`AUDIT_EVERY`] events: false stops the run (a model over its
+    /// memory budget). Models without a budget keep the default.
+    fn audit(&mut self, _queue: &EventQueue<Self::Event>) -> bool {
+        true
+    }
 }
 
-/// Runs `process` until it reports finished or the queue is empty; returns the events handled.
+/// Events between two [`Process::audit`] calls: rare enough to cost nothing per event,
+/// often enough that little can grow in between (a few thousand records at most).
+pub const AUDIT_EVERY: u64 = 4096;
+
+/// Runs `process` until it reports finished, its audit fails or the queue is empty;
+/// returns the events handled.
 pub fn run<P: Process>(process: &mut P, queue: &mut EventQueue<P::Event>) -> u64 {
     let mut handled = 0;
     while let Some(event) = queue.pop() {
         process.handle(event, queue);
         handled += 1;
         if process.finished(queue.now()) {
+            break;
+        }
+        if handled % AUDIT_EVERY == 0 && !process.audit(queue) {
             break;
         }
     }

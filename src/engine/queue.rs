@@ -137,6 +137,11 @@ impl<E: Copy> EventQueue<E> {
         self.peak_room * Self::ENTRY_BYTES
     }
 
+    /// Bytes the buckets hold allocated now.
+    pub fn room_bytes(&self) -> usize {
+        self.room * Self::ENTRY_BYTES
+    }
+
     /// Bytes one pending event takes in its bucket.
     pub const ENTRY_BYTES: usize = std::mem::size_of::<Entry<E>>();
 

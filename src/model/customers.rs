@@ -177,6 +177,18 @@ impl Customers {
         self.slots.capacity() * Self::SLOT_BYTES + self.free.capacity() * 4
     }
 
+    /// Bytes the slab and its free list may come to hold before they next grow: the larger
+    /// of what they hold allocated and twice their slots (the next doubling).
+    pub fn projected_bytes(&self) -> usize {
+        self.slots.capacity().max(2 * self.slots.len()) * Self::SLOT_BYTES
+            + self.free.capacity().max(2 * self.free.len()) * 4
+    }
+
+    /// The live records.
+    pub fn iter(&self) -> impl Iterator<Item = &Customer> {
+        self.slots.iter().filter_map(|(_, c)| c.as_ref())
+    }
+
     /// Bytes one slot of the slab takes.
     pub const SLOT_BYTES: usize = std::mem::size_of::<(u32, Option<Customer>)>();
 

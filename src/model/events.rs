@@ -127,4 +127,8 @@ impl Process for Model<'_> {
         let drained = self.arrivals_done && now >= self.sc.horizon && self.counted_present == 0;
         drained || now > self.sc.horizon + MAX_DRAIN
     }
+
+    fn audit(&mut self, queue: &EventQueue<Ev>) -> bool {
+        self.within_budget(queue)
+    }
 }

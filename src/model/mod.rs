@@ -9,12 +9,14 @@ mod bot;
 mod customers;
 mod duty;
 mod events;
+mod memory;
 mod messages;
 mod network;
 mod outcomes;
 mod results;
 mod sessions;
 
+pub use memory::Exhausted;
 pub use results::{Areas, Footprint, GroupAreas, IntervalRow, ReplicationResult};
 
 use std::collections::VecDeque;
@@ -107,27 +109,54 @@ struct Model<'s> {
     queued_messages: i64,
     /// `sessions` with a speed that depends on the load: chats end by the agent's clock.
     agent_clock: bool,
+    /// The bytes this replication's growing structures may hold (see `memory`).
+    memory_limit: usize,
+    /// Why the replication stopped at its memory budget, when it did.
+    exhausted: Option<String>,
 }
 
 /// Runs replication `index` of `scenario` with master seed `seed` and the scenario's policy.
+///
+/// # Panics
+/// When the replication reaches its memory budget ([`try_run_replication`] says so
+/// instead); for tests and small scenarios.
 pub fn run_replication(scenario: &Scenario, seed: u64, index: u64) -> ReplicationResult {
+    try_run_replication(scenario, seed, index).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs replication `index` of `scenario` with master seed `seed` and the scenario's
+/// policy, or says why it stopped at its share of the memory budget
+/// ([`crate::scenario::budget::replication_memory`]).
+pub fn try_run_replication(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+) -> Result<ReplicationResult, Exhausted> {
     let router = scenario.routing.policy.build(scenario.agents());
     run_with_router(scenario, seed, index, router)
 }
 
-/// Runs one replication with a caller-supplied router (an engineer's own policy).
+/// Runs one replication with a caller-supplied router (an engineer's own policy), or says
+/// why it stopped at its memory budget.
 pub fn run_with_router(
     scenario: &Scenario,
     seed: u64,
     index: u64,
     router: Box<dyn Router>,
-) -> ReplicationResult {
+) -> Result<ReplicationResult, Exhausted> {
     let mut rng_replication = stream(seed, index, Stream::Replication);
     let volume_factor = scenario.arrivals.draw_volume_factor(&mut rng_replication);
     let mut model = Model::new(scenario, seed, index, router, volume_factor);
     let mut queue = EventQueue::new();
     model.schedule_initial(&mut queue);
     let events = engine::run(&mut model, &mut queue);
+    if let Some(message) = model.exhausted.take() {
+        return Err(Exhausted {
+            index,
+            at: queue.now(),
+            message,
+        });
+    }
     let footprint = results::Footprint {
         events,
         peak_customers: model.customers.peak() as u64,
@@ -136,7 +165,7 @@ pub fn run_with_router(
         event_bytes: EventQueue::<Ev>::ENTRY_BYTES as u64,
         held_bytes: (model.customers.allocated_bytes() + queue.peak_bytes()) as u64,
     };
-    model.finish(queue.now(), index, volume_factor, footprint)
+    Ok(model.finish(queue.now(), index, volume_factor, footprint))
 }
 
 impl<'s> Model<'s> {
@@ -239,6 +268,9 @@ impl<'s> Model<'s> {
             in_inboxes: 0,
             queued_messages: 0,
             agent_clock: matches!(&sc.conversation, Conversation::Sessions(s) if !s.flat()),
+            memory_limit: usize::try_from(crate::scenario::budget::replication_memory())
+                .unwrap_or(usize::MAX),
+            exhausted: None,
         }
     }
 

@@ -164,7 +164,7 @@ pub fn summary(scenario: &Scenario, r: &RunResults) -> Value {
             "expected_arrivals": scenario.arrivals.curve.expected_total(),
             "file": scenario.echo,
         },
-        "warnings": scenario.warnings,
+        "warnings": scenario.warnings.iter().chain(&r.warnings()).collect::<Vec<_>>(),
         "volume_factor_per_replication": r.replications.iter().map(|x| x.volume_factor).collect::<Vec<_>>(),
         "kpis": kpis,
         "targets": targets,

@@ -58,6 +58,48 @@ pub fn check(target: &Path) -> Result<(), String> {
     }
 }
 
+/// The absolute form of `p` with its links resolved as far as it exists (the rest
+/// appended, `.` and `..` taken lexically), so that two spellings of a folder compare equal.
+fn resolved(p: &Path) -> PathBuf {
+    let absolute = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    // the longest existing ancestor, resolved; the rest as written
+    let mut existing = absolute.as_path();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    let mut out = loop {
+        if let Ok(real) = existing.canonicalize() {
+            break real;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    };
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    out
+}
+
+/// Checks that two output folders of one command are apart: the same folder, or one
+/// inside the other, would have one replace the other's files.
+pub fn check_apart(a: (&str, &Path), b: (&str, &Path)) -> Result<(), String> {
+    let (ra, rb) = (resolved(a.1), resolved(b.1));
+    if ra.starts_with(&rb) || rb.starts_with(&ra) {
+        return Err(format!(
+            "{} {} and {} {} are the same folder or one holds the other: each is replaced \
+             whole when written, so give two separate folders",
+            a.0,
+            a.1.display(),
+            b.0,
+            b.1.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Removes the temporary folders of killed runs (`.NAME.partial-PID[.old]` whose process
 /// is gone), so a `kill -9` leaves nothing behind past the next run. A run killed between
 /// the two renames of [`Staged::commit`]'s fallback leaves the earlier output in its `.old`

@@ -75,7 +75,7 @@ pub fn render_table(scenario: &Scenario, r: &RunResults) -> String {
         r.seed,
         if n == 1 { "" } else { "s" }
     );
-    for w in &scenario.warnings {
+    for w in scenario.warnings.iter().chain(&r.warnings()) {
         let _ = writeln!(out, "warning: {w}");
     }
     let _ = writeln!(out);

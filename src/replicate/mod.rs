@@ -16,7 +16,7 @@ pub use summary::{
 use crate::class::Class;
 use crate::kpi::{ClassKpi, GroupKpi, Kpi, Target};
 use crate::metrics::Histograms;
-use crate::model::{ReplicationResult, run_replication};
+use crate::model::{Exhausted, ReplicationResult, try_run_replication};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
@@ -127,6 +127,36 @@ pub struct RunResults {
 }
 
 impl RunResults {
+    /// What the run itself warns of, beside the scenario's warnings: customers still
+    /// unresolved when the run stopped draining at [`crate::model::MAX_DRAIN`] after the
+    /// end. The KPIs cannot count them as served or abandoned, so they read better than the
+    /// day was; `--fail-on-targets` fails on it.
+    pub fn warnings(&self) -> Vec<String> {
+        let unresolved: u64 = self
+            .replications
+            .iter()
+            .map(|r| r.counters.unresolved_at_end)
+            .sum();
+        if unresolved == 0 {
+            return Vec::new();
+        }
+        let arrived: u64 = self.replications.iter().map(|r| r.counters.arrived).sum();
+        let hit = self
+            .replications
+            .iter()
+            .filter(|r| r.counters.unresolved_at_end > 0)
+            .count();
+        vec![format!(
+            "{unresolved} of {arrived} counted customers ({:.1}%, in {hit} of {} replications) \
+             were still unresolved when the run stopped draining {} days after its end: the \
+             KPIs leave them out and read better than the day was; the agents cannot clear \
+             this load (look at the work per chat and the roster)",
+            100.0 * unresolved as f64 / arrived.max(1) as f64,
+            self.replications.len(),
+            crate::model::MAX_DRAIN.as_secs_f64() / 86_400.0,
+        )]
+    }
+
     /// The summary of `kpi`.
     pub fn kpi(&self, kpi: Kpi) -> &KpiSummary {
         self.kpis
@@ -281,11 +311,21 @@ pub fn run_plans(
         plans.len(),
         |p, i| {
             let sc = plans[p].0;
-            let r = Prepared::new(sc, run_replication(sc, cfg.seed, i), files[p]);
+            let r = match try_run_replication(sc, cfg.seed, i) {
+                Ok(r) => Some(Prepared::new(sc, r, files[p])),
+                Err(e) => {
+                    exhaust(i, e);
+                    None
+                }
+            };
             done();
             r
         },
-        |p, _, r| sums[p].add(r),
+        |p, _, r| {
+            if let Some(r) = r {
+                sums[p].add(r);
+            }
+        },
     );
     sums.into_iter().map(Summariser::finish).collect()
 }
@@ -315,6 +355,38 @@ pub fn interrupt() {
 /// True once [`interrupt`] was called.
 pub fn interrupted() -> bool {
     STOP.load(Ordering::SeqCst)
+}
+
+/// The first row (by index) whose replication stopped at its memory budget, and why.
+static EXHAUSTED: Mutex<Option<(u64, Exhausted)>> = Mutex::new(None);
+
+/// Row `row` stopped at its memory budget: no new replication starts (as on
+/// [`interrupt`]), and [`run_rows`] folds only the rows before it, so the run keeps
+/// replications `0..k` as on Ctrl-C.
+pub fn exhaust(row: u64, why: Exhausted) {
+    let mut first = EXHAUSTED.lock().unwrap_or_else(|e| e.into_inner());
+    if first.as_ref().is_none_or(|(r, _)| row < *r) {
+        *first = Some((row, why));
+    }
+    drop(first);
+    interrupt();
+}
+
+/// The first replication that stopped at its memory budget, if any did.
+pub fn exhausted() -> Option<Exhausted> {
+    EXHAUSTED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|(_, e)| e.clone())
+}
+
+fn exhausted_row() -> Option<u64> {
+    EXHAUSTED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|(r, _)| *r)
 }
 
 /// Runs `one(i)` for i in 0..replications on `threads` threads; results by index. After
@@ -356,7 +428,8 @@ const AHEAD_PER_THREAD: u64 = 4;
 /// `0..plans` on `threads` threads, and hands the results to `fold(p, i, result)` in
 /// order: by `i`, then `p`, a whole row `i` at a time. Returns the rows folded: all of
 /// them, or after [`interrupt`] the `k` rows whose every replication finished (those
-/// under way finish; later rows are dropped).
+/// under way finish; later rows are dropped), or after [`exhaust`] the rows before the
+/// one that stopped.
 pub fn run_rows<T: Send>(
     cfg: RunConfig,
     plans: usize,
@@ -407,6 +480,9 @@ pub fn run_rows<T: Send>(
                     let mut st = lock();
                     st.pending.insert(j, r);
                     loop {
+                        if exhausted_row().is_some_and(|r| st.next_row >= r) {
+                            break;
+                        }
                         let first = st.next_row * plans_u;
                         if (first..first + plans_u).any(|j| !st.pending.contains_key(&j)) {
                             break;

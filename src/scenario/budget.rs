@@ -124,3 +124,124 @@ fn slowest_work(sc: &Scenario, ctx: &Ctx<'_>) -> R<()> {
         format!("{what}{at} is {slowest:.1e} s; the limit is {MAX_TIME_S:.0e} s"),
     ))
 }
+
+/// The least memory budget a run is given (`--max-memory` below it is refused): room for
+/// the engine's fixed structures and a default-sized day.
+pub const MIN_MEMORY: u64 = 64 << 20;
+
+/// The default budget is this share of the machine's memory (the least of its RAM, the
+/// cgroup's limit and the address-space limit): the rest is the process's code, thread
+/// stacks, allocator slack and the summaries.
+const DEFAULT_MEMORY_SHARE: f64 = 0.5;
+
+/// The least default budget, on a machine that reports very little memory.
+const DEFAULT_MEMORY_FLOOR: u64 = 256 << 20;
+
+/// 0 until set: the machine's default.
+static MAX_MEMORY: AtomicU64 = AtomicU64::new(0);
+/// Replications that may run at once (each gets its share of the budget).
+static PARALLEL: AtomicU64 = AtomicU64::new(1);
+
+/// The machine's memory as this process may use it: the least of the RAM, the cgroup's
+/// `memory.max` and `ulimit -v`, with what set it.
+pub fn machine_memory() -> Option<(u64, &'static str)> {
+    let mut least: Option<(u64, &'static str)> = None;
+    let mut offer = |bytes: Option<u64>, what: &'static str| {
+        if let Some(b) = bytes.filter(|b| *b > 0)
+            && least.is_none_or(|(l, _)| b < l)
+        {
+            least = Some((b, what));
+        }
+    };
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    offer(
+        read("/proc/meminfo").and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .map(|kb| kb * 1024)
+        }),
+        "the machine's RAM",
+    );
+    offer(
+        read("/sys/fs/cgroup/memory.max").and_then(|s| s.trim().parse().ok()),
+        "the cgroup's memory.max",
+    );
+    #[cfg(target_os = "linux")]
+    offer(
+        rustix::process::getrlimit(rustix::process::Resource::As).current,
+        "the address-space limit (ulimit -v)",
+    );
+    least
+}
+
+/// The budget when `--max-memory` is not given: half the machine's memory, at least
+/// 256 MiB.
+pub fn default_max_memory() -> u64 {
+    machine_memory().map_or(DEFAULT_MEMORY_FLOOR, |(b, _)| {
+        ((b as f64 * DEFAULT_MEMORY_SHARE) as u64).max(DEFAULT_MEMORY_FLOOR)
+    })
+}
+
+/// Sets the memory budget of a run, all replications under way together.
+pub fn set_max_memory(bytes: u64) {
+    MAX_MEMORY.store(bytes, Ordering::Relaxed);
+}
+
+/// The memory budget of a run, all replications under way together.
+pub fn max_memory() -> u64 {
+    match MAX_MEMORY.load(Ordering::Relaxed) {
+        0 => default_max_memory(),
+        b => b,
+    }
+}
+
+/// Sets how many replications run at once (the worker threads).
+pub fn set_parallel(replications: usize) {
+    PARALLEL.store(replications.max(1) as u64, Ordering::Relaxed);
+}
+
+/// What one replication's growing structures (customers, waiting lines, pending events)
+/// may hold: the run's budget shared by the replications under way.
+pub fn replication_memory() -> u64 {
+    (max_memory() / PARALLEL.load(Ordering::Relaxed)).max(MIN_MEMORY / 4)
+}
+
+/// Parses a memory size: bytes, or a number with K, M, G or T (binary: 1G = 2^30 bytes),
+/// an optional `iB`/`B` after the letter.
+pub fn parse_memory(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let body = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (number, shift) = match body.chars().last() {
+        Some('k') => (&body[..body.len() - 1], 10),
+        Some('m') => (&body[..body.len() - 1], 20),
+        Some('g') => (&body[..body.len() - 1], 30),
+        Some('t') => (&body[..body.len() - 1], 40),
+        _ => (body, 0),
+    };
+    let v: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{t}` is not a size (examples: 4G, 512M, 1073741824)"))?;
+    let bytes = v * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes < MIN_MEMORY as f64 || bytes > 1e18 {
+        return Err(format!(
+            "`{t}` is outside 64M..1000P (the least budget a run can work in is 64 MiB)"
+        ));
+    }
+    Ok(bytes as u64)
+}
+
+/// Bytes as people read them: 1.9 GiB, 640 MiB.
+pub fn human_bytes(b: u64) -> String {
+    let b = b as f64;
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.1} GiB", b / (1u64 << 30) as f64)
+    } else {
+        format!("{:.0} MiB", b / (1u64 << 20) as f64)
+    }
+}

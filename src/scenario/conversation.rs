@@ -76,7 +76,7 @@ pub(super) fn conversation(raw: &ConversationFile, ctx: &Ctx<'_>) -> R<Conversat
                     raw.switch_penalty.unwrap_or(0.0),
                 )?,
                 wrap_up: SimTime::from_secs_f64(
-                    ctx.non_negative("conversation.wrap_up_s", raw.wrap_up_s.unwrap_or(0.0))?,
+                    ctx.seconds("conversation.wrap_up_s", raw.wrap_up_s.unwrap_or(0.0))?,
                 ),
                 quick_phrase_share: ctx.probability(
                     "conversation.quick_phrase_share",

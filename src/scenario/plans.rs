@@ -169,8 +169,8 @@ pub(super) fn network(
         }
         workstations.push(Workstation {
             name: w.name.clone(),
-            lag_base_s: ctx.non_negative(&format!("{key}.lag_base_s"), w.lag_base_s)?,
-            lag_per_chat_s: ctx.non_negative(&format!("{key}.lag_per_chat_s"), w.lag_per_chat_s)?,
+            lag_base_s: ctx.seconds(&format!("{key}.lag_base_s"), w.lag_base_s)?,
+            lag_per_chat_s: ctx.seconds(&format!("{key}.lag_per_chat_s"), w.lag_per_chat_s)?,
         });
     }
     let site_index = |name: &str, key: &str| -> R<usize> {
@@ -216,7 +216,7 @@ pub(super) fn network(
         let reassign_after = match o.reassign_after_s {
             None => None,
             Some(s) => Some(SimTime::from_secs_f64(
-                ctx.non_negative(&format!("{key}.reassign_after_s"), s)?,
+                ctx.seconds(&format!("{key}.reassign_after_s"), s)?,
             )),
         };
         outages.push(Outage {
@@ -262,7 +262,7 @@ pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
         first_reply_curve: curve,
         abandoned_multiplier: ctx
             .non_negative("conversion.abandoned_multiplier", raw.abandoned_multiplier)?,
-        slow_reply_threshold_s: ctx.non_negative(
+        slow_reply_threshold_s: ctx.seconds(
             "conversion.slow_reply_threshold_s",
             raw.slow_reply_threshold_s,
         )?,

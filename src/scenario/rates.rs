@@ -8,6 +8,10 @@ use super::validate::{Ctx, R};
 use crate::arrivals::{Arrivals, MixPeriod, RateCurve, Segment, Shape};
 use crate::engine::SimTime;
 
+/// The largest sigma of the per-replication volume multiplier (`forecast_error_cv` at
+/// most about 1.31).
+pub const MAX_FORECAST_SIGMA: f64 = 1.0;
+
 pub(crate) fn arrivals(
     raw: &ArrivalsFile,
     cal: &Calendar,
@@ -130,6 +134,22 @@ pub(crate) fn arrivals(
     }
     let forecast_error_cv =
         ctx.non_negative("arrivals.forecast_error_cv", raw.forecast_error_cv)?;
+    // the multiplier is log-normal with mean 1: past sigma 1 its median falls below 0.61
+    // and a run's replications no longer average to the forecast
+    let sigma = (1.0 + forecast_error_cv * forecast_error_cv).ln().sqrt();
+    if sigma > MAX_FORECAST_SIGMA {
+        return Err(ctx.err(
+            "arrivals.forecast_error_cv",
+            format!(
+                "gives the volume multiplier (log-normal, mean 1) a sigma of {sigma:.2} and a \
+                 median of {:.2e}: most replications would see a sliver of the forecast and a \
+                 rare one all of it; the limit is sigma {MAX_FORECAST_SIGMA} (a cv of at most \
+                 {:.2})",
+                1.0 / (1.0 + forecast_error_cv * forecast_error_cv).sqrt(),
+                (MAX_FORECAST_SIGMA.powi(2).exp() - 1.0).sqrt()
+            ),
+        ));
+    }
     let mut mix = Vec::new();
     for (i, m) in raw.mix.iter().enumerate() {
         let key = format!("arrivals.mix[{i}]");

@@ -62,6 +62,21 @@ impl Ctx<'_> {
         }
     }
 
+    /// A duration in seconds, held to the same cap as the distributions' times, so that no
+    /// timer runs past the clock a run can honour.
+    pub(crate) fn seconds(&self, key: &str, x: f64) -> R<f64> {
+        use super::distributions::MAX_TIME_S;
+        let x = self.non_negative(key, x)?;
+        if x <= MAX_TIME_S {
+            Ok(x)
+        } else {
+            Err(self.err(
+                key,
+                format!("must be at most {MAX_TIME_S:.0e} s (about 31 years), got {x}"),
+            ))
+        }
+    }
+
     pub(crate) fn probability(&self, key: &str, x: f64) -> R<f64> {
         let x = self.finite(key, x)?;
         if (0.0..=1.0).contains(&x) {
@@ -142,7 +157,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         return Err(ctx.err("interval_min", "must be at least 1 second"));
     }
     let service_level =
-        SimTime::from_secs_f64(ctx.non_negative("service_level_s", raw.service_level_s)?);
+        SimTime::from_secs_f64(ctx.seconds("service_level_s", raw.service_level_s)?);
     let peaks = raw
         .peak_windows
         .iter()
@@ -258,9 +273,17 @@ fn patience(raw: &PatienceFile, ctx: &Ctx<'_>) -> R<Patience> {
                     format!("must lie in 1..=255, got {}", r.max_attempts),
                 ));
             }
+            let delay = duration(&r.delay, "patience.retrial.delay", ctx)?;
+            if delay == DurationSpec::Never {
+                return Err(ctx.err(
+                    "patience.retrial.delay",
+                    "a retrial delay of \"never\" means nobody comes back: remove \
+                     [patience.retrial] (or set its probability to 0) instead",
+                ));
+            }
             Some(Retrial {
                 probability: ctx.probability("patience.retrial.probability", r.probability)?,
-                delay: duration(&r.delay, "patience.retrial.delay", ctx)?,
+                delay,
                 patience_factor: ctx
                     .positive("patience.retrial.patience_factor", r.patience_factor)?,
                 max_attempts: r.max_attempts as u8,
@@ -275,7 +298,7 @@ fn patience(raw: &PatienceFile, ctx: &Ctx<'_>) -> R<Patience> {
         },
         silent_share: ctx.probability("patience.silent_share", raw.silent_share)?,
         silent_timeout: SimTime::from_secs_f64(
-            ctx.non_negative("patience.silent_timeout_s", raw.silent_timeout_s)?,
+            ctx.seconds("patience.silent_timeout_s", raw.silent_timeout_s)?,
         ),
         retrial,
     })
@@ -420,7 +443,10 @@ fn scoring(raw: Option<&ScoringFile>, ctx: &Ctx<'_>) -> R<Scoring> {
     };
     let round_cap = match raw.round_cap_s {
         None => SimTime::NEVER,
-        Some(x) => SimTime::from_secs_f64(ctx.positive("scoring.round_cap_s", x)?),
+        Some(x) => SimTime::from_secs_f64(ctx.positive(
+            "scoring.round_cap_s",
+            ctx.seconds("scoring.round_cap_s", x)?,
+        )?),
     };
     Ok(Scoring { hours, round_cap })
 }

@@ -20,7 +20,7 @@ use super::client::{ClientStats, Window};
 use super::protocol::{AgentUpdate, Reset, RouteRequest, RouteResponse};
 use crate::class::Class;
 use crate::engine::SimTime;
-use crate::model::run_with_router;
+use crate::model::{Exhausted, run_with_router};
 use crate::routing::{AgentId, AgentSnapshot, Router};
 use crate::scenario::Scenario;
 
@@ -63,22 +63,23 @@ impl Router for Recorder {
 }
 
 /// The routing requests of replication `index` of `sc`, in order, from an in-process run
-/// with the scenario's own policy (its decisions shape the agent updates).
-pub fn plan(sc: &Scenario, seed: u64, index: u64) -> Vec<Planned> {
+/// with the scenario's own policy (its decisions shape the agent updates), or why the
+/// replication stopped at its memory budget.
+pub fn plan(sc: &Scenario, seed: u64, index: u64) -> Result<Vec<Planned>, Exhausted> {
     let plan = Arc::new(Mutex::new(Vec::new()));
     let recorder = Recorder {
         inner: sc.routing.policy.build(sc.agents()),
         pending: Vec::new(),
         plan: Arc::clone(&plan),
     };
-    run_with_router(sc, seed, index, Box::new(recorder));
+    run_with_router(sc, seed, index, Box::new(recorder))?;
     let mut v = std::mem::take(
         &mut *plan
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
     v.sort_by_key(|p| p.at);
-    v
+    Ok(v)
 }
 
 /// One load generator among several sending a plan's requests side by side.

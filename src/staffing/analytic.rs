@@ -172,3 +172,62 @@ pub fn render(sc: &Scenario, needs: &[IntervalNeed], targets: &[String]) -> Stri
     }
     out
 }
+
+/// Load over capacity at which `validate` warns that the waiting line cannot drain.
+pub const OVERLOAD_WARNING: f64 = 10.0;
+
+/// The interval where the arrivals reaching the agents most exceed what the agents on
+/// duty can serve at their fastest (every chat slot busy, at the best speed), when that is
+/// [`OVERLOAD_WARNING`] times or more: such a line grows for as long as patience lets it,
+/// and a run may stop at its memory budget. Intervals with nobody on duty are left to
+/// 留言 and closed hours.
+pub fn overload(sc: &Scenario) -> Option<String> {
+    let base = base_queue(sc);
+    let (h, len) = (sc.horizon.as_secs_f64(), sc.interval.as_secs_f64());
+    let best = |max_chats: u32| {
+        (1..=max_chats)
+            .map(|k| f64::from(k) * base.speed[(k as usize - 1).min(base.speed.len() - 1)])
+            .fold(0.0, f64::max)
+    };
+    let mut worst: Option<(f64, f64, f64, f64, u32)> = None;
+    for k in 0..(h / len).ceil() as usize {
+        let (a, b) = (k as f64 * len, ((k + 1) as f64 * len).min(h));
+        let mid = SimTime::from_secs_f64((a + b) / 2.0);
+        let per_h =
+            sc.arrivals.curve.expected_between(a, b) / (b - a) * human_share(sc, mid) * 3600.0;
+        let on_duty = sc.groups.iter().filter(|g| g.on_duty_at(mid));
+        let (mut agents, mut serve_h) = (0, 0.0);
+        for g in on_duty {
+            let chats = match &sc.conversation {
+                Conversation::Sessions(_) => best(u32::from(g.max_chats)),
+                Conversation::Messages(_) => 1.0,
+            };
+            agents += g.count;
+            serve_h += f64::from(g.count) * chats * g.speed_factor * 3600.0 / base.handle_s;
+        }
+        let ratio = per_h / serve_h;
+        if agents > 0 && ratio >= OVERLOAD_WARNING && worst.is_none_or(|w| ratio > w.0) {
+            worst = Some((ratio, a, per_h, serve_h, agents));
+        }
+    }
+    let (ratio, a, per_h, serve_h, agents) = worst?;
+    Some(format!(
+        "from {}: {} arrivals/h reach the agents, {ratio:.0}x the {}/h the {agents} agent(s) \
+         on duty can serve at best; the waiting line grows for as long as \
+         patience allows, and a run may stop at its memory budget (--max-memory)",
+        sc.calendar.format(SimTime::from_secs_f64(a)),
+        rate(per_h),
+        rate(serve_h),
+    ))
+}
+
+/// A rate as people read it: 320, 1.0e8, 0.072.
+fn rate(x: f64) -> String {
+    if x >= 1e5 {
+        format!("{x:.1e}")
+    } else if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}

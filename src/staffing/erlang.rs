@@ -13,6 +13,10 @@ pub const MAX_LOAD: f64 = 100_000.0;
 /// The largest arrivals x patience [`Queue::check`] accepts: the states the chain sums.
 pub const MAX_WAITING: f64 = 1e7;
 
+/// Chat slots (agents x chats) one evaluation may sum over: its states take 24 bytes
+/// each, so the calculator stays under about 250 MB whatever it is asked.
+pub const MAX_SLOTS: u64 = 10_000_000;
+
 /// A stationary queue to evaluate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Queue {
@@ -171,8 +175,29 @@ impl Queue {
         self.patience_s.is_some() || self.lambda < capacity * (1.0 - 1e-5)
     }
 
-    /// The fewest agents (up to `max_agents`) whose metrics meet every target: a bisection,
-    /// as every metric a target names improves with each added agent.
+    /// The most agents one evaluation can sum over: [`MAX_SLOTS`] chat slots.
+    pub fn agents_limit(&self) -> u32 {
+        u32::try_from(MAX_SLOTS / u64::from(self.chats.max(1))).unwrap_or(u32::MAX)
+    }
+
+    /// Whether `agents` agents are within [`Queue::agents_limit`].
+    pub fn check_agents(&self, agents: u32) -> Result<(), String> {
+        if agents <= self.agents_limit() {
+            return Ok(());
+        }
+        Err(format!(
+            "{agents} agents x {} chats is beyond the calculator's {MAX_SLOTS:.0e} chat slots \
+             (at most {} agents with {} chats each)",
+            self.chats,
+            self.agents_limit(),
+            self.chats
+        ))
+    }
+
+    /// The fewest agents (up to `max_agents` and [`Queue::agents_limit`]) whose metrics
+    /// meet every target. The search starts from the agents that match the offered load and
+    /// doubles until a pool meets the targets, then bisects, as every metric a target
+    /// names improves with each added agent: its cost follows the answer, never the limit.
     pub fn staff(&self, targets: &[StaffTarget], sl_s: f64, max_agents: u32) -> Option<Metrics> {
         let meets = |c: u32| -> Option<Metrics> {
             if c == 0 || !self.stable(c) {
@@ -181,8 +206,25 @@ impl Queue {
             let m = self.metrics(c, sl_s);
             targets.iter().all(|t| t.met_by(&m)).then_some(m)
         };
-        let mut best = meets(max_agents)?;
-        let (mut lo, mut hi) = (0, max_agents); // lo fails (or is 0), hi meets
+        let cap = max_agents.min(self.agents_limit()).max(1);
+        let per_agent = self.service_rate(1, u64::from(self.chats));
+        let start = (self.lambda / per_agent).ceil();
+        let mut hi = if start.is_finite() && start >= 1.0 {
+            (start.min(f64::from(cap))) as u32
+        } else {
+            1
+        };
+        let mut lo = 0; // fails (or is 0); hi is tried next
+        let mut best = loop {
+            if let Some(m) = meets(hi) {
+                break m;
+            }
+            if hi >= cap {
+                return None;
+            }
+            lo = hi;
+            hi = hi.saturating_mul(2).min(cap);
+        };
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
             match meets(mid) {

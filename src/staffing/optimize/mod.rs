@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::SimTime;
 use crate::kpi::Target;
-use crate::model::{ReplicationResult, run_replication};
+use crate::model::{ReplicationResult, try_run_replication};
 use crate::replicate::{RunConfig, RunResults, run_all};
 use crate::scenario::clock::Calendar;
 use crate::scenario::file::GroupFile;
@@ -312,7 +312,10 @@ impl<'a> Search<'a> {
             threads: self.settings.threads,
         };
         let per_rep = run_all(cfg, |i| {
-            let values = self.values_of(&run_replication(&sc, cfg.seed, i));
+            let values = match try_run_replication(&sc, cfg.seed, i) {
+                Ok(r) => self.values_of(&r),
+                Err(_) => self.missed_everywhere(),
+            };
             observer(Progress {
                 phase,
                 evaluation,
@@ -329,6 +332,23 @@ impl<'a> Search<'a> {
     }
 
     /// One replication's `[target][interval]` KPI values.
+    /// The values of a replication that stopped at its memory budget (a line that never
+    /// drains): every target missed in every interval.
+    fn missed_everywhere(&self) -> Vec<Vec<Option<f64>>> {
+        self.settings
+            .targets
+            .iter()
+            .map(|t| {
+                let worst = if t.met_by(f64::INFINITY) {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                };
+                vec![Some(worst); self.intervals]
+            })
+            .collect()
+    }
+
     fn values_of(&self, r: &ReplicationResult) -> Vec<Vec<Option<f64>>> {
         self.settings
             .targets
