@@ -361,10 +361,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         let cfg = run_config(args.replications, args.seed, args.threads);
         return cli::shard::run_shard(&plans, args.scenario.as_ref(), cfg, spec, out, args.quiet);
     }
+    check_apart(args.out.as_deref(), args.report.as_deref())?;
     for dir in args.out.iter().chain(&args.report) {
         check_out(dir)?;
     }
-    check_apart(args.out.as_deref(), args.report.as_deref())?;
     let cfg = run_config(args.replications, args.seed, args.threads);
     // `--out` is filled through a temporary folder that the replications' series and
     // histogram logs stream into as they finish

@@ -63,15 +63,16 @@ pub(crate) struct BenchArgs {
     /// Open-loop runs: keep-alive connections.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     connections: u64,
-    /// Paced runs: latency percentiles per window of this many minutes of scenario time.
+    /// Latency percentiles per window of this many minutes of scenario time.
     #[arg(long, default_value_t = 60.0)]
     window_min: f64,
-    /// Paced runs: a gate, e.g. 'p99<5ms', 'p99<5ms@20:00-24:00', 'errors<0.1%'
-    /// (repeatable); a missed gate exits 3.
+    /// A gate, e.g. 'p99<5ms', 'p99<5ms@20:00-24:00', 'errors<0.1%' (repeatable); a missed
+    /// gate exits 3. In virtual time the latency is the service's own (nothing waits for
+    /// a send time).
     #[arg(long)]
     threshold: Vec<String>,
     /// Paced runs: the run is invalid (exit 4) when the generator's own send lag p99
-    /// exceeds this.
+    /// exceeds this (0 < ms <= 60000).
     #[arg(long, default_value_t = 1.0)]
     max_lag_ms: f64,
     /// Paced runs: a gate (exit 3) on the achieved request rate as a share of the offered
@@ -82,8 +83,10 @@ pub(crate) struct BenchArgs {
     /// is invalid (exit 4).
     #[arg(long, default_value_t = 50_000_000, value_parser = clap::value_parser!(u64).range(1..))]
     max_requests: u64,
-    /// Bound: most wall-clock seconds per replication (default: twice the paced plan plus
-    /// 60 s, or 3600 s in virtual time); beyond it nothing is sent and the run is invalid.
+    /// Bound: most wall-clock seconds per replication, counted from the command's start
+    /// (replication i must end within (i + 1) x this, whatever it waits for; default: twice
+    /// the paced plan plus 60 s after the wait for --start-at, or 3600 s in virtual time);
+    /// beyond it nothing is sent and the run is invalid.
     #[arg(long)]
     max_wall_s: Option<f64>,
     /// Allow a target that is not on loopback.
@@ -142,6 +145,16 @@ const MAX_SPEEDUP: f64 = 1e6;
 const MAX_WALL_S: f64 = 1e7;
 /// The latest `--start-at` accepted (Unix seconds; the year 5138).
 const MAX_START_AT: f64 = 1e11;
+/// The largest --max-lag-ms: a minute.
+const MAX_LAG_MS: f64 = 60_000.0;
+
+/// Seconds from now to Unix time `t` (0 when it is past or not given).
+fn wait_s(t: Option<f64>) -> f64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    t.map_or(0.0, |t| (t - now).max(0.0))
+}
 
 /// The policy the service at `addr` reports on `GET /v1/health`, if it answers.
 fn service_policy(addr: std::net::SocketAddr, timeout: std::time::Duration) -> Option<String> {
@@ -167,6 +180,8 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
     use d11sim::service::gate::Threshold;
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
+    // the wall-clock bound counts from here, whatever the run waits for
+    let command_start = Instant::now();
     let addr = d11sim::service::parse_target(&args.target).map_err(Failure::BadInput)?;
     if !d11sim::service::is_loopback(&addr) && !args.allow_remote {
         return Err(Failure::BadInput(format!(
@@ -204,6 +219,12 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             args.window_min
         )));
     }
+    if !(args.max_lag_ms.is_finite() && args.max_lag_ms > 0.0 && args.max_lag_ms <= MAX_LAG_MS) {
+        return Err(Failure::BadInput(format!(
+            "--max-lag-ms must lie in (0, {MAX_LAG_MS}], got {}",
+            d11sim::input::number(args.max_lag_ms)
+        )));
+    }
     if let Some(t) = args.start_at
         && !(t.is_finite() && (0.0..=MAX_START_AT).contains(&t))
     {
@@ -217,11 +238,6 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         crate::check_out(out)?;
     }
     let sc = &plans[0].scenario;
-    if args.speedup.is_none() && !args.threshold.is_empty() {
-        return Err(Failure::BadInput(
-            "--threshold gates a paced run: give --speedup K".into(),
-        ));
-    }
     // gates are judged after the run; a bad one is refused before it
     for t in &args.threshold {
         Threshold::parse(t, &sc.calendar).map_err(Failure::BadInput)?;
@@ -242,9 +258,31 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
         (None, Some(k)) => 2.0 * sc.horizon.as_secs_f64() / k + 60.0,
         (None, None) => 3600.0,
     };
-    let limits_from = |start: Instant| d11sim::service::client::Limits {
+    // the default bound also covers the wait for --start-at; a given one counts from the
+    // command's start whatever the run waits for
+    let waits = if args.max_wall_s.is_none() {
+        wait_s(args.start_at)
+    } else {
+        0.0
+    };
+    if let (Some(t), Some(k), Some(_)) = (args.start_at, args.speedup, args.max_wall_s) {
+        // the last replication's plan must start within its bound, or nothing would be sent
+        let gap = sc.horizon.as_secs_f64() / k + 10.0;
+        let last = replications.saturating_sub(1) as f64;
+        let away = wait_s(Some(t + last * gap));
+        let bound = replications as f64 * max_wall;
+        if away >= bound {
+            return Err(Failure::BadInput(format!(
+                "--start-at puts the last replication's start {away:.0} s from now, past the \
+                 wall-clock bound of {bound:.0} s ({replications} x --max-wall-s {max_wall}); \
+                 raise --max-wall-s or start sooner"
+            )));
+        }
+    }
+    // replication i ends by (i + 1) x the bound from the command's start
+    let limits_for = |i: u64| d11sim::service::client::Limits {
         max_requests: args.max_requests,
-        deadline: start + Duration::from_secs_f64(max_wall),
+        deadline: command_start + Duration::from_secs_f64(waits + max_wall * (i + 1) as f64),
     };
     // progress in scenario time, within each replication as well as across them
     let horizon_s = (sc.horizon.as_micros() / 1_000_000).max(1);
@@ -307,11 +345,6 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                     std::time::UNIX_EPOCH + Duration::from_secs_f64(t + i as f64 * gap)
                 }),
             };
-            // the time bound runs from the plan's start, however far off --start-at puts it
-            let begins = generator
-                .start
-                .and_then(|t| t.duration_since(std::time::SystemTime::now()).ok())
-                .map_or_else(Instant::now, |wait| Instant::now() + wait);
             match d11sim::service::load::run(
                 addr,
                 sc.agents(),
@@ -320,7 +353,7 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
                 window,
                 args.connections as usize,
                 timeout,
-                limits_from(begins),
+                limits_for(i),
                 generator,
                 observer(i),
             ) {
@@ -342,8 +375,9 @@ pub(crate) fn bench(args: &BenchArgs) -> Result<(), Failure> {
             }
         };
         let mut router = router
-            .limited(limits_from(Instant::now()))
-            .observed(observer(i));
+            .limited(limits_for(i))
+            .observed(observer(i))
+            .windowed(window);
         if let Some(speedup) = args.speedup {
             router = router.paced(Pacing {
                 start: Instant::now() + Duration::from_millis(20),

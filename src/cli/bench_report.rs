@@ -12,6 +12,10 @@ const BENCH_SCHEMA_VERSION: u32 = 1;
 /// The share of requests that may meet a refused or reset connection before the run is
 /// invalid (the target stopped answering).
 const MAX_RESET_SHARE: f64 = 0.001;
+/// Above this share of failed routing requests (timeouts, error replies, invalid answers)
+/// a run is invalid in every mode: its latencies describe a failing service and its KPIs
+/// (a failed decision counts as "wait") are not the policy's.
+const MAX_FAILURE_SHARE: f64 = 0.01;
 /// Median latency above which `bench` warns that the service is slow for loopback.
 const SLOW_MEDIAN_US: u64 = 5_000;
 
@@ -110,6 +114,20 @@ pub(crate) fn finish(
             MAX_RESET_SHARE * 100.0
         ));
     }
+    let failed = all.timeouts + all.errors + all.invalid;
+    if all.requests > 0 && failed as f64 > MAX_FAILURE_SHARE * all.requests as f64 {
+        invalid.push(format!(
+            "{failed} of {} routing requests failed ({:.1}%: {} timeouts, {} error replies, {} \
+             invalid answers), above {}%: the run measures a failing service, and its KPIs \
+             (a failed decision counts as a wait) are not the policy's",
+            all.requests,
+            100.0 * failed as f64 / all.requests as f64,
+            all.timeouts,
+            all.errors,
+            all.invalid,
+            MAX_FAILURE_SHARE * 100.0
+        ));
+    }
     if all.capped > 0 {
         invalid.push(format!(
             "{} requests were not sent: the run reached --max-requests {} or --max-wall-s {:.0}",
@@ -167,32 +185,33 @@ pub(crate) fn finish(
         summary["achieved_per_s"] = serde_json::json!(all.requests as f64 / wall_s.max(1e-9));
         summary["wall_s"] = serde_json::json!(wall_s);
         summary["max_lag_ms"] = serde_json::json!(j.max_lag_ms);
-        summary["windows"] = serde_json::Value::Array(
-            all.windows
-                .iter()
-                .enumerate()
-                .map(|(k, w)| {
-                    serde_json::json!({
-                        "start": d11sim::report::at(&sc.calendar, window, k),
-                        "requests": w.requests,
-                        "failures": w.failures,
-                        "latency_us": percentiles(&w.corrected_us),
-                        "uncorrected_latency_us": percentiles(&w.uncorrected_us),
-                    })
-                })
-                .collect(),
-        );
-        summary["thresholds"] = serde_json::Value::Array(
-            judged
-                .iter()
-                .map(|j| {
-                    serde_json::json!({
-                        "threshold": j.threshold.text, "value": j.value, "passed": j.passed,
-                    })
-                })
-                .collect(),
-        );
     }
+    // windows and gates by scenario time, in every mode
+    summary["windows"] = serde_json::Value::Array(
+        all.windows
+            .iter()
+            .enumerate()
+            .map(|(k, w)| {
+                serde_json::json!({
+                    "start": d11sim::report::at(&sc.calendar, window, k),
+                    "requests": w.requests,
+                    "failures": w.failures,
+                    "latency_us": percentiles(&w.corrected_us),
+                    "uncorrected_latency_us": percentiles(&w.uncorrected_us),
+                })
+            })
+            .collect(),
+    );
+    summary["thresholds"] = serde_json::Value::Array(
+        judged
+            .iter()
+            .map(|j| {
+                serde_json::json!({
+                    "threshold": j.threshold.text, "value": j.value, "passed": j.passed,
+                })
+            })
+            .collect(),
+    );
     outln!(
         "routing decided by the service at {} (its policy: {})",
         j.target,

@@ -451,6 +451,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     }
     let mut search =
         Search::new(&base, &settings, &observer).map_err(|e| Failure::BadInput(e.to_string()))?;
+    crate::check_apart(args.out.as_deref(), args.report.as_deref())?;
     if let Some(dir) = &args.out {
         // found before the search, not after ten minutes of it; the folder itself is made
         // when its first file is finished (an interrupted search leaves no empty folder)
@@ -459,7 +460,6 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.report {
         output::staged::check(dir).map_err(|e| Failure::BadInput(format!("--report {e}")))?;
     }
-    crate::check_apart(args.out.as_deref(), args.report.as_deref())?;
     let req = search.run()?;
     if let Some(dir) = &args.out {
         // the search's result is kept whatever happens to the plan after it

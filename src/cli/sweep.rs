@@ -73,10 +73,10 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             base.with(p, "--set", &format!("{label} ({})", shown.join(", ")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    crate::check_apart(args.out.as_deref(), args.report.as_deref())?;
     for dir in args.out.iter().chain(&args.report) {
         check_out(dir)?;
     }
-    crate::check_apart(args.out.as_deref(), args.report.as_deref())?;
     let cfg = run_config(args.replications, args.seed, args.threads);
     let bar = progress(cfg.replications * scenarios.len() as u64);
     let mut rows: Vec<d11sim::sweep::Row> = Vec::new();

@@ -94,7 +94,7 @@ impl Model<'_> {
             .max_by_key(|(k, n)| **n * weight(*k))
             .map_or((0, 0), |(k, n)| (k, *n));
         let unit = if k == 4 { "events" } else { "customers" };
-        let rate_h = self.sc.arrivals.curve.rate_at(now.as_secs_f64()) * 3600.0;
+        let rate_h = self.sc.arrivals.curve.rate_at(now.as_secs_f64()) * self.volume * 3600.0;
         let slots = self.capacity.value().max(0);
         let why = if k == 4 {
             "timers far ahead pile up faster than they fire: look at patience, timeouts and \

@@ -111,6 +111,8 @@ struct Model<'s> {
     agent_clock: bool,
     /// The bytes this replication's growing structures may hold (see `memory`).
     memory_limit: usize,
+    /// This replication's volume multiplier on the arrival curve.
+    volume: f64,
     /// Why the replication stopped at its memory budget, when it did.
     exhausted: Option<String>,
 }
@@ -271,6 +273,7 @@ impl<'s> Model<'s> {
             memory_limit: usize::try_from(crate::scenario::budget::replication_memory())
                 .unwrap_or(usize::MAX),
             exhausted: None,
+            volume,
         }
     }
 

@@ -61,7 +61,19 @@ pub fn check(target: &Path) -> Result<(), String> {
 /// The absolute form of `p` with its links resolved as far as it exists (the rest
 /// appended, `.` and `..` taken lexically), so that two spellings of a folder compare equal.
 fn resolved(p: &Path) -> PathBuf {
-    let absolute = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut absolute = PathBuf::new();
+    for c in std::path::absolute(p)
+        .unwrap_or_else(|_| p.to_path_buf())
+        .components()
+    {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                absolute.pop();
+            }
+            other => absolute.push(other.as_os_str()),
+        }
+    }
     // the longest existing ancestor, resolved; the rest as written
     let mut existing = absolute.as_path();
     let mut rest: Vec<&std::ffi::OsStr> = Vec::new();

@@ -178,6 +178,8 @@ enum Failed {
     Timeout,
     Reset(String),
     Error(String),
+    /// A reply that is not a routing answer (not JSON, or not the protocol's).
+    Invalid(String),
 }
 
 impl std::fmt::Display for Failed {
@@ -186,6 +188,7 @@ impl std::fmt::Display for Failed {
             Failed::Timeout => f.write_str("no answer within the timeout"),
             Failed::Reset(e) => write!(f, "{e}"),
             Failed::Error(e) => write!(f, "error reply: {e}"),
+            Failed::Invalid(e) => write!(f, "invalid answer: {e}"),
         }
     }
 }
@@ -203,6 +206,9 @@ pub struct HttpRouter {
     last_reply: Option<Instant>,
     limits: Option<Limits>,
     observer: Option<Box<dyn Fn(SimTime) + Send>>,
+    /// Scenario-time windows of the statistics in virtual time (paced runs take their
+    /// pacing's).
+    window: Option<SimTime>,
 }
 
 /// Sleeps until `at`, then spins the last stretch (sleep alone overshoots by ~0.1 ms).
@@ -231,6 +237,13 @@ impl HttpRouter {
     /// Calls `observer` with the scenario time of each routing request (for a progress bar).
     pub fn observed(mut self, observer: Box<dyn Fn(SimTime) + Send>) -> HttpRouter {
         self.observer = Some(observer);
+        self
+    }
+
+    /// Keeps per-window statistics by scenario time in virtual time too, so gates judge
+    /// its windows as a paced run's.
+    pub fn windowed(mut self, window: SimTime) -> HttpRouter {
+        self.window = Some(window);
         self
     }
 
@@ -264,6 +277,7 @@ impl HttpRouter {
             last_reply: None,
             limits: None,
             observer: None,
+            window: None,
         };
         let body = serde_json::to_vec(&Reset {
             agents: agents as u32,
@@ -398,7 +412,7 @@ impl Router for HttpRouter {
         let answer = match reply {
             Ok(bytes) => match serde_json::from_slice::<RouteResponse>(&bytes) {
                 Ok(r) => Ok(r.agent),
-                Err(e) => Err(Failed::Error(e.to_string())),
+                Err(e) => Err(Failed::Invalid(e.to_string())),
             },
             Err(e) => Err(e),
         };
@@ -411,28 +425,32 @@ impl Router for HttpRouter {
             Ok(_) => (took.as_micros() as u64).max(1),
             Err(_) => timeout_us.max(1),
         };
-        match (self.pacing, intended) {
+        let corrected = match (self.pacing, intended) {
             (Some(p), Some(at)) => {
                 let waited = start.saturating_duration_since(at).as_micros() as u64;
                 let own = start
                     .saturating_duration_since(self.last_reply.map_or(at, |r| r.max(at)))
                     .as_micros() as u64;
                 s.lag_us.saturating_record(own.max(1));
-                let corrected = waited + uncorrected;
-                s.latency_us.saturating_record(corrected);
                 s.uncorrected_us.saturating_record(uncorrected);
-                let k = (now.as_micros() / p.window.as_micros().max(1)) as usize;
-                if s.windows.len() <= k {
-                    s.windows.resize_with(k + 1, Window::default);
-                }
-                let w = &mut s.windows[k];
-                w.requests += 1;
-                w.failures += u64::from(answer.is_err());
-                w.corrected_us.saturating_record(corrected);
-                w.uncorrected_us.saturating_record(uncorrected);
                 s.wall = end.saturating_duration_since(p.start);
+                waited + uncorrected
             }
-            _ => s.latency_us.saturating_record(uncorrected),
+            _ => uncorrected,
+        };
+        s.latency_us.saturating_record(corrected);
+        // the request's window of scenario time, in either mode
+        let window = self.pacing.map(|p| p.window).or(self.window);
+        let k = window.map(|w| (now.as_micros() / w.as_micros().max(1)) as usize);
+        if let Some(k) = k {
+            if s.windows.len() <= k {
+                s.windows.resize_with(k + 1, Window::default);
+            }
+            let w = &mut s.windows[k];
+            w.requests += 1;
+            w.failures += u64::from(answer.is_err());
+            w.corrected_us.saturating_record(corrected);
+            w.uncorrected_us.saturating_record(uncorrected);
         }
         self.last_reply = Some(end);
         let decision = match answer {
@@ -451,9 +469,7 @@ impl Router for HttpRouter {
                     Some(a)
                 } else {
                     s.invalid += 1;
-                    if self.pacing.is_some()
-                        && let Some(w) = s.windows.last_mut()
-                    {
+                    if let Some(w) = k.and_then(|k| s.windows.get_mut(k)) {
                         w.failures += 1;
                     }
                     s.first_error.get_or_insert(format!(
@@ -476,6 +492,11 @@ impl Router for HttpRouter {
             Err(Failed::Error(e)) => {
                 s.errors += 1;
                 s.first_error.get_or_insert(format!("error reply: {e}"));
+                None
+            }
+            Err(Failed::Invalid(e)) => {
+                s.invalid += 1;
+                s.first_error.get_or_insert(format!("invalid answer: {e}"));
                 None
             }
         };

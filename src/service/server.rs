@@ -23,10 +23,14 @@ use crate::routing::{Policy, Router};
 /// Largest request body accepted, bytes; a larger `Content-Length` is refused before any
 /// of the body is read.
 pub const MAX_BODY: usize = 16 << 20;
-/// Request bodies buffered at once, in all connections together: 256 MiB.
+/// Request bodies buffered at once, in all connections together: 256 MiB, taken as the
+/// bytes arrive.
 const BODY_BUDGET: usize = 256 << 20;
 /// A request's headers must arrive within this, or the connection is closed.
 pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A request's body must arrive within this after its headers, or the request is answered
+/// 408 and the connection closed.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Open connections kept by default; beyond them the longest-idle one is closed.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
@@ -94,27 +98,10 @@ impl Service {
                 format!("body: larger than {MAX_BODY} bytes"),
             );
         }
-        // the body's share of the budget (the whole limit when its length is not declared)
-        let units = declared.unwrap_or(MAX_BODY).div_ceil(1024) as u32;
-        let permit = match tokio::time::timeout(
-            HEADER_TIMEOUT,
-            self.budget.clone().acquire_many_owned(units),
-        )
-        .await
-        {
-            Ok(Ok(p)) => p,
-            _ => {
-                return error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "busy: too many request bodies in flight",
-                );
-            }
+        let bytes = match self.read_body(body).await {
+            Ok(b) => b,
+            Err(reply) => return reply,
         };
-        let bytes = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(e) => return error(StatusCode::PAYLOAD_TOO_LARGE, format!("body: {e}")),
-        };
-        drop(permit);
         match (&parts.method, parts.uri.path()) {
             (&Method::GET, "/v1/health") => json(StatusCode::OK, &self.lock().health()),
             (&Method::POST, "/v1/reset") => match serde_json::from_slice::<Reset>(&bytes) {
@@ -150,6 +137,63 @@ impl Service {
             ),
             (_, path) => error(StatusCode::NOT_FOUND, format!("no endpoint {path}")),
         }
+    }
+
+    /// Reads a request body within [`BODY_TIMEOUT`], taking its share of the buffer budget
+    /// as its bytes arrive (not as declared), so clients that declare large bodies and go
+    /// silent hold only what they sent, and only until the deadline. The share is given
+    /// back once the body is read: the request is then parsed from one buffer.
+    async fn read_body(&self, mut body: Incoming) -> Result<Bytes, Response<Full<Bytes>>> {
+        let deadline = tokio::time::Instant::now() + BODY_TIMEOUT;
+        let mut buf: Vec<u8> = Vec::new();
+        let mut held: Vec<tokio::sync::OwnedSemaphorePermit> = Vec::new();
+        let mut units_held = 0usize;
+        loop {
+            let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+                Err(_) => {
+                    return Err(error(
+                        StatusCode::REQUEST_TIMEOUT,
+                        format!("body: not received within {} s", BODY_TIMEOUT.as_secs_f64()),
+                    ));
+                }
+                Ok(None) => break,
+                Ok(Some(Err(e))) => {
+                    return Err(error(StatusCode::BAD_REQUEST, format!("body: {e}")));
+                }
+                Ok(Some(Ok(frame))) => frame,
+            };
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            if buf.len() + data.len() > MAX_BODY {
+                return Err(error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("body: larger than {MAX_BODY} bytes"),
+                ));
+            }
+            let units = (buf.len() + data.len()).div_ceil(1024);
+            if units > units_held {
+                let more = (units - units_held) as u32;
+                match tokio::time::timeout_at(
+                    deadline,
+                    self.budget.clone().acquire_many_owned(more),
+                )
+                .await
+                {
+                    Ok(Ok(p)) => held.push(p),
+                    _ => {
+                        return Err(error(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "busy: too many request bodies in flight",
+                        ));
+                    }
+                }
+                units_held = units;
+            }
+            buf.extend_from_slice(&data);
+        }
+        drop(held);
+        Ok(Bytes::from(buf))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -193,8 +237,9 @@ struct Open {
 ///
 /// It stays up under load and abuse: at most `max_connections` are kept open (beyond them
 /// the longest-idle one, one not being answered, is closed: idle or half-sent requests
-/// cannot starve a health check), headers must arrive within [`HEADER_TIMEOUT`], bodies are
-/// refused above [`MAX_BODY`] before being read and share a buffer budget, and an accept
+/// cannot starve a health check), headers must arrive within [`HEADER_TIMEOUT`] and bodies
+/// within [`BODY_TIMEOUT`], bodies are refused above [`MAX_BODY`] before being read and
+/// share a buffer budget taken as their bytes arrive, and an accept
 /// error (out of file descriptors) backs off and goes on.
 pub async fn serve(
     policy: Policy,

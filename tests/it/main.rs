@@ -39,6 +39,7 @@ mod conservation;
 mod determinism;
 mod erlang;
 mod fuzz;
+mod hardening;
 mod inbox;
 mod model;
 mod optimize;

@@ -382,14 +382,14 @@ fn timeouts_and_error_replies_are_counted_at_the_timeout_value() {
             ],
             &dir,
         );
-        assert!(
-            o.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        // every request failed: the outputs are written and the run is invalid (exit 4)
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(4), "{name}: {err}");
+        assert!(err.contains("failing service"), "{name}: {err}");
         let bench: Value =
             serde_json::from_slice(&std::fs::read(dir.join(name).join("bench.json")).unwrap())
                 .unwrap();
+        assert_eq!(bench["valid"], false, "{bench}");
         let requests = bench["requests"].as_u64().unwrap();
         assert!(requests > 5, "{bench}");
         let counted = if fail {
@@ -645,6 +645,88 @@ fn open_loop_sends_every_planned_request_over_several_connections() {
 }
 
 #[test]
+fn harness_flags_are_checked_and_the_wall_bound_counts_from_the_command_start() {
+    let dir = common::temp_dir("bench_flags");
+    let s = serve("least_loaded");
+    let target = format!("http://{}", s.addr);
+    let scenario = short_scenario(&dir);
+    for lag in ["nan", "0", "-1", "inf", "1e9"] {
+        let o = common::d11sim(
+            &[
+                "bench",
+                &scenario,
+                "--target",
+                &target,
+                "--speedup",
+                "60",
+                &format!("--max-lag-ms={lag}"),
+            ],
+            &dir,
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--max-lag-ms {lag}: {err}");
+        assert!(err.contains("--max-lag-ms"), "{err}");
+    }
+    // a start far off is refused at once, not waited for
+    let start = std::time::Instant::now();
+    let o = common::d11sim(
+        &[
+            "bench",
+            &scenario,
+            "--target",
+            &target,
+            "--speedup",
+            "60",
+            "--open-loop",
+            "--start-at",
+            "1e11",
+            "--max-wall-s",
+            "5",
+        ],
+        &dir,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--start-at") && err.contains("--max-wall-s"),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+    // a healthy service in virtual time passes a gate, windows and all
+    let o = common::d11sim(
+        &[
+            "bench",
+            &scenario,
+            "--target",
+            &target,
+            "--virtual",
+            "-r",
+            "1",
+            "--threshold",
+            "errors<0.1%",
+            "--threshold",
+            "p99<1s",
+            "--out",
+            "v",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bench: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("v/bench.json")).unwrap()).unwrap();
+    assert_eq!(bench["valid"], true, "{bench}");
+    assert_eq!(
+        bench["thresholds"].as_array().map(Vec::len),
+        Some(2),
+        "{bench}"
+    );
+    assert!(
+        bench["windows"].as_array().is_some_and(|w| !w.is_empty()),
+        "{bench}"
+    );
+}
+
+#[test]
 fn request_loops_are_bounded_in_count_and_time() {
     let dir = common::temp_dir("bench_bounds");
     let s = serve("least_loaded");
@@ -748,6 +830,52 @@ fn under_ulimit_1024_two_thousand_idle_connections_do_not_stop_health() {
     s.read_exact(&mut head).unwrap();
     assert_eq!(&head, b"HTTP/1.1 413");
     drop(idle);
+    drop(server);
+}
+
+#[test]
+fn silent_clients_with_declared_bodies_hold_no_budget_and_are_cut_at_the_body_deadline() {
+    use std::io::{Read, Write};
+    let server = serve("least_loaded");
+    let addr = server.addr;
+    // 64 clients declare the largest body, send one byte and go silent: 64 x 16 MiB is
+    // four times the server's body budget, were it reserved by declared length
+    let mut silent = Vec::new();
+    for _ in 0..64 {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(
+            format!(
+                "POST /v1/route HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{{",
+                16 << 20
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        silent.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    // a request with a body is answered at once, not after a wait for budget
+    let clock = std::time::Instant::now();
+    let (status, body) = call(addr, "POST", "/v1/reset", r#"{"agents": 2}"#);
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        clock.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        clock.elapsed()
+    );
+    // each silent client gets 408 at the body deadline and its connection is closed
+    let clock = std::time::Instant::now();
+    let mut s = silent.pop().unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply:?}");
+    assert!(
+        clock.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        clock.elapsed()
+    );
+    drop(silent);
     drop(server);
 }
 
@@ -876,22 +1004,28 @@ fn bench_against(dir: &Path, addr: SocketAddr, extra: &[&str]) -> (Option<i32>, 
 
 #[test]
 fn the_harness_counts_every_bad_answer_and_never_calls_a_dead_target_valid() {
-    // open loop reads every answer: invalid JSON and 5xx are failures, not successes
+    // every loop reads every answer: invalid JSON and 5xx are failures, not successes,
+    // each under one counter whatever the loop, and a run of them is invalid in each
+    let open = ["--speedup", "3600", "--open-loop", "--connections", "2"];
+    let virtual_time = ["--virtual", "-r", "1", "--threshold", "errors<0.1%"];
     for (fault, key) in [
         (Fault::InvalidJson, "invalid_answers"),
         (Fault::ServerError, "errors"),
     ] {
-        let dir = common::temp_dir("faulty_open");
-        let (code, json, stderr) = bench_against(
-            &dir,
-            faulty(fault),
-            &["--speedup", "3600", "--open-loop", "--connections", "2"],
-        );
-        assert!(code.is_some(), "{stderr}");
-        let requests = json["requests"].as_u64().unwrap();
-        assert!(requests > 0, "{json}");
-        assert_eq!(json[key].as_u64(), Some(requests), "{key}: {json}");
-        assert_eq!(json["failure_share"].as_f64(), Some(1.0));
+        for mode in [&open[..], &virtual_time[..]] {
+            let dir = common::temp_dir("faulty_loops");
+            let (code, json, stderr) = bench_against(&dir, faulty(fault), mode);
+            assert_eq!(code, Some(4), "{key} {mode:?}: {stderr}");
+            assert_eq!(json["valid"], false, "{key} {mode:?}: {json}");
+            let requests = json["requests"].as_u64().unwrap();
+            assert!(requests > 0, "{json}");
+            assert_eq!(json[key].as_u64(), Some(requests), "{key} {mode:?}: {json}");
+            assert_eq!(json["failure_share"].as_f64(), Some(1.0));
+            // gates judge virtual runs too
+            if mode[0] == "--virtual" {
+                assert_eq!(json["thresholds"][0]["passed"], false, "{json}");
+            }
+        }
     }
     // an endless reply body is cut at the limit, counted, and memory stays bounded
     let dir = common::temp_dir("faulty_endless");
