@@ -54,6 +54,18 @@ pub struct Agent {
 const _: () = assert!(std::mem::offset_of!(Agent, offline_until) + 8 <= 64);
 
 impl Agent {
+    /// The chat slots the agent staffs (slot occupancy's denominator): its cap while on
+    /// duty, or the chats it holds when more (a cap lowered after a peak); past its
+    /// shift only the chats it still holds.
+    #[inline]
+    pub fn staffed_slots(&self) -> i64 {
+        if self.on_duty {
+            i64::from(self.cap.max(self.load))
+        } else {
+            i64::from(self.load)
+        }
+    }
+
     /// May take a new chat now.
     #[inline]
     pub fn available(&self) -> bool {

@@ -1,7 +1,8 @@
 //! The roster in a replication: shifts starting and ending, chat caps changing at peak
 //! windows, and the series snapshot at each interval's end.
 
-use super::{Ev, Model, agents};
+use super::agents;
+use super::{Ev, Model};
 use crate::conversation::Conversation;
 use crate::engine::{EventQueue, SimTime};
 use crate::routing::AgentId;
@@ -22,22 +23,18 @@ impl Model<'_> {
             let cap = self.sc.groups[g].cap_at(now, &self.sc.peaks);
             let agent = &mut self.agents[a as usize];
             let was_present = agent.present;
+            // an agent still finishing the last shift's chats counted their slots already
+            let before = agent.staffed_slots();
             agent.on_duty = true;
             agent.present = true;
             agent.cap = cap;
             agent.last_release = agent.last_release.max(now);
-            // an agent still finishing the last shift's chats counted their slots already
-            let held = if was_present {
-                i64::from(agent.load)
-            } else {
-                0
-            };
-            let cap = i64::from(cap);
+            let slots = agent.staffed_slots() - before;
             if !was_present {
                 self.on_duty.add(now, 1, &self.clocking);
                 self.group_levels[g][2].add(now, 1, &self.clocking);
             }
-            self.capacity.add(now, cap - held, &self.clocking);
+            self.capacity.add(now, slots, &self.clocking);
             self.count_duty(a, true);
             self.notify_router(a, now);
             self.start_disconnects(a, q);
@@ -52,10 +49,11 @@ impl Model<'_> {
             if !agent.on_duty {
                 continue;
             }
-            agent.on_duty = false;
             // past its shift an agent keeps only the slots its open chats hold
-            let (cap, load) = (i64::from(agent.cap), i64::from(agent.load));
-            self.capacity.add(now, load - cap, &self.clocking);
+            let before = agent.staffed_slots();
+            agent.on_duty = false;
+            let slots = agent.staffed_slots() - before;
+            self.capacity.add(now, slots, &self.clocking);
             self.count_duty(a, false);
             self.notify_router(a, now);
             self.maybe_go_off_duty(a, now);
@@ -81,10 +79,11 @@ impl Model<'_> {
             if new_cap == agent.cap {
                 continue;
             }
-            let delta = i64::from(new_cap) - i64::from(agent.cap);
-            let on = agent.on_duty;
+            // a cap lowered under the chats held keeps their slots until they end
+            let before = agent.staffed_slots();
             self.agents[a as usize].cap = new_cap;
-            if on {
+            let delta = self.agents[a as usize].staffed_slots() - before;
+            if delta != 0 {
                 self.capacity.add(now, delta, &self.clocking);
             }
             self.notify_router(a, now);
@@ -173,11 +172,7 @@ impl Model<'_> {
     #[cfg(debug_assertions)]
     fn check_capacity(&self) {
         if self.agents.len() <= SHORT {
-            let staffed: i64 = self
-                .agents
-                .iter()
-                .map(|a| i64::from(if a.on_duty { a.cap } else { a.load }))
-                .sum();
+            let staffed: i64 = self.agents.iter().map(agents::Agent::staffed_slots).sum();
             assert_eq!(self.capacity.value(), staffed, "staffed chat slots");
         }
     }

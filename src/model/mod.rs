@@ -84,9 +84,9 @@ struct Model<'s> {
     waiting: Level,
     in_system: Level,
     on_duty: Level,
-    /// Chat slots staffed (slot occupancy's denominator): every on-duty agent's cap, and
-    /// past a shift's end only the slots the agent's remaining chats hold, so overtime
-    /// chats never push occupancy past 100%.
+    /// Chat slots staffed (slot occupancy's denominator): the sum of every agent's
+    /// [`Agent::staffed_slots`], so neither overtime chats nor chats held over a cap lowered
+    /// after a peak push occupancy past 100%.
     capacity: Level,
     group_levels: Vec<[Level; 3]>,
     /// Per agent group: what it did for counted customers.
@@ -134,8 +134,20 @@ pub fn try_run_replication(
     seed: u64,
     index: u64,
 ) -> Result<ReplicationResult, Exhausted> {
+    let memory = crate::scenario::budget::replication_memory();
+    try_run_replication_within(scenario, seed, index, memory)
+}
+
+/// [`try_run_replication`] within `memory` bytes for what grows with the customers held
+/// at once, whatever the run's budget.
+pub fn try_run_replication_within(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    memory: u64,
+) -> Result<ReplicationResult, Exhausted> {
     let router = scenario.routing.policy.build(scenario.agents());
-    run_with_router(scenario, seed, index, router)
+    run_within(scenario, seed, index, router, memory)
 }
 
 /// Runs one replication with a caller-supplied router (an engineer's own policy), or says
@@ -146,9 +158,21 @@ pub fn run_with_router(
     index: u64,
     router: Box<dyn Router>,
 ) -> Result<ReplicationResult, Exhausted> {
+    let memory = crate::scenario::budget::replication_memory();
+    run_within(scenario, seed, index, router, memory)
+}
+
+fn run_within(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    router: Box<dyn Router>,
+    memory: u64,
+) -> Result<ReplicationResult, Exhausted> {
     let mut rng_replication = stream(seed, index, Stream::Replication);
     let volume_factor = scenario.arrivals.draw_volume_factor(&mut rng_replication);
     let mut model = Model::new(scenario, seed, index, router, volume_factor);
+    model.memory_limit = usize::try_from(memory).unwrap_or(usize::MAX);
     let mut queue = EventQueue::new();
     model.schedule_initial(&mut queue);
     let events = engine::run(&mut model, &mut queue);
@@ -270,8 +294,7 @@ impl<'s> Model<'s> {
             in_inboxes: 0,
             queued_messages: 0,
             agent_clock: matches!(&sc.conversation, Conversation::Sessions(s) if !s.flat()),
-            memory_limit: usize::try_from(crate::scenario::budget::replication_memory())
-                .unwrap_or(usize::MAX),
+            memory_limit: usize::MAX,
             exhausted: None,
             volume,
         }
@@ -641,14 +664,17 @@ impl<'s> Model<'s> {
         let agent = &mut self.agents[a as usize];
         let g = agent.group as usize;
         let was_working = agent.load > 0;
+        let slots_before = agent.staffed_slots();
         agent.load = (i64::from(agent.load) + delta) as u16;
         if delta < 0 {
             agent.last_release = now;
         }
         self.group_levels[g][1].add(now, delta, &c);
-        if !agent.on_duty {
-            // past its shift, each slot goes when its chat ends (see `on_shift_end`)
-            self.capacity.add(now, delta, &c);
+        // past its shift, or over a cap lowered after a peak, each slot goes when its
+        // chat ends (see `Agent::staffed_slots`)
+        let slots = agent.staffed_slots() - slots_before;
+        if slots != 0 {
+            self.capacity.add(now, slots, &c);
         }
         if matches!(self.sc.conversation, Conversation::Sessions(_)) {
             let is_working = agent.load > 0;

@@ -249,19 +249,52 @@ pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
         if curve.last().is_some_and(|&(p, _): &(f64, f64)| p >= t) {
             return Err(ctx.err(key, "points must be in strictly increasing time order"));
         }
+        // a later first reply never sells more: GMV lost would read as a gain otherwise
+        if let Some(&(p, before)) = curve.last()
+            && m > before
+        {
+            return Err(ctx.err(
+                key,
+                format!(
+                    "the multiplier {m} at {t} s is above {before} at {p} s: a later first \
+                     reply must not convert better"
+                ),
+            ));
+        }
         curve.push((t, m));
     }
-    if curve.is_empty() {
+    let (Some(&(_, instant)), Some(&(last_s, last))) = (curve.first(), curve.last()) else {
         return Err(ctx.err(
             "conversion.first_reply_curve",
             "needs at least one [seconds, multiplier] point",
+        ));
+    };
+    let abandoned =
+        ctx.non_negative("conversion.abandoned_multiplier", raw.abandoned_multiplier)?;
+    if abandoned > last {
+        return Err(ctx.err(
+            "conversion.abandoned_multiplier",
+            format!(
+                "{abandoned} is above the curve's {last} at {last_s} s: a customer who leaves \
+                 unanswered must not convert better than one answered late"
+            ),
+        ));
+    }
+    let bot = ctx.non_negative("conversion.bot_resolved_factor", raw.bot_resolved_factor)?;
+    if bot > instant {
+        return Err(ctx.err(
+            "conversion.bot_resolved_factor",
+            format!(
+                "{bot} is above the curve's instant multiplier {instant}: the bot would \
+                 out-sell an instant human answer, and GMV lost against an instant answer \
+                 would read as a gain"
+            ),
         ));
     }
     Ok(Conversion {
         order_base: ctx.probability("conversion.order_base", raw.order_base)?,
         first_reply_curve: curve,
-        abandoned_multiplier: ctx
-            .non_negative("conversion.abandoned_multiplier", raw.abandoned_multiplier)?,
+        abandoned_multiplier: abandoned,
         slow_reply_threshold_s: ctx.seconds(
             "conversion.slow_reply_threshold_s",
             raw.slow_reply_threshold_s,
@@ -274,8 +307,7 @@ pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
             "conversion.slow_reply_penalty_cap",
             raw.slow_reply_penalty_cap,
         )?,
-        bot_resolved_factor: ctx
-            .non_negative("conversion.bot_resolved_factor", raw.bot_resolved_factor)?,
+        bot_resolved_factor: bot,
         payment_rate: ctx.probability("conversion.payment_rate", raw.payment_rate)?,
         average_order_value: ctx
             .non_negative("conversion.average_order_value", raw.average_order_value)?,
