@@ -252,6 +252,15 @@ fn run_config(replications: u64, seed: u64, threads: Option<u64>) -> RunConfig {
     }
 }
 
+/// After a run whose results feed a further step (a verification run, a sweep point):
+/// fails when a replication stopped at its memory budget, naming what grew.
+pub(crate) fn not_exhausted(what: &str) -> Result<(), Failure> {
+    match replicate::exhausted() {
+        Some(e) => Err(Failure::Exhausted(format!("{e}; {what}"))),
+        None => Ok(()),
+    }
+}
+
 /// After a run: the failure to report when a replication stopped at its memory budget
 /// (`finished` replications were kept), else `None`.
 fn exhausted(finished: usize, of: u64, kept: &str) -> Option<Failure> {

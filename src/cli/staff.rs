@@ -233,6 +233,10 @@ fn relative_path(to: &std::path::Path, from: &std::path::Path) -> PathBuf {
 }
 
 fn plan(args: &PlanArgs) -> Result<(), Failure> {
+    if let Some(dir) = &args.out {
+        // found before the plan and its verification run, not after them
+        output::staged::check_writable(dir).map_err(|e| Failure::BadInput(format!("--out {e}")))?;
+    }
     let (texts, targets) = staff_targets(&args.target, args.interval_min)?;
     let shown = args.templates.display().to_string();
     let file = read_templates(&args.templates)?;
@@ -275,6 +279,7 @@ fn plan(args: &PlanArgs) -> Result<(), Failure> {
         &format!("{} with the planned roster", sc.name),
     )?;
     let results = replicate::run(&planned, run_config(args.replications, args.seed, None));
+    crate::not_exhausted("the planned roster cannot be verified; nothing written")?;
     outln!("verification run of the planned roster:\n");
     out!("{}", output::render_table(&planned, &results));
     if let Some(dir) = &args.out {
@@ -537,6 +542,7 @@ fn staff_optimize(args: &OptimizeArgs) -> Result<(), Failure> {
     bar.set_position(verification);
     bar.set_message(stages.label(None, search.evaluations() + 1, search.evaluations() + 1));
     let mut results = replicate::run_kept(&planned, vcfg, &replicate::Keep::Memory, &|| bar.inc(1));
+    crate::not_exhausted("the planned roster cannot be verified")?;
     bar.finish_and_clear();
     for u in &req.unreachable {
         if let Some(t) = results.targets.iter_mut().find(|t| t.target == u.target) {

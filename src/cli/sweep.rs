@@ -125,12 +125,14 @@ pub(crate) fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         outln!("report written to {}", dir.display());
     }
     if replicate::interrupted() {
-        return Err(Failure::Interrupted(format!(
+        let done = format!(
             "{} of {} combinations run (the last may have fewer replications); their outputs \
              are written",
             rows.len(),
             scenarios.len()
-        )));
+        );
+        crate::not_exhausted(&done)?;
+        return Err(Failure::Interrupted(done));
     }
     Ok(())
 }

@@ -58,6 +58,23 @@ pub fn check(target: &Path) -> Result<(), String> {
     }
 }
 
+/// Checks, before any work, that a file can be written into the folder `dir` (made if
+/// missing), for commands that add one file to a folder rather than replace it.
+pub fn check_writable(dir: &Path) -> Result<(), String> {
+    let shown = dir.display();
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => check(dir),
+        Err(e) => Err(format!("{shown}: {e}")),
+        Ok(m) if !m.is_dir() => Err(format!("{shown}: exists and is not a folder")),
+        Ok(_) => {
+            let probe = dir.join(format!(".d11sim-probe-{}", std::process::id()));
+            std::fs::write(&probe, b"")
+                .and_then(|()| std::fs::remove_file(&probe))
+                .map_err(|e| format!("{shown}: cannot write into it: {e}"))
+        }
+    }
+}
+
 /// The absolute form of `p` with its links resolved as far as it exists (the rest
 /// appended, `.` and `..` taken lexically), so that two spellings of a folder compare equal.
 fn resolved(p: &Path) -> PathBuf {

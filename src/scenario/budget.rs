@@ -245,3 +245,22 @@ pub fn human_bytes(b: u64) -> String {
         format!("{:.0} MiB", b / (1u64 << 20) as f64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_sizes_parse_in_binary_units_and_the_floor_holds() {
+        assert_eq!(parse_memory("4G"), Ok(4 << 30));
+        assert_eq!(parse_memory("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_memory("1.5g"), Ok(3 << 29));
+        assert_eq!(parse_memory("1073741824"), Ok(1 << 30));
+        for bad in ["", "G", "4X", "nan", "-1G", "1M", "inf", "1e30"] {
+            assert!(parse_memory(bad).is_err(), "{bad}");
+        }
+        assert_eq!(human_bytes(3 << 29), "1.5 GiB");
+        assert_eq!(human_bytes(640 << 20), "640 MiB");
+        assert!(default_max_memory() >= 256 << 20);
+    }
+}

@@ -176,6 +176,16 @@ fn overlapping_output_folders_are_refused_before_the_run() {
         ended(&o, took, 2, &["--out", "--report", "separate folders"], out);
         assert!(!dir.join("x").exists(), "{out} {report}: written");
     }
+    // staff plan checks its --out before planning and verifying, not after
+    std::fs::write(dir.join("afile"), "").unwrap();
+    let templates = common::root().join("scenarios/shifts/double11.toml");
+    let (o, took) = limited(
+        &dir,
+        &format!("staff plan --templates {} --out afile", templates.display()),
+        "",
+    );
+    ended(&o, took, 2, &["--out afile", "not a folder"], "staff plan");
+    assert!(took < Duration::from_secs(5), "{took:?}");
 }
 
 #[test]
