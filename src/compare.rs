@@ -42,7 +42,7 @@ impl PlanResults {
 }
 
 /// The KPIs shown side by side.
-pub const COMPARED: [Kpi; 12] = [
+pub const COMPARED: [Kpi; 13] = [
     Kpi::AvgResponseS,
     Kpi::FirstResponseMeanS,
     Kpi::FirstResponseP90S,
@@ -52,6 +52,7 @@ pub const COMPARED: [Kpi; 12] = [
     Kpi::AbandonmentRate,
     Kpi::InquiryConversion,
     Kpi::GmvLost,
+    Kpi::InSaleGmvLost,
     Kpi::DeflectionRate,
     Kpi::AgentUtilisation,
     Kpi::MeanConcurrency,
@@ -102,7 +103,7 @@ use crate::output::fmt_value as fmt;
 /// (percentage points for shares), e.g. `-0.13pp [-0.35pp .. +0.09pp]`.
 pub fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
     let s = |x: f64| {
-        if matches!(kpi, Kpi::CsGmv | Kpi::GmvLost) {
+        if matches!(kpi, Kpi::CsGmv | Kpi::GmvLost | Kpi::InSaleGmvLost) {
             let m = crate::report::text::money(x);
             if x >= 0.0 { format!("+{m}") } else { m }
         } else if kpi.is_share() {

@@ -102,6 +102,12 @@ impl Kpi {
             Kpi::GmvLost => {
                 "(expected buyers had every one been answered at once - expected buyers) x average order value"
             }
+            Kpi::InSalePayRate => {
+                "expected paid orders / in-sale customers (each one's P(pay) = B x m_in(time to the first useful reply))"
+            }
+            Kpi::InSaleGmvLost => {
+                "(expected paid orders had every in-sale customer been answered at once - expected paid orders) x order value"
+            }
             Kpi::DeflectionRate => "customers the bot resolved / customers arrived",
             Kpi::Escalations => "customers the bot passed to a human (转人工)",
             Kpi::BotUtilisation => "time-average bot sessions / bot capacity",

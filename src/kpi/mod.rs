@@ -101,6 +101,10 @@ pub enum Kpi {
     CsGmv,
     /// GMV lost against instant service.
     GmvLost,
+    /// In-sale orders paid (expected) / in-sale customers (`[conversion.in_sale]`).
+    InSalePayRate,
+    /// In-sale GMV lost against instant service.
+    InSaleGmvLost,
     /// Customers the bot resolved / customers received.
     DeflectionRate,
     /// Customers the bot passed to a human (转人工).
@@ -113,7 +117,7 @@ pub enum Kpi {
 
 impl Kpi {
     /// Every KPI, in report order.
-    pub const ALL: [Kpi; 42] = [
+    pub const ALL: [Kpi; 44] = [
         Kpi::AvgResponseS,
         Kpi::ReplyResponseP90S,
         Kpi::FirstResponseMeanS,
@@ -152,6 +156,8 @@ impl Kpi {
         Kpi::Buyers,
         Kpi::CsGmv,
         Kpi::GmvLost,
+        Kpi::InSalePayRate,
+        Kpi::InSaleGmvLost,
         Kpi::DeflectionRate,
         Kpi::Escalations,
         Kpi::BotUtilisation,
@@ -199,6 +205,8 @@ impl Kpi {
             Kpi::Buyers => "buyers",
             Kpi::CsGmv => "cs_gmv",
             Kpi::GmvLost => "gmv_lost",
+            Kpi::InSalePayRate => "in_sale_pay_rate",
+            Kpi::InSaleGmvLost => "in_sale_gmv_lost",
             Kpi::DeflectionRate => "deflection_rate",
             Kpi::Escalations => "escalations",
             Kpi::BotUtilisation => "bot_utilisation",
@@ -253,6 +261,8 @@ impl Kpi {
             Kpi::Buyers => "buyers (expected)",
             Kpi::CsGmv => "CS-assisted GMV",
             Kpi::GmvLost => "GMV lost vs instant",
+            Kpi::InSalePayRate => "in-sale orders paid",
+            Kpi::InSaleGmvLost => "in-sale GMV lost",
             Kpi::DeflectionRate => "bot deflection",
             Kpi::Escalations => "转人工 escalations",
             Kpi::BotUtilisation => "bot utilisation",
@@ -274,6 +284,7 @@ impl Kpi {
             | Kpi::ServiceLevelAnswered
             | Kpi::Conversion
             | Kpi::InquiryConversion
+            | Kpi::InSalePayRate
             | Kpi::Buyers
             | Kpi::CsGmv
             | Kpi::DeflectionRate
@@ -294,6 +305,7 @@ impl Kpi {
             | Kpi::MeanWaitAbandonedS
             | Kpi::MeanQueue
             | Kpi::GmvLost
+            | Kpi::InSaleGmvLost
             | Kpi::Abandoned => Some(false),
             _ => None,
         }
@@ -321,6 +333,7 @@ impl Kpi {
                 | Kpi::SlotOccupancy
                 | Kpi::Conversion
                 | Kpi::InquiryConversion
+                | Kpi::InSalePayRate
                 | Kpi::DeflectionRate
                 | Kpi::BotUtilisation
         )
@@ -389,6 +402,8 @@ impl Kpi {
             Kpi::Buyers => (c.pre_sale_customers > 0).then_some(c.expected_buyers),
             Kpi::CsGmv => (c.pre_sale_customers > 0).then_some(c.cs_gmv),
             Kpi::GmvLost => (c.pre_sale_customers > 0).then_some(c.gmv_lost),
+            Kpi::InSalePayRate => ratio(c.in_sale_paid, c.in_sale_customers),
+            Kpi::InSaleGmvLost => (c.in_sale_customers > 0).then_some(c.in_sale_gmv_lost),
             Kpi::DeflectionRate => {
                 (c.bot_touched > 0).then(|| c.deflected as f64 / c.arrived as f64)
             }

@@ -20,6 +20,8 @@ pub struct WindowCounts {
     pre_sale: u64,
     expected_buyers: f64,
     gmv_lost: f64,
+    in_sale_gmv_lost: f64,
+    in_sale: u64,
 }
 
 impl WindowCounts {
@@ -38,12 +40,14 @@ impl WindowCounts {
         self.pre_sale += n.pre_sale;
         self.expected_buyers += n.expected_buyers;
         self.gmv_lost += n.gmv_lost;
+        self.in_sale_gmv_lost += n.in_sale_gmv_lost;
+        self.in_sale += n.in_sale;
     }
 }
 
 impl Kpi {
     /// The KPIs a what-if's window reports, from its customers' counts.
-    pub const WINDOW: [Kpi; 10] = [
+    pub const WINDOW: [Kpi; 11] = [
         Kpi::AvgResponseS,
         Kpi::FirstResponseMeanS,
         Kpi::FirstReply30sShare,
@@ -53,6 +57,7 @@ impl Kpi {
         Kpi::Conversion,
         Kpi::CsGmv,
         Kpi::GmvLost,
+        Kpi::InSaleGmvLost,
         Kpi::Arrived,
     ];
 
@@ -73,6 +78,7 @@ impl Kpi {
             Kpi::Conversion => ratio(c.expected_buyers, c.pre_sale),
             Kpi::CsGmv => aov.map(|v| c.expected_buyers * v),
             Kpi::GmvLost => aov.map(|_| c.gmv_lost),
+            Kpi::InSaleGmvLost => (c.in_sale > 0).then_some(c.in_sale_gmv_lost),
             Kpi::Arrived => Some(c.arrived as f64),
             _ => None,
         }

@@ -45,6 +45,8 @@ impl Kpi {
             Kpi::Buyers => "下单人数（期望）",
             Kpi::CsGmv => "客服销售额",
             Kpi::GmvLost => "损失销售额（对比即时应答）",
+            Kpi::InSalePayRate => "售中付款率（期望）",
+            Kpi::InSaleGmvLost => "售中损失销售额（对比即时应答）",
             Kpi::DeflectionRate => "机器人分流率",
             Kpi::Escalations => "转人工数",
             Kpi::BotUtilisation => "机器人利用率",
@@ -121,6 +123,12 @@ impl Kpi {
             Kpi::Buyers => "售前顾客中的期望下单人数（每人 C = A × B 之和）",
             Kpi::CsGmv => "期望下单人数 × 客单价",
             Kpi::GmvLost => "（全部即时应答时的期望下单人数 − 期望下单人数）× 客单价",
+            Kpi::InSalePayRate => {
+                "售中顾客的期望付款订单 / 售中顾客（每人 P(付款) = B × m_售中(首次有效回复时间)）"
+            }
+            Kpi::InSaleGmvLost => {
+                "（全部售中顾客即时应答时的期望付款订单 − 期望付款订单）× 订单金额"
+            }
             Kpi::DeflectionRate => "机器人解决的顾客 / 进线顾客",
             Kpi::Escalations => "机器人转给人工的顾客（转人工）",
             Kpi::BotUtilisation => "时间平均的机器人会话数 / 机器人容量",

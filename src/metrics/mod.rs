@@ -449,6 +449,18 @@ pub struct Counters {
     pub cs_gmv: f64,
     /// GMV lost against instant service.
     pub gmv_lost: f64,
+    /// In-sale customers whose order's payment was predicted (`[conversion.in_sale]`).
+    #[serde(default)]
+    pub in_sale_customers: u64,
+    /// Their expected paid orders.
+    #[serde(default)]
+    pub in_sale_paid: f64,
+    /// Their expected paid orders had every one been answered instantly.
+    #[serde(default)]
+    pub in_sale_instant_paid: f64,
+    /// In-sale GMV lost against instant service: (instant - paid) x order value.
+    #[serde(default)]
+    pub in_sale_gmv_lost: f64,
     /// Agent disconnects (network).
     pub disconnects: u64,
     /// Chats moved to other agents after an outage.
@@ -522,6 +534,12 @@ pub struct IntervalCounts {
     pub unanswered: i64,
     /// GMV lost against instant service on the pre-sale arrivals.
     pub gmv_lost: f64,
+    /// In-sale GMV lost against instant service on the in-sale arrivals.
+    #[serde(default)]
+    pub in_sale_gmv_lost: f64,
+    /// In-sale arrivals whose payment was predicted.
+    #[serde(default)]
+    pub in_sale: u64,
 }
 
 /// The per-interval accumulator of a running replication.

@@ -154,6 +154,14 @@ impl Model<'_> {
                         .map(|cv| cv.bot_resolved_probability());
                     self.record_conversion(arrived, p, 1.0, false, None);
                 }
+                if class == Class::InSale {
+                    let p = self
+                        .sc
+                        .conversion
+                        .as_ref()
+                        .and_then(|cv| cv.in_sale_bot_probability());
+                    self.record_in_sale(arrived, p);
+                }
             }
             self.leave_bot(counted, now);
         } else if self.rng_bot.random::<f64>() < bot.leave_share {
@@ -195,6 +203,14 @@ impl Model<'_> {
             self.unresolved -= 1;
             if class == Class::PreSale {
                 self.record_abandoned_conversion(first_arrived, false);
+            }
+            if class == Class::InSale {
+                let p = self
+                    .sc
+                    .conversion
+                    .as_ref()
+                    .and_then(|cv| cv.in_sale_probability(None));
+                self.record_in_sale(first_arrived, p);
             }
         }
     }

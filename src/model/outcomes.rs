@@ -128,6 +128,14 @@ impl Model<'_> {
             if cu.class == Class::PreSale {
                 self.record_abandoned_conversion(cu.first_arrived, cu.reached_human);
             }
+            if cu.class == Class::InSale {
+                let p = self
+                    .sc
+                    .conversion
+                    .as_ref()
+                    .and_then(|cv| cv.in_sale_probability(None));
+                self.record_in_sale(cu.first_arrived, p);
+            }
         }
     }
 
@@ -200,6 +208,30 @@ impl Model<'_> {
             row.counts.pre_sale += 1;
             row.counts.expected_buyers += p;
             row.counts.gmv_lost += (instant - p) * cv.average_order_value;
+        }
+    }
+
+    /// An in-sale customer's predicted payment `p` (None: in-sale value not modelled):
+    /// the order paid, against an instant answer, in money.
+    pub(super) fn record_in_sale(&mut self, first_arrived: SimTime, p: Option<f64>) {
+        let Some(cv) = self.sc.conversion.as_ref() else {
+            return;
+        };
+        let (Some(p), Some(instant), Some(v)) =
+            (p, cv.in_sale_instant_probability(), cv.in_sale.as_ref())
+        else {
+            return;
+        };
+        let lost = (instant - p) * v.order_value;
+        let c = &mut self.counters;
+        c.in_sale_customers += 1;
+        c.in_sale_paid += p;
+        c.in_sale_instant_paid += instant;
+        c.in_sale_gmv_lost += lost;
+        let k = self.interval_of(first_arrived);
+        if let Some(row) = self.intervals.get_mut(k) {
+            row.counts.in_sale_gmv_lost += lost;
+            row.counts.in_sale += 1;
         }
     }
 
@@ -359,6 +391,17 @@ impl Model<'_> {
                     .map(|cv| cv.probability(first, mean_reply));
                 let first_arrived = cu.first_arrived;
                 self.record_conversion(first_arrived, p, factor, true, Some(group));
+            } else if cu.served && cu.class == Class::InSale {
+                // to the first answer, as for pre-sale: a 您好 alone pays nothing
+                let first = (cu.answered_at != SimTime::NEVER)
+                    .then(|| (cu.answered_at - cu.first_arrived).as_secs_f64());
+                let p = self
+                    .sc
+                    .conversion
+                    .as_ref()
+                    .and_then(|cv| cv.in_sale_probability(first));
+                let first_arrived = cu.first_arrived;
+                self.record_in_sale(first_arrived, p);
             }
         }
         self.in_system.add(now, -1, &self.clocking);

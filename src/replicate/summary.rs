@@ -94,6 +94,8 @@ pub struct HourTotals {
     pub expected_buyers: f64,
     /// GMV lost against instant service.
     pub gmv_lost: f64,
+    /// In-sale GMV lost against instant service.
+    pub in_sale_gmv_lost: f64,
 }
 
 /// Where a run's per-replication files (`series.csv`, `histograms/*.hlog`) go.
@@ -408,6 +410,7 @@ impl<'a> Summariser<'a> {
                 h.pre_sale += n.pre_sale as f64;
                 h.expected_buyers += n.expected_buyers;
                 h.gmv_lost += n.gmv_lost;
+                h.in_sale_gmv_lost += n.in_sale_gmv_lost;
             }
         }
         self.sink.add(p.series, p.hlog);

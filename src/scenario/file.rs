@@ -226,10 +226,29 @@ pub struct ConversionFile {
     pub slow_reply_penalty_per_10s: f64,
     #[serde(default)]
     pub slow_reply_penalty_cap: f64,
-    #[serde(default = "one")]
-    pub bot_resolved_factor: f64,
+    /// Default: the curve's first multiplier (an instant answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_resolved_factor: Option<f64>,
     pub payment_rate: f64,
     pub average_order_value: f64,
+    /// `[conversion.in_sale]`: what an in-sale customer's order is worth as it waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_sale: Option<InSaleFile>,
+}
+
+/// `[conversion.in_sale]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InSaleFile {
+    /// `[seconds, multiplier on P(pay)]` points, as `first_reply_curve`.
+    pub first_reply_curve: Vec<(f64, f64)>,
+    pub abandoned_multiplier: f64,
+    /// Default: the curve's first multiplier (the bot answers at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_resolved_factor: Option<f64>,
+    /// Default: `average_order_value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_value: Option<f64>,
 }
 
 fn default_slow_threshold() -> f64 {

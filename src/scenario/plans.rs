@@ -7,7 +7,7 @@ use super::validate::{Ctx, R, clamp_window};
 use crate::bot::{Bot, Overflow, UncertainProbability};
 use crate::class::Class;
 use crate::conversation::Conversation;
-use crate::conversion::Conversion;
+use crate::conversion::{Conversion, InSaleValue};
 use crate::distribution::DurationSpec;
 use crate::engine::SimTime;
 use crate::network::{Network, Outage, Site, Workstation};
@@ -240,21 +240,23 @@ pub(super) fn network(
     })
 }
 
-pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
-    let mut curve = Vec::new();
-    for (i, &(t, m)) in raw.first_reply_curve.iter().enumerate() {
-        let key = format!("conversion.first_reply_curve[{i}]");
-        let t = ctx.non_negative(&format!("{key}[0]"), t)?;
-        let m = ctx.non_negative(&format!("{key}[1]"), m)?;
-        if curve.last().is_some_and(|&(p, _): &(f64, f64)| p >= t) {
-            return Err(ctx.err(key, "points must be in strictly increasing time order"));
+/// A `[seconds, multiplier]` curve under `key`: times strictly increasing, multipliers
+/// that never rise (a later answer never sells more); its first and last points.
+fn curve(points: &[(f64, f64)], key: &str, ctx: &Ctx<'_>) -> R<Vec<(f64, f64)>> {
+    let mut curve: Vec<(f64, f64)> = Vec::new();
+    for (i, &(t, m)) in points.iter().enumerate() {
+        let at = format!("{key}[{i}]");
+        let t = ctx.non_negative(&format!("{at}[0]"), t)?;
+        let m = ctx.non_negative(&format!("{at}[1]"), m)?;
+        if curve.last().is_some_and(|&(p, _)| p >= t) {
+            return Err(ctx.err(at, "points must be in strictly increasing time order"));
         }
         // a later first reply never sells more: GMV lost would read as a gain otherwise
         if let Some(&(p, before)) = curve.last()
             && m > before
         {
             return Err(ctx.err(
-                key,
+                at,
                 format!(
                     "the multiplier {m} at {t} s is above {before} at {p} s: a later first \
                      reply must not convert better"
@@ -263,27 +265,39 @@ pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
         }
         curve.push((t, m));
     }
-    let (Some(&(_, instant)), Some(&(last_s, last))) = (curve.first(), curve.last()) else {
-        return Err(ctx.err(
-            "conversion.first_reply_curve",
-            "needs at least one [seconds, multiplier] point",
-        ));
-    };
-    let abandoned =
-        ctx.non_negative("conversion.abandoned_multiplier", raw.abandoned_multiplier)?;
+    if curve.is_empty() {
+        return Err(ctx.err(key, "needs at least one [seconds, multiplier] point"));
+    }
+    Ok(curve)
+}
+
+/// The floor for leavers (at most the curve's last point) and the bot's factor (at most
+/// its first, an instant answer; that by default) under `key`.
+fn floor_and_bot(
+    curve: &[(f64, f64)],
+    key: &str,
+    abandoned: f64,
+    bot: Option<f64>,
+    ctx: &Ctx<'_>,
+) -> R<(f64, f64)> {
+    let (instant, (last_s, last)) = (curve[0].1, curve[curve.len() - 1]);
+    let abandoned = ctx.non_negative(&format!("{key}.abandoned_multiplier"), abandoned)?;
     if abandoned > last {
         return Err(ctx.err(
-            "conversion.abandoned_multiplier",
+            format!("{key}.abandoned_multiplier"),
             format!(
                 "{abandoned} is above the curve's {last} at {last_s} s: a customer who leaves \
                  unanswered must not convert better than one answered late"
             ),
         ));
     }
-    let bot = ctx.non_negative("conversion.bot_resolved_factor", raw.bot_resolved_factor)?;
+    let bot = ctx.non_negative(
+        &format!("{key}.bot_resolved_factor"),
+        bot.unwrap_or(instant),
+    )?;
     if bot > instant {
         return Err(ctx.err(
-            "conversion.bot_resolved_factor",
+            format!("{key}.bot_resolved_factor"),
             format!(
                 "{bot} is above the curve's instant multiplier {instant}: the bot would \
                  out-sell an instant human answer, and GMV lost against an instant answer \
@@ -291,6 +305,47 @@ pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
             ),
         ));
     }
+    Ok((abandoned, bot))
+}
+
+pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
+    let curve = curve(&raw.first_reply_curve, "conversion.first_reply_curve", ctx)?;
+    let (abandoned, bot) = floor_and_bot(
+        &curve,
+        "conversion",
+        raw.abandoned_multiplier,
+        raw.bot_resolved_factor,
+        ctx,
+    )?;
+    let average_order_value =
+        ctx.non_negative("conversion.average_order_value", raw.average_order_value)?;
+    let in_sale = match &raw.in_sale {
+        None => None,
+        Some(f) => {
+            let key = "conversion.in_sale";
+            let points = self::curve(
+                &f.first_reply_curve,
+                &format!("{key}.first_reply_curve"),
+                ctx,
+            )?;
+            let (abandoned, bot) = floor_and_bot(
+                &points,
+                key,
+                f.abandoned_multiplier,
+                f.bot_resolved_factor,
+                ctx,
+            )?;
+            Some(InSaleValue {
+                curve: points,
+                abandoned_multiplier: abandoned,
+                bot_resolved_factor: bot,
+                order_value: ctx.non_negative(
+                    &format!("{key}.order_value"),
+                    f.order_value.unwrap_or(average_order_value),
+                )?,
+            })
+        }
+    };
     Ok(Conversion {
         order_base: ctx.probability("conversion.order_base", raw.order_base)?,
         first_reply_curve: curve,
@@ -309,7 +364,7 @@ pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {
         )?,
         bot_resolved_factor: bot,
         payment_rate: ctx.probability("conversion.payment_rate", raw.payment_rate)?,
-        average_order_value: ctx
-            .non_negative("conversion.average_order_value", raw.average_order_value)?,
+        average_order_value,
+        in_sale,
     })
 }

@@ -51,3 +51,4 @@ mod shard;
 mod slurm;
 mod staffing;
 mod verdicts;
+mod whole_night;
