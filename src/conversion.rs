@@ -48,7 +48,7 @@ pub struct InSaleValue {
 
 /// A piecewise-linear curve of `(seconds, multiplier)` points at `t_s`: the first value
 /// before the first point, the last after the last.
-fn along(pts: &[(f64, f64)], t_s: f64) -> f64 {
+pub(crate) fn along(pts: &[(f64, f64)], t_s: f64) -> f64 {
     let Some(&(t0, m0)) = pts.first() else {
         return 1.0;
     };

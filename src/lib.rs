@@ -132,6 +132,7 @@ pub mod replicate;
 pub mod report;
 pub mod roster;
 pub mod routing;
+pub mod satisfaction;
 pub mod scenario;
 pub mod scoring;
 pub mod service;

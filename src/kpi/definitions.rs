@@ -105,6 +105,9 @@ impl Kpi {
             Kpi::InSalePayRate => {
                 "expected paid orders / in-sale customers (each one's P(pay) = B x m_in(time to the first useful reply))"
             }
+            Kpi::Satisfaction => {
+                "expected satisfied ratings / customers who got a human reply: each one's P = the class's share satisfied when answered at once x s(time to the first useful reply)"
+            }
             Kpi::InSaleGmvLost => {
                 "(expected paid orders had every in-sale customer been answered at once - expected paid orders) x order value"
             }

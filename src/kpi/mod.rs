@@ -105,6 +105,8 @@ pub enum Kpi {
     InSalePayRate,
     /// In-sale GMV lost against instant service.
     InSaleGmvLost,
+    /// 满意度 (predicted): expected satisfied ratings / customers who got a human reply.
+    Satisfaction,
     /// Customers the bot resolved / customers received.
     DeflectionRate,
     /// Customers the bot passed to a human (转人工).
@@ -117,7 +119,7 @@ pub enum Kpi {
 
 impl Kpi {
     /// Every KPI, in report order.
-    pub const ALL: [Kpi; 44] = [
+    pub const ALL: [Kpi; 45] = [
         Kpi::AvgResponseS,
         Kpi::ReplyResponseP90S,
         Kpi::FirstResponseMeanS,
@@ -158,6 +160,7 @@ impl Kpi {
         Kpi::GmvLost,
         Kpi::InSalePayRate,
         Kpi::InSaleGmvLost,
+        Kpi::Satisfaction,
         Kpi::DeflectionRate,
         Kpi::Escalations,
         Kpi::BotUtilisation,
@@ -207,6 +210,7 @@ impl Kpi {
             Kpi::GmvLost => "gmv_lost",
             Kpi::InSalePayRate => "in_sale_pay_rate",
             Kpi::InSaleGmvLost => "in_sale_gmv_lost",
+            Kpi::Satisfaction => "satisfaction",
             Kpi::DeflectionRate => "deflection_rate",
             Kpi::Escalations => "escalations",
             Kpi::BotUtilisation => "bot_utilisation",
@@ -263,6 +267,7 @@ impl Kpi {
             Kpi::GmvLost => "GMV lost vs instant",
             Kpi::InSalePayRate => "in-sale orders paid",
             Kpi::InSaleGmvLost => "in-sale GMV lost",
+            Kpi::Satisfaction => "满意度 satisfaction",
             Kpi::DeflectionRate => "bot deflection",
             Kpi::Escalations => "转人工 escalations",
             Kpi::BotUtilisation => "bot utilisation",
@@ -285,6 +290,7 @@ impl Kpi {
             | Kpi::Conversion
             | Kpi::InquiryConversion
             | Kpi::InSalePayRate
+            | Kpi::Satisfaction
             | Kpi::Buyers
             | Kpi::CsGmv
             | Kpi::DeflectionRate
@@ -334,6 +340,7 @@ impl Kpi {
                 | Kpi::Conversion
                 | Kpi::InquiryConversion
                 | Kpi::InSalePayRate
+                | Kpi::Satisfaction
                 | Kpi::DeflectionRate
                 | Kpi::BotUtilisation
         )
@@ -404,6 +411,7 @@ impl Kpi {
             Kpi::GmvLost => (c.pre_sale_customers > 0).then_some(c.gmv_lost),
             Kpi::InSalePayRate => ratio(c.in_sale_paid, c.in_sale_customers),
             Kpi::InSaleGmvLost => (c.in_sale_customers > 0).then_some(c.in_sale_gmv_lost),
+            Kpi::Satisfaction => ratio(c.satisfied, c.rated),
             Kpi::DeflectionRate => {
                 (c.bot_touched > 0).then(|| c.deflected as f64 / c.arrived as f64)
             }
@@ -417,7 +425,7 @@ impl Kpi {
 
 impl Kpi {
     /// KPIs that can be judged on one interval's arrival cohort.
-    pub const PER_INTERVAL: [Kpi; 7] = [
+    pub const PER_INTERVAL: [Kpi; 8] = [
         Kpi::AvgResponseS,
         Kpi::FirstResponseP90S,
         Kpi::FirstReply30sShare,
@@ -425,6 +433,7 @@ impl Kpi {
         Kpi::ReplyRate,
         Kpi::AbandonmentRate,
         Kpi::Conversion,
+        Kpi::Satisfaction,
     ];
 
     /// This KPI for the customers who arrived in one interval (`row`) of a replication:
@@ -448,6 +457,7 @@ impl Kpi {
             Kpi::ReplyRate => ratio(n.replied as f64, n.received),
             Kpi::AbandonmentRate => ratio(n.abandoned as f64, n.arrived),
             Kpi::Conversion => ratio(n.expected_buyers, n.pre_sale),
+            Kpi::Satisfaction => ratio(n.satisfied, n.rated),
             _ => None,
         }
     }

@@ -47,6 +47,7 @@ impl Kpi {
             Kpi::GmvLost => "损失销售额（对比即时应答）",
             Kpi::InSalePayRate => "售中付款率（期望）",
             Kpi::InSaleGmvLost => "售中损失销售额（对比即时应答）",
+            Kpi::Satisfaction => "满意度（预测）",
             Kpi::DeflectionRate => "机器人分流率",
             Kpi::Escalations => "转人工数",
             Kpi::BotUtilisation => "机器人利用率",
@@ -128,6 +129,9 @@ impl Kpi {
             }
             Kpi::InSaleGmvLost => {
                 "（全部售中顾客即时应答时的期望付款订单 − 期望付款订单）× 订单金额"
+            }
+            Kpi::Satisfaction => {
+                "期望满意评价 / 得到人工回复的顾客（每人 P = 该类即时应答时的满意率 × s(首次有效回复时间)）"
             }
             Kpi::DeflectionRate => "机器人解决的顾客 / 进线顾客",
             Kpi::Escalations => "机器人转给人工的顾客（转人工）",

@@ -461,6 +461,12 @@ pub struct Counters {
     /// In-sale GMV lost against instant service: (instant - paid) x order value.
     #[serde(default)]
     pub in_sale_gmv_lost: f64,
+    /// Customers who got a human reply and rate the conversation (`[satisfaction]`).
+    #[serde(default)]
+    pub rated: u64,
+    /// Their expected satisfied ratings.
+    #[serde(default)]
+    pub satisfied: f64,
     /// Agent disconnects (network).
     pub disconnects: u64,
     /// Chats moved to other agents after an outage.
@@ -540,6 +546,12 @@ pub struct IntervalCounts {
     /// In-sale arrivals whose payment was predicted.
     #[serde(default)]
     pub in_sale: u64,
+    /// Arrivals who got a human reply and rate the conversation.
+    #[serde(default)]
+    pub rated: u64,
+    /// Their expected satisfied ratings.
+    #[serde(default)]
+    pub satisfied: f64,
 }
 
 /// The per-interval accumulator of a running replication.

@@ -373,6 +373,21 @@ impl Model<'_> {
         self.queued_messages -= i64::from(cu.queued_message);
         if cu.counted {
             self.counted_present -= 1;
+            if cu.replied
+                && let Some(s) = self.sc.satisfaction.as_ref()
+            {
+                // rated by the time to the first answer; a 您好 alone is not one
+                let first = (cu.answered_at != SimTime::NEVER)
+                    .then(|| (cu.answered_at - cu.first_arrived).as_secs_f64());
+                let p = s.probability(cu.class, first);
+                self.counters.rated += 1;
+                self.counters.satisfied += p;
+                let k = self.interval_of(cu.first_arrived);
+                if let Some(row) = self.intervals.get_mut(k) {
+                    row.counts.rated += 1;
+                    row.counts.satisfied += p;
+                }
+            }
             if cu.served && cu.class == Class::PreSale {
                 // to the first answer: a customer who got only a 您好 has none
                 let first = (cu.answered_at != SimTime::NEVER)

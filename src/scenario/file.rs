@@ -69,6 +69,9 @@ pub struct ScenarioFile {
     /// Predicted conversion of pre-sale inquiries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion: Option<ConversionFile>,
+    /// Predicted satisfaction (满意度).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<SatisfactionFile>,
     /// Named plan variants (`[[variants]]`), each overriding parts of this scenario.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<VariantFile>,
@@ -234,6 +237,16 @@ pub struct ConversionFile {
     /// `[conversion.in_sale]`: what an in-sale customer's order is worth as it waits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_sale: Option<InSaleFile>,
+}
+
+/// `[satisfaction]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SatisfactionFile {
+    /// Share satisfied when answered at once, per class.
+    pub at_once: ClassValuesFile,
+    /// `[seconds, multiplier]` points: s(t) on `at_once` for a first useful reply after t.
+    pub first_reply_curve: Vec<(f64, f64)>,
 }
 
 /// `[conversion.in_sale]`.

@@ -83,6 +83,8 @@ pub struct Scenario {
     pub network: Option<crate::network::Network>,
     /// Conversion prediction, if configured.
     pub conversion: Option<crate::conversion::Conversion>,
+    /// Satisfaction prediction (满意度), if configured.
+    pub satisfaction: Option<crate::satisfaction::Satisfaction>,
     /// The file as read, with defaults filled, for echoing in outputs.
     pub echo: serde_json::Value,
 }

@@ -11,6 +11,7 @@ use crate::conversion::{Conversion, InSaleValue};
 use crate::distribution::DurationSpec;
 use crate::engine::SimTime;
 use crate::network::{Network, Outage, Site, Workstation};
+use crate::satisfaction::Satisfaction;
 
 fn class_values(raw: &ClassValuesFile, key: &str, ctx: &Ctx<'_>) -> R<[f64; 3]> {
     let given = [raw.pre_sale, raw.in_sale, raw.after_sale];
@@ -306,6 +307,25 @@ fn floor_and_bot(
         ));
     }
     Ok((abandoned, bot))
+}
+
+pub(super) fn satisfaction(raw: &SatisfactionFile, ctx: &Ctx<'_>) -> R<Satisfaction> {
+    let key = "satisfaction.first_reply_curve";
+    let points = curve(&raw.first_reply_curve, key, ctx)?;
+    if points[0].1 > 1.0 {
+        return Err(ctx.err(
+            format!("{key}[0][1]"),
+            format!(
+                "is {}: the curve scales the share satisfied when answered at once, so it is \
+                 at most 1",
+                points[0].1
+            ),
+        ));
+    }
+    Ok(Satisfaction {
+        at_once: class_values(&raw.at_once, "satisfaction.at_once", ctx)?,
+        curve: points,
+    })
 }
 
 pub(super) fn conversion(raw: &ConversionFile, ctx: &Ctx<'_>) -> R<Conversion> {

@@ -203,6 +203,10 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         Some(c) => Some(super::plans::conversion(c, ctx)?),
         None => None,
     };
+    let satisfaction = match &raw.satisfaction {
+        Some(s) => Some(super::plans::satisfaction(s, ctx)?),
+        None => None,
+    };
     if raw.groups.iter().any(|g| g.workstation.is_some()) && raw.network.is_none() {
         let i = raw
             .groups
@@ -241,6 +245,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         bot,
         network,
         conversion,
+        satisfaction,
         echo,
     };
     super::budget::check(&sc, ctx)?;

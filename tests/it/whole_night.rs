@@ -44,6 +44,9 @@ average_order_value = 300
 first_reply_curve = [[10, 1.0], [60, 0.95], [300, 0.85], [1800, 0.75]]
 abandoned_multiplier = 0.70
 order_value = 400
+[satisfaction]
+at_once = {{ default = 0.98, in_sale = 0.9 }}
+first_reply_curve = [[50, 1.0], [180, 0.8]]
 "#
     );
     let dir = common::temp_dir("in_sale_only");
@@ -83,4 +86,26 @@ fn an_in_sale_order_is_paid_at_b_when_answered_at_once_and_at_the_floor_when_lef
     );
     // pre-sale figures stay undefined: no pre-sale customer arrived
     assert_eq!(Kpi::GmvLost.value(&r), None);
+}
+
+#[test]
+fn satisfaction_is_the_class_share_for_customers_answered_at_once_and_a_target_checks_it() {
+    let mut sc = in_sale_only(100, r#"["01-01 00:00", "01-01 04:00"]"#);
+    sc.targets = vec![d11sim::kpi::Target::parse("satisfaction >= 0.95").unwrap()];
+    let r = run_replication(&sc, 1, 0);
+    // every in-sale customer answered on arrival rates, satisfied with P = 0.9
+    assert_eq!(r.counters.rated, r.counters.arrived);
+    let s = Kpi::Satisfaction.value(&r).unwrap();
+    assert!((s - 0.9).abs() < 1e-12, "{s}");
+    let results = d11sim::replicate::summarise(&sc, 1, vec![r]);
+    let t = &results.targets[0];
+    assert_eq!(
+        t.verdict,
+        d11sim::replicate::judge::Verdict::Missed,
+        "{t:?}"
+    );
+    // nobody answered: nobody rates, and the KPI is undefined rather than 0
+    let r = run_replication(&in_sale_only(1, r#"["01-01 05:00", "01-01 06:00"]"#), 1, 0);
+    assert_eq!(r.counters.rated, 0);
+    assert_eq!(Kpi::Satisfaction.value(&r), None);
 }
