@@ -32,10 +32,10 @@ impl Kpi {
                 "scored customer messages answered within 3 min / scored customer messages of customers received by a human (never answered counts as a miss)"
             }
             Kpi::ReplyRate => {
-                "回复率: customers received by a human who got at least one human reply at any time before the platform closed the chat / customers received by a human (bot-only customers are out of both)"
+                "回复率: customers received by a human who got at least one human reply at any time before the platform closed the chat / customers received by a human (bot-only customers are out of both; arrivals a full line turned away with a busy reply are in the denominator, unreplied). A kept inbox answers nearly every message before the close, so in a staffed day it sits near 100%: compare plans by answered_while_present_rate"
             }
             Kpi::AnsweredWhilePresentRate => {
-                "customers received by a human whose first human reply came while they were still there / customers received by a human"
+                "customers received by a human whose first human reply came while they were still there / customers received by a human (busy-blocked arrivals included, unanswered): the reply rate a planner can compare plans by where 回复率 saturates"
             }
             Kpi::AbandonmentRate => {
                 "customers who left before their first reply (a human's, the agent's 您好 included, or the bot's resolution), the bot's leavers and busy-blocked arrivals included / customers arrived"
