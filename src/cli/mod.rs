@@ -5,6 +5,7 @@ pub(crate) mod bench_report;
 pub(crate) mod bench_shard;
 pub(crate) mod erlang;
 pub(crate) mod formula;
+pub(crate) mod roster_file;
 pub(crate) mod shard;
 pub(crate) mod staff;
 pub(crate) mod staff_report;
