@@ -346,6 +346,12 @@ impl Kpi {
         )
     }
 
+    /// True for shares that cannot exceed 100% (答问比, a ratio printed as a percentage,
+    /// can: a good store sends more messages than it receives).
+    pub fn at_most_one(self) -> bool {
+        self.is_share() && self != Kpi::AnswerQuestionRatio
+    }
+
     /// Parses a KPI key.
     pub fn parse(s: &str) -> Option<Kpi> {
         Kpi::ALL.into_iter().find(|k| k.name() == s)

@@ -8,14 +8,15 @@ use crate::scenario::Scenario;
 
 /// A KPI value for people: shares as percentages, large counts without decimals.
 /// A KPI's 95% interval as `LOW .. HIGH`. Every KPI is non-negative: a t interval
-/// reaching below 0 is shown from 0.
+/// reaching below 0 is shown from 0, and one past 100% of a share that cannot exceed it is
+/// shown to 100%.
 pub fn fmt_ci(kpi: Kpi, e: &crate::stats::Estimate) -> String {
     format!(
         "{} .. {}",
         fmt_value(kpi, e.ci_low.max(0.0)),
         fmt_value(
             kpi,
-            if kpi.is_share() {
+            if kpi.at_most_one() {
                 e.ci_high.min(1.0)
             } else {
                 e.ci_high
@@ -234,5 +235,30 @@ fn render_groups(out: &mut String, scenario: &Scenario, r: &RunResults) {
             pct(mean(G::AgentUtilisation)),
             num(mean(G::MeanConcurrency), 2),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interval_is_cut_at_100_percent_only_for_shares_that_cannot_pass_it() {
+        let e = crate::stats::Estimate {
+            mean: 1.2917,
+            ci_low: 1.2873,
+            ci_high: 1.2961,
+            sd: 0.001,
+            n: 10,
+        };
+        // 答问比 is a ratio printed as a percentage: 129% is a good store, not an error
+        assert_eq!(fmt_ci(Kpi::AnswerQuestionRatio, &e), "128.73% .. 129.61%");
+        let near = crate::stats::Estimate {
+            mean: 0.999,
+            ci_low: 0.997,
+            ci_high: 1.001,
+            ..e
+        };
+        assert_eq!(fmt_ci(Kpi::ReplyRate, &near), "99.70% .. 100.00%");
     }
 }

@@ -200,7 +200,7 @@ fn check(text: &str, dir: &Path, memory: u64) -> &'static str {
             k.kpi.name(),
             e.mean
         );
-        if k.kpi.is_share() && k.kpi != d11sim::kpi::Kpi::AnswerQuestionRatio {
+        if k.kpi.at_most_one() {
             assert!(
                 e.mean <= 1.0 + 1e-9,
                 "a share above 100%: {} {}",
