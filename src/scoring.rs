@@ -1,6 +1,8 @@
 //! How the platform scores response times: the daily scoring hours outside which rounds
-//! (customer messages) do not count in 平响 and the per-round 3-minute share, and a cap on
-//! one round's time in 平响. They change what the KPIs count, never what happens.
+//! (customer messages) do not count in 平响 and the per-round 3-minute share, and customers
+//! do not count in the per-customer first-response KPIs (首响 and its 30 s and 3 min
+//! shares); how a 留言 left while nobody was on duty counts in those; and a cap on one
+//! round's time in 平响. They change what the KPIs count, never what happens.
 
 use crate::engine::SimTime;
 
@@ -11,6 +13,37 @@ pub struct Scoring {
     pub hours: Option<(SimTime, SimTime)>,
     /// Cap on one round's time in 平响; `SimTime::NEVER`: no cap.
     pub round_cap: SimTime,
+    /// How a 留言 left while nobody with its skill was on duty counts in the per-customer
+    /// first-response KPIs.
+    pub messages_left: MessagesLeft,
+}
+
+/// How an unstaffed-hours 留言 counts in 首响 and the per-customer first-reply shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessagesLeft {
+    /// From the message: the whole unstaffed wait counts (the KPI the customer lived).
+    WholeWait,
+    /// From the start of the next staffed hour: the first moment an agent with the skill
+    /// is rostered on duty (the shift's own response, without the night before it).
+    FromStaffed,
+    /// Not scored: the 留言 is out of 首响 and out of both shares' numerators and
+    /// denominators (it still counts in 回复率 and 留言率).
+    LeftOut,
+}
+
+impl MessagesLeft {
+    /// The scenario key's values, in order.
+    pub const NAMES: [&'static str; 3] = ["whole_wait", "from_staffed", "left_out"];
+
+    /// The value for a scenario key, if it is one.
+    pub fn parse(s: &str) -> Option<MessagesLeft> {
+        match s {
+            "whole_wait" => Some(MessagesLeft::WholeWait),
+            "from_staffed" => Some(MessagesLeft::FromStaffed),
+            "left_out" => Some(MessagesLeft::LeftOut),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Scoring {
@@ -18,6 +51,7 @@ impl Default for Scoring {
         Scoring {
             hours: None,
             round_cap: SimTime::NEVER,
+            messages_left: MessagesLeft::WholeWait,
         }
     }
 }

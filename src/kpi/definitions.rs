@@ -14,7 +14,7 @@ impl Kpi {
                 "90th percentile of (reply delivered - customer message sent) over every reply"
             }
             Kpi::FirstResponseMeanS => {
-                "首响: sum of (first human reply delivered - chat reaching a human, i.e. arrival or 转人工) / customers with a first human reply; the agent's 您好 counts, the store's automatic welcome message does not"
+                "首响: sum of (first human reply delivered - chat reaching a human, i.e. arrival or 转人工) / customers with a first human reply; the agent's 您好 counts, the store's automatic welcome message does not; customers reaching a human outside [scoring] hours are left out, and a 留言 left while nobody was on duty counts by [scoring] messages_left (its whole wait, from the next staffed shift start, or left out)"
             }
             Kpi::FirstResponseP90S => {
                 "90th percentile of the first response (from the chat reaching a human)"

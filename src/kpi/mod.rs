@@ -367,16 +367,19 @@ impl Kpi {
         };
         let per_agent = |area: f64| (r.areas.on_duty_s > 0.0).then(|| area / r.areas.on_duty_s);
         let window = |area: f64| (r.areas.window_s > 0.0).then(|| area / r.areas.window_s);
+        // the customers the first-response KPIs score ([scoring] hours, the 留言 rule)
+        let scored = c.received - c.first_response_left_out;
+        let scored_replies = c.first_replies - c.first_replies_left_out;
         match self {
             Kpi::AvgResponseS => ratio(c.reply_response_sum_s, c.replies),
             Kpi::ReplyResponseP90S => seconds(&r.histograms.reply_response_ms, 0.9),
-            Kpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.first_replies),
+            Kpi::FirstResponseMeanS => ratio(c.first_response_sum_s, scored_replies),
             Kpi::FirstResponseP90S => seconds(&r.histograms.first_response_ms, 0.9),
             Kpi::FirstResponseFromArrivalMeanS => {
-                ratio(c.first_response_from_arrival_sum_s, c.first_replies)
+                ratio(c.first_response_from_arrival_sum_s, scored_replies)
             }
-            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, c.received),
-            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, c.received),
+            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, scored),
+            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, scored),
             Kpi::Rounds3minShare => {
                 ratio(c.rounds_within_180s as f64, c.replies + c.rounds_unanswered)
             }
@@ -451,6 +454,7 @@ impl Kpi {
         let n = &row.counts;
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
         let nobody_replied = n.received > 0 && n.replied == 0;
+        let scored = n.received - n.first_response_left_out;
         match self {
             Kpi::AvgResponseS => {
                 ratio(n.reply_response_sum_s, n.replies).or(nobody_replied.then_some(f64::INFINITY))
@@ -458,8 +462,8 @@ impl Kpi {
             Kpi::FirstResponseP90S => row
                 .first_response_p90_s
                 .or(nobody_replied.then_some(f64::INFINITY)),
-            Kpi::FirstReply30sShare => ratio(n.first_reply_30s as f64, n.received),
-            Kpi::FirstReply3minShare => ratio(n.first_reply_180s as f64, n.received),
+            Kpi::FirstReply30sShare => ratio(n.first_reply_30s as f64, scored),
+            Kpi::FirstReply3minShare => ratio(n.first_reply_180s as f64, scored),
             Kpi::ReplyRate => ratio(n.replied as f64, n.received),
             Kpi::AbandonmentRate => ratio(n.abandoned as f64, n.arrived),
             Kpi::Conversion => ratio(n.expected_buyers, n.pre_sale),
@@ -526,7 +530,9 @@ impl ClassKpi {
         match self {
             ClassKpi::ReplyRate => ratio(c.replied as f64, c.received),
             ClassKpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
-            ClassKpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.replied),
+            ClassKpi::FirstResponseMeanS => {
+                ratio(c.first_response_sum_s, c.replied - c.first_replies_left_out)
+            }
             ClassKpi::MeanWaitAllS => ratio(c.wait_sum_s, c.attempts),
         }
     }

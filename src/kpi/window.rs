@@ -10,6 +10,7 @@ pub struct WindowCounts {
     arrived: u64,
     abandoned: u64,
     received: u64,
+    first_response_left_out: u64,
     replied: u64,
     replies: u64,
     reply_response_sum_s: f64,
@@ -30,6 +31,7 @@ impl WindowCounts {
         self.arrived += n.arrived;
         self.abandoned += n.abandoned;
         self.received += n.received;
+        self.first_response_left_out += n.first_response_left_out;
         self.replied += n.replied;
         self.replies += n.replies;
         self.reply_response_sum_s += n.reply_response_sum_s;
@@ -66,13 +68,14 @@ impl Kpi {
     pub fn window_value(self, c: &WindowCounts, aov: Option<f64>) -> Option<f64> {
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
         let nobody_replied = c.received > 0 && c.replied == 0;
+        let scored = c.received - c.first_response_left_out;
         match self {
             Kpi::AvgResponseS => {
                 ratio(c.reply_response_sum_s, c.replies).or(nobody_replied.then_some(f64::INFINITY))
             }
             Kpi::FirstResponseMeanS => ratio(c.first_response_sum_s, c.first_replied),
-            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, c.received),
-            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, c.received),
+            Kpi::FirstReply30sShare => ratio(c.first_reply_30s as f64, scored),
+            Kpi::FirstReply3minShare => ratio(c.first_reply_180s as f64, scored),
             Kpi::ReplyRate => ratio(c.replied as f64, c.received),
             Kpi::AbandonmentRate => ratio(c.abandoned as f64, c.arrived),
             Kpi::Conversion => ratio(c.expected_buyers, c.pre_sale),

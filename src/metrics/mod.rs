@@ -357,6 +357,12 @@ pub struct Counters {
     pub replied_after_leaving: u64,
     /// Customers with a first human reply at any time (served + replied after leaving).
     pub first_replies: u64,
+    /// Customers received whose first response is not scored (`[scoring]`).
+    #[serde(default)]
+    pub first_response_left_out: u64,
+    /// Of those, customers with a first human reply.
+    #[serde(default)]
+    pub first_replies_left_out: u64,
     /// Sum of first responses measured from the first arrival (bot time included), s.
     pub first_response_from_arrival_sum_s: f64,
     /// Arrivals turned away with a busy reply by a full waiting line.
@@ -486,6 +492,9 @@ pub struct ClassCounters {
     pub received: u64,
     /// Of those, customers with a human reply at any time.
     pub replied: u64,
+    /// Of those, customers whose first response is not scored (`[scoring]`).
+    #[serde(default)]
+    pub first_replies_left_out: u64,
     /// Customers the bot resolved.
     pub deflected: u64,
     /// Sum of first responses of customers with a first human reply, seconds.
@@ -509,6 +518,9 @@ pub struct IntervalCounts {
     pub received: u64,
     /// Of those, how many got a human reply at any time.
     pub replied: u64,
+    /// Of those received, how many are not scored in the first-response KPIs.
+    #[serde(default)]
+    pub first_response_left_out: u64,
     /// Agents on duty (or finishing chats after their shift) at the interval's end.
     pub agents_on_duty: i64,
     /// Customers in the system at the interval's end.
@@ -531,7 +543,7 @@ pub struct IntervalCounts {
     pub first_reply_180s: u64,
     /// 留言 not yet answered at the interval's end.
     pub messages_pending: i64,
-    /// Of the arrivals, first human replies by class ([`crate::class::Class::index`]).
+    /// Of the arrivals, scored first human replies by class ([`crate::class::Class::index`]).
     pub replied_by_class: [u64; 3],
     /// Sum of their first responses (from reaching a human) by class, seconds.
     pub first_response_sum_s_by_class: [f64; 3],

@@ -99,6 +99,9 @@ pub struct Customer {
     pub queued_message: bool,
     /// Withdrew the chat on leaving: nothing is owed, even with a kept inbox.
     pub withdrew: bool,
+    /// Counts in the per-customer first-response KPIs (`[scoring]` hours and the 留言
+    /// rule); `response_origin` is where its 首响 is scored from.
+    pub scored: bool,
     /// The agent who sent the first human reply (its group's conversion factor applies).
     pub first_agent: AgentId,
     /// When the first answer arrived (conversion runs to it): the first reply, unless
@@ -150,6 +153,7 @@ impl Customer {
             in_line: false,
             queued_message: false,
             withdrew: false,
+            scored: true,
             first_agent: 0,
             answered_at: SimTime::NEVER,
             cust_msgs: 1,

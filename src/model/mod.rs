@@ -351,10 +351,17 @@ impl<'s> Model<'s> {
         let (msgs, handover_at, cust_msgs) = self.draw_conversation_shape(class, queue_class);
         let nobody_there = !self.agents_exist_for(queue_class);
         let left_message = nobody_there && sc.inbox.keep_messages;
+        // a retrial keeps its first attempt's scoring (the denominators count first attempts)
+        let scored_from = if attempt == 1 {
+            self.scored_from(queue_class, now, left_message)
+        } else {
+            self.customers.get(c).scored.then_some(now)
+        };
         {
             let cu = self.customers.get_mut(c);
             cu.arrived = now;
-            cu.response_origin = now;
+            cu.response_origin = scored_from.unwrap_or(now);
+            cu.scored = scored_from.is_some();
             cu.reached_human = true;
             cu.msgs_total = msgs;
             cu.cust_msgs = cust_msgs;
@@ -366,6 +373,7 @@ impl<'s> Model<'s> {
             let k = self.interval_of(self.customers.get(c).first_arrived);
             if let Some(row) = self.intervals.get_mut(k) {
                 row.counts.received += 1;
+                row.counts.first_response_left_out += u64::from(scored_from.is_none());
             }
         }
         self.messages_pending += i64::from(left_message);
@@ -374,6 +382,7 @@ impl<'s> Model<'s> {
             self.counters.by_class[class.index()].attempts += 1;
             if attempt == 1 {
                 self.counters.received += 1;
+                self.counters.first_response_left_out += u64::from(scored_from.is_none());
                 self.counters.by_class[class.index()].received += 1;
                 self.counters.outside_hours += u64::from(nobody_there);
                 self.counters.messages_left += u64::from(left_message);
@@ -407,6 +416,35 @@ impl<'s> Model<'s> {
                 self.join_line(c, queue_class, now, false);
             }
         }
+    }
+
+    /// Where the first response of a customer reaching a human at `now` is scored from, or
+    /// `None` when it is not scored: outside `[scoring]` hours, or a 留言 left while nobody
+    /// with the skill was on duty under the `left_out` rule (`from_staffed` scores it from
+    /// the next rostered shift start of a group with the skill).
+    fn scored_from(&self, class: Class, now: SimTime, message_left: bool) -> Option<SimTime> {
+        use crate::scoring::MessagesLeft;
+        let scoring = &self.sc.scoring;
+        let from = match (message_left, scoring.messages_left) {
+            (false, _) | (true, MessagesLeft::WholeWait) => now,
+            (true, MessagesLeft::LeftOut) => return None,
+            (true, MessagesLeft::FromStaffed) => self.next_staffed(class, now).unwrap_or(now),
+        };
+        scoring
+            .counts_at(self.sc.calendar.time_of_day(from))
+            .then_some(from)
+    }
+
+    /// The first time from `now` on when a group with `class`'s skill is rostered on duty.
+    fn next_staffed(&self, class: Class, now: SimTime) -> Option<SimTime> {
+        self.sc
+            .groups
+            .iter()
+            .filter(|g| g.skills.contains(class))
+            .flat_map(|g| g.shifts.iter())
+            .filter(|w| w.end > now)
+            .map(|w| w.start.max(now))
+            .min()
     }
 
     /// Draws how long customer `c` waits for a first reply from `now` (its class's law

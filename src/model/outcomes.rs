@@ -22,8 +22,8 @@ impl Model<'_> {
         cu.served = present;
         cu.answered_at = now;
         cu.first_agent = cu.agent;
-        let (counted, class, left_message, agent) =
-            (cu.counted, cu.class, cu.left_message, cu.agent);
+        let (counted, class, left_message, agent, scored) =
+            (cu.counted, cu.class, cu.left_message, cu.agent, cu.scored);
         let (wait, first) = (cu.assigned - cu.arrived, now - cu.response_origin);
         let (from_arrival, since_received) = (now - cu.first_arrived, now - cu.arrived);
         let first_arrived = cu.first_arrived;
@@ -34,33 +34,39 @@ impl Model<'_> {
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.replied += 1;
             row.counts.served += u64::from(present);
-            row.counts.replied_by_class[class.index()] += 1;
-            row.counts.first_response_sum_s_by_class[class.index()] += first.as_secs_f64();
-            row.counts.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
-            row.counts.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
-            row.record_first_response(first);
+            if scored {
+                row.counts.replied_by_class[class.index()] += 1;
+                row.counts.first_response_sum_s_by_class[class.index()] += first.as_secs_f64();
+                row.counts.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
+                row.counts.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
+                row.record_first_response(first);
+            }
         }
         if !counted {
             return;
         }
         let ctr = &mut self.counters;
         ctr.first_replies += 1;
-        ctr.first_response_sum_s += first.as_secs_f64();
-        ctr.first_response_from_arrival_sum_s += from_arrival.as_secs_f64();
-        ctr.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
-        ctr.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
+        ctr.by_class[class.index()].replied += 1;
         if left_message {
             ctr.messages_answered += 1;
             ctr.message_response_sum_s += since_received.as_secs_f64();
         }
-        let by_class = &mut ctr.by_class[class.index()];
-        by_class.replied += 1;
-        by_class.first_response_sum_s += first.as_secs_f64();
-        let by_group = &mut self.group_counts[usize::from(self.agents[agent as usize].group)];
-        by_group.first_replies += 1;
-        by_group.first_response_sum_s += first.as_secs_f64();
-        by_group.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
-        self.histograms.record(Hist::FirstResponse, first);
+        if scored {
+            ctr.first_response_sum_s += first.as_secs_f64();
+            ctr.first_response_from_arrival_sum_s += from_arrival.as_secs_f64();
+            ctr.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
+            ctr.first_reply_180s += u64::from(first <= SimTime::from_secs(180));
+            ctr.by_class[class.index()].first_response_sum_s += first.as_secs_f64();
+            let by_group = &mut self.group_counts[usize::from(self.agents[agent as usize].group)];
+            by_group.first_replies += 1;
+            by_group.first_response_sum_s += first.as_secs_f64();
+            by_group.first_reply_30s += u64::from(first <= SimTime::from_secs(30));
+            self.histograms.record(Hist::FirstResponse, first);
+        } else {
+            ctr.first_replies_left_out += 1;
+            ctr.by_class[class.index()].first_replies_left_out += 1;
+        }
         if !present {
             self.counters.replied_after_leaving += 1;
             return;
@@ -104,6 +110,7 @@ impl Model<'_> {
                 factor,
             );
             next.state = State::Orbit;
+            next.scored = cu.scored;
             let n = self.customers.insert(next);
             q.schedule(now + delay, Ev::Retrial(n));
             if cu.counted {

@@ -598,6 +598,10 @@ pub struct ScoringFile {
     /// Cap on one round's time in 平响, seconds; absent: no cap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub round_cap_s: Option<f64>,
+    /// How a 留言 left while nobody was on duty counts in 首响 and the per-customer
+    /// first-reply shares: "whole_wait" (absent), "from_staffed" or "left_out".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages_left: Option<String>,
 }
 
 fn default_policy() -> String {

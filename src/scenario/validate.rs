@@ -17,7 +17,7 @@ use crate::kpi::Target;
 use crate::patience::{Patience, Retrial};
 use crate::roster::{AgentGroup, GroupRouting, MAX_CONTINUOUS_DUTY, Window, merge_shifts};
 use crate::routing::{Handover, Policy, PriorityWindow, QueueOverflow, Routing};
-use crate::scoring::Scoring;
+use crate::scoring::{MessagesLeft, Scoring};
 
 /// Builds errors that name the scenario file.
 pub(crate) struct Ctx<'a> {
@@ -453,7 +453,23 @@ fn scoring(raw: Option<&ScoringFile>, ctx: &Ctx<'_>) -> R<Scoring> {
             ctx.seconds("scoring.round_cap_s", x)?,
         )?),
     };
-    Ok(Scoring { hours, round_cap })
+    let messages_left = match raw.messages_left.as_deref() {
+        None => MessagesLeft::WholeWait,
+        Some(name) => MessagesLeft::parse(name).ok_or_else(|| {
+            ctx.err(
+                "scoring.messages_left",
+                format!(
+                    "`{name}` is not a rule; use one of {}",
+                    MessagesLeft::NAMES.join(", ")
+                ),
+            )
+        })?,
+    };
+    Ok(Scoring {
+        hours,
+        round_cap,
+        messages_left,
+    })
 }
 
 fn classes(names: &[String], key: &str, ctx: &Ctx<'_>) -> R<Vec<Class>> {

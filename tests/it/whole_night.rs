@@ -1,6 +1,8 @@
 //! The whole night by the handbooks (issue 27): each new rule on a hand-built tiny scenario
 //! where the right figure is known exactly.
 
+use std::path::Path;
+
 use d11sim::kpi::Kpi;
 use d11sim::model::run_replication;
 use d11sim::scenario::Scenario;
@@ -108,4 +110,129 @@ fn satisfaction_is_the_class_share_for_customers_answered_at_once_and_a_target_c
     let r = run_replication(&in_sale_only(1, r#"["01-01 05:00", "01-01 06:00"]"#), 1, 0);
     assert_eq!(r.counters.rated, 0);
     assert_eq!(Kpi::Satisfaction.value(&r), None);
+}
+
+/// Nobody on duty 20:00-21:00, then 100 agents holding one chat each: every 留言 left
+/// before 21:00 is answered at 21:00 plus the 10 s reply (one per agent), and every later
+/// customer 10 s after arriving; `scoring` is the `[scoring]` table.
+fn unstaffed_first_hour(scoring: &str) -> Scenario {
+    Scenario::from_toml(&unstaffed_toml(scoring), "unstaffed.toml", Path::new("."))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn unstaffed_toml(scoring: &str) -> String {
+    format!(
+        r#"
+name = "unstaffed first hour"
+start = "11-10 20:00"
+end = "11-10 22:00"
+interval_min = 15
+[arrivals]
+constant_per_hour = 60
+[conversation]
+model = "messages"
+customer_messages = {{ dist = "fixed", value = 1 }}
+effort = {{ dist = "fixed", value_s = 10 }}
+think = {{ dist = "fixed", value_s = 20 }}
+[patience.first_reply]
+default = {{ dist = "fixed", value_s = 600 }}
+[[groups]]
+name = "evening"
+count = 100
+max_chats = 1
+shifts = [["11-10 21:00", "11-10 23:00"]]
+[scoring]
+{scoring}
+"#
+    )
+}
+
+#[test]
+fn a_message_left_while_nobody_was_on_duty_is_scored_by_the_scoring_rule() {
+    for seed in 0..5 {
+        let whole = run_replication(&unstaffed_first_hour(""), seed, 0);
+        let from = run_replication(
+            &unstaffed_first_hour(r#"messages_left = "from_staffed""#),
+            seed,
+            0,
+        );
+        let out = run_replication(
+            &unstaffed_first_hour(r#"messages_left = "left_out""#),
+            seed,
+            0,
+        );
+        let c = &whole.counters;
+        let left = c.outside_hours;
+        assert!(left > 20 && c.received > left + 20, "{c:?}");
+        // the rule changes what is counted, never what happens
+        for r in [&from, &out] {
+            assert_eq!(r.counters.first_replies, c.first_replies);
+            assert_eq!(r.counters.served, c.served);
+            assert_eq!(Kpi::ReplyRate.value(r), Kpi::ReplyRate.value(&whole));
+        }
+        // whole wait: a 留言 carries its unstaffed wait (a mean minute at least)
+        let mean = |r| Kpi::FirstResponseMeanS.value(r).unwrap();
+        assert!(mean(&whole) > 10.0 + 60.0 * left as f64 / c.received as f64);
+        // only 留言 of the last 20 s before 21:00 can be within 30 s
+        let present = (c.received - left) as f64 / c.received as f64;
+        let share = Kpi::FirstReply30sShare.value(&whole).unwrap();
+        assert!(
+            share >= present && share < present + 0.05,
+            "{share} {present}"
+        );
+        // from the next staffed hour: every 留言 is answered 10 s after 21:00, like every
+        // customer after it, so 首响 is 10 s for everyone and all are within 30 s
+        assert!((mean(&from) - 10.0).abs() < 1e-9, "{}", mean(&from));
+        assert_eq!(Kpi::FirstReply30sShare.value(&from), Some(1.0));
+        assert_eq!(from.counters.first_response_left_out, 0);
+        // left out: only the customers who came while someone was there are scored
+        assert_eq!(out.counters.first_response_left_out, left);
+        assert_eq!(out.counters.first_replies_left_out, left);
+        assert!((mean(&out) - 10.0).abs() < 1e-9, "{}", mean(&out));
+        assert_eq!(Kpi::FirstReply3minShare.value(&out), Some(1.0));
+        let scored: u64 = out.intervals[4..].iter().map(|i| i.counts.received).sum();
+        let left_out: u64 = out.intervals[..4]
+            .iter()
+            .map(|i| i.counts.first_response_left_out)
+            .sum();
+        assert_eq!((scored, left_out), (c.received - left, left));
+        assert_eq!(
+            Kpi::FirstReply30sShare.interval_value(&out.intervals[1]),
+            None,
+            "an unstaffed interval has nobody scored"
+        );
+    }
+}
+
+#[test]
+fn scoring_hours_leave_customers_out_of_the_first_response_kpis_as_they_do_rounds() {
+    // scored from 21:30: the 留言 and the customers of 21:00-21:30 are out of 首响
+    let r = run_replication(&unstaffed_first_hour(r#"hours = ["21:30", "23:00"]"#), 3, 0);
+    let c = &r.counters;
+    let before: u64 = r.intervals[..6].iter().map(|i| i.counts.received).sum();
+    assert_eq!(c.first_response_left_out, before);
+    assert!(c.received > before && before > c.outside_hours, "{c:?}");
+    assert!((Kpi::FirstResponseMeanS.value(&r).unwrap() - 10.0).abs() < 1e-9);
+    // a 留言 scored from the next staffed hour still falls outside the hours
+    let r2 = run_replication(
+        &unstaffed_first_hour(
+            r#"hours = ["21:30", "23:00"]
+messages_left = "from_staffed""#,
+        ),
+        3,
+        0,
+    );
+    assert_eq!(r2.counters.first_response_left_out, before);
+}
+
+#[test]
+fn an_unknown_messages_left_rule_is_refused_naming_the_key() {
+    let text = unstaffed_toml(r#"messages_left = "next_day""#);
+    let e = Scenario::from_toml(&text, "bad.toml", Path::new("."))
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("scoring.messages_left") && e.contains("from_staffed"),
+        "{e}"
+    );
 }
