@@ -113,6 +113,7 @@
 
 pub mod arrivals;
 pub mod bot;
+pub mod breaks;
 pub mod class;
 pub mod compare;
 pub mod conversation;

@@ -51,6 +51,10 @@ pub struct AgentGroup {
     pub conversion_factor: f64,
     /// 分流: the order, weight and soft cap by which new chats are offered to the group.
     pub routing: GroupRouting,
+    /// Break rules the group's agents follow ([`crate::breaks`]).
+    pub breaks: Vec<crate::breaks::BreakRule>,
+    /// Share of every on-duty hour each agent is away.
+    pub shrinkage: f64,
 }
 
 /// How a store's routing (分流) treats one group: the chat client offers new chats to its
@@ -112,9 +116,9 @@ impl AgentGroup {
         self.shifts.iter().any(|w| w.contains(t))
     }
 
-    /// Continuous duty spans longer than `limit` (after merging touching shifts).
-    pub fn overlong_shifts(&self, limit: SimTime) -> impl Iterator<Item = &Window> {
-        self.shifts.iter().filter(move |w| w.end - w.start > limit)
+    /// True when the group's agents take breaks or lose a shrinkage share.
+    pub fn takes_breaks(&self) -> bool {
+        !self.breaks.is_empty() || self.shrinkage > 0.0
     }
 }
 
@@ -167,6 +171,8 @@ mod tests {
             quick_phrase_share: None,
             conversion_factor: 1.0,
             routing: GroupRouting::EVEN,
+            breaks: Vec::new(),
+            shrinkage: 0.0,
         };
         let peaks = [w(10, 20)];
         assert_eq!(g.cap_at(SimTime::from_secs(5), &peaks), 6);

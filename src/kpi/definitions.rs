@@ -75,8 +75,15 @@ impl Kpi {
             Kpi::ServiceLevelAnswered => {
                 "attempts answered while present with wait <= service_level_s / attempts"
             }
-            Kpi::AgentUtilisation => "agent time spent working / agent time on duty",
-            Kpi::MeanConcurrency => "time-average open chats / time-average agents on duty",
+            Kpi::AgentUtilisation => {
+                "agent time spent working / agent time available (on duty and not resting on a break)"
+            }
+            Kpi::BreakShare => {
+                "agent time resting on a break (meals, rests, shrinkage) / agent time on duty: rostered heads less this share are the available heads"
+            }
+            Kpi::MeanConcurrency => {
+                "time-average open chats / time-average agents available (on duty and not resting on a break)"
+            }
             Kpi::SlotOccupancy => {
                 "time-average open chats / time-average chat slots staffed (past a shift's \
                  end, only the slots its remaining chats hold)"

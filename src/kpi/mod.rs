@@ -79,6 +79,8 @@ pub enum Kpi {
     MeanConcurrency,
     /// Time-average open chats / chat slots staffed (past a shift, only those chats hold).
     SlotOccupancy,
+    /// Share of on-duty agent time resting on a break ([`crate::breaks`]).
+    BreakShare,
     /// Time-average customers waiting for an agent.
     MeanQueue,
     /// Time-average customers in the system.
@@ -119,7 +121,7 @@ pub enum Kpi {
 
 impl Kpi {
     /// Every KPI, in report order.
-    pub const ALL: [Kpi; 45] = [
+    pub const ALL: [Kpi; 46] = [
         Kpi::AvgResponseS,
         Kpi::ReplyResponseP90S,
         Kpi::FirstResponseMeanS,
@@ -147,6 +149,7 @@ impl Kpi {
         Kpi::AgentUtilisation,
         Kpi::MeanConcurrency,
         Kpi::SlotOccupancy,
+        Kpi::BreakShare,
         Kpi::MeanQueue,
         Kpi::MeanInSystem,
         Kpi::ConversationDurationMeanS,
@@ -197,6 +200,7 @@ impl Kpi {
             Kpi::AgentUtilisation => "agent_utilisation",
             Kpi::MeanConcurrency => "mean_concurrency",
             Kpi::SlotOccupancy => "slot_occupancy",
+            Kpi::BreakShare => "break_share",
             Kpi::MeanQueue => "mean_queue",
             Kpi::MeanInSystem => "mean_in_system",
             Kpi::ConversationDurationMeanS => "conversation_duration_mean_s",
@@ -254,6 +258,7 @@ impl Kpi {
             Kpi::AgentUtilisation => "agent utilisation",
             Kpi::MeanConcurrency => "chats per agent",
             Kpi::SlotOccupancy => "slot occupancy",
+            Kpi::BreakShare => "time on breaks",
             Kpi::MeanQueue => "mean queue",
             Kpi::MeanInSystem => "mean in system",
             Kpi::ConversationDurationMeanS => "conversation (s)",
@@ -337,6 +342,7 @@ impl Kpi {
                 | Kpi::ServiceLevelAnswered
                 | Kpi::AgentUtilisation
                 | Kpi::SlotOccupancy
+                | Kpi::BreakShare
                 | Kpi::Conversion
                 | Kpi::InquiryConversion
                 | Kpi::InSalePayRate
@@ -365,7 +371,9 @@ impl Kpi {
         let seconds = |h: &hdrhistogram::Histogram<u64>, q: f64| {
             (!h.is_empty()).then(|| h.value_at_quantile(q) as f64 / 1e3)
         };
-        let per_agent = |area: f64| (r.areas.on_duty_s > 0.0).then(|| area / r.areas.on_duty_s);
+        // per agent available: on duty and not resting on a break
+        let available_s = r.areas.on_duty_s - r.areas.on_break_s;
+        let per_agent = |area: f64| (available_s > 0.0).then(|| area / available_s);
         let window = |area: f64| (r.areas.window_s > 0.0).then(|| area / r.areas.window_s);
         // the customers the first-response KPIs score ([scoring] hours, the 留言 rule)
         let scored = c.received - c.first_response_left_out;
@@ -406,6 +414,9 @@ impl Kpi {
             Kpi::MeanConcurrency => per_agent(r.areas.chats_s),
             Kpi::SlotOccupancy => {
                 (r.areas.capacity_s > 0.0).then(|| r.areas.chats_s / r.areas.capacity_s)
+            }
+            Kpi::BreakShare => {
+                (r.areas.on_duty_s > 0.0).then(|| r.areas.on_break_s / r.areas.on_duty_s)
             }
             Kpi::MeanQueue => window(r.areas.waiting_s),
             Kpi::MeanInSystem => window(r.areas.in_system_s),

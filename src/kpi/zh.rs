@@ -34,6 +34,7 @@ impl Kpi {
             Kpi::AgentUtilisation => "客服利用率",
             Kpi::MeanConcurrency => "人均并发会话",
             Kpi::SlotOccupancy => "接待位占用率",
+            Kpi::BreakShare => "休息时间占比",
             Kpi::MeanQueue => "平均排队人数",
             Kpi::MeanInSystem => "平均在线人数",
             Kpi::ConversationDurationMeanS => "会话时长（秒）",
@@ -106,8 +107,11 @@ impl Kpi {
                 "等待或放弃前等待 <= service_level_s 的尝试（任何结局）/ 接入尝试"
             }
             Kpi::ServiceLevelAnswered => "在线时应答且等待 <= service_level_s 的尝试 / 接入尝试",
-            Kpi::AgentUtilisation => "客服工作时间 / 客服在岗时间",
-            Kpi::MeanConcurrency => "时间平均的打开会话数 / 时间平均的在岗客服数",
+            Kpi::AgentUtilisation => "客服工作时间 / 客服可接待时间（在岗且不在休息）",
+            Kpi::BreakShare => "客服休息时间（用餐、小休、挂起）/ 客服在岗时间",
+            Kpi::MeanConcurrency => {
+                "时间平均的打开会话数 / 时间平均的可接待客服数（在岗且不在休息）"
+            }
             Kpi::SlotOccupancy => {
                 "时间平均的打开会话数 / 时间平均的在岗接待位数（班次结束后只计仍在进行的会话所占的接待位）"
             }

@@ -473,6 +473,12 @@ pub struct Counters {
     /// Their expected satisfied ratings.
     #[serde(default)]
     pub satisfied: f64,
+    /// Breaks started in the window ([`crate::breaks`]).
+    #[serde(default)]
+    pub breaks_taken: u64,
+    /// Sum over them of the time from due to start (finishing the chats held), s.
+    #[serde(default)]
+    pub break_finish_chats_s: f64,
     /// Agent disconnects (network).
     pub disconnects: u64,
     /// Chats moved to other agents after an outage.
@@ -523,6 +529,9 @@ pub struct IntervalCounts {
     pub first_response_left_out: u64,
     /// Agents on duty (or finishing chats after their shift) at the interval's end.
     pub agents_on_duty: i64,
+    /// Of those, agents resting on a break.
+    #[serde(default)]
+    pub agents_on_break: i64,
     /// Customers in the system at the interval's end.
     pub in_system: i64,
     /// Customers waiting for an agent at the interval's end.

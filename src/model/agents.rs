@@ -26,6 +26,8 @@ pub struct Agent {
     pub offline: bool,
     /// A chain of disconnect events is scheduled for this agent.
     pub disconnects_running: bool,
+    /// A break is due: takes no new chats, finishing those it holds, then rests.
+    pub away: bool,
     /// Bumped whenever a scheduled completion becomes stale.
     pub token: u32,
     pub speed_factor: f64,
@@ -49,6 +51,14 @@ pub struct Agent {
     pub site: Option<usize>,
     /// Workstation index (network), if any.
     pub workstation: Option<usize>,
+    /// On its break (its chats finished): back at `break_len` after it started.
+    pub resting: bool,
+    /// Bumped when a break ends early (a shift's end): its scheduled end is stale.
+    pub break_token: u32,
+    /// Length of the break due.
+    pub break_len: SimTime,
+    /// When the break was due (the wait to start it is the time spent finishing chats).
+    pub break_due: SimTime,
 }
 
 const _: () = assert!(std::mem::offset_of!(Agent, offline_until) + 8 <= 64);
@@ -56,10 +66,10 @@ const _: () = assert!(std::mem::offset_of!(Agent, offline_until) + 8 <= 64);
 impl Agent {
     /// The chat slots the agent staffs (slot occupancy's denominator): its cap while on
     /// duty, or the chats it holds when more (a cap lowered after a peak); past its
-    /// shift only the chats it still holds.
+    /// shift, or with a break due, only the chats it still holds.
     #[inline]
     pub fn staffed_slots(&self) -> i64 {
-        if self.on_duty {
+        if self.on_duty && !self.away {
             i64::from(self.cap.max(self.load))
         } else {
             i64::from(self.load)
@@ -69,7 +79,7 @@ impl Agent {
     /// May take a new chat now.
     #[inline]
     pub fn available(&self) -> bool {
-        self.on_duty && !self.offline && self.load < self.cap
+        self.on_duty && !self.offline && !self.away && self.load < self.cap
     }
 
     /// What the router is told at `now`; `group` is the agent's group.
@@ -117,6 +127,11 @@ pub fn build(sc: &Scenario) -> Vec<Agent> {
                 v: 0.0,
                 v_at: SimTime::ZERO,
                 chats: Vec::new(),
+                away: false,
+                resting: false,
+                break_token: 0,
+                break_len: SimTime::ZERO,
+                break_due: SimTime::ZERO,
             });
         }
     }

@@ -49,6 +49,9 @@ impl Model<'_> {
             if !agent.on_duty {
                 continue;
             }
+            // a shift's end cuts a break short
+            self.end_break(a, now);
+            let agent = &mut self.agents[a as usize];
             // past its shift an agent keeps only the slots its open chats hold
             let before = agent.staffed_slots();
             agent.on_duty = false;
@@ -100,6 +103,7 @@ impl Model<'_> {
     }
 
     pub(super) fn on_interval_end(&mut self, k: usize) {
+        let on_break = self.on_break.value();
         let (on_duty, in_system, waiting) = (
             self.on_duty.value(),
             self.in_system.value(),
@@ -108,6 +112,7 @@ impl Model<'_> {
         let unanswered = self.unanswered();
         if let Some(row) = self.intervals.get_mut(k) {
             row.counts.agents_on_duty = on_duty;
+            row.counts.agents_on_break = on_break;
             row.counts.in_system = in_system;
             row.counts.waiting = waiting;
             row.counts.messages_pending = self.messages_pending;

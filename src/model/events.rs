@@ -58,6 +58,13 @@ pub(super) enum Ev {
     Reassign(u16),
     ShiftStart(u16),
     ShiftEnd(u16),
+    /// An agent's break is due ([`crate::breaks`]).
+    BreakDue(AgentId),
+    /// An agent is back from its break (stale if the token moved on).
+    BreakEnd {
+        agent: AgentId,
+        token: u32,
+    },
     CapChange,
     /// A group's 分流 weight becomes a full share: its agents' new weight goes to the router.
     FullShare(u16),
@@ -116,6 +123,8 @@ impl Process for Model<'_> {
             Ev::Reassign(i) => self.on_reassign(usize::from(i), q),
             Ev::ShiftStart(g) => self.on_shift_start(usize::from(g), q),
             Ev::ShiftEnd(g) => self.on_shift_end(usize::from(g), q.now()),
+            Ev::BreakDue(a) => self.on_break_due(a, q),
+            Ev::BreakEnd { agent, token } => self.on_break_end(agent, token, q),
             Ev::CapChange => self.on_cap_change(q),
             Ev::FullShare(g) => self.on_full_share(usize::from(g), q.now()),
             Ev::IntervalEnd(k) => self.on_interval_end(k as usize),

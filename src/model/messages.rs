@@ -468,6 +468,7 @@ impl Model<'_> {
         self.change_load(a, -1, now);
         self.fill(a, q);
         self.maybe_go_off_duty(a, now);
+        self.maybe_start_break(a, q);
         match self.router.route(Class::AfterSale, now) {
             Some(b) => {
                 self.check_routable(b, Class::AfterSale);

@@ -6,6 +6,7 @@
 
 mod agents;
 mod bot;
+mod breaks;
 mod customers;
 mod duty;
 mod events;
@@ -86,6 +87,10 @@ struct Model<'s> {
     waiting: Level,
     in_system: Level,
     on_duty: Level,
+    /// Agents resting on a break.
+    on_break: Level,
+    /// Each group's first agent id (agents are laid out by group).
+    first_agent: Vec<AgentId>,
     /// Chat slots staffed (slot occupancy's denominator): the sum of every agent's
     /// [`Agent::staffed_slots`], so neither overtime chats nor chats held over a cap lowered
     /// after a peak push occupancy past 100%.
@@ -195,6 +200,16 @@ impl<'s> Model<'s> {
             waiting: Level::new(n_intervals),
             in_system: Level::new(0),
             on_duty: Level::new(0),
+            on_break: Level::new(0),
+            first_agent: sc
+                .groups
+                .iter()
+                .scan(0, |first, g| {
+                    let this = *first;
+                    *first += g.count;
+                    Some(this)
+                })
+                .collect(),
             capacity: Level::new(0),
             group_counts: vec![GroupCounts::default(); sc.groups.len()],
             group_levels: sc
@@ -234,6 +249,7 @@ impl<'s> Model<'s> {
                 }
             }
         }
+        self.schedule_breaks(q);
         for w in &self.sc.peaks {
             q.schedule(w.start, Ev::CapChange);
             q.schedule(w.end, Ev::CapChange);
@@ -684,6 +700,7 @@ impl<'s> Model<'s> {
             self.notify_router(a, now);
         }
         self.maybe_go_off_duty(a, now);
+        self.maybe_start_break(a, q);
     }
 
     /// Gives agent `a` waiting customers while it has free slots; whether it gave any.

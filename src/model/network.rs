@@ -213,6 +213,7 @@ impl Model<'_> {
             self.dispatch(class, q);
         }
         self.maybe_go_off_duty(a, now);
+        self.maybe_start_break(a, q);
     }
 
     /// Gives waiting customers of `class` to agents the router finds, while it finds any.

@@ -63,6 +63,9 @@ pub struct Areas {
     pub chats_s: f64,
     /// Agents on duty.
     pub on_duty_s: f64,
+    /// Agents on duty resting on a break.
+    #[serde(default)]
+    pub on_break_s: f64,
     /// Chat slots on duty (sum of caps).
     pub capacity_s: f64,
     /// Bot sessions.
@@ -121,6 +124,7 @@ impl Model<'_> {
             &mut self.waiting,
             &mut self.in_system,
             &mut self.on_duty,
+            &mut self.on_break,
             &mut self.capacity,
         ] {
             level.advance(end, &c);
@@ -139,6 +143,7 @@ impl Model<'_> {
             working_s: seconds(self.group_levels.iter().map(|l| l[0].area_us()).sum()),
             chats_s: seconds(self.group_levels.iter().map(|l| l[1].area_us()).sum()),
             on_duty_s: self.on_duty.area_s(),
+            on_break_s: self.on_break.area_s(),
             capacity_s: self.capacity.area_s(),
             bot_sessions_s: self.bot_sessions.area_s(),
             bot_capacity_s: self

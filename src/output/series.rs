@@ -6,7 +6,7 @@ use crate::model::ReplicationResult;
 use crate::scenario::Scenario;
 
 /// The CSV header's fixed columns; columns are documented in `docs/outputs.md`.
-pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min,received,replied,messages_pending_end,unanswered_end,first_response_pre_sale_s,first_response_in_sale_s,first_response_after_sale_s,first_response_left_out";
+pub const HEADER: &str = "replication,interval,start,arrived,served,abandoned,deflected,agents_on_duty,in_system_end,waiting_end,mean_waiting,first_response_p90_s,pre_sale,expected_buyers,conversion,replies,avg_response_s,first_reply_30s,first_reply_3min,received,replied,messages_pending_end,unanswered_end,first_response_pre_sale_s,first_response_in_sale_s,first_response_after_sale_s,first_response_left_out,agents_on_break_end";
 
 /// The CSV header for `scenario`: the fixed columns, then three per agent group (its
 /// agents on duty, open chats per agent on duty and utilisation, averaged over the
@@ -60,7 +60,7 @@ pub fn series_rows(scenario: &Scenario, rep: &ReplicationResult) -> String {
                 .join(",");
             let _ = writeln!(
                 out,
-                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion},{},{avg_response},{},{},{},{},{},{},{by_class},{}",
+                "{},{k},{},{},{},{},{},{},{},{},{:.4},{p90},{},{:.4},{conversion},{},{avg_response},{},{},{},{},{},{},{by_class},{},{}",
                 rep.index,
                 scenario.calendar.format(row.start),
                 n.arrived,
@@ -81,6 +81,7 @@ pub fn series_rows(scenario: &Scenario, rep: &ReplicationResult) -> String {
                 n.messages_pending,
                 n.unanswered,
                 n.first_response_left_out,
+                n.agents_on_break,
             );
             out.pop(); // the line break: the group columns follow
             let len = (scenario.horizon.min(row.start + scenario.interval) - row.start)

@@ -60,6 +60,9 @@ pub struct ScenarioFile {
     /// Agent groups (`[[groups]]`).
     #[serde(default)]
     pub groups: Vec<GroupFile>,
+    /// Breaks by duty span (`[[breaks]]`), for every group that takes breaks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<super::breaks::BreakFile>,
     /// The bot tier in front of the agents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<BotFile>,
@@ -693,6 +696,12 @@ pub struct GroupFile {
     /// Clock time from which the group takes a full share (weight 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_share_from: Option<String>,
+    /// Whether the scenario's `[[breaks]]` apply (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<bool>,
+    /// Share of every on-duty hour each agent is away (挂起, training...), default 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shrinkage: Option<f64>,
 }
 
 fn all_classes() -> Vec<String> {

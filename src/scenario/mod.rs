@@ -1,6 +1,7 @@
 //! Scenarios: the TOML file (`file`), its validation into domain types (`validate`), clock
 //! times (`clock`), and the embedded default Double-11 scenario.
 
+pub mod breaks;
 pub mod budget;
 pub mod clock;
 mod conversation;

@@ -15,7 +15,7 @@ use crate::engine::SimTime;
 use crate::inbox::Inbox;
 use crate::kpi::Target;
 use crate::patience::{Patience, Retrial};
-use crate::roster::{AgentGroup, GroupRouting, MAX_CONTINUOUS_DUTY, Window, merge_shifts};
+use crate::roster::{AgentGroup, GroupRouting, Window, merge_shifts};
 use crate::routing::{Handover, Policy, PriorityWindow, QueueOverflow, Routing};
 use crate::scoring::{MessagesLeft, Scoring};
 
@@ -182,7 +182,8 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
     }
     let conversation = super::conversation::conversation(&raw.conversation, ctx)?;
     let routing = routing(&raw.routing, &conversation, &cal, ctx)?;
-    let (groups, mut warnings) = groups(&raw.groups, &cal, ctx)?;
+    let break_rules = super::breaks::rules(&raw.breaks, ctx)?;
+    let (groups, mut warnings) = groups(&raw.groups, &break_rules, &cal, ctx)?;
     let (arrivals, notes) = arrivals(&raw.arrivals, &cal, horizon, ctx)?;
     warnings.extend(notes);
     let bot = match &raw.bot {
@@ -495,7 +496,12 @@ fn classes(names: &[String], key: &str, ctx: &Ctx<'_>) -> R<Vec<Class>> {
     Ok(out)
 }
 
-fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup>, Vec<String>)> {
+fn groups(
+    raw: &[GroupFile],
+    break_rules: &[crate::breaks::BreakRule],
+    cal: &Calendar,
+    ctx: &Ctx<'_>,
+) -> R<(Vec<AgentGroup>, Vec<String>)> {
     if raw.is_empty() {
         return Err(ctx.err(
             "groups",
@@ -569,13 +575,28 @@ fn groups(raw: &[GroupFile], cal: &Calendar, ctx: &Ctx<'_>) -> R<(Vec<AgentGroup
             conversion_factor: ctx
                 .positive(&format!("{key}.conversion_factor"), g.conversion_factor)?,
             routing: group_routing(g, &key, cal, ctx)?,
+            breaks: if g.breaks.unwrap_or(true) {
+                break_rules.to_vec()
+            } else {
+                Vec::new()
+            },
+            shrinkage: super::breaks::shrinkage(g.shrinkage, &key, ctx)?,
         };
         if !g.shifts.is_empty() {
-            for w in group.overlong_shifts(MAX_CONTINUOUS_DUTY) {
+            for (w, breaks) in crate::breaks::overlong(&group) {
+                let on_duty = (w.end - w.start).as_secs_f64() / 3600.0;
+                let rest = if breaks == SimTime::ZERO {
+                    "without a break".to_string()
+                } else {
+                    format!(
+                        "with {:.1} h of breaks, {:.1} h of work",
+                        breaks.as_secs_f64() / 3600.0,
+                        on_duty - breaks.as_secs_f64() / 3600.0
+                    )
+                };
                 warnings.push(format!(
-                    "group `{}` is on duty {:.1} h without a break ({} to {}); the handbook's limit is 12 h",
+                    "group `{}` is on duty {on_duty:.1} h {rest} ({} to {}); the handbook's limit is 12 h of work",
                     g.name,
-                    (w.end - w.start).as_secs_f64() / 3600.0,
                     cal.format(w.start),
                     cal.format(w.end)
                 ));

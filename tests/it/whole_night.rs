@@ -236,3 +236,203 @@ fn an_unknown_messages_left_rule_is_refused_naming_the_key() {
         "{e}"
     );
 }
+
+/// One agent holding one chat, each lasting exactly 700 s, on duty 00:10-08:00 with a line
+/// that never empties (customers from 00:00, waiting up to 3 h); `breaks` adds its rules.
+fn one_busy_agent(breaks: &str) -> Scenario {
+    let text = format!(
+        r#"
+name = "one busy agent"
+start = "01-01 00:00"
+end = "01-01 08:00"
+interval_min = 10
+[arrivals]
+constant_per_hour = 60
+[conversation]
+model = "sessions"
+work = {{ dist = "fixed", value_s = 700 }}
+[patience.first_reply]
+default = {{ dist = "fixed", value_s = 10800 }}
+[[groups]]
+name = "agent"
+count = 1
+max_chats = 1
+shifts = [["01-01 00:10", "01-01 08:00"]]
+{breaks}
+"#
+    );
+    Scenario::from_toml(&text, "busy.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_break_due_while_the_agent_holds_a_chat_starts_when_the_chat_ends() {
+    let meal = r#"
+[[breaks]]
+name = "meal"
+shift_at_least_h = 7
+minutes = 30
+between_h = [2, 3]
+"#;
+    for seed in 0..3 {
+        let plain = run_replication(&one_busy_agent(""), seed, 0);
+        let r = run_replication(&one_busy_agent(meal), seed, 0);
+        // chats start at 00:10 + 700 k s; the meal is due at 02:10 (7,800 s), during the
+        // chat that started at 7,600 s: the agent takes no new chat, finishes that one at
+        // 8,300 s, rests 30 min, and takes the next chat at 10,100 s
+        let c = &r.counters;
+        assert_eq!(c.breaks_taken, 1);
+        assert!((c.break_finish_chats_s - 500.0).abs() < 1e-6, "{c:?}");
+        assert!((r.areas.on_break_s - 1800.0).abs() < 1e-6);
+        // chats started before 08:00: 11 before the meal and 27 after, against 41
+        assert_eq!(plain.counters.served, 41, "{:?}", plain.counters);
+        assert_eq!(c.served, 11 + 27);
+        // the meal is 1,800 s of the agent's 7 h 50 min on duty in the window
+        let share = Kpi::BreakShare.value(&r).unwrap();
+        assert!((r.areas.on_duty_s - 28_200.0).abs() < 1e-6);
+        assert!((share - 1800.0 / 28_200.0).abs() < 1e-12, "{share}");
+        // utilisation is over available time: a busy agent is busy all of it
+        let u = Kpi::AgentUtilisation.value(&r).unwrap();
+        assert!(u > 0.99, "{u}");
+        // interval k ends at (k + 1) x 600 s: resting at 8,400 and 9,600 s, not at 7,800
+        // (finishing its chat) or 10,200 s (back)
+        let at = |k: usize| r.intervals[k].counts.agents_on_break;
+        assert_eq!((at(12), at(13), at(15), at(16)), (0, 1, 1, 0));
+    }
+}
+
+#[test]
+fn breaks_are_staggered_so_a_group_never_leaves_at_once() {
+    let text = r#"
+name = "five agents"
+start = "01-01 00:00"
+end = "01-01 08:00"
+interval_min = 5
+[arrivals]
+constant_per_hour = 30
+[conversation]
+model = "sessions"
+work = { dist = "fixed", value_s = 60 }
+[patience.first_reply]
+default = { dist = "fixed", value_s = 600 }
+[[groups]]
+name = "agents"
+count = 5
+max_chats = 3
+shifts = [["01-01 00:00", "01-01 08:00"]]
+shrinkage = 0.1
+[[breaks]]
+name = "meal"
+shift_at_least_h = 7
+minutes = 30
+between_h = [3, 5]
+"#;
+    let sc = Scenario::from_toml(text, "five.toml", Path::new(".")).unwrap();
+    let r = run_replication(&sc, 4, 0);
+    let most = r
+        .intervals
+        .iter()
+        .map(|i| i.counts.agents_on_break)
+        .max()
+        .unwrap();
+    // meals 22.5 min apart overlap by two; shrinkage blocks 10.8 min apart never overlap:
+    // at most 3 of the 5 are away at once
+    assert!((2..=3).contains(&most), "{most}");
+    // each agent: one meal and 6 min of every hour but the one it is at its meal for
+    // at most (a block falling inside the meal is skipped), all inside the shift
+    let c = &r.counters;
+    assert!(c.breaks_taken >= 5 * 7 && c.breaks_taken <= 5 * 9, "{c:?}");
+    let share = Kpi::BreakShare.value(&r).unwrap();
+    assert!((0.12..=0.1625).contains(&share), "{share}");
+}
+
+#[test]
+fn the_twelve_hour_rule_counts_breaks_as_rest() {
+    let with = |shift_end: &str, breaks: &str| {
+        let text = format!(
+            r#"
+name = "long day"
+start = "01-01 00:00"
+end = "01-02 00:00"
+[arrivals]
+constant_per_hour = 10
+[conversation]
+model = "sessions"
+work = {{ dist = "fixed", value_s = 60 }}
+[patience.first_reply]
+default = {{ dist = "fixed", value_s = 600 }}
+[[groups]]
+name = "long"
+count = 2
+max_chats = 3
+shifts = [["01-01 08:00", "{shift_end}"]]
+{breaks}
+"#
+        );
+        Scenario::from_toml(&text, "long.toml", Path::new("."))
+            .unwrap()
+            .warnings
+    };
+    let meal =
+        "[[breaks]]\nname = \"meal\"\nshift_at_least_h = 8\nminutes = 60\nbetween_h = [4, 7]";
+    let w = with("01-01 20:30", "");
+    assert!(
+        w.iter().any(|w| w.contains("12.5 h without a break")),
+        "{w:?}"
+    );
+    assert!(
+        with("01-01 20:30", meal)
+            .iter()
+            .all(|w| !w.contains("12 h"))
+    );
+    let w = with("01-01 21:30", meal);
+    assert!(
+        w.iter()
+            .any(|w| w.contains("13.5 h with 1.0 h of breaks, 12.5 h of work")),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn break_rules_that_cannot_hold_are_refused_naming_the_key() {
+    let base = |rule: &str| {
+        format!(
+            r#"
+name = "x"
+start = "01-01 00:00"
+end = "01-01 08:00"
+[arrivals]
+constant_per_hour = 10
+[conversation]
+model = "sessions"
+work = {{ dist = "fixed", value_s = 60 }}
+[patience.first_reply]
+default = {{ dist = "fixed", value_s = 600 }}
+[[groups]]
+name = "g"
+count = 2
+max_chats = 3
+{rule}
+"#
+        )
+    };
+    for (rule, key) in [
+        (
+            "[[breaks]]\nname = \"m\"\nshift_at_least_h = 4\nminutes = 90\nbetween_h = [1, 2]",
+            "breaks[0].between_h",
+        ),
+        (
+            "[[breaks]]\nname = \"m\"\nshift_at_least_h = 4\nminutes = 30\nbetween_h = [1, 5]",
+            "breaks[0].between_h",
+        ),
+        (
+            "[[breaks]]\nname = \"m\"\nshift_at_least_h = 4\nminutes = 0\nbetween_h = [1, 2]",
+            "breaks[0].minutes",
+        ),
+        ("shrinkage = 0.7", "groups[0].shrinkage"),
+    ] {
+        let e = Scenario::from_toml(&base(rule), "bad.toml", Path::new("."))
+            .expect_err(rule)
+            .to_string();
+        assert!(e.contains(key), "{rule}: {e}");
+    }
+}
