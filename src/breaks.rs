@@ -3,8 +3,8 @@
 //! A store's rostered heads are not its available heads. Two forms, which may be combined:
 //!
 //! - **Break rules** (`[[breaks]]`): a continuous duty span of at least `shift_at_least_h`
-//!   hours gets a break of `minutes` (a meal, a rest), taken between `between_h[0]` and
-//!   `between_h[1]` hours into the span. The group's agents take it one after another,
+//!   hours (and under `shift_under_h`, if given) gets a break of `minutes` (a meal, a
+//!   rest), taken between `between_h[0]` and `between_h[1]` hours into the span. The group's agents take it one after another,
 //!   spread evenly over that window, so the group never leaves at once: agent `i` of `n`
 //!   is due at `from + (window - break) * i / (n - 1)`.
 //! - **Shrinkage** (a group's `shrinkage`): a share of every on-duty hour each agent is away
@@ -26,6 +26,8 @@ pub struct BreakRule {
     pub name: String,
     /// Duty spans at least this long get the break.
     pub min_span: SimTime,
+    /// Duty spans this long or longer do not (a longer span's own rule applies).
+    pub max_span: SimTime,
     /// Length of the break.
     pub len: SimTime,
     /// Earliest start, from the span's start.
@@ -38,7 +40,8 @@ impl BreakRule {
     /// The window within `span` in which the group's breaks of this rule lie, if the span
     /// gets the break and the window holds it.
     fn window(&self, span: &Window) -> Option<Window> {
-        if span.end - span.start < self.min_span {
+        let len = span.end - span.start;
+        if len < self.min_span || len >= self.max_span {
             return None;
         }
         let w = Window {
@@ -168,6 +171,7 @@ mod tests {
         BreakRule {
             name: "meal".into(),
             min_span: h(7.0),
+            max_span: SimTime::NEVER,
             len: h(0.5),
             from: h(3.0),
             to: h(5.0),

@@ -15,6 +15,9 @@ pub struct BreakFile {
     pub name: String,
     /// Continuous duty spans at least this long (hours) get the break.
     pub shift_at_least_h: f64,
+    /// ... and shorter than this (hours; absent: no bound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift_under_h: Option<f64>,
     /// Length of the break, minutes.
     pub minutes: f64,
     /// [from, to]: hours into the span between which the group's breaks are spread.
@@ -37,6 +40,22 @@ pub(crate) fn rules(raw: &[BreakFile], ctx: &Ctx<'_>) -> R<Vec<BreakRule>> {
             &format!("{key}.shift_at_least_h"),
             hours("shift_at_least_h", b.shift_at_least_h)?,
         )?;
+        let under = match b.shift_under_h {
+            None => SimTime::NEVER,
+            Some(u) => {
+                let u_s = hours("shift_under_h", u)?;
+                if u_s <= span {
+                    return Err(ctx.err(
+                        format!("{key}.shift_under_h"),
+                        format!(
+                            "must exceed shift_at_least_h ({} h), got {u}",
+                            b.shift_at_least_h
+                        ),
+                    ));
+                }
+                SimTime::from_secs_f64(u_s)
+            }
+        };
         let len = ctx.positive(
             &format!("{key}.minutes"),
             ctx.seconds(&format!("{key}.minutes"), b.minutes * 60.0)?,
@@ -68,6 +87,7 @@ pub(crate) fn rules(raw: &[BreakFile], ctx: &Ctx<'_>) -> R<Vec<BreakRule>> {
         out.push(BreakRule {
             name: b.name.clone(),
             min_span: SimTime::from_secs_f64(span),
+            max_span: under,
             len: SimTime::from_secs_f64(len),
             from: SimTime::from_secs_f64(from_s),
             to: SimTime::from_secs_f64(to_s),

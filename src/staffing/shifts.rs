@@ -61,8 +61,12 @@ pub struct ShiftOption {
     pub start: SimTime,
     /// End, scenario time.
     pub end: SimTime,
-    /// Requirement covered per agent (see [`TemplateFile::weight`]).
+    /// Requirement covered per agent on shift (see [`TemplateFile::weight`]): its speed
+    /// weight times the share of the shift it is not away on breaks.
     pub weight: f64,
+    /// Share of the shift an agent is away ([`crate::breaks::away_share`] of the
+    /// template's `like` group): rostered heads less this share are available heads.
+    pub away: f64,
 }
 
 /// A solved plan.
@@ -106,12 +110,16 @@ pub fn options(
             ));
         }
         let len = SimTime::from_secs_f64(t.length_h * 3600.0);
-        if !(t.length_h.is_finite() && t.length_h > 0.0) || len > MAX_CONTINUOUS_DUTY {
+        // the 12-hour rule counts working time: a shift's breaks are rest
+        let valid = t.length_h.is_finite() && t.length_h > 0.0 && t.length_h <= 48.0;
+        if !valid || len > MAX_CONTINUOUS_DUTY + crate::breaks::rule_time(like, len) {
             return Err(format!(
-                "`{key}.length_h`: a shift lasts more than 0 and at most 12 h, got {}",
+                "`{key}.length_h`: a shift lasts more than 0 and at most 12 h of work (its \
+                 group's breaks not counted), got {}",
                 t.length_h
             ));
         }
+        let away = crate::breaks::away_share(like, len);
         if t.min_heads > t.max_heads {
             return Err(format!(
                 "`{key}`: min_heads {} exceeds max_heads {}",
@@ -130,7 +138,8 @@ pub fn options(
                 template: i,
                 start,
                 end: start + len,
-                weight,
+                weight: weight * (1.0 - away),
+                away,
             });
         }
     }
@@ -340,6 +349,17 @@ pub fn coverage(opts: &[ShiftOption], heads: &[u32], k: usize, interval: SimTime
         .sum()
 }
 
+/// Heads on shift in interval `k` under `heads`: `(rostered, available)`, the second less
+/// each option's away share (speed not weighted).
+pub fn heads_at(opts: &[ShiftOption], heads: &[u32], k: usize, interval: SimTime) -> (u32, f64) {
+    opts.iter()
+        .zip(heads)
+        .filter(|(o, _)| covers(o, k, interval))
+        .fold((0, 0.0), |(r, a), (o, h)| {
+            (r + h, a + f64::from(*h) * (1.0 - o.away))
+        })
+}
+
 /// True when option `o` is on duty in the middle of interval `k`.
 pub fn covers(o: &ShiftOption, k: usize, interval: SimTime) -> bool {
     let mid = SimTime::from_micros(interval.as_micros() * k as u64 + interval.as_micros() / 2);
@@ -397,17 +417,25 @@ pub fn render(plan: &Plan, opts: &[ShiftOption], file: &TemplatesFile, cal: &Cal
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<16} {:<12} {:<12} {:>6}",
-        "template", "start", "end", "heads"
+        "{:<16} {:<12} {:<12} {:>6} {:>10}",
+        "template", "start", "end", "heads", "available"
     );
     for (o, h) in opts.iter().zip(&plan.heads).filter(|(_, h)| **h > 0) {
         let _ = writeln!(
             out,
-            "{:<16} {:<12} {:<12} {:>6}",
+            "{:<16} {:<12} {:<12} {:>6} {:>10.1}",
             file.templates[o.template].name,
             cal.format(o.start),
             cal.format(o.end),
-            h
+            h,
+            f64::from(*h) * (1.0 - o.away)
+        );
+    }
+    if opts.iter().any(|o| o.away > 0.0) {
+        let _ = writeln!(
+            out,
+            "heads: rostered agents on the shift; available: less the share of the shift \
+             they are away on breaks and shrinkage (the requirement counts available agents)"
         );
     }
     let gap = if plan.lower_bound > 0.0 {

@@ -470,3 +470,44 @@ fn the_repair_never_grows_an_interval_past_the_ceiling_roster() {
         "requirement of {most} agents in an interval:\n{csv}"
     );
 }
+
+#[test]
+fn with_breaks_the_plan_rosters_more_heads_than_the_available_heads_it_needs() {
+    // a 30-minute meal in every shift of 5 h or more, and 5% shrinkage for the staff
+    let text = scenario_text().replace(
+        "name = \"owner_and_staff\"",
+        "shrinkage = 0.05\nname = \"owner_and_staff\"",
+    ) + "\n[[breaks]]\nname = \"meal\"\nshift_at_least_h = 5\nminutes = 30\nbetween_h = [2, 4]\n";
+    let dir = common::root().join("scenarios");
+    let with_breaks = Base::from_toml(&text, "small_store_breaks.toml", &dir).unwrap();
+    let plain = base();
+    let s = settings(&plain, 10, 5, common::threads());
+    let req_plain = optimise(&plain, &s);
+    let mut search = Search::new(&with_breaks, &s, &|_| {}).unwrap();
+    let req = search.run().unwrap();
+    // the requirement counts available agents: the breaks change nothing in it
+    let agents = |r: &Requirement| r.intervals.iter().map(|i| i.agents).collect::<Vec<_>>();
+    assert_eq!(agents(&req), agents(&req_plain));
+    assert_eq!(req_plain.away, 0.0);
+    // the staff's first span 18:00-03:00 (9 h): a 30-min meal and 5% of every hour
+    assert!((req.away - (0.5 / 9.0 + 0.05)).abs() < 1e-9, "{}", req.away);
+    let peak = req.intervals.iter().map(|i| i.agents).max().unwrap();
+    assert!(req.rostered(peak) > peak && req_plain.rostered(peak) == peak);
+
+    // the plan: each 6-hour staff shift loses 30 min + 5%, so it covers less per head
+    let sc = with_breaks.with(&[], "(scenario)", "(scenario)").unwrap();
+    let file: shifts::TemplatesFile = toml::from_str(TEMPLATES).unwrap();
+    let opts = shifts::options(&file, &sc.calendar, &sc.groups).unwrap();
+    let staff = opts.iter().find(|o| o.template == 0).unwrap();
+    assert!((staff.away - (0.5 / 6.0 + 0.05)).abs() < 1e-9);
+    assert!((staff.weight - (1.0 - staff.away)).abs() < 1e-9);
+    let need: Vec<u32> = agents(&req);
+    let plan = shifts::solve(&opts, &file, &need, HOUR, &sc.calendar).unwrap();
+    let plain_sc = plain.with(&[], "(scenario)", "(scenario)").unwrap();
+    let plain_opts = shifts::options(&file, &plain_sc.calendar, &plain_sc.groups).unwrap();
+    let plain_plan = shifts::solve(&plain_opts, &file, &need, HOUR, &sc.calendar).unwrap();
+    assert!(plan.agent_hours > plain_plan.agent_hours);
+    let k = need.iter().position(|n| *n == peak).unwrap();
+    let (rostered, available) = shifts::heads_at(&opts, &plan.heads, k, HOUR);
+    assert!(f64::from(rostered) > available && available >= f64::from(peak) * 0.5);
+}

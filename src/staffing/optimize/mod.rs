@@ -147,6 +147,10 @@ pub struct IntervalRequirement {
 /// The answer of the search.
 #[derive(Clone, Debug)]
 pub struct Requirement {
+    /// Share of a shift the `like` group's agents are away on breaks and shrinkage (over
+    /// its first duty span, 8 h where it has none): the requirement counts available
+    /// agents, the roster needs `agents / (1 - away)` on shift.
+    pub away: f64,
     /// Per interval.
     pub intervals: Vec<IntervalRequirement>,
     /// Targets left out in some intervals.
@@ -165,6 +169,7 @@ pub struct Requirement {
 pub struct Search<'a> {
     base: &'a Base,
     like: GroupFile,
+    away: f64,
     calendar: Calendar,
     intervals: usize,
     settings: &'a Settings,
@@ -197,9 +202,22 @@ impl<'a> Search<'a> {
             })?;
         let len = settings.interval.as_micros();
         let intervals = sc.horizon.as_micros().div_ceil(len) as usize;
+        let group = sc
+            .groups
+            .iter()
+            .find(|g| g.name == settings.like)
+            .expect("validated with the scenario");
+        let span = group
+            .shifts
+            .first()
+            .map(|w| w.end - w.start)
+            .filter(|l| *l < SimTime::from_secs(366 * 86_400))
+            .unwrap_or(SimTime::from_secs(8 * 3600));
+        let away = crate::breaks::away_share(group, span);
         Ok(Search {
             base,
             like,
+            away,
             calendar: sc.calendar,
             intervals,
             settings,
@@ -248,7 +266,10 @@ impl<'a> Search<'a> {
                     self.calendar.format(end),
                 ]);
             }
+            // the levels count available agents: breaks come back with the shift plan
             let mut g = self.like.clone();
+            g.breaks = Some(false);
+            g.shrinkage = None;
             g.name = format!("level_{level}");
             g.count = i64::from(level - below);
             g.shifts = shifts;
@@ -542,6 +563,7 @@ impl<'a> Search<'a> {
             })
             .map(|(k, _)| k);
         Ok(Requirement {
+            away: self.away,
             intervals,
             unreachable,
             active,
@@ -633,6 +655,17 @@ pub struct Cover {
     pub rounds: usize,
     /// Every interval met the confidence.
     pub verified: bool,
+}
+
+impl Requirement {
+    /// Agents on shift for `available` agents taking chats: `available / (1 - away)`,
+    /// rounded up.
+    pub fn rostered(&self, available: u32) -> u32 {
+        if self.away <= 0.0 {
+            return available;
+        }
+        (f64::from(available) / (1.0 - self.away) - 1e-9).ceil() as u32
+    }
 }
 
 impl Evaluation {

@@ -57,16 +57,36 @@ pub fn render(
             pct(best)
         );
     }
+    let breaks = req.away > 0.0;
+    if breaks {
+        let _ = writeln!(
+            out,
+            "required: agents available (taking chats); rostered: on shift, {} of whose \
+             time goes on breaks and shrinkage (`{}`'s rules over its shift){}",
+            pct(req.away),
+            settings.like,
+            if cover.is_some() {
+                "; the plan's heads are rostered, its cover available"
+            } else {
+                ""
+            }
+        );
+    }
     let _ = writeln!(
         out,
-        "\n{:<12} {:>8} {:>8} {:>6} {:>14}{}",
+        "\n{:<12} {:>8} {:>8}{} {:>6} {:>14}{}",
         "interval",
         "analytic",
         "required",
+        if breaks {
+            format!(" {:>9}", "rostered")
+        } else {
+            String::new()
+        },
         "pass",
         "one fewer",
         if cover.is_some() {
-            "   plan covers   holdout pass"
+            "   plan heads   plan covers   holdout pass"
         } else {
             ""
         }
@@ -84,11 +104,20 @@ pub fn render(
         };
         let plan = cover.map_or(String::new(), |(c, opts)| {
             let covered = shifts::coverage(opts, &c.plan.heads, k, settings.interval);
-            format!("   {covered:>11.1}   {:>12}", pct(c.pass_share[k]))
+            let (heads, _) = shifts::heads_at(opts, &c.plan.heads, k, settings.interval);
+            format!(
+                "   {heads:>10}   {covered:>11.1}   {:>12}",
+                pct(c.pass_share[k])
+            )
         });
+        let rostered = if breaks {
+            format!(" {:>9}", req.rostered(r.agents))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{:<12} {:>8} {:>8} {:>6} {:>14}{plan}{mark}",
+            "{:<12} {:>8} {:>8}{rostered} {:>6} {:>14}{plan}{mark}",
             calendar.format(r.start),
             r.analytic,
             r.agents,
@@ -120,23 +149,29 @@ pub fn requirement_csv(
     interval: SimTime,
 ) -> String {
     let mut out = String::from(
-        "interval,start,analytic,required,pass_share,known_short,short_share,plan_covers,holdout_pass_share\n",
+        "interval,start,analytic,required,pass_share,known_short,short_share,plan_covers,holdout_pass_share,rostered,plan_heads\n",
     );
     let opt = |x: Option<String>| x.unwrap_or_default();
     for (k, r) in req.intervals.iter().enumerate() {
-        let (covers, plan_pass) = cover.map_or((String::new(), String::new()), |(c, opts)| {
+        let (covers, plan_pass, heads) = cover.map_or(Default::default(), |(c, opts)| {
             let covered = shifts::coverage(opts, &c.plan.heads, k, interval);
-            (format!("{covered:.2}"), format!("{:.4}", c.pass_share[k]))
+            let (heads, _) = shifts::heads_at(opts, &c.plan.heads, k, interval);
+            (
+                format!("{covered:.2}"),
+                format!("{:.4}", c.pass_share[k]),
+                heads.to_string(),
+            )
         });
         let _ = writeln!(
             out,
-            "{k},{},{},{},{:.4},{},{},{covers},{plan_pass}",
+            "{k},{},{},{},{:.4},{},{},{covers},{plan_pass},{},{heads}",
             calendar.format(r.start),
             r.analytic,
             r.agents,
             r.pass_share,
             opt(r.known_short.map(|n| n.to_string())),
             opt(r.short_share.map(|s| format!("{s:.4}"))),
+            req.rostered(r.agents),
         );
     }
     out
