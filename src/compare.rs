@@ -103,7 +103,7 @@ use crate::output::fmt_value as fmt;
 /// (percentage points for shares), e.g. `-0.13pp [-0.35pp .. +0.09pp]`.
 pub fn fmt_diff(kpi: Kpi, d: &Estimate) -> String {
     let s = |x: f64| {
-        if matches!(kpi, Kpi::CsGmv | Kpi::GmvLost | Kpi::InSaleGmvLost) {
+        if kpi.is_money() {
             let m = crate::report::text::money(x);
             if x >= 0.0 { format!("+{m}") } else { m }
         } else if kpi.is_share() {

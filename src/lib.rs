@@ -129,6 +129,7 @@ pub mod network;
 pub mod output;
 pub mod patience;
 pub mod random;
+pub mod reminders;
 pub mod replicate;
 pub mod report;
 pub mod roster;

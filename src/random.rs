@@ -31,6 +31,8 @@ pub enum Stream {
     Bot = 7,
     /// Network delivery delays, stalls and disconnects.
     Network = 8,
+    /// 催付: which unpaid orders are left and reminded.
+    Reminders = 9,
 }
 
 /// The generator for `purpose` in replication `replication` of a run seeded with `seed`.

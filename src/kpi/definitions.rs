@@ -118,6 +118,16 @@ impl Kpi {
             Kpi::InSaleGmvLost => {
                 "(expected paid orders had every in-sale customer been answered at once - expected paid orders) x order value"
             }
+            Kpi::RemindersSent => {
+                "催付: reminders sent for unpaid orders (a pre-sale customer leaves one with chance A x (1 - B) = C (1 - B) / B; [reminders] share of them are due `after_min` later, inside its window)"
+            }
+            Kpi::ReminderOrdersPaid => {
+                "催付: expected orders paid after a reminder (reminders sent x [reminders] recovery); they raise B, so they are inside buyers, conversion and CS-assisted GMV"
+            }
+            Kpi::ReminderGmv => "催付: expected orders paid after a reminder x average order value",
+            Kpi::ReminderAgentHours => {
+                "催付: agent time spent sending reminders (effort per reminder at the group's speed), hours"
+            }
             Kpi::DeflectionRate => "customers the bot resolved / customers arrived",
             Kpi::Escalations => "customers the bot passed to a human (转人工)",
             Kpi::BotUtilisation => "time-average bot sessions / bot capacity",

@@ -109,6 +109,14 @@ pub enum Kpi {
     InSaleGmvLost,
     /// 满意度 (predicted): expected satisfied ratings / customers who got a human reply.
     Satisfaction,
+    /// 催付: reminders sent for unpaid orders ([`crate::reminders`]).
+    RemindersSent,
+    /// 催付: expected orders paid after a reminder.
+    ReminderOrdersPaid,
+    /// 催付: their GMV (already inside CS-assisted GMV and the conversion).
+    ReminderGmv,
+    /// 催付: agent hours spent sending reminders.
+    ReminderAgentHours,
     /// Customers the bot resolved / customers received.
     DeflectionRate,
     /// Customers the bot passed to a human (转人工).
@@ -121,7 +129,7 @@ pub enum Kpi {
 
 impl Kpi {
     /// Every KPI, in report order.
-    pub const ALL: [Kpi; 46] = [
+    pub const ALL: [Kpi; 50] = [
         Kpi::AvgResponseS,
         Kpi::ReplyResponseP90S,
         Kpi::FirstResponseMeanS,
@@ -164,6 +172,10 @@ impl Kpi {
         Kpi::InSalePayRate,
         Kpi::InSaleGmvLost,
         Kpi::Satisfaction,
+        Kpi::RemindersSent,
+        Kpi::ReminderOrdersPaid,
+        Kpi::ReminderGmv,
+        Kpi::ReminderAgentHours,
         Kpi::DeflectionRate,
         Kpi::Escalations,
         Kpi::BotUtilisation,
@@ -215,6 +227,10 @@ impl Kpi {
             Kpi::InSalePayRate => "in_sale_pay_rate",
             Kpi::InSaleGmvLost => "in_sale_gmv_lost",
             Kpi::Satisfaction => "satisfaction",
+            Kpi::RemindersSent => "reminders_sent",
+            Kpi::ReminderOrdersPaid => "reminder_orders_paid",
+            Kpi::ReminderGmv => "reminder_gmv",
+            Kpi::ReminderAgentHours => "reminder_agent_hours",
             Kpi::DeflectionRate => "deflection_rate",
             Kpi::Escalations => "escalations",
             Kpi::BotUtilisation => "bot_utilisation",
@@ -273,6 +289,10 @@ impl Kpi {
             Kpi::InSalePayRate => "in-sale orders paid",
             Kpi::InSaleGmvLost => "in-sale GMV lost",
             Kpi::Satisfaction => "满意度 satisfaction",
+            Kpi::RemindersSent => "催付 reminders sent",
+            Kpi::ReminderOrdersPaid => "orders paid after 催付",
+            Kpi::ReminderGmv => "GMV recovered by 催付",
+            Kpi::ReminderAgentHours => "催付 agent hours",
             Kpi::DeflectionRate => "bot deflection",
             Kpi::Escalations => "转人工 escalations",
             Kpi::BotUtilisation => "bot utilisation",
@@ -296,6 +316,8 @@ impl Kpi {
             | Kpi::InquiryConversion
             | Kpi::InSalePayRate
             | Kpi::Satisfaction
+            | Kpi::ReminderOrdersPaid
+            | Kpi::ReminderGmv
             | Kpi::Buyers
             | Kpi::CsGmv
             | Kpi::DeflectionRate
@@ -320,6 +342,14 @@ impl Kpi {
             | Kpi::Abandoned => Some(false),
             _ => None,
         }
+    }
+
+    /// True for money, printed in currency.
+    pub fn is_money(self) -> bool {
+        matches!(
+            self,
+            Kpi::CsGmv | Kpi::GmvLost | Kpi::InSaleGmvLost | Kpi::ReminderGmv
+        )
     }
 
     /// True for shares and rates, printed as percentages.
@@ -376,6 +406,7 @@ impl Kpi {
         let per_agent = |area: f64| (available_s > 0.0).then(|| area / available_s);
         let window = |area: f64| (r.areas.window_s > 0.0).then(|| area / r.areas.window_s);
         // the customers the first-response KPIs score ([scoring] hours, the 留言 rule)
+        let reminders = c.reminders_sent + c.reminders_expired > 0;
         let scored = c.received - c.first_response_left_out;
         let scored_replies = c.first_replies - c.first_replies_left_out;
         match self {
@@ -432,6 +463,10 @@ impl Kpi {
             Kpi::InSalePayRate => ratio(c.in_sale_paid, c.in_sale_customers),
             Kpi::InSaleGmvLost => (c.in_sale_customers > 0).then_some(c.in_sale_gmv_lost),
             Kpi::Satisfaction => ratio(c.satisfied, c.rated),
+            Kpi::RemindersSent => reminders.then_some(c.reminders_sent as f64),
+            Kpi::ReminderOrdersPaid => reminders.then_some(c.reminder_orders_paid),
+            Kpi::ReminderGmv => reminders.then_some(c.reminder_gmv),
+            Kpi::ReminderAgentHours => reminders.then_some(c.reminder_agent_s / 3600.0),
             Kpi::DeflectionRate => {
                 (c.bot_touched > 0).then(|| c.deflected as f64 / c.arrived as f64)
             }

@@ -49,6 +49,10 @@ impl Kpi {
             Kpi::InSalePayRate => "售中付款率（期望）",
             Kpi::InSaleGmvLost => "售中损失销售额（对比即时应答）",
             Kpi::Satisfaction => "满意度（预测）",
+            Kpi::RemindersSent => "催付条数",
+            Kpi::ReminderOrdersPaid => "催付后付款订单（期望）",
+            Kpi::ReminderGmv => "催付挽回销售额",
+            Kpi::ReminderAgentHours => "催付用时（人时）",
             Kpi::DeflectionRate => "机器人分流率",
             Kpi::Escalations => "转人工数",
             Kpi::BotUtilisation => "机器人利用率",
@@ -137,6 +141,14 @@ impl Kpi {
             Kpi::Satisfaction => {
                 "期望满意评价 / 得到人工回复的顾客（每人 P = 该类即时应答时的满意率 × s(首次有效回复时间)）"
             }
+            Kpi::RemindersSent => {
+                "为未付款订单发出的催付（售前顾客留下未付款订单的概率为 A ×（1 − B）；其中 [reminders] share 的订单在会话结束 after_min 分钟后、催付时段内催付）"
+            }
+            Kpi::ReminderOrdersPaid => {
+                "催付条数 × 催付成功率（recovery）：提高 B，已计入下单人数、转化率和客服销售额"
+            }
+            Kpi::ReminderGmv => "催付后付款订单 × 客单价",
+            Kpi::ReminderAgentHours => "客服发催付所用时间（每条用时按所在组速度），小时",
             Kpi::DeflectionRate => "机器人解决的顾客 / 进线顾客",
             Kpi::Escalations => "机器人转给人工的顾客（转人工）",
             Kpi::BotUtilisation => "时间平均的机器人会话数 / 机器人容量",

@@ -473,6 +473,21 @@ pub struct Counters {
     /// Their expected satisfied ratings.
     #[serde(default)]
     pub satisfied: f64,
+    /// 催付 reminders sent ([`crate::reminders`]).
+    #[serde(default)]
+    pub reminders_sent: u64,
+    /// Unpaid orders due a reminder that none was sent for before the window closed.
+    #[serde(default)]
+    pub reminders_expired: u64,
+    /// Expected orders paid after a reminder.
+    #[serde(default)]
+    pub reminder_orders_paid: f64,
+    /// Their GMV, currency units.
+    #[serde(default)]
+    pub reminder_gmv: f64,
+    /// Agent time spent sending reminders, s.
+    #[serde(default)]
+    pub reminder_agent_s: f64,
     /// Breaks started in the window ([`crate::breaks`]).
     #[serde(default)]
     pub breaks_taken: u64,

@@ -59,6 +59,10 @@ pub struct Agent {
     pub break_len: SimTime,
     /// When the break was due (the wait to start it is the time spent finishing chats).
     pub break_due: SimTime,
+    /// Sending a 催付 reminder (no reply is composed meanwhile).
+    pub reminding: bool,
+    /// The reminder's customer: arrival interval and whether it was an inquiry.
+    pub reminder_for: (u32, bool),
 }
 
 const _: () = assert!(std::mem::offset_of!(Agent, offline_until) + 8 <= 64);
@@ -132,6 +136,8 @@ pub fn build(sc: &Scenario) -> Vec<Agent> {
                 break_token: 0,
                 break_len: SimTime::ZERO,
                 break_due: SimTime::ZERO,
+                reminding: false,
+                reminder_for: (0, false),
             });
         }
     }

@@ -65,6 +65,13 @@ pub(super) enum Ev {
         agent: AgentId,
         token: u32,
     },
+    /// Idle agents of the 催付 groups take due reminders ([`crate::reminders`]).
+    ReminderTick,
+    /// An agent has sent its reminder (stale if the token moved on).
+    ReminderDone {
+        agent: AgentId,
+        token: u32,
+    },
     CapChange,
     /// A group's 分流 weight becomes a full share: its agents' new weight goes to the router.
     FullShare(u16),
@@ -79,6 +86,7 @@ impl Process for Model<'_> {
     type Event = Ev;
 
     fn handle(&mut self, event: Ev, q: &mut EventQueue<Ev>) {
+        self.now = q.now();
         match event {
             Ev::Arrival => self.on_arrival(q),
             Ev::Retrial(c) => self.on_retrial(c, q),
@@ -125,6 +133,8 @@ impl Process for Model<'_> {
             Ev::ShiftEnd(g) => self.on_shift_end(usize::from(g), q.now()),
             Ev::BreakDue(a) => self.on_break_due(a, q),
             Ev::BreakEnd { agent, token } => self.on_break_end(agent, token, q),
+            Ev::ReminderTick => self.on_reminder_tick(q),
+            Ev::ReminderDone { agent, token } => self.on_reminder_done(agent, token, q),
             Ev::CapChange => self.on_cap_change(q),
             Ev::FullShare(g) => self.on_full_share(usize::from(g), q.now()),
             Ev::IntervalEnd(k) => self.on_interval_end(k as usize),

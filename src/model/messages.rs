@@ -79,7 +79,8 @@ impl Model<'_> {
     }
 
     pub(super) fn start_compose_if_idle(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
-        if self.agents[a as usize].composing.is_some() || self.agents[a as usize].offline {
+        let agent = &self.agents[a as usize];
+        if agent.composing.is_some() || agent.offline || agent.reminding {
             return;
         }
         let now = q.now();
@@ -154,6 +155,7 @@ impl Model<'_> {
             q.schedule(now + delay, Ev::ReplyDelivered(c));
         }
         self.start_compose_if_idle(a, q);
+        self.maybe_remind(a, q);
     }
 
     /// The reply reaches the customer (network delay comes with the network model).

@@ -14,6 +14,7 @@ mod memory;
 mod messages;
 mod network;
 mod outcomes;
+mod reminders;
 mod results;
 mod run;
 mod sessions;
@@ -76,6 +77,13 @@ struct Model<'s> {
     rng_conversation: SimRng,
     rng_bot: SimRng,
     rng_network: SimRng,
+    rng_reminders: SimRng,
+    /// The time of the event being handled.
+    now: SimTime,
+    /// 催付 tasks waiting for an idle agent, soonest due first.
+    reminder_tasks: std::collections::BinaryHeap<reminders::Task>,
+    /// Tasks made so far (ties in due time go in order).
+    reminder_seq: u64,
     /// This replication's bot resolution probability by class.
     bot_resolution: [f64; 3],
     bot_sessions: Level,
@@ -190,6 +198,10 @@ impl<'s> Model<'s> {
             rng_conversation: stream(seed, index, Stream::Conversation),
             rng_bot,
             rng_network: stream(seed, index, Stream::Network),
+            rng_reminders: stream(seed, index, Stream::Reminders),
+            now: SimTime::ZERO,
+            reminder_tasks: std::collections::BinaryHeap::new(),
+            reminder_seq: 0,
             bot_resolution,
             bot_sessions: Level::new(0),
             bot_queue: VecDeque::new(),
@@ -250,6 +262,7 @@ impl<'s> Model<'s> {
             }
         }
         self.schedule_breaks(q);
+        self.schedule_reminders(q);
         for w in &self.sc.peaks {
             q.schedule(w.start, Ev::CapChange);
             q.schedule(w.end, Ev::CapChange);

@@ -216,6 +216,7 @@ impl Model<'_> {
             row.counts.expected_buyers += p;
             row.counts.gmv_lost += (instant - p) * cv.average_order_value;
         }
+        self.maybe_unpaid_order(p, k, reached_human);
     }
 
     /// An in-sale customer's predicted payment `p` (None: in-sale value not modelled):

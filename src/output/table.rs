@@ -26,7 +26,7 @@ pub fn fmt_ci(kpi: Kpi, e: &crate::stats::Estimate) -> String {
 }
 
 pub fn fmt_value(kpi: Kpi, x: f64) -> String {
-    if matches!(kpi, Kpi::CsGmv | Kpi::GmvLost | Kpi::InSaleGmvLost) {
+    if kpi.is_money() {
         crate::report::text::money(x)
     } else if kpi.is_share() {
         format!("{:.2}%", x * 100.0)

@@ -75,6 +75,9 @@ pub struct ScenarioFile {
     /// Predicted satisfaction (满意度).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction: Option<SatisfactionFile>,
+    /// 催付: payment reminders for unpaid orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminders: Option<super::reminders::RemindersFile>,
     /// Named plan variants (`[[variants]]`), each overriding parts of this scenario.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<VariantFile>,

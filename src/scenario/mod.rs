@@ -10,6 +10,7 @@ pub mod distributions;
 pub mod file;
 mod plans;
 mod rates;
+mod reminders;
 mod validate;
 pub mod variants;
 
@@ -86,6 +87,8 @@ pub struct Scenario {
     pub conversion: Option<crate::conversion::Conversion>,
     /// Satisfaction prediction (满意度), if configured.
     pub satisfaction: Option<crate::satisfaction::Satisfaction>,
+    /// 催付: the store's payment reminders, if it sends any.
+    pub reminders: Option<crate::reminders::Reminders>,
     /// The file as read, with defaults filled, for echoing in outputs.
     pub echo: serde_json::Value,
 }

@@ -221,6 +221,14 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
     }
     let inbox = inbox(raw.inbox.as_ref(), &conversation, ctx)?;
     let scoring = scoring(raw.scoring.as_ref(), ctx)?;
+    let reminders = super::reminders::reminders(
+        raw.reminders.as_ref(),
+        &raw.groups,
+        &conversation,
+        conversion.is_some(),
+        &cal,
+        ctx,
+    )?;
     let echo = serde_json::to_value(raw).map_err(|e| ctx.err("(scenario)", e.to_string()))?;
     let sc = Scenario {
         name: raw.name.clone(),
@@ -247,6 +255,7 @@ pub(super) fn validate(raw: &ScenarioFile, ctx: &Ctx<'_>) -> R<Scenario> {
         network,
         conversion,
         satisfaction,
+        reminders,
         echo,
     };
     super::budget::check(&sc, ctx)?;

@@ -436,3 +436,184 @@ max_chats = 3
         assert!(e.contains(key), "{rule}: {e}");
     }
 }
+
+/// Pre-sale customers only, 60 an hour from 00:00 to 03:00, two agents answering each
+/// message in 20 s; payment rate B = 0.5, so a customer with P(pay) = p leaves an unpaid
+/// order with chance p; `reminders` adds the [reminders] table.
+fn unpaid_orders(reminders: &str) -> Scenario {
+    let text = format!(
+        r#"
+name = "unpaid orders"
+start = "01-01 00:00"
+end = "01-01 03:00"
+interval_min = 30
+[arrivals]
+constant_per_hour = 60
+[[arrivals.mix]]
+from = "01-01 00:00"
+pre_sale = 1
+in_sale = 0
+after_sale = 0
+[conversation]
+model = "messages"
+customer_messages = {{ dist = "fixed", value = 3 }}
+effort = {{ dist = "fixed", value_s = 20 }}
+think = {{ dist = "fixed", value_s = 30 }}
+[patience.first_reply]
+default = {{ dist = "fixed", value_s = 3600 }}
+[[groups]]
+name = "agents"
+count = 2
+max_chats = 5
+[conversion]
+order_base = 0.8
+first_reply_curve = [[10, 1.0], [1800, 0.5]]
+abandoned_multiplier = 0.5
+payment_rate = 0.5
+average_order_value = 200
+{reminders}
+"#
+    );
+    Scenario::from_toml(&text, "unpaid.toml", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const SMS: &str = r#"[reminders]
+window = ["01-01 00:00", "01-01 06:00"]
+share = 1
+after_min = 5
+channel = "sms"
+recovery = 0.3
+"#;
+
+#[test]
+fn a_reminded_unpaid_order_raises_b_by_the_recovery_share() {
+    let mut counts = 0.0;
+    let mut expected = 0.0;
+    for seed in 0..20 {
+        let none = run_replication(&unpaid_orders(""), seed, 0);
+        let sms = run_replication(&unpaid_orders(SMS), seed, 0);
+        let c = &sms.counters;
+        // a text takes no agent time: everything but the reminded orders is the same
+        assert_eq!(c.served, none.counters.served);
+        assert_eq!(c.reminder_agent_s, 0.0);
+        let paid = c.reminder_orders_paid;
+        assert!((paid - 0.3 * c.reminders_sent as f64).abs() < 1e-9);
+        assert!((c.reminder_gmv - 200.0 * paid).abs() < 1e-6);
+        assert!((c.expected_buyers - none.counters.expected_buyers - paid).abs() < 1e-9);
+        assert!((c.cs_gmv - none.counters.cs_gmv - 200.0 * paid).abs() < 1e-6);
+        let gain = Kpi::Conversion.value(&sms).unwrap() - Kpi::Conversion.value(&none).unwrap();
+        assert!((gain - paid / c.pre_sale_customers as f64).abs() < 1e-12);
+        assert_eq!(
+            c.reminders_expired, 0,
+            "every order is due inside the window"
+        );
+        // with B = 0.5 a customer leaves an unpaid order with chance p: the reminders
+        // sent are a sum of Bernoulli draws whose mean is the expected buyers
+        counts += c.reminders_sent as f64;
+        expected += none.counters.expected_buyers;
+    }
+    // the sum's standard deviation is below sqrt(mean): 4 of them is a 99.99% bound
+    assert!(
+        (counts - expected).abs() < 4.0 * expected.sqrt(),
+        "{counts} {expected}"
+    );
+}
+
+#[test]
+fn an_agents_reminder_takes_its_time_and_delays_the_replies_behind_it() {
+    let by_phone = |channel: &str| {
+        format!(
+            r#"[reminders]
+groups = ["agents"]
+window = ["01-01 00:30", "01-01 02:30"]
+share = 1
+after_min = 0
+channel = "{channel}"
+effort_s = 90
+recovery = 0.2
+"#
+        )
+    };
+    let mut diffs = Vec::new();
+    for seed in 0..30 {
+        let none = run_replication(&unpaid_orders(""), seed, 0);
+        let r = run_replication(&unpaid_orders(&by_phone("phone")), seed, 0);
+        let c = &r.counters;
+        assert!(c.reminders_sent > 10, "{c:?}");
+        // each reminder takes 90 s of a veteran's time; all are sent in the window
+        assert!((c.reminder_agent_s - 90.0 * c.reminders_sent as f64).abs() < 1e-6);
+        assert!(
+            (Kpi::ReminderAgentHours.value(&r).unwrap() - c.reminder_agent_s / 3600.0).abs()
+                < 1e-12
+        );
+        // orders of conversations that ended after 02:30 are not reminded
+        assert!(c.reminders_expired > 0, "{c:?}");
+        let avg = |x: &d11sim::model::ReplicationResult| Kpi::AvgResponseS.value(x).unwrap();
+        diffs.push(avg(&r) - avg(&none));
+        // on the chat client the reminder also holds a chat slot: occupancy rises
+        let chat = run_replication(&unpaid_orders(&by_phone("chat")), seed, 0);
+        assert!(chat.areas.chats_s > r.areas.chats_s - 1e-6);
+    }
+    // a reply whose message came during a reminder waits for it: 平响 rises
+    let n = diffs.len() as f64;
+    let mean = diffs.iter().sum::<f64>() / n;
+    let sd = (diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    assert!(mean - 2.76 * sd / n.sqrt() > 0.0, "{mean} ± {sd}");
+}
+
+#[test]
+fn reminders_by_an_agent_need_the_messages_model_and_known_groups() {
+    let text = |extra: &str| {
+        format!(
+            r#"
+name = "x"
+start = "01-01 00:00"
+end = "01-01 03:00"
+[arrivals]
+constant_per_hour = 60
+[conversation]
+model = "sessions"
+work = {{ dist = "fixed", value_s = 60 }}
+[patience.first_reply]
+default = {{ dist = "fixed", value_s = 600 }}
+[[groups]]
+name = "agents"
+count = 2
+max_chats = 1
+[conversion]
+order_base = 0.5
+first_reply_curve = [[10, 1.0], [1800, 0.5]]
+abandoned_multiplier = 0.5
+payment_rate = 0.9
+average_order_value = 200
+[reminders]
+groups = ["agents"]
+window = ["01-01 00:30", "01-01 02:30"]
+share = 0.5
+recovery = 0.2
+{extra}
+"#
+        )
+    };
+    for (extra, key) in [
+        ("channel = \"chat\"\neffort_s = 30", "reminders.channel"),
+        ("channel = \"fax\"", "reminders.channel"),
+        ("channel = \"sms\"\neffort_s = -1", "reminders.effort_s"),
+    ] {
+        let e = Scenario::from_toml(&text(extra), "bad.toml", Path::new("."))
+            .expect_err(extra)
+            .to_string();
+        assert!(e.contains(key), "{extra}: {e}");
+    }
+    let e = Scenario::from_toml(
+        &text("channel = \"sms\"").replace(
+            "groups = [\"agents\"]\nwindow",
+            "groups = [\"nobody\"]\nwindow",
+        ),
+        "bad.toml",
+        Path::new("."),
+    )
+    .expect_err("unknown group")
+    .to_string();
+    assert!(e.contains("reminders.groups[0]"), "{e}");
+}
