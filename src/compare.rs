@@ -42,7 +42,7 @@ impl PlanResults {
 }
 
 /// The KPIs shown side by side.
-pub const COMPARED: [Kpi; 13] = [
+pub const COMPARED: [Kpi; 14] = [
     Kpi::AvgResponseS,
     Kpi::FirstResponseMeanS,
     Kpi::FirstResponseP90S,
@@ -51,6 +51,7 @@ pub const COMPARED: [Kpi; 13] = [
     Kpi::AnsweredWhilePresentRate,
     Kpi::AbandonmentRate,
     Kpi::InquiryConversion,
+    Kpi::CsGmv,
     Kpi::GmvLost,
     Kpi::InSaleGmvLost,
     Kpi::DeflectionRate,

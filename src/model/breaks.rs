@@ -52,12 +52,17 @@ impl Model<'_> {
     }
 
     /// An agent with a break due rests once it holds no chat.
+    #[inline(always)]
     pub(super) fn maybe_start_break(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
+        let agent = &self.agents[a as usize];
+        if agent.away && !agent.resting && agent.load == 0 {
+            self.start_break(a, q);
+        }
+    }
+
+    fn start_break(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
         let now = q.now();
         let agent = &mut self.agents[a as usize];
-        if !agent.away || agent.resting || agent.load > 0 {
-            return;
-        }
         agent.resting = true;
         agent.break_token = agent.break_token.wrapping_add(1);
         let (token, len, due) = (agent.break_token, agent.break_len, agent.break_due);

@@ -402,7 +402,9 @@ impl<'s> Model<'s> {
             let k = self.interval_of(self.customers.get(c).first_arrived);
             if let Some(row) = self.intervals.get_mut(k) {
                 row.counts.received += 1;
-                row.counts.first_response_left_out += u64::from(scored_from.is_none());
+                if scored_from.is_none() {
+                    row.counts.first_response_left_out += 1;
+                }
             }
         }
         self.messages_pending += i64::from(left_message);
@@ -411,7 +413,9 @@ impl<'s> Model<'s> {
             self.counters.by_class[class.index()].attempts += 1;
             if attempt == 1 {
                 self.counters.received += 1;
-                self.counters.first_response_left_out += u64::from(scored_from.is_none());
+                if scored_from.is_none() {
+                    self.counters.first_response_left_out += 1;
+                }
                 self.counters.by_class[class.index()].received += 1;
                 self.counters.outside_hours += u64::from(nobody_there);
                 self.counters.messages_left += u64::from(left_message);
@@ -451,9 +455,13 @@ impl<'s> Model<'s> {
     /// `None` when it is not scored: outside `[scoring]` hours, or a 留言 left while nobody
     /// with the skill was on duty under the `left_out` rule (`from_staffed` scores it from
     /// the next rostered shift start of a group with the skill).
+    #[inline(always)]
     fn scored_from(&self, class: Class, now: SimTime, message_left: bool) -> Option<SimTime> {
         use crate::scoring::MessagesLeft;
         let scoring = &self.sc.scoring;
+        if scoring.hours.is_none() && !message_left {
+            return Some(now); // every customer scored from reaching a human
+        }
         let from = match (message_left, scoring.messages_left) {
             (false, _) | (true, MessagesLeft::WholeWait) => now,
             (true, MessagesLeft::LeftOut) => return None,
@@ -465,6 +473,8 @@ impl<'s> Model<'s> {
     }
 
     /// The first time from `now` on when a group with `class`'s skill is rostered on duty.
+    #[cold]
+    #[inline(never)]
     fn next_staffed(&self, class: Class, now: SimTime) -> Option<SimTime> {
         self.sc
             .groups

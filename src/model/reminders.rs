@@ -25,6 +25,7 @@ impl Model<'_> {
 
     /// A counted pre-sale customer's conversation ended with predicted payment `p`: it may
     /// leave an unpaid order that the store reminds.
+    #[inline(never)]
     pub(super) fn maybe_unpaid_order(&mut self, p: f64, k: usize, inquiry: bool) {
         let (Some(r), Some(cv)) = (&self.sc.reminders, &self.sc.conversion) else {
             return;

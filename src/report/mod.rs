@@ -222,7 +222,7 @@ pub fn kpi_table(results: &RunResults, lang: Lang) -> Table {
 }
 
 /// The KPIs a war room argues about, and what each one counts, in the trade's words.
-pub const GLOSSARY_KPIS: [Kpi; 12] = [
+pub const GLOSSARY_KPIS: [Kpi; 17] = [
     Kpi::ReplyRate,
     Kpi::AnsweredWhilePresentRate,
     Kpi::AbandonmentRate,
@@ -235,6 +235,11 @@ pub const GLOSSARY_KPIS: [Kpi; 12] = [
     Kpi::MessagesLeft,
     Kpi::InquiryConversion,
     Kpi::Conversion,
+    Kpi::InSaleGmvLost,
+    Kpi::Satisfaction,
+    Kpi::ReminderGmv,
+    Kpi::ReminderAgentHours,
+    Kpi::BreakShare,
 ];
 
 /// "What the KPIs mean": the glossary section of every run page.
