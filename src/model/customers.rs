@@ -39,6 +39,10 @@ pub enum Gone {
     Explicit,
 }
 
+/// The `response_origin` of a customer the first-response KPIs leave out (a flag in a
+/// field every customer has: a customer record is held for each one present).
+pub const UNSCORED: SimTime = SimTime::NEVER;
+
 /// One attempt of one customer.
 #[derive(Clone, Debug)]
 pub struct Customer {
@@ -76,7 +80,9 @@ pub struct Customer {
     /// Reply after which a pre-sale agent hands over (0 = no hand-over).
     pub handover_at: u16,
     /// Where first response is measured from: the arrival (kept through the bot), or the
-    /// new attempt's arrival for a retrial.
+    /// new attempt's arrival for a retrial; the next staffed shift start for a 留言 under
+    /// `[scoring] messages_left = "from_staffed"`; [`UNSCORED`] when `[scoring]` leaves the
+    /// customer out of the first-response KPIs.
     pub response_origin: SimTime,
     /// When first-reply patience runs out; earlier patience events are stale.
     pub patience_at: SimTime,
@@ -99,9 +105,6 @@ pub struct Customer {
     pub queued_message: bool,
     /// Withdrew the chat on leaving: nothing is owed, even with a kept inbox.
     pub withdrew: bool,
-    /// Counts in the per-customer first-response KPIs (`[scoring]` hours and the 留言
-    /// rule); `response_origin` is where its 首响 is scored from.
-    pub scored: bool,
     /// The agent who sent the first human reply (its group's conversion factor applies).
     pub first_agent: AgentId,
     /// When the first answer arrived (conversion runs to it): the first reply, unless
@@ -153,7 +156,6 @@ impl Customer {
             in_line: false,
             queued_message: false,
             withdrew: false,
-            scored: true,
             first_agent: 0,
             answered_at: SimTime::NEVER,
             cust_msgs: 1,

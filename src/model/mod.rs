@@ -384,13 +384,12 @@ impl<'s> Model<'s> {
         let scored_from = if attempt == 1 {
             self.scored_from(queue_class, now, left_message)
         } else {
-            self.customers.get(c).scored.then_some(now)
+            (self.customers.get(c).response_origin != customers::UNSCORED).then_some(now)
         };
         {
             let cu = self.customers.get_mut(c);
             cu.arrived = now;
-            cu.response_origin = scored_from.unwrap_or(now);
-            cu.scored = scored_from.is_some();
+            cu.response_origin = scored_from.unwrap_or(customers::UNSCORED);
             cu.reached_human = true;
             cu.msgs_total = msgs;
             cu.cust_msgs = cust_msgs;

@@ -22,9 +22,14 @@ impl Model<'_> {
         cu.served = present;
         cu.answered_at = now;
         cu.first_agent = cu.agent;
-        let (counted, class, left_message, agent, scored) =
-            (cu.counted, cu.class, cu.left_message, cu.agent, cu.scored);
-        let (wait, first) = (cu.assigned - cu.arrived, now - cu.response_origin);
+        let (counted, class, left_message, agent) =
+            (cu.counted, cu.class, cu.left_message, cu.agent);
+        let scored = cu.response_origin != super::customers::UNSCORED;
+        // a 留言 scored from the next staffed hour is answered at or after it
+        let (wait, first) = (
+            cu.assigned - cu.arrived,
+            now.saturating_sub(cu.response_origin),
+        );
         let (from_arrival, since_received) = (now - cu.first_arrived, now - cu.arrived);
         let first_arrived = cu.first_arrived;
         let k = self.interval_of(first_arrived);
@@ -110,7 +115,9 @@ impl Model<'_> {
                 factor,
             );
             next.state = State::Orbit;
-            next.scored = cu.scored;
+            if cu.response_origin == super::customers::UNSCORED {
+                next.response_origin = super::customers::UNSCORED;
+            }
             let n = self.customers.insert(next);
             q.schedule(now + delay, Ev::Retrial(n));
             if cu.counted {

@@ -43,8 +43,10 @@ pub struct Hour {
     pub start_h: f64,
     /// Conversion of the hour's pre-sale arrivals (pooled).
     pub conversion: Option<f64>,
-    /// Mean GMV lost against instant service.
+    /// Mean GMV lost against instant service (pre-sale).
     pub gmv_lost: f64,
+    /// Mean in-sale GMV lost against instant service.
+    pub in_sale_gmv_lost: f64,
     /// Share of the hour's arrivals the bot resolved (pooled).
     pub deflection: Option<f64>,
 }
@@ -122,6 +124,7 @@ impl Series {
                 start_h: h as f64,
                 conversion: ratio(t.expected_buyers, t.pre_sale),
                 gmv_lost: t.gmv_lost / reps_f,
+                in_sale_gmv_lost: t.in_sale_gmv_lost / reps_f,
                 deflection: sc.bot.as_ref().and_then(|_| ratio(t.deflected, t.arrived)),
             })
             .collect();

@@ -415,23 +415,33 @@ fn relaxation(
 /// The plan for people, and as a `[[groups]]` roster block to paste into a scenario.
 pub fn render(plan: &Plan, opts: &[ShiftOption], file: &TemplatesFile, cal: &Calendar) -> String {
     let mut out = String::new();
+    // heads available apart from heads rostered only where some template's group rests
+    let breaks = opts.iter().any(|o| o.away > 0.0);
     let _ = writeln!(
         out,
-        "{:<16} {:<12} {:<12} {:>6} {:>10}",
-        "template", "start", "end", "heads", "available"
+        "{:<16} {:<12} {:<12} {:>6}{}",
+        "template",
+        "start",
+        "end",
+        "heads",
+        if breaks { "  available" } else { "" }
     );
     for (o, h) in opts.iter().zip(&plan.heads).filter(|(_, h)| **h > 0) {
+        let available = if breaks {
+            format!(" {:>10.1}", f64::from(*h) * (1.0 - o.away))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{:<16} {:<12} {:<12} {:>6} {:>10.1}",
+            "{:<16} {:<12} {:<12} {:>6}{available}",
             file.templates[o.template].name,
             cal.format(o.start),
             cal.format(o.end),
             h,
-            f64::from(*h) * (1.0 - o.away)
         );
     }
-    if opts.iter().any(|o| o.away > 0.0) {
+    if breaks {
         let _ = writeln!(
             out,
             "heads: rostered agents on the shift; available: less the share of the shift \

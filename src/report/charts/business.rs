@@ -17,13 +17,14 @@ impl Chart for ConversionGmv<'_> {
     }
     fn title(&self) -> String {
         tr(
-            "询单转化率 predicted conversion of pre-sale inquiries, and GMV lost to slow service, by hour",
-            "按小时：售前询单转化率预测，与响应慢损失的销售额",
+            "询单转化率 predicted conversion, and pre-sale and in-sale GMV lost to slow service, by hour",
+            "按小时：售前询单转化率预测，与响应慢损失的销售额（售前与售中）",
         )
     }
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let (s, cal) = (self.0, self.1);
-        let y2 = top(s.hours.iter().map(|h| h.gmv_lost));
+        let y2 = top(s.hours.iter().map(|h| h.gmv_lost + h.in_sale_gmv_lost));
+        let in_sale = s.hours.iter().any(|h| h.in_sale_gmv_lost > 0.0);
         area.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on(area)
             .caption(self.title(), (chart_font(), TITLE - 4))
@@ -64,11 +65,32 @@ impl Chart for ConversionGmv<'_> {
             .map_err(err)?;
         key(
             tr(
-                "GMV lost against instant service (right)",
-                "较即时回复损失的销售额（右轴）",
+                "pre-sale GMV lost against instant service (right)",
+                "售前：较即时回复损失的销售额（右轴）",
             ),
             Mark::Fill(PALETTE[1].mix(0.5)),
         );
+        if in_sale {
+            // stacked on the pre-sale bar: the two sides of pre-sale priority
+            chart
+                .draw_secondary_series(s.hours.iter().map(|h| {
+                    Rectangle::new(
+                        [
+                            (h.start_h + 0.15, h.gmv_lost),
+                            (h.start_h + 0.85, h.gmv_lost + h.in_sale_gmv_lost),
+                        ],
+                        PALETTE[3].mix(0.6).filled(),
+                    )
+                }))
+                .map_err(err)?;
+            key(
+                tr(
+                    "in-sale orders lost against instant service (right)",
+                    "售中：较即时回复损失的订单金额（右轴）",
+                ),
+                Mark::Fill(PALETTE[3].mix(0.6)),
+            );
+        }
         chart
             .draw_series(LineSeries::new(
                 s.hours
