@@ -12,6 +12,7 @@ mod plans;
 mod rates;
 mod reminders;
 mod validate;
+mod value_file;
 pub mod variants;
 
 use std::path::Path;
