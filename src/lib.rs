@@ -114,6 +114,7 @@
 pub mod arrivals;
 pub mod bot;
 pub mod breaks;
+pub mod calibrate;
 pub mod class;
 pub mod compare;
 pub mod conversation;
