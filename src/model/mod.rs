@@ -79,6 +79,8 @@ struct Model<'s> {
     rng_reminders: SimRng,
     /// The time of the event being handled.
     now: SimTime,
+    /// `[scoring]` scores every customer from reaching a human (no hours, 留言 whole wait).
+    scoring_plain: bool,
     /// 催付 tasks waiting for an idle agent, soonest due first.
     reminder_tasks: std::collections::BinaryHeap<reminders::Task>,
     /// Tasks made so far (ties in due time go in order).
@@ -199,6 +201,8 @@ impl<'s> Model<'s> {
             rng_network: stream(seed, index, Stream::Network),
             rng_reminders: stream(seed, index, Stream::Reminders),
             now: SimTime::ZERO,
+            scoring_plain: sc.scoring.hours.is_none()
+                && sc.scoring.messages_left == crate::scoring::MessagesLeft::WholeWait,
             reminder_tasks: std::collections::BinaryHeap::new(),
             reminder_seq: 0,
             bot_resolution,
@@ -456,9 +460,12 @@ impl<'s> Model<'s> {
     #[inline(always)]
     fn scored_from(&self, class: Class, now: SimTime, message_left: bool) -> Option<SimTime> {
         use crate::scoring::MessagesLeft;
+        if self.scoring_plain {
+            return Some(now); // every customer scored from reaching a human
+        }
         let scoring = &self.sc.scoring;
         if scoring.hours.is_none() && !message_left {
-            return Some(now); // every customer scored from reaching a human
+            return Some(now);
         }
         let from = match (message_left, scoring.messages_left) {
             (false, _) | (true, MessagesLeft::WholeWait) => now,
