@@ -127,6 +127,18 @@ pub fn away_share(group: &AgentGroup, len: SimTime) -> f64 {
     (rules + group.shrinkage).min(1.0)
 }
 
+/// The share of a typical shift the group is away: over its first duty span, or 8 hours
+/// for a group on duty the whole run.
+pub fn typical_away_share(group: &AgentGroup) -> f64 {
+    let span = group
+        .shifts
+        .first()
+        .map(|w| w.end - w.start)
+        .filter(|l| *l < SimTime::from_secs(366 * 86_400))
+        .unwrap_or(SimTime::from_secs(8 * 3600));
+    away_share(group, span)
+}
+
 /// Continuous duty spans whose working time (the span less its rules' breaks) exceeds the
 /// handbook's 12 hours: `(span, break time)`.
 pub fn overlong(group: &AgentGroup) -> impl Iterator<Item = (&Window, SimTime)> {

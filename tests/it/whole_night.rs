@@ -348,25 +348,9 @@ between_h = [3, 5]
 #[test]
 fn the_twelve_hour_rule_counts_breaks_as_rest() {
     let with = |shift_end: &str, breaks: &str| {
-        let text = format!(
-            r#"
-name = "long day"
-start = "01-01 00:00"
-end = "01-02 00:00"
-[arrivals]
-constant_per_hour = 10
-[conversation]
-model = "sessions"
-work = {{ dist = "fixed", value_s = 60 }}
-[patience.first_reply]
-default = {{ dist = "fixed", value_s = 600 }}
-[[groups]]
-name = "long"
-count = 2
-max_chats = 3
-shifts = [["01-01 08:00", "{shift_end}"]]
-{breaks}
-"#
+        let text = sessions_store(
+            "01-02 00:00",
+            &format!("shifts = [[\"01-01 08:00\", \"{shift_end}\"]]\n{breaks}"),
         );
         Scenario::from_toml(&text, "long.toml", Path::new("."))
             .unwrap()
@@ -394,27 +378,7 @@ shifts = [["01-01 08:00", "{shift_end}"]]
 
 #[test]
 fn break_rules_that_cannot_hold_are_refused_naming_the_key() {
-    let base = |rule: &str| {
-        format!(
-            r#"
-name = "x"
-start = "01-01 00:00"
-end = "01-01 08:00"
-[arrivals]
-constant_per_hour = 10
-[conversation]
-model = "sessions"
-work = {{ dist = "fixed", value_s = 60 }}
-[patience.first_reply]
-default = {{ dist = "fixed", value_s = 600 }}
-[[groups]]
-name = "g"
-count = 2
-max_chats = 3
-{rule}
-"#
-        )
-    };
+    let base = |rule: &str| sessions_store("01-01 08:00", rule);
     for (rule, key) in [
         (
             "[[breaks]]\nname = \"m\"\nshift_at_least_h = 4\nminutes = 90\nbetween_h = [1, 2]",
@@ -564,35 +528,23 @@ recovery = 0.2
 #[test]
 fn reminders_by_an_agent_need_the_messages_model_and_known_groups() {
     let text = |extra: &str| {
-        format!(
-            r#"
-name = "x"
-start = "01-01 00:00"
-end = "01-01 03:00"
-[arrivals]
-constant_per_hour = 60
-[conversation]
-model = "sessions"
-work = {{ dist = "fixed", value_s = 60 }}
-[patience.first_reply]
-default = {{ dist = "fixed", value_s = 600 }}
-[[groups]]
-name = "agents"
-count = 2
-max_chats = 1
-[conversion]
+        sessions_store(
+            "01-01 03:00",
+            &format!(
+                r#"[conversion]
 order_base = 0.5
 first_reply_curve = [[10, 1.0], [1800, 0.5]]
 abandoned_multiplier = 0.5
 payment_rate = 0.9
 average_order_value = 200
 [reminders]
-groups = ["agents"]
+groups = ["g"]
 window = ["01-01 00:30", "01-01 02:30"]
 share = 0.5
 recovery = 0.2
 {extra}
 "#
+            ),
         )
     };
     for (extra, key) in [
@@ -606,14 +558,37 @@ recovery = 0.2
         assert!(e.contains(key), "{extra}: {e}");
     }
     let e = Scenario::from_toml(
-        &text("channel = \"sms\"").replace(
-            "groups = [\"agents\"]\nwindow",
-            "groups = [\"nobody\"]\nwindow",
-        ),
+        &text("channel = \"sms\"")
+            .replace("groups = [\"g\"]\nwindow", "groups = [\"nobody\"]\nwindow"),
         "bad.toml",
         Path::new("."),
     )
     .expect_err("unknown group")
     .to_string();
     assert!(e.contains("reminders.groups[0]"), "{e}");
+}
+
+/// A small sessions-model store from 01-01 00:00 to `end`: 10 customers an hour, two agents
+/// `g` of three chats each, one-minute chats, ten minutes' patience; `rest` adds sections
+/// or keys of the group.
+fn sessions_store(end: &str, rest: &str) -> String {
+    format!(
+        r#"
+name = "x"
+start = "01-01 00:00"
+end = "{end}"
+[arrivals]
+constant_per_hour = 10
+[conversation]
+model = "sessions"
+work = {{ dist = "fixed", value_s = 60 }}
+[patience.first_reply]
+default = {{ dist = "fixed", value_s = 600 }}
+[[groups]]
+name = "g"
+count = 2
+max_chats = 3
+{rest}
+"#
+    )
 }

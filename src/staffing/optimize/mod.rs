@@ -202,18 +202,8 @@ impl<'a> Search<'a> {
             })?;
         let len = settings.interval.as_micros();
         let intervals = sc.horizon.as_micros().div_ceil(len) as usize;
-        let group = sc
-            .groups
-            .iter()
-            .find(|g| g.name == settings.like)
-            .expect("validated with the scenario");
-        let span = group
-            .shifts
-            .first()
-            .map(|w| w.end - w.start)
-            .filter(|l| *l < SimTime::from_secs(366 * 86_400))
-            .unwrap_or(SimTime::from_secs(8 * 3600));
-        let away = crate::breaks::away_share(group, span);
+        let group = sc.groups.iter().find(|g| g.name == settings.like);
+        let away = crate::breaks::typical_away_share(group.expect("validated with the scenario"));
         Ok(Search {
             base,
             like,
