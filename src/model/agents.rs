@@ -51,18 +51,11 @@ pub struct Agent {
     pub site: Option<usize>,
     /// Workstation index (network), if any.
     pub workstation: Option<usize>,
-    /// On its break (its chats finished): back at `break_len` after it started.
+    /// On its break (its chats finished); the break's own state is the model's
+    /// (`Model::breaks`, kept only for scenarios with breaks).
     pub resting: bool,
-    /// Bumped when a break ends early (a shift's end): its scheduled end is stale.
-    pub break_token: u32,
-    /// Length of the break due.
-    pub break_len: SimTime,
-    /// When the break was due (the wait to start it is the time spent finishing chats).
-    pub break_due: SimTime,
     /// Sending a 催付 reminder (no reply is composed meanwhile).
     pub reminding: bool,
-    /// The reminder's customer: arrival interval and whether it was an inquiry.
-    pub reminder_for: (u32, bool),
 }
 
 const _: () = assert!(std::mem::offset_of!(Agent, offline_until) + 8 <= 64);
@@ -133,11 +126,7 @@ pub fn build(sc: &Scenario) -> Vec<Agent> {
                 chats: Vec::new(),
                 away: false,
                 resting: false,
-                break_token: 0,
-                break_len: SimTime::ZERO,
-                break_due: SimTime::ZERO,
                 reminding: false,
-                reminder_for: (0, false),
             });
         }
     }

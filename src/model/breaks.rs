@@ -6,6 +6,30 @@ use crate::breaks::next_break;
 use crate::engine::{EventQueue, SimTime};
 use crate::routing::AgentId;
 
+/// An agent's break in progress or due: kept per agent only when the scenario has breaks.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct BreakState {
+    /// Bumped when a break ends early (a shift's end): its scheduled end is stale.
+    pub token: u32,
+    /// Length of the break due.
+    pub len: SimTime,
+    /// When the break was due (the wait to start it is the time spent finishing chats).
+    pub due: SimTime,
+}
+
+/// Every agent's [`BreakState`], or none when no group takes breaks.
+pub(super) fn states(sc: &crate::scenario::Scenario) -> Vec<BreakState> {
+    if sc
+        .groups
+        .iter()
+        .any(crate::roster::AgentGroup::takes_breaks)
+    {
+        vec![BreakState::default(); sc.agents()]
+    } else {
+        Vec::new()
+    }
+}
+
 impl Model<'_> {
     /// Schedules each agent's first break.
     pub(super) fn schedule_breaks(&mut self, q: &mut EventQueue<Ev>) {
@@ -43,9 +67,9 @@ impl Model<'_> {
         }
         let before = agent.staffed_slots();
         agent.away = true;
-        agent.break_len = len;
-        agent.break_due = now;
         let slots = agent.staffed_slots() - before;
+        let state = &mut self.breaks[a as usize];
+        (state.len, state.due) = (len, now);
         self.capacity.add(now, slots, &self.clocking);
         self.notify_router(a, now);
         self.maybe_start_break(a, q);
@@ -64,8 +88,9 @@ impl Model<'_> {
         let now = q.now();
         let agent = &mut self.agents[a as usize];
         agent.resting = true;
-        agent.break_token = agent.break_token.wrapping_add(1);
-        let (token, len, due) = (agent.break_token, agent.break_len, agent.break_due);
+        let state = &mut self.breaks[a as usize];
+        state.token = state.token.wrapping_add(1);
+        let (token, len, due) = (state.token, state.len, state.due);
         q.schedule(now + len, Ev::BreakEnd { agent: a, token });
         self.on_break.add(now, 1, &self.clocking);
         if now >= self.sc.warmup && now < self.sc.horizon {
@@ -79,7 +104,7 @@ impl Model<'_> {
     pub(super) fn on_break_end(&mut self, a: AgentId, token: u32, q: &mut EventQueue<Ev>) {
         let now = q.now();
         let agent = &self.agents[a as usize];
-        if !agent.resting || agent.break_token != token {
+        if !agent.resting || self.breaks[a as usize].token != token {
             return;
         }
         self.end_break(a, now);
@@ -95,11 +120,12 @@ impl Model<'_> {
         }
         let before = agent.staffed_slots();
         agent.away = false;
-        agent.break_token = agent.break_token.wrapping_add(1);
         let slots = agent.staffed_slots() - before;
         if std::mem::take(&mut agent.resting) {
             self.on_break.add(now, -1, &self.clocking);
         }
+        let state = &mut self.breaks[a as usize];
+        state.token = state.token.wrapping_add(1);
         self.capacity.add(now, slots, &self.clocking);
     }
 }

@@ -98,6 +98,10 @@ struct Model<'s> {
     on_duty: Level,
     /// Agents resting on a break.
     on_break: Level,
+    /// Per agent, its break's state (empty when no group takes breaks).
+    breaks: Vec<breaks::BreakState>,
+    /// The customer each agent sending a reminder sends it for (arrival interval, inquiry).
+    reminder_for: std::collections::HashMap<AgentId, (u32, bool)>,
     /// Each group's first agent id (agents are laid out by group).
     first_agent: Vec<AgentId>,
     /// Chat slots staffed (slot occupancy's denominator): the sum of every agent's
@@ -216,6 +220,8 @@ impl<'s> Model<'s> {
             in_system: Level::new(0),
             on_duty: Level::new(0),
             on_break: Level::new(0),
+            breaks: breaks::states(sc),
+            reminder_for: std::collections::HashMap::new(),
             first_agent: sc
                 .groups
                 .iter()

@@ -106,9 +106,9 @@ impl Model<'_> {
         let chat = r.channel == Channel::Chat;
         let agent = &mut self.agents[a as usize];
         agent.reminding = true;
-        agent.reminder_for = (k, inquiry);
         agent.token = agent.token.wrapping_add(1);
         let token = agent.token;
+        self.reminder_for.insert(a, (k, inquiry));
         if chat {
             self.change_load(a, 1, now);
         }
@@ -127,7 +127,7 @@ impl Model<'_> {
             return;
         }
         agent.reminding = false;
-        let (k, inquiry) = agent.reminder_for;
+        let (k, inquiry) = self.reminder_for.remove(&a).unwrap_or_default();
         self.counters.reminders_sent += 1;
         self.recover(k, inquiry);
         let chat = self.sc.reminders.as_ref().map(|r| r.channel) == Some(Channel::Chat);
