@@ -119,6 +119,7 @@ pub mod class;
 pub mod compare;
 pub mod conversation;
 pub mod conversion;
+pub mod convlog;
 pub mod distribution;
 pub mod engine;
 pub mod inbox;

@@ -120,6 +120,9 @@ enum Command {
     },
     /// Merge the shard folders of `run --shard I/N` into the outputs of the unsharded run.
     Merge(cli::shard::MergeArgs),
+    /// Fit a scenario's inputs (arrival curve, class mix, patience with censoring,
+    /// handling, bot) to a store's own conversation log, each with its 95% interval.
+    Calibrate(cli::calibrate::CalibrateArgs),
     /// Print a shell completion script: `d11sim completions bash > /etc/bash_completion.d/d11sim`
     /// (also zsh, fish, powershell, elvish).
     Completions {
@@ -164,8 +167,13 @@ struct RunArgs {
     /// Run only shard I of N (0-based) of the replications, a contiguous block, and write
     /// a shard folder to --out for `d11sim merge` (a Slurm array task: I =
     /// $SLURM_ARRAY_TASK_ID, N = $SLURM_ARRAY_TASK_COUNT).
-    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["report", "json", "fail_on_targets"])]
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["report", "json", "fail_on_targets", "log"])]
     shard: Option<d11sim::shard::ShardSpec>,
+    /// Also write the conversation log of the simulated days into this folder
+    /// (conversations.csv, messages.csv, log.toml; docs/log-format.md): one replication is
+    /// one day, the input `calibrate` reads.
+    #[arg(long, value_name = "DIR")]
+    log: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -213,7 +221,21 @@ impl From<ScenarioError> for Failure {
 /// The plans to run: the scenario (or the embedded default) and its variants.
 /// A progress bar on stderr for `total` replications; indicatif hides it when stderr is
 /// not a terminal, so logs and pipes stay clean.
-fn progress(total: u64) -> indicatif::ProgressBar {
+/// A progress line for reading rows (hidden when stderr is not a terminal).
+pub(crate) fn progress_rows() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos} conversations read, {elapsed} ({per_sec}) {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
+pub(crate) fn progress(total: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{spinner} {wide_bar} {pos}/{len} replications, {elapsed} (eta {eta})",
@@ -374,6 +396,15 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     for dir in args.out.iter().chain(&args.report) {
         check_out(dir)?;
     }
+    if let Some(log) = &args.log {
+        for (name, other) in [("--out", &args.out), ("--report", &args.report)] {
+            if let Some(o) = other {
+                output::staged::check_apart(("--log", log), (name, o))
+                    .map_err(Failure::BadInput)?;
+            }
+        }
+        output::staged::check(log).map_err(|e| Failure::BadInput(format!("--log {e}")))?;
+    }
     let cfg = run_config(args.replications, args.seed, args.threads);
     // `--out` is filled through a temporary folder that the replications' series and
     // histogram logs stream into as they finish
@@ -409,6 +440,17 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     if let Some(dir) = &args.report {
         write_report(dir, &plans, &results, cfg, args.lang)?;
+    }
+    if let Some(dir) = &args.log
+        && interrupted.is_none()
+    {
+        let days = cli::log::write_log(dir, base, cfg)?;
+        if !args.quiet && !args.json {
+            eprintln!(
+                "conversation log of {days} simulated days written to {}",
+                dir.display()
+            );
+        }
     }
     if let Some(f) = exhausted {
         return Err(f);
@@ -632,6 +674,7 @@ fn main() -> ExitCode {
         Command::Erlang(args) => cli::erlang::erlang(args),
         Command::Sweep(args) => cli::sweep::sweep(args),
         Command::Merge(args) => cli::shard::merge(args),
+        Command::Calibrate(args) => cli::calibrate::calibrate(args),
         Command::Staff { command } => cli::staff::dispatch(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;

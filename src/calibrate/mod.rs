@@ -1,4 +1,8 @@
-//! Fitting a scenario's inputs from a store's own log (in progress): so far the patience
-//! fits with censoring ([`survival`]).
+//! Calibration from a store's own log: patience with censoring ([`survival`]), and the
+//! arrival curve, class mix, handling, bot and message counts of a conversation log
+//! ([`collect`], [`estimate`]).
 
+pub mod collect;
+pub mod estimate;
 pub mod survival;
+pub mod write;

@@ -26,6 +26,40 @@ pub struct Obs {
     pub event: bool,
 }
 
+/// Customers with the same wait: how many left then and how many were answered then. A
+/// log of millions reads as a few thousand of these (waits to a tenth of a second), so a
+/// fit's memory does not grow with the log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tally {
+    /// The wait, seconds.
+    pub t: f64,
+    /// Left at `t`.
+    pub left: u64,
+    /// Answered at `t`, patience still running (censored).
+    pub answered: u64,
+}
+
+/// `obs` grouped by wait, in increasing order of wait.
+pub fn tally(obs: &[Obs]) -> Vec<Tally> {
+    let mut sorted: Vec<Obs> = obs.to_vec();
+    sorted.sort_by(|a, b| a.t.total_cmp(&b.t));
+    let mut out: Vec<Tally> = Vec::new();
+    for o in sorted {
+        match out.last_mut() {
+            Some(last) if last.t == o.t => {
+                last.left += u64::from(o.event);
+                last.answered += u64::from(!o.event);
+            }
+            _ => out.push(Tally {
+                t: o.t,
+                left: u64::from(o.event),
+                answered: u64::from(!o.event),
+            }),
+        }
+    }
+    out
+}
+
 /// The normal quantile of a two-sided 95% interval.
 const Z95: f64 = 1.959_963_984_540_054;
 
@@ -49,21 +83,19 @@ pub struct KmPoint {
 /// The Kaplan-Meier estimate of patience's survival curve. At a time with both, leavers
 /// are taken before the censored (the usual convention).
 pub fn kaplan_meier(obs: &[Obs]) -> Vec<KmPoint> {
-    let mut sorted: Vec<Obs> = obs.to_vec();
-    sorted.sort_by(|a, b| a.t.total_cmp(&b.t).then(b.event.cmp(&a.event)));
+    kaplan_meier_tallied(&tally(obs))
+}
+
+/// [`kaplan_meier`] of tallied waits (in increasing order of wait).
+pub fn kaplan_meier_tallied(tallies: &[Tally]) -> Vec<KmPoint> {
     let mut out = Vec::new();
     let (mut s, mut greenwood) = (1.0f64, 0.0f64);
-    let mut i = 0;
-    let n = sorted.len();
-    while i < n {
-        let t = sorted[i].t;
-        let at_risk = (n - i) as u64;
-        let mut events = 0u64;
-        let mut j = i;
-        while j < n && sorted[j].t == t {
-            events += u64::from(sorted[j].event);
-            j += 1;
-        }
+    let mut at_risk: u64 = tallies.iter().map(|x| x.left + x.answered).sum();
+    for x in tallies {
+        let (t, events) = (x.t, x.left);
+        let here = at_risk;
+        at_risk -= x.left + x.answered;
+        let at_risk = here;
         if events > 0 {
             let (d, r) = (events as f64, at_risk as f64);
             s *= 1.0 - d / r;
@@ -80,7 +112,6 @@ pub fn kaplan_meier(obs: &[Obs]) -> Vec<KmPoint> {
                 hi,
             });
         }
-        i = j;
     }
     out
 }
@@ -267,7 +298,9 @@ pub enum FitError {
 
 struct NegLogLik<'a> {
     law: Law,
-    obs: &'a [Obs],
+    obs: &'a [Tally],
+    /// Share of leavers who leave silently (seen as answered at their reply).
+    silent: f64,
 }
 
 impl NegLogLik<'_> {
@@ -275,7 +308,18 @@ impl NegLogLik<'_> {
         let mut ll = 0.0;
         for o in self.obs {
             let (lf, ls) = self.law.log_f_s(th, o.t);
-            ll += if o.event { lf } else { ls };
+            if o.left > 0 {
+                ll += o.left as f64 * lf;
+            }
+            if o.answered > 0 {
+                // a silent leaver whose patience ran out looks answered: P = s + (1-s) S(t)
+                let lc = if self.silent > 0.0 {
+                    (self.silent + (1.0 - self.silent) * ls.exp()).ln()
+                } else {
+                    ls
+                };
+                ll += o.answered as f64 * lc;
+            }
         }
         if ll.is_finite() { -ll } else { f64::INFINITY }
     }
@@ -291,18 +335,36 @@ impl CostFunction for NegLogLik<'_> {
 
 /// Fits `law` to `obs` by censored maximum likelihood.
 pub fn fit(law: Law, obs: &[Obs]) -> Result<Fit, FitError> {
+    fit_tallied(law, &tally(obs))
+}
+
+/// [`fit`] of tallied waits.
+pub fn fit_tallied(law: Law, obs: &[Tally]) -> Result<Fit, FitError> {
+    fit_silent(law, obs, 0.0)
+}
+
+/// [`fit_tallied`] when a share `silent` of leavers leave without a trace: the log shows
+/// them as answered at their reply, so a wait answered at `t` has probability
+/// `silent + (1 - silent) S(t)`, and a seen leaver `(1 - silent) f(t)` (a mixture; the
+/// share comes from elsewhere, since one log cannot tell it from patience).
+pub fn fit_silent(law: Law, obs: &[Tally], silent: f64) -> Result<Fit, FitError> {
     if let Some(o) = obs.iter().find(|o| !(o.t.is_finite() && o.t > 0.0)) {
         return Err(FitError::BadWait(o.t.to_string()));
     }
-    let events = obs.iter().filter(|o| o.event).count();
+    let events = obs.iter().map(|o| o.left).sum::<u64>() as usize;
+    let n = obs.iter().map(|o| o.left + o.answered).sum::<u64>() as usize;
     if events == 0 {
-        return Err(FitError::NoEvents(obs.len()));
+        return Err(FitError::NoEvents(n));
     }
-    let total: f64 = obs.iter().map(|o| o.t).sum();
+    let total: f64 = obs.iter().map(|o| o.t * (o.left + o.answered) as f64).sum();
     let rate = events as f64 / total;
-    let nll = NegLogLik { law, obs };
+    let nll = NegLogLik { law, obs, silent };
+    // seen leavers are a share (1 - silent) of all: start from the whole hazard
+    let rate = rate / (1.0 - silent).max(1e-3);
     let (th, dim) = match law {
-        Law::Exponential => (vec![rate.ln()], 1),
+        // leavers over waiting time is the exact optimum only without silent leavers
+        Law::Exponential if silent == 0.0 => (vec![rate.ln()], 1),
+        Law::Exponential => (nelder_mead(&nll, vec![rate.ln()], law)?, 1),
         _ => {
             let m = (1.0 / rate).ln();
             let start = match law {
@@ -382,17 +444,27 @@ pub fn fit(law: Law, obs: &[Obs]) -> Result<Fit, FitError> {
         median: delta(&|t| law.mean_median(t).1, median),
         log_lik,
         aic: 2.0 * dim as f64 - 2.0 * log_lik,
-        n: obs.len(),
+        n,
         events,
     })
 }
 
 /// Every law fitted to `obs`, best (lowest AIC) first; laws that failed are left out.
 pub fn fit_all(obs: &[Obs]) -> Result<Vec<Fit>, FitError> {
+    fit_all_tallied(&tally(obs))
+}
+
+/// [`fit_all`] of tallied waits.
+pub fn fit_all_tallied(obs: &[Tally]) -> Result<Vec<Fit>, FitError> {
+    fit_all_silent(obs, 0.0)
+}
+
+/// [`fit_all_tallied`] with a share `silent` of silent leavers ([`fit_silent`]).
+pub fn fit_all_silent(obs: &[Tally], silent: f64) -> Result<Vec<Fit>, FitError> {
     let mut fits = Vec::new();
     let mut first_error = None;
     for law in Law::ALL {
-        match fit(law, obs) {
+        match fit_silent(law, obs, silent) {
             Ok(f) => fits.push(f),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -407,19 +479,30 @@ pub fn fit_all(obs: &[Obs]) -> Result<Vec<Fit>, FitError> {
 }
 
 fn nelder_mead(nll: &NegLogLik<'_>, start: Vec<f64>, law: Law) -> Result<Vec<f64>, FitError> {
-    let simplex = vec![
-        start.clone(),
-        vec![start[0] + 0.3, start[1]],
-        vec![start[0], start[1] + 0.3],
-    ];
+    let simplex = if start.len() == 1 {
+        vec![start.clone(), vec![start[0] + 0.3]]
+    } else {
+        vec![
+            start.clone(),
+            vec![start[0] + 0.3, start[1]],
+            vec![start[0], start[1] + 0.3],
+        ]
+    };
     let fail = |e: Error| FitError::NoConvergence(law.name(), e.to_string());
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-10)
         .map_err(fail)?;
-    let run = Executor::new(NegLogLik { law, obs: nll.obs }, solver)
-        .configure(|s| s.max_iters(2_000))
-        .run()
-        .map_err(fail)?;
+    let run = Executor::new(
+        NegLogLik {
+            law,
+            obs: nll.obs,
+            silent: nll.silent,
+        },
+        solver,
+    )
+    .configure(|s| s.max_iters(2_000))
+    .run()
+    .map_err(fail)?;
     run.state
         .best_param
         .filter(|p| p.iter().all(|x| x.is_finite()))
@@ -461,8 +544,13 @@ fn covariance(nll: &NegLogLik<'_>, th: &[f64]) -> Option<Vec<Vec<f64>>> {
 /// Mean patience read the naive way, from the leavers' waits alone (what a fit without
 /// censoring gives): shown beside the censored fits to say how far off it is.
 pub fn naive_mean(obs: &[Obs]) -> Option<f64> {
-    let left: Vec<f64> = obs.iter().filter(|o| o.event).map(|o| o.t).collect();
-    (!left.is_empty()).then(|| left.iter().sum::<f64>() / left.len() as f64)
+    naive_mean_tallied(&tally(obs))
+}
+
+/// [`naive_mean`] of tallied waits.
+pub fn naive_mean_tallied(obs: &[Tally]) -> Option<f64> {
+    let left: u64 = obs.iter().map(|o| o.left).sum();
+    (left > 0).then(|| obs.iter().map(|o| o.t * o.left as f64).sum::<f64>() / left as f64)
 }
 
 #[cfg(test)]

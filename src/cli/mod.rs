@@ -3,8 +3,10 @@
 pub(crate) mod bench;
 pub(crate) mod bench_report;
 pub(crate) mod bench_shard;
+pub(crate) mod calibrate;
 pub(crate) mod erlang;
 pub(crate) mod formula;
+pub(crate) mod log;
 pub(crate) mod roster_file;
 pub(crate) mod shard;
 pub(crate) mod staff;

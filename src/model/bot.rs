@@ -163,12 +163,14 @@ impl Model<'_> {
                     self.record_in_sale(arrived, p);
                 }
             }
+            self.log_bot_only(&visit, crate::convlog::BotOutcome::Resolved, now);
             self.leave_bot(counted, now);
         } else if self.rng_bot.random::<f64>() < bot.leave_share {
             if counted {
                 self.counters.left_at_bot += 1;
             }
             self.bot_abandoned(class, counted, arrived);
+            self.log_bot_only(&visit, crate::convlog::BotOutcome::Abandoned, now);
             self.leave_bot(counted, now);
         } else {
             if counted {
@@ -186,6 +188,13 @@ impl Model<'_> {
     pub(super) fn abandon_at_bot(&mut self, c: CustRef, now: SimTime) {
         let cu = self.customers.get(c);
         let (counted, class, first_arrived) = (cu.counted, cu.class, cu.first_arrived);
+        let visit = Visit {
+            arrived: first_arrived,
+            class,
+            queue_class: cu.queue_class,
+            counted,
+        };
+        self.log_bot_only(&visit, crate::convlog::BotOutcome::Abandoned, now);
         self.bot_abandoned(class, counted, first_arrived);
         self.leave(c, now);
     }

@@ -12,6 +12,13 @@ pub struct CustRef {
     generation: u32,
 }
 
+impl CustRef {
+    /// The record's slot in the slab (reused once the record goes).
+    pub fn slot(self) -> u32 {
+        self.idx
+    }
+}
+
 /// Where the customer is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {

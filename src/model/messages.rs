@@ -214,6 +214,7 @@ impl Model<'_> {
     /// Counts one delivered reply: the customer's own mean for conversion, its first
     /// answer, and the round it closes (unless a 您好 closed it).
     fn count_reply(&mut self, c: CustRef, now: SimTime, extra: u64) {
+        self.log_message(c, crate::convlog::Sender::Agent, now, 1 + extra);
         let cu = self.customers.get_mut(c);
         cu.replies += 1;
         let response = now - cu.msg_sent_at;
@@ -281,9 +282,11 @@ impl Model<'_> {
         cu.msg_sent_at = now;
         let (a, msg, counted, in_chat) =
             (cu.agent, cu.msgs_sent, cu.counted, cu.state == State::Chat);
+        let n = turn_messages(cu, msg);
         if counted {
-            self.counters.customer_messages += turn_messages(cu, msg);
+            self.counters.customer_messages += n;
         }
+        self.log_message(c, crate::convlog::Sender::Customer, now, n);
         if in_chat {
             self.forward_to_agent(c, a, q);
         } // a reassigned customer's message waits for its next agent
@@ -347,6 +350,7 @@ impl Model<'_> {
                     cu.gone = Gone::Silent;
                 } else {
                     self.round_dropped(c);
+                    self.log_left(c, now);
                     self.leave_line(c, now);
                     self.leave(c, now);
                 }
@@ -362,6 +366,7 @@ impl Model<'_> {
         if keep {
             return self.left_owing(c, q);
         }
+        self.log_left(c, q.now());
         let cu = self.customers.get_mut(c);
         if cu.silent {
             cu.gone = Gone::Silent;
@@ -428,6 +433,7 @@ impl Model<'_> {
         }
         let now = q.now();
         let (open_round, counted) = (cu.replies == 0 && cu.msgs_sent > 0, cu.counted);
+        self.log_message(c, crate::convlog::Sender::Agent, now, 1);
         if open_round {
             self.customers.get_mut(c).hello_round = true;
             let response = now - self.customers.get(c).msg_sent_at;
@@ -484,7 +490,7 @@ impl Model<'_> {
 
 /// Customer messages in turn `k` (1-based) of `cu`'s conversation: its messages spread
 /// evenly over its turns (a hand-over's transfer message beyond them counts one).
-fn turn_messages(cu: &super::customers::Customer, k: u16) -> u64 {
+pub(super) fn turn_messages(cu: &super::customers::Customer, k: u16) -> u64 {
     let (n, t, k) = (
         u64::from(cu.cust_msgs),
         u64::from(cu.msgs_total),

@@ -10,6 +10,7 @@ mod breaks;
 mod customers;
 mod duty;
 mod events;
+mod log;
 mod memory;
 mod messages;
 mod network;
@@ -21,6 +22,7 @@ mod scoring;
 mod sessions;
 mod slots;
 
+pub use log::{DayLog, LogDay, headers as log_headers, run_logged};
 pub use memory::Exhausted;
 pub use results::{Areas, Footprint, GroupAreas, IntervalRow, ReplicationResult};
 pub use run::{run_replication, run_with_router, try_run_replication, try_run_replication_within};
@@ -136,6 +138,8 @@ struct Model<'s> {
     volume: f64,
     /// Why the replication stopped at its memory budget, when it did.
     exhausted: Option<String>,
+    /// The conversation log's recorder (`run --log` only).
+    log: Option<Box<log::Recorder>>,
 }
 
 impl<'s> Model<'s> {
@@ -259,6 +263,7 @@ impl<'s> Model<'s> {
             memory_limit: usize::MAX,
             exhausted: None,
             volume,
+            log: None,
         }
     }
 
@@ -431,6 +436,7 @@ impl<'s> Model<'s> {
             }
         }
         self.in_system.add(now, 1, &self.clocking);
+        self.log_queued(c, now);
         if timer_now {
             self.schedule_first_patience(c, q);
         }
@@ -617,6 +623,7 @@ impl<'s> Model<'s> {
             cu.state = State::Chat; // `gone` tells whether the customer is still there
         }
         self.agents[a as usize].last_assign = now;
+        self.log_assigned(c, a, now);
         if self.customers.get(c).counted {
             self.group_counts[usize::from(self.agents[a as usize].group)].chats += 1;
         }

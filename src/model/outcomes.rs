@@ -15,6 +15,7 @@ impl Model<'_> {
     /// counts for 回复率 and 首响 whether or not the customer is still there; only a
     /// customer still there is `served` (answered while present).
     pub(super) fn first_reply(&mut self, c: CustRef, now: SimTime) {
+        self.log_first_reply(c, now);
         let sc = self.sc;
         let cu = self.customers.get_mut(c);
         let present = cu.gone == Gone::No && !cu.abandoned;
@@ -90,6 +91,7 @@ impl Model<'_> {
     /// nothing stays owed to it).
     pub(super) fn abandoned(&mut self, c: CustRef, q: &mut EventQueue<Ev>, may_retry: bool) {
         let now = q.now();
+        self.log_left(c, now);
         self.customers.get_mut(c).abandoned = true;
         let cu = self.customers.get(c).clone();
         let wait = now - cu.arrived;
@@ -119,6 +121,7 @@ impl Model<'_> {
                 next.response_origin = super::customers::UNSCORED;
             }
             let n = self.customers.insert(next);
+            self.log_retrial(c, n);
             q.schedule(now + delay, Ev::Retrial(n));
             if cu.counted {
                 self.counters.retrials += 1;
@@ -283,6 +286,7 @@ impl Model<'_> {
     /// The customer left but its message stays owed: mark it gone and schedule the
     /// platform's closing of the chat should nobody answer.
     pub(super) fn left_owing(&mut self, c: CustRef, q: &mut EventQueue<Ev>) {
+        self.log_left(c, q.now());
         let cu = self.customers.get_mut(c);
         cu.gone = if cu.silent {
             Gone::Silent
@@ -435,6 +439,7 @@ impl Model<'_> {
             }
         }
         self.in_system.add(now, -1, &self.clocking);
+        self.log_end(c, now);
         self.customers.remove(c);
     }
 }

@@ -61,13 +61,29 @@ fn run_within(
     router: Box<dyn Router>,
     memory: u64,
 ) -> Result<ReplicationResult, Exhausted> {
+    run_within_with(scenario, seed, index, router, memory, |_| {}, |_| {})
+}
+
+/// [`run_within`] with `setup` applied to the model before its first event and `done`
+/// after its last (the conversation log's recorder goes in and comes out this way).
+pub(super) fn run_within_with(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    router: Box<dyn Router>,
+    memory: u64,
+    setup: impl FnOnce(&mut Model<'_>),
+    done: impl FnOnce(&mut Model<'_>),
+) -> Result<ReplicationResult, Exhausted> {
     let mut rng_replication = stream(seed, index, Stream::Replication);
     let volume_factor = scenario.arrivals.draw_volume_factor(&mut rng_replication);
     let mut model = Model::new(scenario, seed, index, router, volume_factor);
     model.memory_limit = usize::try_from(memory).unwrap_or(usize::MAX);
+    setup(&mut model);
     let mut queue = EventQueue::new();
     model.schedule_initial(&mut queue);
     let events = engine::run(&mut model, &mut queue);
+    done(&mut model);
     if let Some(message) = model.exhausted.take() {
         return Err(Exhausted {
             index,

@@ -380,7 +380,11 @@ fn anchor_paths(table: &mut toml::Table, dir: &Path) {
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            // a distribution that names its `dist` is one value: it replaces the base's
+            // whole (the base's parameters of another law would not apply)
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) if !o.contains_key("dist") => {
+                merge(b, o)
+            }
             (_, v) => {
                 base.insert(k, v);
             }

@@ -30,10 +30,13 @@
 //!   Chromium
 //! - `verdicts`: the terminal, summary.json, `--fail-on-targets` and the page give one
 //!   verdict per target (default, a CSV store, a staffing run)
+//! - `calibrate`: `run --log` then `calibrate` on scenarios with known inputs: coverage of
+//!   the 95% intervals over many seeds, silent leavers, a foreign GBK export, bad logs
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
 mod budget;
+mod calibrate;
 mod common;
 mod conservation;
 mod determinism;

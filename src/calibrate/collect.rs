@@ -1,0 +1,257 @@
+//! What `calibrate` keeps of a log while reading it, row by row: counts and sums whose
+//! size does not grow with the log (waits to a tenth of a second, durations as log-moments),
+//! so a log of tens of millions of conversations reads in bounded memory.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::class::Class;
+use crate::convlog::{BotOutcome, Conversation, Message, Outcome, Sender};
+
+/// Classes and "unknown" (a log without a class column).
+pub const CLASSES: usize = 4;
+
+/// The slot of a row's class.
+pub fn class_slot(c: Option<Class>) -> usize {
+    c.map_or(3, Class::index)
+}
+
+/// The name of a class slot.
+pub fn slot_name(i: usize) -> &'static str {
+    match i {
+        0..=2 => Class::ALL[i].name(),
+        _ => "unknown",
+    }
+}
+
+/// Moments of the logs of positive durations (a log-normal's sufficient statistics).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogMoments {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+impl LogMoments {
+    pub fn add(&mut self, x: f64) {
+        if x > 0.0 && x.is_finite() {
+            let l = x.ln();
+            self.n += 1;
+            self.sum += l;
+            self.sum_sq += l * l;
+        }
+    }
+}
+
+/// Plain moments of counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Moments {
+    pub n: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+}
+
+impl Moments {
+    pub fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+}
+
+/// The bot's part of the log, per class.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BotCounts {
+    pub resolved: u64,
+    pub escalated: u64,
+    pub abandoned: u64,
+    pub session: LogMoments,
+}
+
+/// Everything a log's fits need.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub interval_s: f64,
+    pub day_start_s: f64,
+    /// Conversations by (day, interval from the day's start), by class slot; first
+    /// attempts only (a customer's later conversations that day are retrials).
+    pub arrivals: BTreeMap<(i64, i64), [u64; CLASSES]>,
+    pub conversations: u64,
+    pub retrials: u64,
+    /// Customers seen per day (hashes of their ids), to tell retrials.
+    seen: HashMap<i64, HashSet<u64>>,
+    /// Waits for the first human reply, by class slot: tenths of a second to
+    /// (left, answered).
+    pub waits: [BTreeMap<u64, (u64, u64)>; CLASSES],
+    /// Reached a human, but the log shows neither a reply nor a leave (left out of the
+    /// patience fit).
+    pub waits_unknown: u64,
+    /// Served conversations: time from the agent taking the chat to its end, by class
+    /// slot and group.
+    pub handling: BTreeMap<(usize, String), LogMoments>,
+    /// Served conversations shorter than [`SHORT_S`], by class slot (a sign of closing
+    /// customers early).
+    pub short: [u64; CLASSES],
+    pub served: [u64; CLASSES],
+    pub abandoned: [u64; CLASSES],
+    pub bot: [BotCounts; CLASSES],
+    /// Bot outcomes by day (resolved, touched), per class slot: the day-to-day spread.
+    pub bot_days: BTreeMap<(i64, usize), (u64, u64)>,
+    pub customer_messages: [Moments; CLASSES],
+    pub agent_messages: [Moments; CLASSES],
+    /// Per-reply response times from the message log (an agent turn after a customer
+    /// turn), all classes together.
+    pub reply_times: LogMoments,
+    pub message_rows: u64,
+    /// Agent turns with no customer turn before them (greetings, follow-ups).
+    pub agent_turns_unprompted: u64,
+    /// Per open conversation (hash of its id): its oldest unanswered customer turn, and its
+    /// latest turn.
+    pending: HashMap<u64, (Option<f64>, f64)>,
+    latest_message: f64,
+}
+
+/// A served conversation this short is flagged (seconds).
+pub const SHORT_S: f64 = 10.0;
+
+fn hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+impl Collected {
+    pub fn new(interval_s: f64, day_start_s: f64) -> Self {
+        Collected {
+            interval_s,
+            day_start_s,
+            ..Collected::default()
+        }
+    }
+
+    /// The wait for the first human reply, and whether the customer left then: `None` when
+    /// the row never reached a human or shows neither.
+    pub fn wait_of(r: &Conversation) -> Option<Result<(f64, bool), ()>> {
+        let start = match (r.queued, r.bot_outcome) {
+            (Some(q), _) => q,
+            (None, Some(BotOutcome::Escalated)) => r.bot_end?,
+            (None, Some(_)) => return None,
+            (None, None) => r.arrival,
+        };
+        if r.outcome == Outcome::BotResolved {
+            return None;
+        }
+        let left_first = match (r.left, r.first_reply) {
+            (Some(l), Some(f)) => l < f,
+            (Some(_), None) => true,
+            (None, _) => r.outcome == Outcome::Abandoned && r.first_reply.is_none(),
+        };
+        if left_first {
+            let at = r.left.or(r.end);
+            return Some(at.map(|t| ((t - start).max(0.0), true)).ok_or(()));
+        }
+        match r.first_reply {
+            Some(f) => Some(Ok(((f - start).max(0.0), false))),
+            None => Some(Err(())),
+        }
+    }
+
+    /// Takes one conversation.
+    pub fn add(&mut self, r: &Conversation) {
+        self.conversations += 1;
+        let slot = class_slot(r.class);
+        let day = r.day.unwrap_or(0);
+        let retrial =
+            !r.customer.is_empty() && !self.seen.entry(day).or_default().insert(hash(&r.customer));
+        if retrial {
+            self.retrials += 1;
+        } else {
+            let offset = r.arrival - (day as f64 * 86_400.0 + self.day_start_s);
+            let k = (offset / self.interval_s).floor() as i64;
+            self.arrivals.entry((day, k)).or_default()[slot] += 1;
+        }
+        if let Some(b) = r.bot_outcome {
+            let bot = &mut self.bot[slot];
+            match b {
+                BotOutcome::Resolved => bot.resolved += 1,
+                BotOutcome::Escalated => bot.escalated += 1,
+                BotOutcome::Abandoned => bot.abandoned += 1,
+            }
+            if let (Some(s), Some(e)) = (r.bot_start, r.bot_end) {
+                bot.session.add(e - s);
+            }
+            let d = self.bot_days.entry((day, slot)).or_default();
+            d.0 += u64::from(b == BotOutcome::Resolved);
+            d.1 += 1;
+        }
+        match Collected::wait_of(r) {
+            Some(Ok((t, left))) => {
+                // a customer answered at once tells nothing of its patience
+                if left || t > 0.0 {
+                    let key = ((t * 10.0).round() as u64).max(u64::from(left));
+                    let e = self.waits[slot].entry(key).or_default();
+                    if left {
+                        e.0 += 1;
+                    } else {
+                        e.1 += 1;
+                    }
+                }
+                if left {
+                    self.abandoned[slot] += 1;
+                }
+            }
+            Some(Err(())) => self.waits_unknown += 1,
+            None => {}
+        }
+        if r.outcome == Outcome::Served
+            && let (Some(a), Some(e)) = (r.assigned.or(r.first_reply), r.end)
+        {
+            self.served[slot] += 1;
+            let d = e - a;
+            self.handling
+                .entry((slot, r.group.clone()))
+                .or_default()
+                .add(d);
+            if d < SHORT_S {
+                self.short[slot] += 1;
+            }
+            if let Some(n) = r.customer_messages {
+                self.customer_messages[slot].add(f64::from(n));
+            }
+            if let Some(n) = r.agent_messages {
+                self.agent_messages[slot].add(f64::from(n));
+            }
+        }
+    }
+
+    /// Takes one message turn. Each agent turn that answers customer turns gives one
+    /// response time, from the oldest unanswered customer turn. Conversations quiet for
+    /// [`QUIET_S`] are forgotten (a time-ordered log then holds only the conversations
+    /// open at once).
+    pub fn add_message(&mut self, m: &Message) {
+        self.message_rows += 1;
+        let key = hash(&m.conversation);
+        self.latest_message = self.latest_message.max(m.time);
+        let entry = self.pending.entry(key).or_insert((None, m.time));
+        entry.1 = m.time;
+        match m.sender {
+            Sender::Customer => {
+                entry.0.get_or_insert(m.time);
+            }
+            Sender::Agent => {
+                if let Some(t) = entry.0.take() {
+                    self.reply_times.add(m.time - t);
+                } else {
+                    self.agent_turns_unprompted += 1;
+                }
+            }
+        }
+        if self.message_rows.is_multiple_of(100_000) {
+            let cut = self.latest_message - QUIET_S;
+            self.pending.retain(|_, (_, last)| *last >= cut);
+        }
+    }
+}
+
+/// A conversation with no message for this long is taken as closed (seconds).
+pub const QUIET_S: f64 = 6.0 * 3600.0;

@@ -1,0 +1,430 @@
+//! `calibrate` against known truth: scenarios with known inputs are simulated with
+//! `run --log`, fitted back, and every true value must lie inside its 95% interval in about
+//! 95% of seeds (coverage over many seeds, not one lucky seed); the naive leavers-only
+//! patience is shown biased on the same logs. Then the log reader on a foreign export (GBK,
+//! Chinese headers, date and time apart, codes, dropped and impossible rows) and the bad
+//! inputs that must exit 2.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::common::{d11sim, root, temp_dir};
+
+fn data(name: &str) -> PathBuf {
+    root().join("tests/data/calibrate").join(name)
+}
+
+/// Simulates `days` days of `scenario` with `seed`, logs them and calibrates the log on the
+/// scenario itself; calibration.json.
+fn round_trip(dir: &Path, scenario: &str, seed: u64, days: u64, map: Option<&Path>) -> Value {
+    let log = dir.join(format!("log-{seed}"));
+    let out = dir.join(format!("cal-{seed}"));
+    let sc = data(scenario);
+    let (sc, log_s, out_s) = (
+        sc.to_str().unwrap(),
+        log.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    let seed_s = seed.to_string();
+    let days_s = days.to_string();
+    let r = d11sim(
+        &[
+            "run", sc, "-r", &days_s, "-s", &seed_s, "-t", "1", "-q", "--log", log_s,
+        ],
+        dir,
+    );
+    assert!(
+        r.status.success(),
+        "run --log: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let mut args = vec!["calibrate", log_s, "--base", sc, "--out", out_s, "-q"];
+    if let Some(m) = map {
+        args.extend(["--map", m.to_str().unwrap()]);
+    }
+    let r = d11sim(&args, dir);
+    assert!(
+        r.status.success(),
+        "calibrate: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let json = std::fs::read_to_string(out.join("calibration.json")).expect("calibration.json");
+    let _ = std::fs::remove_dir_all(&log);
+    let _ = std::fs::remove_dir_all(&out);
+    serde_json::from_str(&json).expect("calibration.json parses")
+}
+
+/// `(lo, hi)` of a fitted value.
+fn ci(v: &Value) -> (f64, f64) {
+    (v["lo"].as_f64().expect("lo"), v["hi"].as_f64().expect("hi"))
+}
+
+fn covers(v: &Value, truth: f64) -> bool {
+    let (lo, hi) = ci(v);
+    lo <= truth && truth <= hi
+}
+
+/// The fit of `law` in the patience of the first class.
+fn law<'a>(cal: &'a Value, name: &str) -> &'a Value {
+    cal["patience"][0]["fits"]
+        .as_array()
+        .expect("fits")
+        .iter()
+        .find(|f| f["law"] == name)
+        .unwrap_or_else(|| panic!("no {name} fit"))
+}
+
+fn param<'a>(fit: &'a Value, name: &str) -> &'a Value {
+    fit["params"]
+        .as_array()
+        .expect("params")
+        .iter()
+        .find(|p| p[0] == name)
+        .map(|p| &p[1])
+        .unwrap_or_else(|| panic!("no parameter {name}"))
+}
+
+/// A 95% interval covers the truth in at least `need` of `seeds`: with true coverage 95%,
+/// fewer happens with probability under 0.5% at the seed counts used here.
+fn assert_coverage(what: &str, hits: usize, seeds: usize, need: usize) {
+    assert!(
+        hits >= need,
+        "{what}: the 95% interval held the truth in {hits} of {seeds} seeds (need {need})"
+    );
+    eprintln!("{what}: {hits}/{seeds}");
+}
+
+#[test]
+fn exponential_patience_work_and_bot_come_back_inside_their_intervals() {
+    let dir = temp_dir("cal-exp");
+    let seeds = 60;
+    let mut hits = [0usize; 8];
+    let names = [
+        "patience mean",
+        "work median",
+        "work p90",
+        "bot resolution",
+        "bot first touch",
+        "bot leave share",
+        "day total",
+        "arrivals 20:00-20:30",
+    ];
+    for seed in 0..seeds {
+        let cal = round_trip(&dir, "exponential.toml", 1000 + seed, 5, None);
+        let exp = law(&cal, "exponential");
+        let mean = &exp["mean_s"];
+        // the interval is informative, not just wide
+        let (lo, hi) = ci(mean);
+        assert!(hi - lo < 0.15 * mean["value"].as_f64().unwrap(), "{mean}");
+        let naive = cal["patience"][0]["naive_mean_s"].as_f64().unwrap();
+        assert!(naive < 0.5 * 300.0, "leavers alone: {naive} s");
+        let work = &cal["handling_all"];
+        let bot = &cal["bot"][0];
+        let checks = [
+            covers(mean, 300.0),
+            covers(&work["median_s"], 150.0),
+            covers(&work["p90_s"], 400.0),
+            covers(&bot["resolution"], 0.4),
+            covers(&cal["bot_touch"], 0.5),
+            covers(&bot["leave_share"], 0.1),
+            covers(&cal["arrivals"]["day_total"], 4800.0),
+            covers(&cal["arrivals"]["intervals"][4]["per_hour"], 600.0),
+        ];
+        for (h, ok) in hits.iter_mut().zip(checks) {
+            *h += usize::from(ok);
+        }
+    }
+    for (name, h) in names.iter().zip(hits) {
+        assert_coverage(name, h, seeds as usize, 51);
+    }
+}
+
+#[test]
+fn weibull_patience_comes_back_inside_its_intervals() {
+    let dir = temp_dir("cal-weibull");
+    let seeds = 40;
+    let (mut shape, mut scale, mut best) = (0, 0, 0);
+    for seed in 0..seeds {
+        let cal = round_trip(&dir, "weibull.toml", 2000 + seed, 5, None);
+        let w = law(&cal, "weibull");
+        shape += usize::from(covers(param(w, "shape"), 0.7));
+        scale += usize::from(covers(param(w, "scale_s"), 250.0));
+        best += usize::from(cal["patience"][0]["chosen"] == "weibull");
+    }
+    assert_coverage("Weibull shape", shape, seeds as usize, 34);
+    assert_coverage("Weibull scale", scale, seeds as usize, 34);
+    // AIC tells a Weibull of shape 0.7 from an exponential and a log-normal
+    assert!(best >= 30, "Weibull chosen in {best} of {seeds} seeds");
+}
+
+#[test]
+fn silent_leavers_are_a_mixture_the_fit_takes_apart() {
+    let dir = temp_dir("cal-silent");
+    let ignore = dir.join("ignore_silent.toml");
+    std::fs::write(&ignore, "silent_share = 0\n").unwrap();
+    let seeds = 40;
+    let (mut with, mut without) = (0, 0);
+    for seed in 0..seeds {
+        let cal = round_trip(&dir, "silent.toml", 3000 + seed, 5, None);
+        assert_eq!(cal["patience"][0]["silent_share"], 0.5);
+        with += usize::from(covers(&law(&cal, "exponential")["mean_s"], 300.0));
+        let cal = round_trip(&dir, "silent.toml", 3000 + seed, 5, Some(&ignore));
+        let mean = &law(&cal, "exponential")["mean_s"];
+        without += usize::from(covers(mean, 300.0));
+        assert!(mean["value"].as_f64().unwrap() > 450.0, "{mean}");
+    }
+    assert_coverage(
+        "patience mean with silent leavers",
+        with,
+        seeds as usize,
+        34,
+    );
+    assert_eq!(without, 0, "ignoring silent leavers overstates patience");
+}
+
+#[test]
+fn the_calibrated_scenario_runs_and_says_what_it_kept() {
+    let dir = temp_dir("cal-runs");
+    let log = dir.join("log");
+    let out = dir.join("cal");
+    let r = d11sim(
+        &["run", "-r", "2", "-q", "--log", log.to_str().unwrap()],
+        &dir,
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let header = std::fs::read_to_string(log.join("conversations.csv")).unwrap();
+    assert!(header.starts_with(&d11sim::convlog::COLUMNS.join(",")));
+    let r = d11sim(
+        &[
+            "calibrate",
+            log.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let toml = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(toml.contains("extends = \"(embedded)\""));
+    assert!(toml.contains("# from the base: roster"));
+    assert!(toml.contains("[patience.first_reply]"));
+    let r = d11sim(
+        &[
+            "run",
+            out.join("scenario.toml").to_str().unwrap(),
+            "-r",
+            "1",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+}
+
+/// A back office's export: GBK, Chinese headers, the date apart from `H:MM:SS` times, its
+/// own outcome codes, a test chat to drop and a row whose reply precedes the arrival.
+#[test]
+fn a_foreign_export_reads_through_its_mapping() {
+    let dir = temp_dir("cal-foreign");
+    let text = "会话ID,日期,进线时间,接入时间,首次回复时间,结束时间,结果,咨询类型,备注\n\
+                A1,2025/11/10,23:58:10,23:58:10,23:58:40,0:05:00,已接待,售前,\n\
+                A2,2025/11/10,23:59:00,23:59:00,,23:59:50,顾客放弃,售前,\n\
+                A3,2025/11/10,23:59:30,23:59:30,23:59:35,0:10:00,已接待,售后,测试\n\
+                A4,2025/11/11,0:01:00,0:01:00,0:00:30,0:09:00,已接待,售中,\n\
+                A5,2025/11/11,0:02:00,0:02:00,0:02:20,0:12:00,已接待,售中,\n";
+    let (bytes, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    let export = dir.join("export.csv");
+    std::fs::write(&export, &bytes).unwrap();
+    let map = dir.join("map.toml");
+    std::fs::write(
+        &map,
+        "time_format = \"clock\"\nday_start = \"12:00\"\ninterval_min = 60\n\
+         [columns]\nconversation = \"会话ID\"\ndate = \"日期\"\narrival = \"进线时间\"\n\
+         queued = \"接入时间\"\nfirst_reply = \"首次回复时间\"\nend = \"结束时间\"\n\
+         outcome = \"结果\"\nclass = \"咨询类型\"\n\
+         [outcomes]\n\"已接待\" = \"served\"\n\"顾客放弃\" = \"abandoned\"\n\
+         [classes]\n\"售前\" = \"pre_sale\"\n\"售中\" = \"in_sale\"\n\"售后\" = \"after_sale\"\n\
+         [[drop]]\ncolumn = \"备注\"\nequals = [\"测试\"]\n",
+    )
+    .unwrap();
+    let out = dir.join("cal");
+    let r = d11sim(
+        &[
+            "calibrate",
+            export.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{stderr}");
+    assert!(stderr.contains("read as GBK"), "{stderr}");
+    assert!(stderr.contains("1 dropped (备注 = 测试)"), "{stderr}");
+    assert!(
+        stderr.contains("line 5: first_reply before the arrival"),
+        "{stderr}"
+    );
+    let cal: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("calibration.json")).unwrap())
+            .unwrap();
+    assert_eq!(cal["conversations"], 3);
+    assert_eq!(cal["reading"][0]["impossible_lines"][0][0], 5);
+    // one night from 12:00: the 23:58 and the 00:02 arrivals are the same day, the end
+    // at 0:05 rolls to the next date
+    assert_eq!(cal["arrivals"]["days"].as_array().unwrap().len(), 1);
+    let pre = &cal["patience"][0];
+    assert_eq!(
+        (
+            pre["class"].as_str(),
+            pre["n"].as_u64(),
+            pre["left"].as_u64()
+        ),
+        (Some("pre_sale"), Some(2), Some(1))
+    );
+}
+
+fn assert_bad(args: &[&str], dir: &Path, needles: &[&str], out: &Path) {
+    let r = d11sim(args, dir);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{args:?}: {stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "{args:?}: `{n}` not in: {stderr}");
+    }
+    assert!(!out.exists(), "{args:?}: output written");
+}
+
+#[test]
+fn bad_logs_and_mappings_exit_2_naming_file_and_line_or_key() {
+    let dir = temp_dir("cal-bad");
+    let out = dir.join("out");
+    let out_s = out.to_str().unwrap();
+    let header = d11sim::convlog::COLUMNS.join(",");
+    // a row with a field too many
+    let log = dir.join("extra.csv");
+    std::fs::write(
+        &log,
+        format!("{header}\nc1,,,2025-11-10 20:00:00,pre_sale,,,,,,,,,served,,,,,x\n"),
+    )
+    .unwrap();
+    assert_bad(
+        &["calibrate", log.to_str().unwrap(), "--out", out_s],
+        &dir,
+        &["extra.csv", "line 2", "malformed"],
+        &out,
+    );
+    // an impossible time
+    let log = dir.join("time.csv");
+    std::fs::write(
+        &log,
+        format!("{header}\nc1,,,2025-11-10 25:00:00,pre_sale,,,,,,,,,served,,,,\n"),
+    )
+    .unwrap();
+    assert_bad(
+        &["calibrate", log.to_str().unwrap(), "--out", out_s],
+        &dir,
+        &["time.csv", "line 2", "arrival"],
+        &out,
+    );
+    // a mapping naming a column the file lacks
+    let map = dir.join("map.toml");
+    std::fs::write(&map, "[columns]\narrival = \"进线时间\"\n").unwrap();
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        format!("{header}\nc1,,,2025-11-10 20:00:00,pre_sale,,,,,,,,,served,,,,\n"),
+    )
+    .unwrap();
+    assert_bad(
+        &[
+            "calibrate",
+            good.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+            "--out",
+            out_s,
+        ],
+        &dir,
+        &["columns.arrival", "进线时间"],
+        &out,
+    );
+    // a mapping key that does not exist
+    std::fs::write(&map, "[colums]\narrival = \"x\"\n").unwrap();
+    assert_bad(
+        &[
+            "calibrate",
+            good.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+            "--out",
+            out_s,
+        ],
+        &dir,
+        &["map.toml", "colums"],
+        &out,
+    );
+    // bytes that are not text in the encoding the mapping names
+    std::fs::write(&map, "encoding = \"utf-8\"\n").unwrap();
+    let mut bytes = format!("{header}\n").into_bytes();
+    bytes.extend(b"c1,,,2025-11-10 20:00:00,\xff\xfe,,,,,,,,,served,,,,\n");
+    let enc = dir.join("enc.csv");
+    std::fs::write(&enc, bytes).unwrap();
+    assert_bad(
+        &[
+            "calibrate",
+            enc.to_str().unwrap(),
+            "--map",
+            map.to_str().unwrap(),
+            "--out",
+            out_s,
+        ],
+        &dir,
+        &["enc.csv", "line 2", "UTF-8"],
+        &out,
+    );
+}
+
+#[test]
+fn a_log_without_leavers_keeps_the_base_patience_and_says_so() {
+    let dir = temp_dir("cal-noleave");
+    let log = dir.join("log");
+    let out = dir.join("cal");
+    let sc = data("no_leavers.toml");
+    let r = d11sim(
+        &[
+            "run",
+            sc.to_str().unwrap(),
+            "-r",
+            "3",
+            "-q",
+            "--log",
+            log.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(r.status.success());
+    let r = d11sim(
+        &[
+            "calibrate",
+            log.to_str().unwrap(),
+            "--base",
+            sc.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("conversations.csv"), "{stderr}");
+    assert!(stderr.contains("patience cannot be identified"), "{stderr}");
+    let toml = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(toml.contains("# from the base: patience"), "{toml}");
+    assert!(!toml.contains("[patience.first_reply]"), "{toml}");
+}
