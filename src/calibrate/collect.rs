@@ -1,5 +1,5 @@
 //! What `calibrate` keeps of a log while reading it, row by row: counts and sums whose
-//! size does not grow with the log (waits to a tenth of a second, durations as log-moments),
+//! size does not grow with the log (waits to a hundredth of a second, durations as log-moments),
 //! so a log of tens of millions of conversations reads in bounded memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -32,6 +32,13 @@ pub struct LogMoments {
 }
 
 impl LogMoments {
+    /// Adds another set's moments.
+    pub fn absorb(&mut self, o: &LogMoments) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sum_sq += o.sum_sq;
+    }
+
     pub fn add(&mut self, x: f64) {
         if x > 0.0 && x.is_finite() {
             let l = x.ln();
@@ -79,7 +86,7 @@ pub struct Collected {
     pub retrials: u64,
     /// Customers seen per day (hashes of their ids), to tell retrials.
     seen: HashMap<i64, HashSet<u64>>,
-    /// Waits for the first human reply, by class slot: tenths of a second to
+    /// Waits for the first human reply, by class slot: hundredths of a second to
     /// (left, answered).
     pub waits: [BTreeMap<u64, (u64, u64)>; CLASSES],
     /// Reached a human, but the log shows neither a reply nor a leave (left out of the
@@ -102,12 +109,39 @@ pub struct Collected {
     /// turn), all classes together.
     pub reply_times: LogMoments,
     pub message_rows: u64,
+    /// First-response KPIs by (day, interval of the arrival).
+    pub kpis: BTreeMap<(i64, i64), IntervalKpi>,
+    /// The service level's threshold, seconds.
+    pub service_level_s: f64,
     /// Agent turns with no customer turn before them (greetings, follow-ups).
     pub agent_turns_unprompted: u64,
     /// Per open conversation (hash of its id): its oldest unanswered customer turn, and its
     /// latest turn.
     pending: HashMap<u64, (Option<f64>, f64)>,
     latest_message: f64,
+}
+
+/// One interval's first-response KPIs on one day, from the customers who reached a
+/// human and whose log shows a reply or a leave (the holdout check's observations).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IntervalKpi {
+    pub reached: u64,
+    pub left: u64,
+    pub replied: u64,
+    pub first_sum_s: f64,
+    pub first_sum_sq: f64,
+    pub within_sl: u64,
+}
+
+impl IntervalKpi {
+    pub fn absorb(&mut self, o: &IntervalKpi) {
+        self.reached += o.reached;
+        self.left += o.left;
+        self.replied += o.replied;
+        self.first_sum_s += o.first_sum_s;
+        self.first_sum_sq += o.first_sum_sq;
+        self.within_sl += o.within_sl;
+    }
 }
 
 /// A served conversation this short is flagged (seconds).
@@ -163,11 +197,11 @@ impl Collected {
         let day = r.day.unwrap_or(0);
         let retrial =
             !r.customer.is_empty() && !self.seen.entry(day).or_default().insert(hash(&r.customer));
+        let offset = r.arrival - (day as f64 * 86_400.0 + self.day_start_s);
+        let k = (offset / self.interval_s).floor() as i64;
         if retrial {
             self.retrials += 1;
         } else {
-            let offset = r.arrival - (day as f64 * 86_400.0 + self.day_start_s);
-            let k = (offset / self.interval_s).floor() as i64;
             self.arrivals.entry((day, k)).or_default()[slot] += 1;
         }
         if let Some(b) = r.bot_outcome {
@@ -186,9 +220,19 @@ impl Collected {
         }
         match Collected::wait_of(r) {
             Some(Ok((t, left))) => {
+                let kpi = self.kpis.entry((day, k)).or_default();
+                kpi.reached += 1;
+                if left {
+                    kpi.left += 1;
+                } else {
+                    kpi.replied += 1;
+                    kpi.first_sum_s += t;
+                    kpi.first_sum_sq += t * t;
+                    kpi.within_sl += u64::from(t <= self.service_level_s);
+                }
                 // a customer answered at once tells nothing of its patience
                 if left || t > 0.0 {
-                    let key = ((t * 10.0).round() as u64).max(u64::from(left));
+                    let key = ((t * 100.0).round() as u64).max(u64::from(left));
                     let e = self.waits[slot].entry(key).or_default();
                     if left {
                         e.0 += 1;
@@ -221,6 +265,49 @@ impl Collected {
             if let Some(n) = r.agent_messages {
                 self.agent_messages[slot].add(f64::from(n));
             }
+        }
+    }
+
+    /// Adds what `other` collected (the same interval and day start) to this.
+    pub fn absorb(&mut self, other: &Collected) {
+        for (key, v) in &other.arrivals {
+            let a = self.arrivals.entry(*key).or_default();
+            for i in 0..CLASSES {
+                a[i] += v[i];
+            }
+        }
+        self.conversations += other.conversations;
+        self.retrials += other.retrials;
+        for i in 0..CLASSES {
+            for (t, (l, a)) in &other.waits[i] {
+                let e = self.waits[i].entry(*t).or_default();
+                e.0 += l;
+                e.1 += a;
+            }
+            self.short[i] += other.short[i];
+            self.served[i] += other.served[i];
+            self.abandoned[i] += other.abandoned[i];
+            let (b, o) = (&mut self.bot[i], &other.bot[i]);
+            b.resolved += o.resolved;
+            b.escalated += o.escalated;
+            b.abandoned += o.abandoned;
+            b.session.absorb(&o.session);
+            let (m, o) = (&mut self.customer_messages[i], &other.customer_messages[i]);
+            (m.n, m.sum, m.sum_sq) = (m.n + o.n, m.sum + o.sum, m.sum_sq + o.sum_sq);
+            let (m, o) = (&mut self.agent_messages[i], &other.agent_messages[i]);
+            (m.n, m.sum, m.sum_sq) = (m.n + o.n, m.sum + o.sum, m.sum_sq + o.sum_sq);
+        }
+        self.waits_unknown += other.waits_unknown;
+        for (key, m) in &other.handling {
+            self.handling.entry(key.clone()).or_default().absorb(m);
+        }
+        for (key, (r, n)) in &other.bot_days {
+            let e = self.bot_days.entry(*key).or_default();
+            e.0 += r;
+            e.1 += n;
+        }
+        for (key, k) in &other.kpis {
+            self.kpis.entry(*key).or_default().absorb(k);
         }
     }
 

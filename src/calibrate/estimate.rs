@@ -341,7 +341,7 @@ pub fn patience(c: &Collected, silent: f64) -> Vec<PatienceFit> {
             let tallies: Vec<Tally> = c.waits[i]
                 .iter()
                 .map(|(&k, &(left, answered))| Tally {
-                    t: (k as f64 / 10.0).max(0.05),
+                    t: (k as f64 / 100.0).max(0.005),
                     left,
                     answered,
                 })

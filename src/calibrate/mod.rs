@@ -4,5 +4,7 @@
 
 pub mod collect;
 pub mod estimate;
+pub mod fits;
+pub mod holdout;
 pub mod survival;
 pub mod write;

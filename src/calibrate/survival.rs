@@ -27,7 +27,7 @@ pub struct Obs {
 }
 
 /// Customers with the same wait: how many left then and how many were answered then. A
-/// log of millions reads as a few thousand of these (waits to a tenth of a second), so a
+/// log of millions reads as at most a few hundred thousand of these (waits to a hundredth of a second), so a
 /// fit's memory does not grow with the log.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tally {

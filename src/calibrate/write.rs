@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::estimate::{ArrivalFit, BotFit, LogNormalFit, MixFit, PatienceFit, Value};
+use super::estimate::{LogNormalFit, PatienceFit};
+use super::fits::Fits;
 use crate::conversation::Conversation as ConversationModel;
 use crate::scenario::Scenario;
 
@@ -17,13 +18,21 @@ pub struct Fitted<'a> {
     /// Seconds since 1970 of the first fitted day's start (the scenario's `start`).
     pub start_s: f64,
     pub interval_s: f64,
-    pub arrivals: &'a ArrivalFit,
-    pub mix: &'a [MixFit],
-    pub patience: &'a [PatienceFit],
-    /// Handling of served conversations, all classes together (the `sessions` work).
-    pub handling: Option<&'a LogNormalFit>,
-    pub bot: &'a [BotFit],
-    pub bot_touch: Option<Value>,
+    pub fits: &'a Fits,
+}
+
+impl Fitted<'_> {
+    /// Seconds since 1970 of the first fitted day's start (`start_s` is its first interval
+    /// with arrivals).
+    fn origin_s(&self) -> f64 {
+        self.start_s
+            - self
+                .fits
+                .arrivals
+                .intervals
+                .first()
+                .map_or(0.0, |i| i.offset_min * 60.0)
+    }
 }
 
 /// `MM-DD HH:MM` of seconds since 1970.
@@ -47,8 +56,8 @@ fn num(x: f64) -> String {
 pub fn arrivals_csv(f: &Fitted) -> String {
     let mut out = String::from("interval_start,count\n");
     let per_interval = f.interval_s / 3600.0;
-    for i in &f.arrivals.intervals {
-        let t = f.start_s + i.offset_min * 60.0;
+    for i in &f.fits.arrivals.intervals {
+        let t = f.origin_s() + i.offset_min * 60.0;
         let _ = writeln!(out, "{},{:.3}", clock(t), i.per_hour.value * per_interval);
     }
     out
@@ -118,7 +127,7 @@ fn lognormal_spec(f: &LogNormalFit) -> String {
 pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
     let mut kept: Vec<String> = Vec::new();
     let mut s = String::new();
-    let a = f.arrivals;
+    let a = &f.fits.arrivals;
     let _ = writeln!(
         s,
         "# Calibrated by `d11sim calibrate` from {}.\n\
@@ -130,10 +139,10 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
     if !sessions {
         kept.push("conversation (effort, think time, turns): the base's; the log's reply times are in calibration.json".into());
     }
-    if f.patience.iter().all(|p| p.chosen.is_none()) {
+    if f.fits.patience.iter().all(|p| p.chosen.is_none()) {
         kept.push("patience: the base's (the log cannot identify it; see calibration.json)".into());
     }
-    if f.bot.is_empty() && f.base.bot.is_some() {
+    if f.fits.bot.is_empty() && f.base.bot.is_some() {
         kept.push("bot: the base's (the log has no bot rows)".into());
     }
     kept.push(
@@ -142,7 +151,7 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
     for k in &kept {
         let _ = writeln!(s, "# from the base: {k}");
     }
-    let end = f.start_s + a.intervals.last().map_or(0.0, |i| i.offset_min * 60.0) + f.interval_s;
+    let end = f.origin_s() + a.intervals.last().map_or(0.0, |i| i.offset_min * 60.0) + f.interval_s;
     let _ = writeln!(
         s,
         "\nextends = \"{}\"\nname = \"{} (calibrated)\"\nstart = \"{}\"\nend = \"{}\"\n\
@@ -185,7 +194,7 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
             m.value, m.lo, m.hi
         );
     }
-    for m in f.mix {
+    for m in &f.fits.mix {
         let _ = writeln!(
             s,
             "\n[[arrivals.mix]]   # {} conversations; CIs: pre-sale [{:.3}, {:.3}], in-sale [{:.3}, {:.3}], after-sale [{:.3}, {:.3}]\n\
@@ -197,13 +206,13 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
             m.in_sale.hi,
             m.after_sale.lo,
             m.after_sale.hi,
-            clock(f.start_s + m.from_h * 3600.0),
+            clock((f.origin_s() + m.from_h * 3600.0).max(f.start_s)),
             round4(m.pre_sale.value),
             round4(m.in_sale.value),
             (1.0 - round4(m.pre_sale.value) - round4(m.in_sale.value)).max(0.0)
         );
     }
-    let lines: Vec<String> = f.patience.iter().filter_map(patience_line).collect();
+    let lines: Vec<String> = f.fits.patience.iter().filter_map(patience_line).collect();
     if !lines.is_empty() {
         let _ = writeln!(
             s,
@@ -222,7 +231,7 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
             );
         }
     }
-    if sessions && let Some(h) = f.handling {
+    if sessions && let Some(h) = &f.fits.handling_all {
         let _ = writeln!(
             s,
             "\n[conversation]\nwork = {}\n# ^ served conversations from assignment to end: median {}, p90 {}",
@@ -231,15 +240,15 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
             h.p90_s.comment(1)
         );
     }
-    if f.base.bot.is_some() && !f.bot.is_empty() {
+    if f.base.bot.is_some() && !f.fits.bot.is_empty() {
         let _ = writeln!(s, "\n[bot]");
-        if !lines_empty(f.patience) {
+        if !lines_empty(&f.fits.patience) {
             let _ = writeln!(
                 s,
                 "escalated_patience_factor = 1.0   # fitted patience already includes it"
             );
         }
-        if let Some(t) = &f.bot_touch {
+        if let Some(t) = &f.fits.bot_touch {
             let _ = writeln!(
                 s,
                 "first_touch = {{ default = {:.4} }}   # {}",
@@ -250,7 +259,7 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
         }
         let (mut abandoned, mut unresolved) = (0.0, 0.0);
         let mut session = None;
-        for b in f.bot {
+        for b in &f.fits.bot {
             if let Some(l) = &b.leave_share {
                 abandoned += l.value * l.n as f64;
                 unresolved += l.n as f64;
@@ -276,7 +285,7 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
             );
         }
         let _ = writeln!(s, "\n[bot.resolution]");
-        for b in f.bot {
+        for b in &f.fits.bot {
             let class = if b.class == "unknown" {
                 "default"
             } else {

@@ -3,11 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use d11sim::calibrate::collect::Collected;
-use d11sim::calibrate::estimate::{self, Value};
+use d11sim::calibrate::fits::Fits;
+use d11sim::calibrate::holdout;
 use d11sim::calibrate::write::{self, Fitted};
 use d11sim::convlog::mapping::Mapping;
 use d11sim::convlog::read::{self, ReadNotes};
 use d11sim::convlog::time;
+use d11sim::model::LogDay;
 use d11sim::scenario::{EMBEDDED, Scenario};
 
 use crate::Failure;
@@ -32,6 +34,17 @@ pub(crate) struct CalibrateArgs {
     /// Folder for scenario.toml, arrivals.csv and calibration.json (created if missing).
     #[arg(short, long)]
     out: PathBuf,
+    /// Hold out every N-th day of the log (in the order days first appear) for the
+    /// holdout check: the scenario fitted on the other days is simulated and compared with
+    /// them interval by interval. 0: no check.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    holdout_every: u64,
+    /// Simulated days for the holdout check.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..=10_000))]
+    holdout_replications: u64,
+    /// Master seed of the holdout simulation.
+    #[arg(short, long, default_value_t = 20_261_111)]
+    seed: u64,
     /// Print nothing on stdout.
     #[arg(short, long)]
     quiet: bool,
@@ -119,23 +132,61 @@ fn note_reading(path: &Path, notes: &ReadNotes, quiet: bool) {
     eprintln!("{}: {}", path.display(), parts.join(", "));
 }
 
+/// Which collection a day's rows go to: every `every`-th day in the order days first
+/// appear is held out (0: none).
+struct Split {
+    every: u64,
+    seen: std::collections::HashMap<i64, bool>,
+}
+
+impl Split {
+    fn held_out(&mut self, day: i64) -> bool {
+        let n = self.seen.len() as u64;
+        let every = self.every;
+        *self
+            .seen
+            .entry(day)
+            .or_insert_with(|| every > 0 && n % every == every - 1)
+    }
+}
+
+/// The event days of `c` (the named ones, else all) and the ordinary ones.
+fn day_sets(c: &Collected, named: &[i64]) -> (Vec<i64>, Vec<i64>) {
+    let mut all: Vec<i64> = c.arrivals.keys().map(|(d, _)| *d).collect();
+    all.dedup();
+    if named.is_empty() {
+        return (all, Vec::new());
+    }
+    all.iter().copied().partition(|d| named.contains(d))
+}
+
 /// Runs `calibrate`.
 pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let (logs, messages, mapping) = inputs(args)?;
     let (base, extends) = base(args)?;
     crate::check_out(&args.out)?;
-    let mut c = Collected::new(
-        mapping.interval_s(),
-        mapping.day_start_s().map_err(Failure::BadInput)?,
-    );
+    let day_start = mapping.day_start_s().map_err(Failure::BadInput)?;
+    let fresh = || {
+        let mut c = Collected::new(mapping.interval_s(), day_start);
+        c.service_level_s = base.service_level.as_secs_f64();
+        c
+    };
+    let (mut train, mut test) = (fresh(), fresh());
+    let mut split = Split {
+        every: args.holdout_every,
+        seen: Default::default(),
+    };
     let bar = crate::progress_rows();
     let mut reading = Vec::new();
+    let mut rows = 0u64;
     for path in &logs {
         bar.set_message(path.display().to_string());
         let notes = read::conversations(path, &mapping, |row| {
-            c.add(&row);
-            if c.conversations.is_multiple_of(65_536) {
-                bar.set_position(c.conversations);
+            let held = split.held_out(row.day.unwrap_or(0));
+            if held { &mut test } else { &mut train }.add(&row);
+            rows += 1;
+            if rows.is_multiple_of(65_536) {
+                bar.set_position(rows);
             }
         })
         .map_err(Failure::BadInput)?;
@@ -144,184 +195,155 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     for path in &messages {
         bar.set_message(path.display().to_string());
         let notes =
-            read::messages(path, &mapping, |m| c.add_message(&m)).map_err(Failure::BadInput)?;
+            read::messages(path, &mapping, |m| train.add_message(&m)).map_err(Failure::BadInput)?;
         reading.push((path.clone(), notes));
     }
     bar.finish_and_clear();
     for (p, n) in &reading {
         note_reading(p, n, args.quiet);
     }
+    let mut c = fresh();
+    c.absorb(&train);
+    c.absorb(&test);
+    c.reply_times = train.reply_times;
+    c.message_rows = train.message_rows;
     if c.conversations == 0 {
         return Err(Failure::BadInput(format!(
             "{}: no conversation to fit (every row dropped or impossible)",
             logs[0].display()
         )));
     }
-    // the days: the named event days, else every day in the log
-    let all_days: Vec<i64> = {
-        let mut d: Vec<i64> = c.arrivals.keys().map(|(d, _)| *d).collect();
-        d.dedup();
-        d
-    };
     let named: Vec<i64> = mapping
         .event_days
         .iter()
         .filter_map(|d| time::parse_date(d).ok())
         .collect();
-    let (days, ordinary): (Vec<i64>, Vec<i64>) = if named.is_empty() {
-        (all_days.clone(), Vec::new())
-    } else {
-        let days: Vec<i64> = all_days
-            .iter()
-            .copied()
-            .filter(|d| named.contains(d))
-            .collect();
-        if days.is_empty() {
-            return Err(Failure::BadInput(format!(
-                "key `event_days`: none of {} is a day of the log",
-                mapping.event_days.join(", ")
-            )));
-        }
-        let ordinary = all_days
-            .iter()
-            .copied()
-            .filter(|d| !named.contains(d))
-            .collect();
-        (days, ordinary)
-    };
-    let arrivals = estimate::arrivals(&c, &days, &ordinary)
-        .ok_or_else(|| Failure::BadInput("no arrivals on the fitted days".into()))?;
-    let mix = estimate::mix(&c, &days, 1.0);
+    let (days, ordinary) = day_sets(&c, &named);
+    if days.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "key `event_days`: none of {} is a day of the log",
+            mapping.event_days.join(", ")
+        )));
+    }
     let silent = mapping
         .silent_share
         .unwrap_or(base.patience.silent_share)
         .min(0.99);
-    let patience = estimate::patience(&c, silent);
-    let handling = estimate::handling(&c);
-    let handling_all = {
-        let mut m = d11sim::calibrate::collect::LogMoments::default();
-        for x in c.handling.values() {
-            m.n += x.n;
-            m.sum += x.sum;
-            m.sum_sq += x.sum_sq;
-        }
-        estimate::lognormal(&m)
-    };
-    let bot = estimate::bot(&c);
-    let touched: u64 = bot.iter().map(|b| b.touched).sum();
-    let bot_touch = estimate::share(touched, c.conversations - c.retrials);
-    let counts = estimate::counts(&c);
-    let reply_time = estimate::lognormal(&c.reply_times);
-    let short: Vec<(String, Option<Value>)> = (0..4)
-        .filter(|&i| c.served[i] > 0)
-        .map(|i| {
-            (
-                d11sim::calibrate::collect::slot_name(i).to_string(),
-                estimate::share(c.short[i], c.served[i]),
-            )
-        })
-        .collect();
-    let start_s = days[0] as f64 * 86_400.0
-        + c.day_start_s
-        + arrivals
-            .intervals
-            .first()
-            .map_or(0.0, |i| i.offset_min * 60.0);
+    let fits = Fits::of(&c, &days, &ordinary, silent)
+        .ok_or_else(|| Failure::BadInput("no arrivals on the fitted days".into()))?;
     let sources: Vec<String> = logs.iter().map(|p| p.display().to_string()).collect();
-    let fitted = Fitted {
-        extends: &extends,
-        base: &base,
-        sources: &sources,
-        start_s,
-        interval_s: c.interval_s,
-        arrivals: &arrivals,
-        mix: &mix,
-        patience: &patience,
-        handling: handling_all.as_ref(),
-        bot: &bot,
-        bot_touch: (!bot.is_empty()).then_some(bot_touch).flatten(),
+    let start_of = |days: &[i64], f: &Fits| {
+        days[0] as f64 * 86_400.0
+            + day_start
+            + f.arrivals
+                .intervals
+                .first()
+                .map_or(0.0, |i| i.offset_min * 60.0)
     };
-    let (toml_text, kept) = write::scenario_toml(&fitted);
-    let csv = write::arrivals_csv(&fitted);
-    let not_identified: Vec<String> = patience
-        .iter()
-        .filter_map(|p| p.not_fitted.as_ref().map(|e| format!("{}: {e}", p.class)))
-        .collect();
-    let json = serde_json::json!({
-        "format": "d11sim-calibration",
-        "version": 1,
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "sources": sources,
-        "reading": reading.iter().map(|(p, n)| serde_json::json!({
-            "file": p.display().to_string(),
-            "rows": n.rows,
-            "kept": n.kept,
-            "encoding": n.encoding,
-            "dropped": n.dropped,
-            "impossible": n.impossible,
-            "impossible_lines": n.impossible_lines,
-        })).collect::<Vec<_>>(),
-        "conversations": c.conversations,
-        "interval_min": c.interval_s / 60.0,
-        "day_start_s": c.day_start_s,
-        "arrivals": arrivals,
-        "mix": mix,
-        "patience": patience,
-        "patience_unknown": c.waits_unknown,
-        "handling": handling,
-        "handling_all": handling_all,
-        "short_service_s": d11sim::calibrate::collect::SHORT_S,
-        "short_service_share": short,
-        "bot_touch": fitted.bot_touch,
-        "bot": bot,
-        "messages": counts,
-        "reply_time": reply_time,
-        "message_rows": c.message_rows,
-        "from_the_base": kept,
-    });
+    let fitted = |f: &'_ Fits, start_s: f64| -> (String, String, Vec<String>) {
+        let w = Fitted {
+            extends: &extends,
+            base: &base,
+            sources: &sources,
+            start_s,
+            interval_s: c.interval_s,
+            fits: f,
+        };
+        let (toml, kept) = write::scenario_toml(&w);
+        (toml, write::arrivals_csv(&w), kept)
+    };
+    let (toml_text, csv, kept) = fitted(&fits, start_of(&days, &fits));
+    // the holdout check: fitted on the other days, simulated, set against the held-out ones
+    let (test_days, _) = day_sets(&test, &named);
+    let (train_days, train_ordinary) = day_sets(&train, &named);
+    let holdout_fits = (!test_days.is_empty() && !train_days.is_empty())
+        .then(|| Fits::of(&train, &train_days, &train_ordinary, silent))
+        .flatten();
     let out = &args.out;
+    let mut holdout = None;
     crate::staged(out, |dir| {
-        let w = |name: &str, text: &str| {
-            std::fs::write(dir.join(name), text).map_err(|e| {
-                Failure::Internal(format!("{}: cannot write {name}: {e}", out.display()))
+        let w = |path: &Path, text: &str| {
+            std::fs::write(path, text).map_err(|e| {
+                Failure::Internal(format!(
+                    "{}: cannot write {}: {e}",
+                    out.display(),
+                    path.display()
+                ))
             })
         };
-        w("scenario.toml", &toml_text)?;
-        w("arrivals.csv", &csv)?;
-        w(
-            "calibration.json",
-            &serde_json::to_string_pretty(&json).map_err(|e| Failure::Internal(e.to_string()))?,
-        )?;
+        w(&dir.join("scenario.toml"), &toml_text)?;
+        w(&dir.join("arrivals.csv"), &csv)?;
         // the scenario must run as written
         Scenario::load(&dir.join("scenario.toml")).map_err(|e| {
             Failure::Internal(format!("the calibrated scenario does not load: {e}"))
         })?;
+        if let Some(hf) = &holdout_fits {
+            let hdir = dir.join("holdout");
+            std::fs::create_dir_all(&hdir)
+                .map_err(|e| Failure::Internal(format!("{}: {e}", hdir.display())))?;
+            let start_s = start_of(&train_days, hf);
+            let (t, a, _) = fitted(hf, start_s);
+            w(&hdir.join("scenario.toml"), &t)?;
+            w(&hdir.join("arrivals.csv"), &a)?;
+            let sc = Scenario::load(&hdir.join("scenario.toml")).map_err(|e| {
+                Failure::Internal(format!("the holdout scenario does not load: {e}"))
+            })?;
+            let first_offset = hf
+                .arrivals
+                .intervals
+                .first()
+                .map_or(0.0, |i| i.offset_min * 60.0);
+            let mut sim = Collected::new(c.interval_s, start_s.rem_euclid(86_400.0) - first_offset);
+            sim.service_level_s = base.service_level.as_secs_f64();
+            let sim_days = simulate(&sc, args, &mut sim)?;
+            holdout = Some(holdout::compare(
+                &test,
+                &test_days,
+                &sim,
+                &sim_days,
+                &train_days,
+            ));
+        }
+        let json = serde_json::json!({
+            "format": "d11sim-calibration",
+            "version": 1,
+            "tool_version": env!("CARGO_PKG_VERSION"),
+            "sources": sources,
+            "reading": reading.iter().map(|(p, n)| serde_json::json!({
+                "file": p.display().to_string(),
+                "rows": n.rows,
+                "kept": n.kept,
+                "encoding": n.encoding,
+                "dropped": n.dropped,
+                "impossible": n.impossible,
+                "impossible_lines": n.impossible_lines,
+            })).collect::<Vec<_>>(),
+            "conversations": c.conversations,
+            "interval_min": c.interval_s / 60.0,
+            "day_start_s": c.day_start_s,
+            "silent_share": silent,
+            "patience_unknown": c.waits_unknown,
+            "short_service_s": d11sim::calibrate::collect::SHORT_S,
+            "message_rows": c.message_rows,
+            "fits": fits,
+            "holdout": holdout,
+            "from_the_base": kept,
+        });
+        w(
+            &dir.join("calibration.json"),
+            &serde_json::to_string_pretty(&json).map_err(|e| Failure::Internal(e.to_string()))?,
+        )?;
         Ok(())
     })?;
     if !args.quiet {
-        outln!(
-            "calibrated from {} conversations over {} days: {}",
-            c.conversations,
-            days.len(),
-            out.join("scenario.toml").display()
-        );
-        for p in &patience {
-            if let Some(f) = p.fits.iter().find(|f| Some(f.law) == p.chosen) {
-                outln!(
-                    "  patience {}: {} mean {:.0} s [{:.0}, {:.0}] (n {}, left {}; leavers alone: {:.0} s)",
-                    p.class,
-                    f.law,
-                    f.mean_s.value,
-                    f.mean_s.lo,
-                    f.mean_s.hi,
-                    p.n,
-                    p.left,
-                    p.naive_mean_s.unwrap_or(f64::NAN)
-                );
-            }
-        }
+        summary(&c, &days, &fits, holdout.as_ref(), out);
     }
+    let patience = &fits.patience;
     if patience.iter().all(|p| p.chosen.is_none()) {
+        let not_identified: Vec<String> = patience
+            .iter()
+            .filter_map(|p| p.not_fitted.as_ref().map(|e| format!("{}: {e}", p.class)))
+            .collect();
         let why = if not_identified.is_empty() {
             "no customer waited for a reply".to_string()
         } else {
@@ -334,4 +356,78 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// Simulates the holdout scenario's days into `sim`; the simulated days.
+fn simulate(sc: &Scenario, args: &CalibrateArgs, sim: &mut Collected) -> Result<Vec<i64>, Failure> {
+    let mut days = Vec::new();
+    for i in 0..args.holdout_replications {
+        let at = LogDay::of(sc, i);
+        let (_, log) = d11sim::model::run_logged(sc, args.seed, i, at)
+            .map_err(|e| Failure::BadInput(format!("the holdout simulation: {e}")))?;
+        let (header, _) = d11sim::model::log_headers();
+        let text = format!("{header}{}", log.conversations);
+        read::conversations_in(&text, "(holdout simulation)", &Mapping::default(), |r| {
+            sim.add(&r)
+        })
+        .map_err(Failure::Internal)?;
+        days.push(at.day);
+    }
+    Ok(days)
+}
+
+/// The lines a planner reads after `calibrate`.
+fn summary(
+    c: &Collected,
+    days: &[i64],
+    fits: &Fits,
+    holdout: Option<&holdout::Holdout>,
+    out: &Path,
+) {
+    outln!(
+        "calibrated from {} conversations over {} days: {}",
+        c.conversations,
+        days.len(),
+        out.join("scenario.toml").display()
+    );
+    for p in &fits.patience {
+        match p.fits.iter().find(|f| Some(f.law) == p.chosen) {
+            Some(f) => outln!(
+                "  patience {}: {} mean {:.0} s [{:.0}, {:.0}] (n {}, left {}; leavers alone: {:.0} s)",
+                p.class,
+                f.law,
+                f.mean_s.value,
+                f.mean_s.lo,
+                f.mean_s.hi,
+                p.n,
+                p.left,
+                p.naive_mean_s.unwrap_or(f64::NAN)
+            ),
+            None => outln!(
+                "  patience {}: not fitted: {}",
+                p.class,
+                p.not_fitted.as_deref().unwrap_or("")
+            ),
+        }
+    }
+    if let Some(h) = holdout {
+        outln!(
+            "  holdout: fitted on {} days, checked on {} ({}), {} simulated days:",
+            h.fitted_days.len(),
+            h.held_out_days.len(),
+            h.held_out_days.join(", "),
+            h.replications
+        );
+        for (kpi, share, n) in &h.consistent_share {
+            let day = h.day.iter().find(|r| r.kpi == *kpi);
+            outln!(
+                "    {kpi}: {:.0}% of {n} intervals within the CIs{}",
+                share * 100.0,
+                day.map_or(String::new(), |r| format!(
+                    "; the day {:.3} observed, {:.3} simulated",
+                    r.observed.value, r.simulated.value
+                ))
+            );
+        }
+    }
 }

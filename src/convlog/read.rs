@@ -334,7 +334,7 @@ fn count(s: &str) -> Result<Option<u32>, String> {
         .map_err(|_| format!("`{s}` is not a count"))
 }
 
-fn csv_reader(reader: Box<dyn Read>, delim: u8) -> csv::Reader<Box<dyn Read>> {
+fn csv_reader<'r>(reader: Box<dyn Read + 'r>, delim: u8) -> csv::Reader<Box<dyn Read + 'r>> {
     csv::ReaderBuilder::new()
         .delimiter(delim)
         .has_headers(true)
@@ -366,11 +366,35 @@ fn csv_error(shown: &str, e: &csv::Error) -> String {
 pub fn conversations(
     path: &Path,
     mapping: &Mapping,
-    mut each: impl FnMut(Conversation),
+    each: impl FnMut(Conversation),
 ) -> Result<ReadNotes, String> {
     let shown = path.display().to_string();
     let (reader, first_line, encoding) = open(path, mapping.encoding)?;
-    let mut rdr = csv_reader(reader, delimiter(mapping, &first_line));
+    conversations_from(reader, &first_line, encoding, &shown, mapping, each)
+}
+
+/// [`conversations`] of UTF-8 text already in memory (`shown` names it in errors).
+pub fn conversations_in(
+    text: &str,
+    shown: &str,
+    mapping: &Mapping,
+    each: impl FnMut(Conversation),
+) -> Result<ReadNotes, String> {
+    let first_line = text.lines().next().unwrap_or("").to_string();
+    let reader: Box<dyn Read + '_> = Box::new(text.as_bytes());
+    conversations_from(reader, &first_line, "UTF-8", shown, mapping, each)
+}
+
+fn conversations_from<'r>(
+    reader: Box<dyn Read + 'r>,
+    first_line: &str,
+    encoding: &'static str,
+    shown: &str,
+    mapping: &Mapping,
+    mut each: impl FnMut(Conversation),
+) -> Result<ReadNotes, String> {
+    let shown = shown.to_string();
+    let mut rdr = csv_reader(reader, delimiter(mapping, first_line));
     let header = rdr.headers().map_err(|e| csv_error(&shown, &e))?.clone();
     let mut names: Vec<&'static str> = super::COLUMNS.to_vec();
     names.push("date");

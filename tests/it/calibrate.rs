@@ -39,7 +39,18 @@ fn round_trip(dir: &Path, scenario: &str, seed: u64, days: u64, map: Option<&Pat
         "run --log: {}",
         String::from_utf8_lossy(&r.stderr)
     );
-    let mut args = vec!["calibrate", log_s, "--base", sc, "--out", out_s, "-q"];
+    // the holdout check has its own test
+    let mut args = vec![
+        "calibrate",
+        log_s,
+        "--base",
+        sc,
+        "--out",
+        out_s,
+        "-q",
+        "--holdout-every",
+        "0",
+    ];
     if let Some(m) = map {
         args.extend(["--map", m.to_str().unwrap()]);
     }
@@ -67,7 +78,7 @@ fn covers(v: &Value, truth: f64) -> bool {
 
 /// The fit of `law` in the patience of the first class.
 fn law<'a>(cal: &'a Value, name: &str) -> &'a Value {
-    cal["patience"][0]["fits"]
+    cal["fits"]["patience"][0]["fits"]
         .as_array()
         .expect("fits")
         .iter()
@@ -117,19 +128,19 @@ fn exponential_patience_work_and_bot_come_back_inside_their_intervals() {
         // the interval is informative, not just wide
         let (lo, hi) = ci(mean);
         assert!(hi - lo < 0.15 * mean["value"].as_f64().unwrap(), "{mean}");
-        let naive = cal["patience"][0]["naive_mean_s"].as_f64().unwrap();
+        let naive = cal["fits"]["patience"][0]["naive_mean_s"].as_f64().unwrap();
         assert!(naive < 0.5 * 300.0, "leavers alone: {naive} s");
-        let work = &cal["handling_all"];
-        let bot = &cal["bot"][0];
+        let work = &cal["fits"]["handling_all"];
+        let bot = &cal["fits"]["bot"][0];
         let checks = [
             covers(mean, 300.0),
             covers(&work["median_s"], 150.0),
             covers(&work["p90_s"], 400.0),
             covers(&bot["resolution"], 0.4),
-            covers(&cal["bot_touch"], 0.5),
+            covers(&cal["fits"]["bot_touch"], 0.5),
             covers(&bot["leave_share"], 0.1),
-            covers(&cal["arrivals"]["day_total"], 4800.0),
-            covers(&cal["arrivals"]["intervals"][4]["per_hour"], 600.0),
+            covers(&cal["fits"]["arrivals"]["day_total"], 4800.0),
+            covers(&cal["fits"]["arrivals"]["intervals"][4]["per_hour"], 600.0),
         ];
         for (h, ok) in hits.iter_mut().zip(checks) {
             *h += usize::from(ok);
@@ -150,7 +161,7 @@ fn weibull_patience_comes_back_inside_its_intervals() {
         let w = law(&cal, "weibull");
         shape += usize::from(covers(param(w, "shape"), 0.7));
         scale += usize::from(covers(param(w, "scale_s"), 250.0));
-        best += usize::from(cal["patience"][0]["chosen"] == "weibull");
+        best += usize::from(cal["fits"]["patience"][0]["chosen"] == "weibull");
     }
     assert_coverage("Weibull shape", shape, seeds as usize, 34);
     assert_coverage("Weibull scale", scale, seeds as usize, 34);
@@ -167,7 +178,7 @@ fn silent_leavers_are_a_mixture_the_fit_takes_apart() {
     let (mut with, mut without) = (0, 0);
     for seed in 0..seeds {
         let cal = round_trip(&dir, "silent.toml", 3000 + seed, 5, None);
-        assert_eq!(cal["patience"][0]["silent_share"], 0.5);
+        assert_eq!(cal["fits"]["patience"][0]["silent_share"], 0.5);
         with += usize::from(covers(&law(&cal, "exponential")["mean_s"], 300.0));
         let cal = round_trip(&dir, "silent.toml", 3000 + seed, 5, Some(&ignore));
         let mean = &law(&cal, "exponential")["mean_s"];
@@ -277,8 +288,8 @@ fn a_foreign_export_reads_through_its_mapping() {
     assert_eq!(cal["reading"][0]["impossible_lines"][0][0], 5);
     // one night from 12:00: the 23:58 and the 00:02 arrivals are the same day, the end
     // at 0:05 rolls to the next date
-    assert_eq!(cal["arrivals"]["days"].as_array().unwrap().len(), 1);
-    let pre = &cal["patience"][0];
+    assert_eq!(cal["fits"]["arrivals"]["days"].as_array().unwrap().len(), 1);
+    let pre = &cal["fits"]["patience"][0];
     assert_eq!(
         (
             pre["class"].as_str(),
@@ -427,4 +438,75 @@ fn a_log_without_leavers_keeps_the_base_patience_and_says_so() {
     let toml = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
     assert!(toml.contains("# from the base: patience"), "{toml}");
     assert!(!toml.contains("[patience.first_reply]"), "{toml}");
+}
+
+#[test]
+fn the_holdout_check_passes_a_right_fit_and_fails_a_wrong_one() {
+    let dir = temp_dir("cal-holdout");
+    let log = dir.join("log");
+    let run = |sc: &str, log: &Path| {
+        let r = d11sim(
+            &[
+                "run",
+                data(sc).to_str().unwrap(),
+                "-r",
+                "10",
+                "-s",
+                "7",
+                "-q",
+                "--log",
+                log.to_str().unwrap(),
+            ],
+            &dir,
+        );
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    };
+    let calibrate = |sc: &str, log: &Path, map: Option<&Path>, out: &str| -> Value {
+        let out = dir.join(out);
+        let mut args = vec![
+            "calibrate",
+            log.to_str().unwrap(),
+            "--base",
+            data(sc).to_str().unwrap().to_string().leak(),
+            "--out",
+            out.to_str().unwrap().to_string().leak(),
+            "-q",
+        ];
+        if let Some(m) = map {
+            args.extend(["--map", m.to_str().unwrap().to_string().leak()]);
+        }
+        let r = d11sim(&args, &dir);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        assert!(out.join("holdout/scenario.toml").is_file());
+        serde_json::from_str(&std::fs::read_to_string(out.join("calibration.json")).unwrap())
+            .unwrap()
+    };
+    let share = |cal: &Value, kpi: &str| -> f64 {
+        cal["holdout"]["consistent_share"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x[0] == kpi)
+            .map(|x| x[1].as_f64().unwrap())
+            .unwrap()
+    };
+    // the truth's own fit: held-out days look like the simulated ones, interval by interval
+    run("exponential.toml", &log);
+    let cal = calibrate("exponential.toml", &log, None, "right");
+    assert_eq!(cal["holdout"]["held_out_days"].as_array().unwrap().len(), 2);
+    assert_eq!(cal["holdout"]["fitted_days"].as_array().unwrap().len(), 8);
+    for kpi in ["abandonment", "first_response_s", "service_level"] {
+        assert!(share(&cal, kpi) >= 0.75, "{kpi}: {}", cal["holdout"]);
+    }
+    for r in cal["holdout"]["day"].as_array().unwrap() {
+        assert_eq!(r["consistent"], true, "{r}");
+    }
+    // patience fitted as if no leaver were silent: the check says the fit is wrong
+    let log = dir.join("log-silent");
+    run("silent.toml", &log);
+    let meta = std::fs::read_to_string(log.join("log.toml")).unwrap();
+    let map = dir.join("ignore_silent.toml");
+    std::fs::write(&map, format!("{meta}silent_share = 0\n")).unwrap();
+    let cal = calibrate("silent.toml", &log, Some(&map), "wrong");
+    assert!(share(&cal, "first_response_s") < 0.25, "{}", cal["holdout"]);
 }
