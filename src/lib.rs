@@ -55,6 +55,9 @@
 //!   `distributions`, `plans`), clock times,
 //!   `extends`, plan variants (`variants`), and the embedded default scenario.
 //! - [`output`]: the stdout table, `summary.json`, `series.csv`, histogram files.
+//! - [`convlog`]: the conversation log (`run --log` writes it; a mapping file reads a back
+//!   office's export as it); [`calibrate`]: fitting a scenario to a log (patience with
+//!   censoring, the arrival curve, handling, the bot) and the holdout check.
 //!
 //! # Glossary (trade term → code)
 //!

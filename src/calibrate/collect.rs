@@ -2,7 +2,7 @@
 //! size does not grow with the log (waits to a hundredth of a second, durations as log-moments),
 //! so a log of tens of millions of conversations reads in bounded memory.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use crate::class::Class;
 use crate::convlog::{BotOutcome, Conversation, Message, Outcome, Sender};
@@ -84,8 +84,13 @@ pub struct Collected {
     pub arrivals: BTreeMap<(i64, i64), [u64; CLASSES]>,
     pub conversations: u64,
     pub retrials: u64,
-    /// Customers seen per day (hashes of their ids), to tell retrials.
-    seen: HashMap<i64, HashSet<u64>>,
+    /// First attempts the bot took first, by (day, interval).
+    pub bot_touched: BTreeMap<(i64, i64), u64>,
+    /// Customers seen lately (hashes of their ids): their day and latest arrival, to tell
+    /// retrials. Customers not seen for [`QUIET_S`] x 4 are forgotten, so a log in time
+    /// order holds only a day's customers.
+    seen: HashMap<u64, (i64, f64)>,
+    latest_arrival: f64,
     /// Waits for the first human reply, by class slot: hundredths of a second to
     /// (left, answered).
     pub waits: [BTreeMap<u64, (u64, u64)>; CLASSES],
@@ -195,14 +200,24 @@ impl Collected {
         self.conversations += 1;
         let slot = class_slot(r.class);
         let day = r.day.unwrap_or(0);
-        let retrial =
-            !r.customer.is_empty() && !self.seen.entry(day).or_default().insert(hash(&r.customer));
+        let retrial = !r.customer.is_empty() && {
+            let last = self.seen.insert(hash(&r.customer), (day, r.arrival));
+            self.latest_arrival = self.latest_arrival.max(r.arrival);
+            if self.conversations.is_multiple_of(1 << 20) {
+                let cut = self.latest_arrival - 4.0 * QUIET_S;
+                self.seen.retain(|_, (_, t)| *t >= cut);
+            }
+            last.is_some_and(|(d, _)| d == day)
+        };
         let offset = r.arrival - (day as f64 * 86_400.0 + self.day_start_s);
         let k = (offset / self.interval_s).floor() as i64;
         if retrial {
             self.retrials += 1;
         } else {
             self.arrivals.entry((day, k)).or_default()[slot] += 1;
+            if r.bot_outcome.is_some() {
+                *self.bot_touched.entry((day, k)).or_default() += 1;
+            }
         }
         if let Some(b) = r.bot_outcome {
             let bot = &mut self.bot[slot];
@@ -275,6 +290,9 @@ impl Collected {
             for i in 0..CLASSES {
                 a[i] += v[i];
             }
+        }
+        for (key, n) in &other.bot_touched {
+            *self.bot_touched.entry(*key).or_default() += n;
         }
         self.conversations += other.conversations;
         self.retrials += other.retrials;

@@ -328,6 +328,29 @@ pub fn mix(c: &Collected, days: &[i64], block_h: f64) -> Vec<MixFit> {
 /// How far past the longest wait seen a law's mean may lie and still be written.
 pub const EXTRAPOLATION: f64 = 10.0;
 
+/// The bot's first-touch share in blocks of `block_h` hours from the day's start, pooled
+/// over `days`: `(from_h, share)`.
+pub fn bot_touch(c: &Collected, days: &[i64], block_h: f64) -> Vec<(f64, Value)> {
+    let per_block = ((block_h * 3600.0) / c.interval_s).round().max(1.0) as i64;
+    let mut blocks: std::collections::BTreeMap<i64, (u64, u64)> = Default::default();
+    for ((d, k), v) in &c.arrivals {
+        if days.contains(d) {
+            let b = blocks.entry(k.div_euclid(per_block)).or_default();
+            b.0 += c.bot_touched.get(&(*d, *k)).copied().unwrap_or(0);
+            b.1 += v.iter().sum::<u64>();
+        }
+    }
+    blocks
+        .into_iter()
+        .filter_map(|(b, (t, n))| {
+            Some((
+                b as f64 * per_block as f64 * c.interval_s / 3600.0,
+                share(t, n)?,
+            ))
+        })
+        .collect()
+}
+
 /// Laws a scenario can hold (the log-logistic is fitted and shown, not written).
 fn writable(law: Law) -> bool {
     law != Law::LogLogistic

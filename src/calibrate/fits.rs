@@ -23,6 +23,8 @@ pub struct Fits {
     pub bot: Vec<BotFit>,
     /// Share of customers the bot took first (`None` without a bot in the log).
     pub bot_touch: Option<Value>,
+    /// The same by hour of the day: `(hours from the day's start, share)`.
+    pub bot_touch_by_hour: Vec<(f64, Value)>,
     pub messages: Vec<CountFit>,
     /// Per-reply response time from the message log (all classes).
     pub reply_time: Option<LogNormalFit>,
@@ -52,6 +54,11 @@ impl Fits {
             short_service_share: (0..CLASSES)
                 .filter_map(|i| Some((slot_name(i), estimate::share(c.short[i], c.served[i])?)))
                 .collect(),
+            bot_touch_by_hour: if bot.is_empty() {
+                Vec::new()
+            } else {
+                estimate::bot_touch(c, days, 1.0)
+            },
             bot,
             bot_touch,
             messages: estimate::counts(c),

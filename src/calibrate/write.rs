@@ -255,7 +255,6 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
                 t.value,
                 t.comment(4)
             );
-            let _ = writeln!(s, "windows = []   # the log gives one share over the day");
         }
         let (mut abandoned, mut unresolved) = (0.0, 0.0);
         let mut session = None;
@@ -282,6 +281,17 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
                 "leave_share = {:.4}   # of {} unresolved, the share who left",
                 abandoned / unresolved,
                 unresolved
+            );
+        }
+        for (from_h, share) in &f.fits.bot_touch_by_hour {
+            let from = f.origin_s() + from_h * 3600.0;
+            let _ = writeln!(
+                s,
+                "\n[[bot.windows]]   # first touch by hour: {}\nfrom = \"{}\"\nto = \"{}\"\nfirst_touch = {{ default = {:.4} }}",
+                share.comment(4),
+                clock(from.max(f.start_s)),
+                clock(from + 3600.0),
+                share.value
             );
         }
         let _ = writeln!(s, "\n[bot.resolution]");

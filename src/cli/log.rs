@@ -13,13 +13,25 @@ use d11sim::scenario::Scenario;
 
 use crate::Failure;
 
+/// The part files of day `i` inside the staging folder.
+fn parts(stage: &Path, i: u64) -> (std::path::PathBuf, std::path::PathBuf) {
+    (
+        stage.join(format!(".day-{i:06}.conversations")),
+        stage.join(format!(".day-{i:06}.messages")),
+    )
+}
+
 /// Simulates `cfg.replications` days of `sc` with their log and writes them into `dir`
-/// (whole or not at all). On Ctrl-C the finished days `0..k` are written.
+/// (whole or not at all). Each finished day goes to disk at once (memory holds one day
+/// per thread); on Ctrl-C the finished days `0..k` are written.
 pub(crate) fn write_log(dir: &Path, sc: &Scenario, cfg: RunConfig) -> Result<u64, Failure> {
     let n = cfg.replications;
     let next = AtomicU64::new(0);
-    let days: Mutex<Vec<Option<DayLog>>> = Mutex::new((0..n).map(|_| None).collect());
+    let done: Mutex<Vec<bool>> = Mutex::new(vec![false; n as usize]);
     let failed: Mutex<Option<String>> = Mutex::new(None);
+    let stage = d11sim::output::staged::Staged::new(dir)
+        .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))?;
+    let out = stage.dir().to_path_buf();
     let bar = crate::progress(n);
     std::thread::scope(|s| {
         for _ in 0..cfg.threads.min(n as usize).max(1) {
@@ -29,10 +41,18 @@ pub(crate) fn write_log(dir: &Path, sc: &Scenario, cfg: RunConfig) -> Result<u64
                     if i >= n || d11sim::replicate::interrupted() {
                         break;
                     }
-                    match model::run_logged(sc, cfg.seed, i, LogDay::of(sc, i)) {
-                        Ok((_, log)) => days.lock().expect("log days")[i as usize] = Some(log),
+                    let written = model::run_logged(sc, cfg.seed, i, LogDay::of(sc, i))
+                        .map_err(|e| e.to_string())
+                        .and_then(|(_, log): (_, DayLog)| {
+                            let (c, m) = parts(&out, i);
+                            std::fs::write(&c, log.conversations)
+                                .and_then(|()| std::fs::write(&m, log.messages))
+                                .map_err(|e| format!("{}: cannot write: {e}", dir.display()))
+                        });
+                    match written {
+                        Ok(()) => done.lock().expect("log days")[i as usize] = true,
                         Err(e) => {
-                            *failed.lock().expect("log failure") = Some(e.to_string());
+                            *failed.lock().expect("log failure") = Some(e);
                             break;
                         }
                     }
@@ -45,9 +65,13 @@ pub(crate) fn write_log(dir: &Path, sc: &Scenario, cfg: RunConfig) -> Result<u64
     if let Some(e) = failed.into_inner().expect("log failure") {
         return Err(Failure::BadInput(format!("--log: {e}")));
     }
-    let days = days.into_inner().expect("log days");
-    let finished: Vec<DayLog> = days.into_iter().map_while(|d| d).collect();
-    if finished.is_empty() {
+    let k = done
+        .into_inner()
+        .expect("log days")
+        .iter()
+        .take_while(|d| **d)
+        .count() as u64;
+    if k == 0 {
         return Err(Failure::Interrupted(
             "before any day finished; no log written".into(),
         ));
@@ -56,23 +80,35 @@ pub(crate) fn write_log(dir: &Path, sc: &Scenario, cfg: RunConfig) -> Result<u64
         sc.conversation,
         d11sim::conversation::Conversation::Messages(_)
     );
-    let k = finished.len() as u64;
     let write = |out: &Path| -> std::io::Result<()> {
         let (conv_header, msg_header) = model::log_headers();
         let mut conv =
             std::io::BufWriter::new(std::fs::File::create(out.join("conversations.csv"))?);
         conv.write_all(conv_header.as_bytes())?;
-        for d in &finished {
-            conv.write_all(d.conversations.as_bytes())?;
+        let mut msg = if messages {
+            let mut m = std::io::BufWriter::new(std::fs::File::create(out.join("messages.csv"))?);
+            m.write_all(msg_header.as_bytes())?;
+            Some(m)
+        } else {
+            None
+        };
+        for i in 0..n {
+            let (c, m) = parts(out, i);
+            if i < k {
+                std::io::copy(&mut std::fs::File::open(&c)?, &mut conv)?;
+                if let Some(msg) = msg.as_mut() {
+                    std::io::copy(&mut std::fs::File::open(&m)?, msg)?;
+                }
+            }
+            for p in [c, m] {
+                if p.exists() {
+                    std::fs::remove_file(p)?;
+                }
+            }
         }
         conv.flush()?;
-        if messages {
-            let mut msg = std::io::BufWriter::new(std::fs::File::create(out.join("messages.csv"))?);
-            msg.write_all(msg_header.as_bytes())?;
-            for d in &finished {
-                msg.write_all(d.messages.as_bytes())?;
-            }
-            msg.flush()?;
+        if let Some(mut m) = msg {
+            m.flush()?;
         }
         let first = LogDay::of(sc, 0).day;
         let meta = format!(
@@ -96,9 +132,10 @@ pub(crate) fn write_log(dir: &Path, sc: &Scenario, cfg: RunConfig) -> Result<u64
         std::fs::write(out.join("log.toml"), meta)?;
         Ok(())
     };
-    crate::staged(dir, |out| {
-        write(out)
-            .map_err(|e| Failure::Internal(format!("{}: cannot write the log: {e}", dir.display())))
-    })?;
+    write(stage.dir())
+        .map_err(|e| Failure::Internal(format!("{}: cannot write the log: {e}", dir.display())))?;
+    stage
+        .commit()
+        .map_err(|e| Failure::Internal(format!("{}: cannot put in place: {e}", dir.display())))?;
     Ok(k)
 }

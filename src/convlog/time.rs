@@ -129,6 +129,9 @@ pub fn parse_clock(s: &str) -> Result<f64, String> {
 /// by a space or `T`; seconds since 1970.
 pub fn parse_datetime(s: &str) -> Result<f64, String> {
     let s = s.trim();
+    if let Some(t) = iso_fast(s.as_bytes()) {
+        return Ok(t);
+    }
     let (date, clock) = s
         .split_once(['T', ' '])
         .ok_or_else(|| format!("`{s}` is not a date and time like 2025-11-10 18:05:30"))?;
@@ -138,6 +141,46 @@ pub fn parse_datetime(s: &str) -> Result<f64, String> {
         return Err(format!("`{s}`: the time of day is past 24:00"));
     }
     Ok(days as f64 * 86_400.0 + secs)
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.fff]` (the log's own form) read without allocating; `None` for
+/// any other form or an impossible date or time (the general reader then says why).
+fn iso_fast(b: &[u8]) -> Option<f64> {
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b' ' | b'T') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let frac = match b.get(19) {
+        None => 0.0,
+        Some(b'.') if b.len() > 20 => {
+            let digits = &b[20..];
+            if !digits.iter().all(u8::is_ascii_digit) || digits.len() > 9 {
+                return None;
+            }
+            let v = digits
+                .iter()
+                .fold(0u64, |acc, &c| acc * 10 + u64::from(c - b'0'));
+            v as f64 / 10f64.powi(digits.len() as i32)
+        }
+        Some(_) => return None,
+    };
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(i64::from(y), mo) {
+        return None;
+    }
+    if h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    let days = days_from_civil(i64::from(y), mo, d);
+    Some(days as f64 * 86_400.0 + f64::from(h * 3600 + mi * 60 + sec) + frac)
 }
 
 #[cfg(test)]
@@ -163,6 +206,11 @@ mod tests {
         assert_eq!(parse_datetime("2025-11-10T18:05:30").unwrap(), t);
         let f = parse_datetime("2025-11-10 18:05:30.250").unwrap();
         assert_eq!(format_datetime(f), "2025-11-10 18:05:30.250");
+        // the fast path and the general reader agree
+        assert_eq!(iso_fast(b"2025-11-10 18:05:30.25"), Some(f));
+        assert_eq!(iso_fast(b"2025-11-10 24:00:00"), None);
+        assert!(parse_datetime("2025-11-10 24:00:00").is_ok());
+        assert_eq!(iso_fast(b"2025-02-29 00:00:00"), None);
         assert!(parse_datetime("2025-02-29 00:00").is_err());
         assert!(parse_datetime("2024-02-29 00:00").is_ok());
         assert!(parse_datetime("2025-11-10 18:61").is_err());

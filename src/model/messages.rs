@@ -472,6 +472,7 @@ impl Model<'_> {
             self.counters.handovers += 1;
             self.counters.customer_messages += 1;
         }
+        self.log_message(c, crate::convlog::Sender::Customer, now, 1);
         self.agents[a as usize].chats.retain(|x| x.0 != c);
         self.change_load(a, -1, now);
         self.fill(a, q);

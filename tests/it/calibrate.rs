@@ -206,6 +206,28 @@ fn the_calibrated_scenario_runs_and_says_what_it_kept() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let header = std::fs::read_to_string(log.join("conversations.csv")).unwrap();
     assert!(header.starts_with(&d11sim::convlog::COLUMNS.join(",")));
+    // the same seed gives the same log, whatever the thread count
+    let again = dir.join("log-1-thread");
+    let r = d11sim(
+        &[
+            "run",
+            "-r",
+            "2",
+            "-t",
+            "1",
+            "-q",
+            "--log",
+            again.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(r.status.success());
+    super::common::assert_same_files(
+        &log,
+        &again,
+        &["conversations.csv", "messages.csv", "log.toml"],
+        "run --log differs with the thread count",
+    );
     let r = d11sim(
         &[
             "calibrate",
@@ -509,4 +531,60 @@ fn the_holdout_check_passes_a_right_fit_and_fails_a_wrong_one() {
     std::fs::write(&map, format!("{meta}silent_share = 0\n")).unwrap();
     let cal = calibrate("silent.toml", &log, Some(&map), "wrong");
     assert!(share(&cal, "first_response_s") < 0.25, "{}", cal["holdout"]);
+}
+
+/// The log written for a simulated day holds the day's own counts: every attempt and bot
+/// session is a row, and the messages add up to the summary's.
+#[test]
+fn the_log_holds_the_same_numbers_as_the_summary() {
+    let dir = temp_dir("cal-counts");
+    let (out, log) = (dir.join("out"), dir.join("log"));
+    let r = d11sim(
+        &[
+            "run",
+            "-r",
+            "1",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+            "--log",
+            log.to_str().unwrap(),
+        ],
+        &dir,
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let count = |k: &str| -> u64 {
+        let v = &summary["counts"][k];
+        v.as_u64()
+            .or_else(|| v["mean"].as_f64().map(|x| x as u64))
+            .unwrap_or_else(|| panic!("count {k}: {v}"))
+    };
+    let mapping = d11sim::convlog::mapping::Mapping::default();
+    let (mut rows, mut resolved, mut escalated, mut bot_left) = (0u64, 0u64, 0u64, 0u64);
+    let (mut agent_msgs, mut cust_msgs_assigned) = (0u64, 0u64);
+    d11sim::convlog::read::conversations(&log.join("conversations.csv"), &mapping, |r| {
+        use d11sim::convlog::BotOutcome;
+        rows += 1;
+        match r.bot_outcome {
+            Some(BotOutcome::Resolved) => resolved += 1,
+            Some(BotOutcome::Escalated) => escalated += 1,
+            Some(BotOutcome::Abandoned) => bot_left += 1,
+            None => {}
+        }
+        agent_msgs += u64::from(r.agent_messages.unwrap_or(0));
+        if r.assigned.is_some() {
+            cust_msgs_assigned += u64::from(r.customer_messages.unwrap_or(0));
+        }
+    })
+    .unwrap();
+    assert_eq!(resolved, count("deflected"));
+    assert_eq!(escalated, count("escalations"));
+    // who left the bot's session or its queue
+    assert_eq!(bot_left, count("abandoned_at_bot"));
+    assert_eq!(rows, count("attempts") + resolved + bot_left);
+    assert_eq!(agent_msgs, count("agent_messages"));
+    // the summary counts a customer's messages once they reach an agent
+    assert_eq!(cust_msgs_assigned, count("customer_messages"));
 }
