@@ -124,6 +124,8 @@ pub struct Collected {
     /// latest turn.
     pending: HashMap<u64, (Option<f64>, f64)>,
     latest_message: f64,
+    /// Agents' chat spans and the replies timed against their open chats.
+    pub concurrency: super::concurrency::Concurrency,
 }
 
 /// One interval's first-response KPIs on one day, from the customers who reached a
@@ -266,6 +268,9 @@ impl Collected {
             && let (Some(a), Some(e)) = (r.assigned.or(r.first_reply), r.end)
         {
             self.served[slot] += 1;
+            if !r.agent.is_empty() {
+                self.concurrency.add_span(hash(&r.id), hash(&r.agent), a, e);
+            }
             let d = e - a;
             self.handling
                 .entry((slot, r.group.clone()))
@@ -346,6 +351,7 @@ impl Collected {
             Sender::Agent => {
                 if let Some(t) = entry.0.take() {
                     self.reply_times.add(m.time - t);
+                    self.concurrency.add_reply(key, m.time, m.time - t);
                 } else {
                     self.agent_turns_unprompted += 1;
                 }

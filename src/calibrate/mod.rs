@@ -3,6 +3,7 @@
 //! ([`collect`], [`estimate`]).
 
 pub mod collect;
+pub mod concurrency;
 pub mod estimate;
 pub mod fits;
 pub mod holdout;

@@ -325,6 +325,10 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             "patience_unknown": c.waits_unknown,
             "short_service_s": d11sim::calibrate::collect::SHORT_S,
             "message_rows": c.message_rows,
+            "concurrency": serde_json::json!({
+                "agents_sampled_share": train.concurrency.sampled_share(),
+                "by_open_chats": d11sim::calibrate::concurrency::fit(&train.concurrency),
+            }),
             "fits": fits,
             "holdout": holdout,
             "from_the_base": kept,

@@ -239,6 +239,20 @@ fn the_calibrated_scenario_runs_and_says_what_it_kept() {
         &dir,
     );
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    // the default store's agents answer slower with more chats open (its switch penalty
+    // and their inboxes): the reply time at 5 open chats is above that at 1, CIs apart
+    let cal: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("calibration.json")).unwrap())
+            .unwrap();
+    let levels = cal["concurrency"]["by_open_chats"].as_array().unwrap();
+    let at = |j: u64| {
+        levels
+            .iter()
+            .find(|l| l["open_chats"] == j)
+            .unwrap_or_else(|| panic!("no level {j}: {levels:?}"))
+    };
+    assert_eq!(at(1)["slowdown"]["value"], 1.0);
+    assert!(at(5)["slowdown"]["lo"].as_f64().unwrap() > 1.0, "{}", at(5));
     let toml = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
     assert!(toml.contains("extends = \"(embedded)\""));
     assert!(toml.contains("# from the base: roster"));
