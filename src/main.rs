@@ -27,6 +27,7 @@ macro_rules! errln {
 }
 
 mod cli;
+pub(crate) use cli::progress::{progress, progress_rows};
 
 /// Writes to stdout (or stderr), ending the command when the write fails.
 pub(crate) fn say(stderr: bool, args: std::fmt::Arguments<'_>) {
@@ -221,30 +222,6 @@ impl From<ScenarioError> for Failure {
 /// The plans to run: the scenario (or the embedded default) and its variants.
 /// A progress bar on stderr for `total` replications; indicatif hides it when stderr is
 /// not a terminal, so logs and pipes stay clean.
-/// A progress line for reading rows (hidden when stderr is not a terminal).
-pub(crate) fn progress_rows() -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new_spinner();
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {pos} conversations read, {elapsed} ({per_sec}) {msg}",
-    ) {
-        bar.set_style(style);
-    }
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    bar
-}
-
-pub(crate) fn progress(total: u64) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {wide_bar} {pos}/{len} replications, {elapsed} (eta {eta})",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// PASS in green and FAIL in red when stdout is a terminal and NO_COLOR is unset (the
 /// text is unchanged otherwise: pipes, files and CI logs stay plain).
 fn colour(table: &str) -> String {
@@ -397,13 +374,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         check_out(dir)?;
     }
     if let Some(log) = &args.log {
-        for (name, other) in [("--out", &args.out), ("--report", &args.report)] {
-            if let Some(o) = other {
-                output::staged::check_apart(("--log", log), (name, o))
-                    .map_err(Failure::BadInput)?;
-            }
-        }
-        output::staged::check(log).map_err(|e| Failure::BadInput(format!("--log {e}")))?;
+        cli::log::check(log, &[("--out", &args.out), ("--report", &args.report)])?;
     }
     let cfg = run_config(args.replications, args.seed, args.threads);
     // `--out` is filled through a temporary folder that the replications' series and

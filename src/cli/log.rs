@@ -13,6 +13,21 @@ use d11sim::scenario::Scenario;
 
 use crate::Failure;
 
+/// Checks `--log DIR` before any work: a folder d11sim may fill, apart from the other
+/// output folders named.
+pub(crate) fn check(
+    log: &Path,
+    others: &[(&str, &Option<std::path::PathBuf>)],
+) -> Result<(), Failure> {
+    for (name, other) in others {
+        if let Some(o) = other {
+            d11sim::output::staged::check_apart(("--log", log), (name, o))
+                .map_err(Failure::BadInput)?;
+        }
+    }
+    d11sim::output::staged::check(log).map_err(|e| Failure::BadInput(format!("--log {e}")))
+}
+
 /// The part files of day `i` inside the staging folder.
 fn parts(stage: &Path, i: u64) -> (std::path::PathBuf, std::path::PathBuf) {
     (

@@ -7,6 +7,7 @@ pub(crate) mod calibrate;
 pub(crate) mod erlang;
 pub(crate) mod formula;
 pub(crate) mod log;
+pub(crate) mod progress;
 pub(crate) mod roster_file;
 pub(crate) mod shard;
 pub(crate) mod staff;
