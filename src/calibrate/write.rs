@@ -60,6 +60,12 @@ pub fn arrivals_csv(f: &Fitted) -> String {
         let t = f.origin_s() + i.offset_min * 60.0;
         let _ = writeln!(out, "{},{:.3}", clock(t), i.per_hour.value * per_interval);
     }
+    // a closing row: the last interval ends where the next would start (at the scenario's
+    // end), so a one-interval curve is still a curve
+    if let Some(last) = f.fits.arrivals.intervals.last() {
+        let t = f.origin_s() + last.offset_min * 60.0 + f.interval_s;
+        let _ = writeln!(out, "{},0", clock(t));
+    }
     out
 }
 

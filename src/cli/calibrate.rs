@@ -275,7 +275,11 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         w(&dir.join("arrivals.csv"), &csv)?;
         // the scenario must run as written
         Scenario::load(&dir.join("scenario.toml")).map_err(|e| {
-            Failure::Internal(format!("the calibrated scenario does not load: {e}"))
+            Failure::BadInput(format!(
+                "the scenario fitted to the log does not load ({e}); a scenario's clock runs \
+                 within one non-leap year, so days across the new year or on 29 February \
+                 cannot be written"
+            ))
         })?;
         if let Some(hf) = &holdout_fits {
             let hdir = dir.join("holdout");
@@ -286,7 +290,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             w(&hdir.join("scenario.toml"), &t)?;
             w(&hdir.join("arrivals.csv"), &a)?;
             let sc = Scenario::load(&hdir.join("scenario.toml")).map_err(|e| {
-                Failure::Internal(format!("the holdout scenario does not load: {e}"))
+                Failure::BadInput(format!("the holdout scenario does not load: {e}"))
             })?;
             let first_offset = hf
                 .arrivals

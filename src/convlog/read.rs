@@ -291,8 +291,13 @@ impl Clock<'_> {
                     v / 1000.0
                 } else {
                     v
-                };
-                return Ok(Some(s + self.offset_s));
+                } + self.offset_s;
+                if !(0.0..time::END_S).contains(&s) {
+                    return Err(format!(
+                        "`{cell}` is not a time between 1970 and 2200 (is `time_format` right?)"
+                    ));
+                }
+                return Ok(Some(s));
             }
             _ => {}
         }

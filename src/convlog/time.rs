@@ -2,6 +2,12 @@
 //! seconds since 1970-01-01 00:00 of the store's local clock (the proleptic Gregorian
 //! calendar, no time zone).
 
+/// The years a log's dates may lie in.
+pub const YEARS: std::ops::RangeInclusive<i64> = 1970..=2200;
+
+/// Seconds since 1970 of 2201-01-01: a time at or past it is out of [`YEARS`].
+pub const END_S: f64 = 7_289_654_400.0;
+
 /// Days since 1970-01-01 of a calendar date (`month` 1-12, `day` 1-31 already checked).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     // March-based years put the leap day last, so a year's day count is a closed form.
@@ -95,6 +101,13 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
             parts[2].trim().parse().map_err(|_| bad())?,
         )
     };
+    if !(YEARS).contains(&y) {
+        return Err(format!(
+            "`{s}`: year {y} is outside {}-{}",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
     if !(1..=12).contains(&m) {
         return Err(format!("`{s}`: month {m} is not 1-12"));
     }
@@ -174,6 +187,9 @@ fn iso_fast(b: &[u8]) -> Option<f64> {
         Some(_) => return None,
     };
     if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(i64::from(y), mo) {
+        return None;
+    }
+    if !YEARS.contains(&i64::from(y)) {
         return None;
     }
     if h > 23 || mi > 59 || sec > 59 {

@@ -378,6 +378,52 @@ fn bad_logs_and_mappings_exit_2_naming_file_and_line_or_key() {
         &["time.csv", "line 2", "arrival"],
         &out,
     );
+    // epoch times that cannot be a log's, and a year out of range
+    let map = dir.join("epoch.toml");
+    std::fs::write(&map, "time_format = \"epoch_s\"\n").unwrap();
+    for (i, cell) in ["1e308", "NaN", "-1e15"].iter().enumerate() {
+        let log = dir.join(format!("epoch{i}.csv"));
+        std::fs::write(&log, format!("arrival\n{cell}\n")).unwrap();
+        assert_bad(
+            &[
+                "calibrate",
+                log.to_str().unwrap(),
+                "--map",
+                map.to_str().unwrap(),
+                "--out",
+                out_s,
+            ],
+            &dir,
+            &[&format!("epoch{i}.csv"), "line 2", "between 1970 and 2200"],
+            &out,
+        );
+    }
+    let log = dir.join("year.csv");
+    std::fs::write(&log, "arrival\n12025-11-10 20:00:00\n").unwrap();
+    assert_bad(
+        &["calibrate", log.to_str().unwrap(), "--out", out_s],
+        &dir,
+        &["year.csv", "line 2", "year 12025"],
+        &out,
+    );
+    // a log whose days cross the new year cannot be a scenario's clock
+    let log = dir.join("newyear.csv");
+    std::fs::write(&log, "arrival\n2024-12-31 23:50:00\n2025-01-01 00:20:00\n").unwrap();
+    let noon = dir.join("noon.toml");
+    std::fs::write(&noon, "day_start = \"12:00\"\n").unwrap();
+    assert_bad(
+        &[
+            "calibrate",
+            log.to_str().unwrap(),
+            "--map",
+            noon.to_str().unwrap(),
+            "--out",
+            out_s,
+        ],
+        &dir,
+        &["new year"],
+        &out,
+    );
     // a mapping naming a column the file lacks
     let map = dir.join("map.toml");
     std::fs::write(&map, "[columns]\narrival = \"进线时间\"\n").unwrap();
