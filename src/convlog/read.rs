@@ -367,6 +367,51 @@ fn csv_error(shown: &str, e: &csv::Error) -> String {
     }
 }
 
+/// What became of a row handed to [`each_row`]'s taker.
+enum Taken {
+    Kept,
+    /// Left out for impossible times, with why.
+    Impossible(String),
+}
+
+/// Reads every record of `rdr`: counts it, applies the `[[drop]]` rules, reads its `date`
+/// column, and hands it with its line and date to `take`. A record that cannot be read
+/// stops the reading with its file and line.
+fn each_row(
+    rdr: &mut csv::Reader<Box<dyn Read + '_>>,
+    shown: &str,
+    mapping: &Mapping,
+    cols: &Columns,
+    notes: &mut ReadNotes,
+    mut take: impl FnMut(&csv::StringRecord, u64, Option<i64>) -> Result<Taken, String>,
+) -> Result<(), String> {
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(shown, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        notes.rows += 1;
+        if let Some(rule) = dropped_by(&record, mapping, cols) {
+            *notes.dropped.entry(rule).or_default() += 1;
+            continue;
+        }
+        let date = match cell(&record, cols, "date").trim() {
+            "" => None,
+            d => Some(
+                time::parse_date(d)
+                    .map_err(|e| format!("{shown}: line {line}: column `date`: {e}"))?,
+            ),
+        };
+        match take(&record, line, date)? {
+            Taken::Kept => notes.kept += 1,
+            Taken::Impossible(why) => notes.impossible(line, why),
+        }
+    }
+}
+
 /// Reads a conversation log, handing each readable row with possible times to `each`.
 pub fn conversations(
     path: &Path,
@@ -413,76 +458,66 @@ fn conversations_from<'r>(
         encoding,
         ..ReadNotes::default()
     };
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(&shown, &e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        notes.rows += 1;
-        if let Some(rule) = dropped_by(&record, mapping, &cols) {
-            *notes.dropped.entry(rule).or_default() += 1;
-            continue;
-        }
-        let at = |e: String| format!("{shown}: line {line}: {e}");
-        let date = match cell(&record, &cols, "date").trim() {
-            "" => None,
-            d => Some(time::parse_date(d).map_err(|e| at(format!("column `date`: {e}")))?),
-        };
-        let time_of = |name: &str, after: Option<f64>| {
-            clock
-                .parse(cell(&record, &cols, name), date, after)
-                .map_err(|e| at(format!("column `{}`: {e}", mapping.header_for(name))))
-        };
-        let arrival = time_of("arrival", None)?.ok_or_else(|| at("no arrival time".into()))?;
-        let later = |name: &str| time_of(name, Some(arrival));
-        let day = match cell(&record, &cols, "day").trim() {
-            "" => ((arrival - day_start) / 86_400.0).floor() as i64,
-            d => time::parse_date(d).map_err(|e| at(format!("column `day`: {e}")))?,
-        };
-        let outcome_cell = cell(&record, &cols, "outcome");
-        let row = Conversation {
-            id: match cell(&record, &cols, "conversation").trim() {
-                "" => format!("line-{line}"),
-                s => s.to_string(),
-            },
-            customer: cell(&record, &cols, "customer").trim().to_string(),
-            day: Some(day),
-            arrival,
-            class: mapping
-                .class(cell(&record, &cols, "class"))
-                .map_err(|e| at(format!("column `{}`: {e}", mapping.header_for("class"))))?,
-            bot_start: later("bot_start")?,
-            bot_end: later("bot_end")?,
-            bot_outcome: mapping
-                .bot_outcome(cell(&record, &cols, "bot_outcome"))
-                .map_err(at)?,
-            queued: later("queued")?,
-            assigned: later("assigned")?,
-            first_reply: later("first_reply")?,
-            left: later("left")?,
-            end: later("end")?,
-            outcome: if outcome_cell.trim().is_empty() {
-                Outcome::Other
-            } else {
-                mapping.outcome(outcome_cell).map_err(at)?
-            },
-            agent: cell(&record, &cols, "agent").trim().to_string(),
-            group: cell(&record, &cols, "group").trim().to_string(),
-            customer_messages: count(cell(&record, &cols, "customer_messages"))
-                .map_err(|e| at(format!("column `customer_messages`: {e}")))?,
-            agent_messages: count(cell(&record, &cols, "agent_messages"))
-                .map_err(|e| at(format!("column `agent_messages`: {e}")))?,
-        };
-        if let Some(why) = impossible(&row) {
-            notes.impossible(line, why);
-            continue;
-        }
-        notes.kept += 1;
-        each(row);
-    }
+    each_row(
+        &mut rdr,
+        &shown,
+        mapping,
+        &cols,
+        &mut notes,
+        |record, line, date| {
+            let at = |e: String| format!("{shown}: line {line}: {e}");
+            let time_of = |name: &str, after: Option<f64>| {
+                clock
+                    .parse(cell(record, &cols, name), date, after)
+                    .map_err(|e| at(format!("column `{}`: {e}", mapping.header_for(name))))
+            };
+            let arrival = time_of("arrival", None)?.ok_or_else(|| at("no arrival time".into()))?;
+            let later = |name: &str| time_of(name, Some(arrival));
+            let day = match cell(record, &cols, "day").trim() {
+                "" => ((arrival - day_start) / 86_400.0).floor() as i64,
+                d => time::parse_date(d).map_err(|e| at(format!("column `day`: {e}")))?,
+            };
+            let outcome_cell = cell(record, &cols, "outcome");
+            let row = Conversation {
+                id: match cell(record, &cols, "conversation").trim() {
+                    "" => format!("line-{line}"),
+                    s => s.to_string(),
+                },
+                customer: cell(record, &cols, "customer").trim().to_string(),
+                day: Some(day),
+                arrival,
+                class: mapping
+                    .class(cell(record, &cols, "class"))
+                    .map_err(|e| at(format!("column `{}`: {e}", mapping.header_for("class"))))?,
+                bot_start: later("bot_start")?,
+                bot_end: later("bot_end")?,
+                bot_outcome: mapping
+                    .bot_outcome(cell(record, &cols, "bot_outcome"))
+                    .map_err(at)?,
+                queued: later("queued")?,
+                assigned: later("assigned")?,
+                first_reply: later("first_reply")?,
+                left: later("left")?,
+                end: later("end")?,
+                outcome: if outcome_cell.trim().is_empty() {
+                    Outcome::Other
+                } else {
+                    mapping.outcome(outcome_cell).map_err(at)?
+                },
+                agent: cell(record, &cols, "agent").trim().to_string(),
+                group: cell(record, &cols, "group").trim().to_string(),
+                customer_messages: count(cell(record, &cols, "customer_messages"))
+                    .map_err(|e| at(format!("column `customer_messages`: {e}")))?,
+                agent_messages: count(cell(record, &cols, "agent_messages"))
+                    .map_err(|e| at(format!("column `agent_messages`: {e}")))?,
+            };
+            if let Some(why) = impossible(&row) {
+                return Ok(Taken::Impossible(why));
+            }
+            each(row);
+            Ok(Taken::Kept)
+        },
+    )?;
     Ok(notes)
 }
 
@@ -552,38 +587,28 @@ pub fn messages(
         encoding,
         ..ReadNotes::default()
     };
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(&shown, &e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        notes.rows += 1;
-        if let Some(rule) = dropped_by(&record, mapping, &cols) {
-            *notes.dropped.entry(rule).or_default() += 1;
-            continue;
-        }
-        let at = |e: String| format!("{shown}: line {line}: {e}");
-        let date = match cell(&record, &cols, "date").trim() {
-            "" => None,
-            d => Some(time::parse_date(d).map_err(|e| at(format!("column `date`: {e}")))?),
-        };
-        let t = clock
-            .parse(cell(&record, &cols, "time"), date, None)
-            .map_err(|e| at(format!("column `{}`: {e}", mapping.header_for("time"))))?
-            .ok_or_else(|| at("no time".into()))?;
-        let message = Message {
-            conversation: cell(&record, &cols, "conversation").trim().to_string(),
-            sender: mapping.sender(cell(&record, &cols, "sender")).map_err(at)?,
-            time: t,
-            messages: count(cell(&record, &cols, "messages"))
-                .map_err(|e| at(format!("column `messages`: {e}")))?
-                .unwrap_or(1),
-        };
-        notes.kept += 1;
-        each(message);
-    }
+    each_row(
+        &mut rdr,
+        &shown,
+        mapping,
+        &cols,
+        &mut notes,
+        |record, line, date| {
+            let at = |e: String| format!("{shown}: line {line}: {e}");
+            let t = clock
+                .parse(cell(record, &cols, "time"), date, None)
+                .map_err(|e| at(format!("column `{}`: {e}", mapping.header_for("time"))))?
+                .ok_or_else(|| at("no time".into()))?;
+            each(Message {
+                conversation: cell(record, &cols, "conversation").trim().to_string(),
+                sender: mapping.sender(cell(record, &cols, "sender")).map_err(at)?,
+                time: t,
+                messages: count(cell(record, &cols, "messages"))
+                    .map_err(|e| at(format!("column `messages`: {e}")))?
+                    .unwrap_or(1),
+            });
+            Ok(Taken::Kept)
+        },
+    )?;
     Ok(notes)
 }
