@@ -152,6 +152,44 @@ pub struct LawFit {
     pub aic: f64,
 }
 
+impl LawFit {
+    fn param(&self, name: &str) -> f64 {
+        self.params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(f64::NAN, |(_, v)| v.value)
+    }
+
+    /// The fitted law's survival at `t` seconds: the share still waiting.
+    pub fn survival(&self, t: f64) -> f64 {
+        let t = t.max(0.0);
+        match self.law {
+            "exponential" => (-self.param("rate") * t).exp(),
+            "weibull" => (-(t / self.param("scale_s")).powf(self.param("shape"))).exp(),
+            "lognormal" if t > 0.0 => {
+                let z = (t.ln() - self.param("mu")) / self.param("sigma");
+                0.5 * statrs::function::erf::erfc(z / std::f64::consts::SQRT_2)
+            }
+            "lognormal" => 1.0,
+            _ => 1.0 / (1.0 + (t / self.param("scale_s")).powf(self.param("shape"))),
+        }
+    }
+
+    /// The fitted law's `p` quantile, seconds (`0 < p < 1`).
+    pub fn quantile(&self, p: f64) -> f64 {
+        let h = -(1.0 - p).ln();
+        match self.law {
+            "exponential" => h / self.param("rate"),
+            "weibull" => self.param("scale_s") * h.powf(1.0 / self.param("shape")),
+            "lognormal" => {
+                let z = statrs::distribution::Normal::standard().inverse_cdf(p);
+                (self.param("mu") + self.param("sigma") * z).exp()
+            }
+            _ => self.param("scale_s") * (p / (1.0 - p)).powf(1.0 / self.param("shape")),
+        }
+    }
+}
+
 /// Patience of one class.
 #[derive(Clone, Debug, Serialize)]
 pub struct PatienceFit {
@@ -531,4 +569,43 @@ pub fn counts(c: &Collected) -> Vec<CountFit> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn law(law: &'static str, params: &[(&'static str, f64)]) -> LawFit {
+        let v = |x: f64| Value::new(x, x, x, 1);
+        LawFit {
+            law,
+            params: params.iter().map(|(k, x)| (*k, v(*x))).collect(),
+            mean_s: v(0.0),
+            median_s: v(0.0),
+            log_lik: 0.0,
+            aic: 0.0,
+        }
+    }
+
+    /// Each law's quantile is where its survival falls to 1 - p, and the known medians
+    /// come out: what the report's survival curves and QQ plots draw.
+    #[test]
+    fn survival_and_quantile_are_inverse() {
+        let laws = [
+            law("exponential", &[("rate", 1.0 / 300.0)]),
+            law("weibull", &[("shape", 0.7), ("scale_s", 250.0)]),
+            law("lognormal", &[("mu", 5.0), ("sigma", 1.2)]),
+            law("loglogistic", &[("scale_s", 200.0), ("shape", 2.5)]),
+        ];
+        for f in &laws {
+            for p in [0.01, 0.1, 0.5, 0.9, 0.99] {
+                let t = f.quantile(p);
+                assert!((f.survival(t) - (1.0 - p)).abs() < 1e-9, "{} at {p}", f.law);
+            }
+            assert_eq!(f.survival(0.0), 1.0, "{}", f.law);
+        }
+        assert!((laws[0].quantile(0.5) - 300.0 * std::f64::consts::LN_2).abs() < 1e-9);
+        assert!((laws[2].quantile(0.5) - 5f64.exp()).abs() < 1e-9);
+        assert!((laws[3].quantile(0.5) - 200.0).abs() < 1e-9);
+    }
 }

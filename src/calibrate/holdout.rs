@@ -22,6 +22,9 @@ pub struct Row {
     pub kpi: &'static str,
     pub observed: Value,
     pub simulated: Value,
+    /// The simulated days' 95% prediction interval for a mean of as many days as were
+    /// held out.
+    pub band: [f64; 2],
     /// The observed mean lies inside the simulated days' 95% prediction interval for a
     /// mean of as many days.
     pub consistent: bool,
@@ -76,6 +79,7 @@ fn row(offset_min: f64, kpi: &'static str, o: Value, s: (Value, f64)) -> Row {
         kpi,
         observed: o,
         simulated: sv,
+        band: [sv.value - half, sv.value + half],
         consistent: (o.value - sv.value).abs() <= half,
     }
 }

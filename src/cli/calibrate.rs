@@ -45,6 +45,13 @@ pub(crate) struct CalibrateArgs {
     /// Master seed of the holdout simulation.
     #[arg(short, long, default_value_t = 20_261_111)]
     seed: u64,
+    /// Also write the calibration page here: the survival curves against each law, QQ
+    /// plots, the arrival fit and the holdout check (index.html, report.md, PNGs).
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+    /// Language of the report page: `en` or `zh`.
+    #[arg(long, default_value = "en", value_name = "en|zh")]
+    lang: d11sim::report::Lang,
     /// Print nothing on stdout.
     #[arg(short, long)]
     quiet: bool,
@@ -165,6 +172,11 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     let (logs, messages, mapping) = inputs(args)?;
     let (base, extends) = base(args)?;
     crate::check_out(&args.out)?;
+    crate::check_apart(Some(&args.out), args.report.as_deref())?;
+    if let Some(dir) = &args.report {
+        d11sim::output::staged::check(dir)
+            .map_err(|e| Failure::BadInput(format!("--report {e}")))?;
+    }
     let day_start = mapping.day_start_s().map_err(Failure::BadInput)?;
     let fresh = || {
         let mut c = Collected::new(mapping.interval_s(), day_start);
@@ -345,6 +357,25 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
     })?;
     if !args.quiet {
         summary(&c, &days, &fits, holdout.as_ref(), out);
+    }
+    if let Some(dir) = &args.report {
+        let view = d11sim::report::calibration::Calibrated {
+            all: &c,
+            held_out: &test_days,
+            fits: &fits,
+            holdout: holdout.as_ref(),
+            kept: &kept,
+            scenario: &out.join("scenario.toml"),
+        };
+        crate::staged(dir, |d| {
+            let page = d11sim::report::calibration::calibration_page(d, &view, args.lang)
+                .map_err(Failure::Internal)?;
+            d11sim::report::write_page(d, &page)
+                .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))
+        })?;
+        if !args.quiet {
+            outln!("report written to {}", dir.display());
+        }
     }
     let patience = &fits.patience;
     if patience.iter().all(|p| p.chosen.is_none()) {

@@ -2,6 +2,7 @@
 //! `report.md`, and a PNG per chart for slides. The page leads with the verdict, then the
 //! KPI table against the targets, then the charts.
 
+pub mod calibration;
 pub mod charts;
 pub mod data;
 pub mod fix;

@@ -32,11 +32,13 @@
 //!   verdict per target (default, a CSV store, a staffing run)
 //! - `calibrate`: `run --log` then `calibrate` on scenarios with known inputs: coverage of
 //!   the 95% intervals over many seeds, silent leavers, a foreign GBK export, bad logs
+//! - `calibrate_report`: the calibration page's charts, figures and language
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
 mod budget;
 mod calibrate;
+mod calibrate_report;
 mod common;
 mod conservation;
 mod determinism;

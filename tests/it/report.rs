@@ -20,7 +20,7 @@ const CHARTS: [&str; 9] = [
 ];
 
 /// Width, height and the share of pixels that are not white.
-fn png_stats(path: &Path) -> (u32, u32, f64) {
+pub(crate) fn png_stats(path: &Path) -> (u32, u32, f64) {
     let decoder = png::Decoder::new(std::fs::File::open(path).unwrap());
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size()];

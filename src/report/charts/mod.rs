@@ -696,5 +696,6 @@ pub fn render<C: Chart>(chart: &C, png: &std::path::Path) -> Result<String, Stri
 // after the helpers and macros above, which the planning charts use
 mod business;
 mod planning;
+pub mod xy;
 pub use business::{ConversionGmv, Deflection};
 pub use planning::{Lines, Plans, Sweep};
