@@ -123,12 +123,26 @@ pub struct Collected {
     pub service_level_s: f64,
     /// Agent turns with no customer turn before them (greetings, follow-ups).
     pub agent_turns_unprompted: u64,
-    /// Per open conversation (hash of its id): its oldest unanswered customer turn, and its
-    /// latest turn.
-    pending: HashMap<u64, (Option<f64>, f64)>,
+    /// Per open conversation (hash of its id): where its turns stand.
+    pending: HashMap<u64, Pending>,
     latest_message: f64,
     /// Agents' chat spans and the replies timed against their open chats.
     pub concurrency: super::concurrency::Concurrency,
+}
+
+/// Where an open conversation's turns stand in the message log.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    /// The oldest customer turn no agent message has answered yet.
+    unanswered: Option<f64>,
+    /// The latest turn of either side.
+    last: f64,
+    /// The first customer turn since the agent last wrote: what the agent's next composed
+    /// reply answers.
+    round: f64,
+    /// The agent's latest message, if it came after the customer's latest turn: its place
+    /// in the effort chain.
+    agent_last: Option<(u64, usize)>,
 }
 
 /// One interval's first-response KPIs on one day, from the customers who reached a
@@ -295,13 +309,16 @@ impl Collected {
             Some(Err(())) => self.waits_unknown += 1,
             None => {}
         }
+        // every chat an agent held counts toward its open chats, whatever its outcome
+        if let (Some(a), Some(e), false) = (r.assigned.or(r.first_reply), r.end, r.agent.is_empty())
+        {
+            self.concurrency
+                .add_span(hash(&r.id), hash(&r.agent), &r.group, a, e);
+        }
         if r.outcome == Outcome::Served
             && let (Some(a), Some(e)) = (r.assigned.or(r.first_reply), r.end)
         {
             self.served[slot] += 1;
-            if !r.agent.is_empty() {
-                self.concurrency.add_span(hash(&r.id), hash(&r.agent), a, e);
-            }
             let d = e - a;
             self.handling
                 .entry((slot, r.group.clone()))
@@ -378,24 +395,43 @@ impl Collected {
         self.message_rows += 1;
         let key = hash(&m.conversation);
         self.latest_message = self.latest_message.max(m.time);
-        let entry = self.pending.entry(key).or_insert((None, m.time));
-        entry.1 = m.time;
+        let entry = self.pending.entry(key).or_insert(Pending {
+            unanswered: None,
+            last: m.time,
+            round: f64::NAN,
+            agent_last: None,
+        });
+        entry.last = m.time;
         match m.sender {
             Sender::Customer => {
-                entry.0.get_or_insert(m.time);
+                entry.unanswered.get_or_insert(m.time);
+                if entry.agent_last.take().is_some() || entry.round.is_nan() {
+                    entry.round = m.time;
+                }
             }
             Sender::Agent => {
-                if let Some(t) = entry.0.take() {
+                if let Some(t) = entry.unanswered.take() {
                     self.reply_times.add(m.time - t);
                     self.concurrency.add_reply(key, m.time, m.time - t);
                 } else {
                     self.agent_turns_unprompted += 1;
                 }
+                // the chain of composed replies: an agent message followed by another before
+                // the customer writes again was not the composed answer
+                if let Some(prev) = entry.agent_last {
+                    self.concurrency.not_composed(prev);
+                }
+                let round = entry.round;
+                let account = (!m.account.is_empty()).then(|| hash(&m.account));
+                entry.agent_last = self.concurrency.add_turn(key, m.time, round, account);
+                if entry.agent_last.is_none() {
+                    entry.agent_last = Some((u64::MAX, usize::MAX));
+                }
             }
         }
         if self.message_rows.is_multiple_of(100_000) {
             let cut = self.latest_message - QUIET_S;
-            self.pending.retain(|_, (_, last)| *last >= cut);
+            self.pending.retain(|_, p| p.last >= cut);
         }
     }
 }

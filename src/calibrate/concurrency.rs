@@ -16,6 +16,9 @@ use super::estimate::{LogNormalFit, Value, lognormal};
 /// Spans kept at most.
 pub const MAX_SPANS: usize = 2_000_000;
 
+/// Agent turns kept at most (for the effort chain; agents are dropped whole beyond it).
+pub const MAX_TURNS: usize = 8_000_000;
+
 /// Open chats counted separately up to this; more count here.
 pub const MAX_OPEN: usize = 12;
 
@@ -27,8 +30,18 @@ pub struct Concurrency {
     /// Per kept agent: its chats' starts and ends (sorted once the conversations are read).
     spans: HashMap<u64, (Vec<f64>, Vec<f64>)>,
     kept: usize,
-    /// Per kept conversation: its agent.
-    agent_of: HashMap<u64, u64>,
+    /// Per kept conversation: its agent, when the agent took it and when it ended.
+    agent_of: HashMap<u64, (u64, f64, f64)>,
+    /// Conversations the message log shows passing to other agents (a hand-over, 转交):
+    /// each later agent and when it took over (the customer turn it first answered).
+    switches: HashMap<u64, Vec<(u64, f64)>>,
+    /// Per kept agent: its group's name.
+    pub group_of: HashMap<u64, String>,
+    /// Per kept agent: its messages `(time, the customer turn they answer)` in log order,
+    /// the turn NaN when none is owed; a message followed by another of the same
+    /// conversation before the customer writes again has time NaN (not a composed reply).
+    pub turns: HashMap<u64, Vec<(f64, f64)>>,
+    turns_kept: usize,
     sorted: bool,
     /// Reply times by the agent's open chats (index = open chats, 0 unused).
     pub by_open: Vec<LogMoments>,
@@ -41,6 +54,10 @@ impl Default for Concurrency {
             spans: HashMap::new(),
             kept: 0,
             agent_of: HashMap::new(),
+            group_of: HashMap::new(),
+            switches: HashMap::new(),
+            turns: HashMap::new(),
+            turns_kept: 0,
             sorted: false,
             by_open: vec![LogMoments::default(); MAX_OPEN + 1],
         }
@@ -49,21 +66,148 @@ impl Default for Concurrency {
 
 impl Concurrency {
     /// A served conversation's span with its agent.
-    pub fn add_span(&mut self, conversation: u64, agent: u64, start: f64, end: f64) {
+    pub fn add_span(&mut self, conversation: u64, agent: u64, group: &str, start: f64, end: f64) {
         if agent >= self.threshold || end <= start {
             return;
         }
+        self.group_of
+            .entry(agent)
+            .or_insert_with(|| group.to_string());
         let s = self.spans.entry(agent).or_default();
         s.0.push(start);
         s.1.push(end);
-        self.agent_of.insert(conversation, agent);
+        self.agent_of.insert(conversation, (agent, start, end));
         self.kept += 1;
         while self.kept > MAX_SPANS {
             self.threshold /= 2;
-            let t = self.threshold;
-            self.spans.retain(|a, _| *a < t);
-            self.agent_of.retain(|_, a| *a < t);
-            self.kept = self.spans.values().map(|s| s.0.len()).sum();
+            self.drop_agents();
+        }
+    }
+
+    /// Keeps only the agents under the threshold.
+    fn drop_agents(&mut self) {
+        let t = self.threshold;
+        self.spans.retain(|a, _| *a < t);
+        self.agent_of.retain(|_, a| a.0 < t);
+        self.switches.retain(|_, v| v.iter().all(|(a, _)| *a < t));
+        self.group_of.retain(|a, _| *a < t);
+        self.turns.retain(|a, _| *a < t);
+        self.kept = self.spans.values().map(|s| s.0.len()).sum();
+        self.turns_kept = self.turns.values().map(Vec::len).sum();
+    }
+
+    /// An agent message of `conversation` at `t` answering the customer turn sent at
+    /// `ready` (NaN: none owed), sent by `account` when the log names it (else the
+    /// conversation's agent); its place in its agent's turns, `None` when the agent is
+    /// not kept.
+    pub fn add_turn(
+        &mut self,
+        conversation: u64,
+        t: f64,
+        ready: f64,
+        account: Option<u64>,
+    ) -> Option<(u64, usize)> {
+        let (row_agent, mut taken, _) = *self.agent_of.get(&conversation)?;
+        let agent = account.unwrap_or(row_agent);
+        if agent >= self.threshold {
+            return None;
+        }
+        let holder = self
+            .switches
+            .get(&conversation)
+            .and_then(|v| v.last())
+            .map_or(row_agent, |x| x.0);
+        if agent != holder {
+            // passed on: the new agent holds the chat from the turn it answers
+            let since = if ready.is_finite() {
+                ready.max(taken)
+            } else {
+                t
+            };
+            self.switches
+                .entry(conversation)
+                .or_default()
+                .push((agent, since));
+        }
+        if let Some(v) = self.switches.get(&conversation) {
+            taken = v.iter().rev().find(|x| x.0 == agent).map_or(taken, |x| x.1);
+        }
+        let turns = self.turns.entry(agent).or_default();
+        // a turn reaches the agent's list no earlier than the agent took the chat
+        turns.push((
+            t,
+            if ready.is_nan() {
+                ready
+            } else {
+                ready.max(taken)
+            },
+        ));
+        let at = (agent, turns.len() - 1);
+        self.turns_kept += 1;
+        while self.turns_kept > MAX_TURNS {
+            self.threshold /= 2;
+            self.drop_agents();
+        }
+        self.turns.contains_key(&agent).then_some(at)
+    }
+
+    /// The turn at `at` was not a composed reply (another agent message of its
+    /// conversation followed before the customer wrote again: a greeting, or the first of
+    /// a reply sent as several messages).
+    pub fn not_composed(&mut self, at: (u64, usize)) {
+        if let Some(t) = self.turns.get_mut(&at.0).and_then(|v| v.get_mut(at.1)) {
+            t.0 = f64::NAN;
+        }
+    }
+
+    /// The open chats of `agent` at `t` (a chat starting at `t` counts).
+    pub fn open_at(&self, agent: u64, t: f64) -> usize {
+        self.spans.get(&agent).map_or(0, |(starts, ends)| {
+            starts.partition_point(|&s| s <= t) - ends.partition_point(|&e| e <= t)
+        })
+    }
+
+    /// Splits the spans of the conversations that passed between agents: each agent holds
+    /// the chat from when it took it to when the next one did (the last to the end).
+    pub fn apply_switches(&mut self) {
+        let mut switches: Vec<(u64, Vec<(u64, f64)>)> = self.switches.drain().collect();
+        switches.sort_by_key(|x| x.0);
+        for (conv, moves) in switches {
+            let Some(&(first, start, end)) = self.agent_of.get(&conv) else {
+                continue;
+            };
+            if let Some((_, ends)) = self.spans.get_mut(&first)
+                && let Some(i) = ends.iter().position(|&e| e == end)
+            {
+                ends.swap_remove(i);
+            } else {
+                continue;
+            }
+            let mut holders = vec![(first, start)];
+            holders.extend(moves);
+            for (k, &(agent, from)) in holders.iter().enumerate() {
+                let to = holders.get(k + 1).map_or(end, |x| x.1).max(from);
+                let s = self.spans.entry(agent).or_default();
+                if k == 0 {
+                    s.1.push(to);
+                } else {
+                    s.0.push(from);
+                    s.1.push(to);
+                }
+            }
+        }
+        self.sorted = false;
+        self.sort();
+    }
+
+    /// Sorts the spans once every conversation is in.
+    pub fn sort(&mut self) {
+        if !self.sorted {
+            for (starts, ends) in self.spans.values_mut() {
+                starts.sort_by(f64::total_cmp);
+                ends.sort_by(f64::total_cmp);
+            }
+            self.sorted = true;
         }
     }
 
@@ -74,18 +218,11 @@ impl Concurrency {
 
     /// A reply of `conversation` sent at `t` after `wait` seconds.
     pub fn add_reply(&mut self, conversation: u64, t: f64, wait: f64) {
-        if !self.sorted {
-            for (starts, ends) in self.spans.values_mut() {
-                starts.sort_by(f64::total_cmp);
-                ends.sort_by(f64::total_cmp);
-            }
-            self.sorted = true;
-        }
-        let Some(agent) = self.agent_of.get(&conversation) else {
+        self.sort();
+        let Some(&(agent, _, _)) = self.agent_of.get(&conversation) else {
             return;
         };
-        let (starts, ends) = &self.spans[agent];
-        let open = starts.partition_point(|&s| s <= t) - ends.partition_point(|&e| e <= t);
+        let open = self.open_at(agent, t);
         if open >= 1 {
             self.by_open[open.min(MAX_OPEN)].add(wait);
         }

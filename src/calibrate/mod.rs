@@ -4,6 +4,7 @@
 
 pub mod collect;
 pub mod concurrency;
+pub mod effort;
 pub mod estimate;
 pub mod fits;
 pub mod holdout;

@@ -19,6 +19,8 @@ pub struct Fitted<'a> {
     pub start_s: f64,
     pub interval_s: f64,
     pub fits: &'a Fits,
+    /// Effort and the switching penalty from the message log's chain of replies.
+    pub effort: Option<&'a super::effort::EffortFit>,
 }
 
 impl Fitted<'_> {
@@ -129,6 +131,60 @@ fn lognormal_spec(f: &LogNormalFit) -> String {
     )
 }
 
+/// The `[conversation]` lines of the `messages` model the message log can tell (effort,
+/// the switching penalty), noting in `kept` what stays the base's.
+fn effort_block(f: &Fitted, kept: &mut Vec<String>) -> String {
+    let mut s = String::new();
+    let ConversationModel::Messages(m) = &f.base.conversation else {
+        return s;
+    };
+    kept.push("conversation (think time, turns, greetings): the base's".into());
+    let Some(e) = f.effort else {
+        kept.push("effort and switch_penalty: the base's (no message log)".into());
+        return s;
+    };
+    let quick = m.quick_phrase_share > 0.0
+        || f.base
+            .groups
+            .iter()
+            .any(|g| g.quick_phrase_share.is_some_and(|q| q > 0.0));
+    match (&e.effort, quick) {
+        (Some(fit), false) if fit.median_s.n >= 30 => {
+            let _ = writeln!(
+                s,
+                "\n[conversation]\neffort = {}\n# ^ {} composed replies begun holding one chat, at a veteran's speed: median {}, p90 {}",
+                lognormal_spec(fit),
+                fit.median_s.n,
+                fit.median_s.comment(1),
+                fit.p90_s.comment(1)
+            );
+        }
+        (Some(_), true) => kept.push(
+            "effort: the base's (the base mixes quick phrases with typed replies, which the \
+             log's efforts cannot tell apart; the log's effort is in calibration.json)"
+                .into(),
+        ),
+        _ => kept.push("effort: the base's (too few timed replies)".into()),
+    }
+    match &e.switch_penalty {
+        Some(p) => {
+            if s.is_empty() {
+                s.push_str("\n[conversation]\n");
+            }
+            let _ = writeln!(
+                s,
+                "switch_penalty = {:.4}   # extra effort holding more than one chat: {}",
+                p.value.max(0.0),
+                p.comment(3)
+            );
+        }
+        None => kept.push(
+            "switch_penalty: the base's (too few replies begun holding one chat and more)".into(),
+        ),
+    }
+    s
+}
+
 /// The scenario file's text, and the list of what stayed from the base.
 pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
     let mut kept: Vec<String> = Vec::new();
@@ -142,9 +198,11 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
         f.sources.join(", ")
     );
     let sessions = matches!(f.base.conversation, ConversationModel::Sessions(_));
-    if !sessions {
-        kept.push("conversation (effort, think time, turns): the base's; the log's reply times are in calibration.json".into());
-    }
+    let effort = if sessions {
+        String::new()
+    } else {
+        effort_block(f, &mut kept)
+    };
     if f.fits.patience.iter().all(|p| p.chosen.is_none()) {
         kept.push("patience: the base's (the log cannot identify it; see calibration.json)".into());
     }
@@ -218,6 +276,7 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
             (1.0 - round4(m.pre_sale.value) - round4(m.in_sale.value)).max(0.0)
         );
     }
+    s.push_str(&effort);
     let lines: Vec<String> = f.fits.patience.iter().filter_map(patience_line).collect();
     if !lines.is_empty() {
         let _ = writeln!(
@@ -230,7 +289,11 @@ pub fn scenario_toml(f: &Fitted) -> (String, Vec<String>) {
             // a log without classes fits one patience for everybody
             s.push_str(&l.replacen("unknown = ", "default = ", 1));
         }
-        if !sessions {
+        let welcome = match &f.base.conversation {
+            ConversationModel::Messages(m) => m.greeting.auto_welcome_patience_factor.is_some(),
+            ConversationModel::Sessions(_) => false,
+        };
+        if welcome {
             let _ = writeln!(
                 s,
                 "\n[conversation.greeting]\nauto_welcome_patience_factor = 1.0   # fitted patience already includes it"

@@ -252,6 +252,12 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
                 .first()
                 .map_or(0.0, |i| i.offset_min * 60.0)
     };
+    let effort = d11sim::calibrate::effort::fit(&mut train.concurrency, |g| {
+        base.groups
+            .iter()
+            .find(|x| x.name == g)
+            .map_or(1.0, |x| x.speed_factor)
+    });
     let fitted = |f: &'_ Fits, start_s: f64| -> (String, String, Vec<String>) {
         let w = Fitted {
             extends: &extends,
@@ -260,6 +266,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             start_s,
             interval_s: c.interval_s,
             fits: f,
+            effort: effort.as_ref(),
         };
         let (toml, kept) = write::scenario_toml(&w);
         (toml, write::arrivals_csv(&w), kept)
@@ -287,10 +294,15 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         w(&dir.join("arrivals.csv"), &csv)?;
         // the scenario must run as written
         Scenario::load(&dir.join("scenario.toml")).map_err(|e| {
+            let e = e.to_string();
+            let clock = if e.contains("`start`") || e.contains("`end`") {
+                "; a scenario's clock runs within one non-leap year, so days across the new \
+                 year or on 29 February cannot be written"
+            } else {
+                ""
+            };
             Failure::BadInput(format!(
-                "the scenario fitted to the log does not load ({e}); a scenario's clock runs \
-                 within one non-leap year, so days across the new year or on 29 February \
-                 cannot be written"
+                "the scenario fitted to the log does not load ({e}){clock}"
             ))
         })?;
         if let Some(hf) = &holdout_fits {
@@ -345,6 +357,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
                 "agents_sampled_share": train.concurrency.sampled_share(),
                 "by_open_chats": d11sim::calibrate::concurrency::fit(&train.concurrency),
             }),
+            "effort": effort,
             "fits": fits,
             "holdout": holdout,
             "from_the_base": kept,
@@ -366,6 +379,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             holdout: holdout.as_ref(),
             kept: &kept,
             scenario: &out.join("scenario.toml"),
+            effort: effort.as_ref(),
         };
         crate::staged(dir, |d| {
             let page = d11sim::report::calibration::calibration_page(d, &view, args.lang)

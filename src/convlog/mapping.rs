@@ -120,7 +120,7 @@ pub struct Mapping {
 /// Columns a mapping may name: the log's own and `date` (a date column for `clock` times).
 pub fn known_columns() -> Vec<&'static str> {
     let mut v: Vec<&str> = super::COLUMNS.to_vec();
-    v.extend(["date", "sender", "time", "messages"]);
+    v.extend(["date", "sender", "time", "messages", "account"]);
     v
 }
 

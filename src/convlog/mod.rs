@@ -36,7 +36,7 @@ pub const COLUMNS: [&str; 18] = [
 ];
 
 /// The message log's columns.
-pub const MESSAGE_COLUMNS: [&str; 4] = ["conversation", "sender", "time", "messages"];
+pub const MESSAGE_COLUMNS: [&str; 5] = ["conversation", "sender", "time", "messages", "account"];
 
 /// How a conversation ended, as a back office records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -162,6 +162,9 @@ pub struct Message {
     pub sender: Sender,
     pub time: f64,
     pub messages: u32,
+    /// The agent's account that sent an agent turn (子账号); empty when the log does not
+    /// say, or for a customer turn.
+    pub account: String,
 }
 
 fn opt_time(t: Option<f64>) -> String {
@@ -208,11 +211,12 @@ impl Message {
     /// The row as `run --log` writes it.
     pub fn csv_line(&self) -> String {
         format!(
-            "{},{},{},{}\n",
+            "{},{},{},{},{}\n",
             self.conversation,
             self.sender.name(),
             time::format_datetime(self.time),
-            self.messages
+            self.messages,
+            self.account
         )
     }
 }

@@ -571,7 +571,14 @@ pub fn messages(
     let (reader, first_line, encoding) = open(path, mapping.encoding)?;
     let mut rdr = csv_reader(reader, delimiter(mapping, &first_line));
     let header = rdr.headers().map_err(|e| csv_error(&shown, &e))?.clone();
-    let names = ["conversation", "sender", "time", "messages", "date"];
+    let names = [
+        "conversation",
+        "sender",
+        "time",
+        "messages",
+        "account",
+        "date",
+    ];
     let cols = resolve(
         &header,
         mapping,
@@ -606,6 +613,7 @@ pub fn messages(
                 messages: count(cell(record, &cols, "messages"))
                     .map_err(|e| at(format!("column `messages`: {e}")))?
                     .unwrap_or(1),
+                account: cell(record, &cols, "account").trim().to_string(),
             });
             Ok(Taken::Kept)
         },

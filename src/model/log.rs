@@ -130,7 +130,7 @@ impl Recorder {
         }
     }
 
-    fn message(&mut self, c: CustRef, sender: Sender, t: SimTime, n: u64) {
+    fn message(&mut self, c: CustRef, sender: Sender, t: SimTime, n: u64, agent: Option<AgentId>) {
         let time = self.time(t);
         let Some((row, _)) = self.open.get_mut(&c.slot()) else {
             return;
@@ -147,6 +147,7 @@ impl Recorder {
                 sender,
                 time,
                 messages: n,
+                account: agent.map_or(String::new(), |a| self.agent_names[a as usize].0.clone()),
             }
             .csv_line(),
         );
@@ -196,6 +197,7 @@ impl Model<'_> {
                 Sender::Customer,
                 now,
                 super::messages::turn_messages(cu, 1),
+                None,
             );
         }
     }
@@ -272,8 +274,10 @@ impl Model<'_> {
 
     /// A message turn: `n` messages from `sender`.
     pub(super) fn log_message(&mut self, c: CustRef, sender: Sender, now: SimTime, n: u64) {
+        // an agent turn names its sender: after a hand-over it is not the row's agent
+        let agent = (sender == Sender::Agent).then(|| self.customers.get(c).agent);
         if let Some(log) = self.log.as_mut() {
-            log.message(c, sender, now, n);
+            log.message(c, sender, now, n, agent);
         }
     }
 

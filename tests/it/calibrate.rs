@@ -17,7 +17,13 @@ fn data(name: &str) -> PathBuf {
 
 /// Simulates `days` days of `scenario` with `seed`, logs them and calibrates the log on the
 /// scenario itself; calibration.json.
-fn round_trip(dir: &Path, scenario: &str, seed: u64, days: u64, map: Option<&Path>) -> Value {
+pub(super) fn round_trip(
+    dir: &Path,
+    scenario: &str,
+    seed: u64,
+    days: u64,
+    map: Option<&Path>,
+) -> Value {
     let log = dir.join(format!("log-{seed}"));
     let out = dir.join(format!("cal-{seed}"));
     let sc = data(scenario);
@@ -71,7 +77,7 @@ fn ci(v: &Value) -> (f64, f64) {
     (v["lo"].as_f64().expect("lo"), v["hi"].as_f64().expect("hi"))
 }
 
-fn covers(v: &Value, truth: f64) -> bool {
+pub(super) fn covers(v: &Value, truth: f64) -> bool {
     let (lo, hi) = ci(v);
     lo <= truth && truth <= hi
 }
@@ -98,7 +104,7 @@ fn param<'a>(fit: &'a Value, name: &str) -> &'a Value {
 
 /// A 95% interval covers the truth in at least `need` of `seeds`: with true coverage 95%,
 /// fewer happens with probability under 0.5% at the seed counts used here.
-fn assert_coverage(what: &str, hits: usize, seeds: usize, need: usize) {
+pub(super) fn assert_coverage(what: &str, hits: usize, seeds: usize, need: usize) {
     assert!(
         hits >= need,
         "{what}: the 95% interval held the truth in {hits} of {seeds} seeds (need {need})"

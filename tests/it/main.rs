@@ -32,12 +32,15 @@
 //!   verdict per target (default, a CSV store, a staffing run)
 //! - `calibrate`: `run --log` then `calibrate` on scenarios with known inputs: coverage of
 //!   the 95% intervals over many seeds, silent leavers, a foreign GBK export, bad logs
+//! - `calibrate_effort`: effort per reply and the switching penalty from the message log's
+//!   chain of replies, coverage over seeds, with and without a 您好
 //! - `calibrate_report`: the calibration page's charts, figures and language
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
 mod budget;
 mod calibrate;
+mod calibrate_effort;
 mod calibrate_report;
 mod common;
 mod conservation;

@@ -25,6 +25,8 @@ pub struct Calibrated<'a> {
     pub kept: &'a [String],
     /// The scenario written.
     pub scenario: &'a Path,
+    /// Effort and the switching penalty from the message log.
+    pub effort: Option<&'a crate::calibrate::effort::EffortFit>,
 }
 
 mod figures;
@@ -352,6 +354,9 @@ fn sections(painter: &Painter, v: &Calibrated, lang: Lang) -> Result<Vec<Section
             .into_iter()
             .collect(),
     });
+    if let Some(e) = v.effort {
+        out.push(effort_section(e, lang));
+    }
     if !f.bot.is_empty() {
         let rows = f
             .bot
@@ -475,4 +480,81 @@ fn holdout_section(
         ),
         figures,
     })
+}
+
+fn effort_section(e: &crate::calibrate::effort::EffortFit, lang: Lang) -> Section {
+    let fmt = |f: &Option<crate::calibrate::estimate::LogNormalFit>| {
+        f.as_ref().map_or(("0".to_string(), "-".to_string()), |x| {
+            (x.median_s.n.to_string(), ci(&x.median_s, 1))
+        })
+    };
+    let rows = e
+        .by_group
+        .iter()
+        .map(|g| {
+            let (n1, m1) = fmt(&g.alone);
+            let (n2, m2) = fmt(&g.holding_more);
+            vec![
+                Cell::plain(g.group.clone()),
+                Cell::plain(format!("{:.2}", g.speed_factor)),
+                Cell::plain(n1),
+                Cell::plain(m1),
+                Cell::plain(n2),
+                Cell::plain(m2),
+            ]
+        })
+        .collect();
+    let mut text = vec![match lang {
+        Lang::En => format!(
+            "{} composed replies timed from the message log's chain (each reply from the \
+             later of the agent's previous reply and the turn it answers; {} agent messages \
+             not timed). A reply's time in the log holds the inbox wait as well, so it is \
+             not the effort.",
+            e.replies, e.not_timed
+        ),
+        Lang::Zh => format!(
+            "由消息日志的回复链计时 {} 条回复（每条从客服上一条回复与所答顾客消息中较晚者算起；\
+             {} 条客服消息未计时）。日志里的回复时长含排队等待，并非撰写用时。",
+            e.replies, e.not_timed
+        ),
+    }];
+    if let Some(x) = &e.effort {
+        text.push(format!(
+            "{}{} s, p90 {} s",
+            lang.pick(
+                "Effort per reply holding one chat, at a veteran's speed: median ",
+                "只接待一个会话时每条回复的用时（熟练客服速度）：中位数 ",
+            ),
+            ci(&x.median_s, 1),
+            ci(&x.p90_s, 1)
+        ));
+    }
+    if let Some(p) = &e.switch_penalty {
+        text.push(format!(
+            "{}+{:.0}% [{:.0}, {:.0}]",
+            lang.pick(
+                "Switching penalty while holding more than one chat: ",
+                "同时接待多个会话时的切换损耗：",
+            ),
+            p.value * 100.0,
+            p.lo * 100.0,
+            p.hi * 100.0
+        ));
+    }
+    Section {
+        heading: lang.pick("Effort per reply", "每条回复的用时").into(),
+        text,
+        table: table(
+            &[
+                lang.pick("group", "分组"),
+                lang.pick("speed", "速度"),
+                lang.pick("n, one chat", "单会话 n"),
+                lang.pick("median s, one chat", "单会话中位数 秒"),
+                lang.pick("n, more", "多会话 n"),
+                lang.pick("median s, more", "多会话中位数 秒"),
+            ],
+            rows,
+        ),
+        figures: Vec::new(),
+    }
 }
