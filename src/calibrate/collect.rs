@@ -103,6 +103,9 @@ pub struct Collected {
     /// The same durations by class slot, binned on a log scale ([`HANDLING_BINS`] bins
     /// a factor of e): the quantiles the report's QQ plot needs, in bounded memory.
     pub handling_bins: [BTreeMap<i32, u64>; CLASSES],
+    /// Silent leavers taken out of the handling above, by class slot (see
+    /// [`super::estimate::remove_ghosts`]).
+    pub ghosts_removed: [u64; CLASSES],
     /// Served conversations shorter than [`SHORT_S`], by class slot (a sign of closing
     /// customers early).
     pub short: [u64; CLASSES],

@@ -516,6 +516,71 @@ pub fn handling_by_class(c: &Collected) -> [Option<LogNormalFit>; CLASSES] {
     })
 }
 
+/// Takes the silent leavers out of the handling of served conversations. A customer who
+/// left silently reads as answered, and its chat holds the agent's slot until
+/// `timeout_s` (the scenario's `silent_timeout_s`), which the log shows as a served
+/// conversation of that length. Under each class's fitted patience an answered wait `t`
+/// is a silent leaver with probability `s F(t) / (s + (1 - s) S(t))`; that many chats of
+/// length `timeout_s` leave the class's handling (spread over its groups by their served
+/// counts) and its QQ bins. Classes without a written patience law are left as they are.
+pub fn remove_ghosts(c: &mut Collected, silent: f64, timeout_s: f64) {
+    if silent <= 0.0 || timeout_s <= 0.0 {
+        return;
+    }
+    let patience = patience(c, silent);
+    let (lt, bin) = (
+        timeout_s.ln(),
+        (timeout_s.ln() * super::collect::HANDLING_BINS).round() as i32,
+    );
+    for p in &patience {
+        let Some(law) = p.fits.iter().find(|f| Some(f.law) == p.chosen) else {
+            continue;
+        };
+        let i = (0..CLASSES).find(|&i| slot_name(i) == p.class).unwrap_or(3);
+        let ghosts: f64 = c.waits[i]
+            .iter()
+            .map(|(&k, &(_, answered))| {
+                let s_t = law.survival(k as f64 / 100.0);
+                answered as f64 * silent * (1.0 - s_t) / (silent + (1.0 - silent) * s_t)
+            })
+            .sum();
+        let served: u64 = c
+            .handling
+            .iter()
+            .filter(|((slot, _), _)| *slot == i)
+            .map(|(_, m)| m.n)
+            .sum();
+        // no more than the chats at least that long the log holds
+        let at_least: u64 = c.handling_bins[i].range(bin..).map(|(_, n)| n).sum();
+        let ghosts = ghosts.min(at_least as f64).min(served as f64);
+        if ghosts < 1.0 {
+            continue;
+        }
+        let mut removed = 0;
+        for ((slot, _), m) in c.handling.iter_mut() {
+            if *slot != i || served == 0 {
+                continue;
+            }
+            let g = ((ghosts * m.n as f64 / served as f64).round() as u64).min(m.n);
+            m.n -= g;
+            m.sum -= g as f64 * lt;
+            m.sum_sq = (m.sum_sq - g as f64 * lt * lt).max(0.0);
+            removed += g;
+        }
+        // from the QQ bins too: at the timeout first, then just above it
+        let mut left = removed;
+        for (_, n) in c.handling_bins[i].range_mut(bin..) {
+            let g = left.min(*n);
+            *n -= g;
+            left -= g;
+            if left == 0 {
+                break;
+            }
+        }
+        c.ghosts_removed[i] += removed;
+    }
+}
+
 /// The bot's fits per class that it touched.
 pub fn bot(c: &Collected) -> Vec<BotFit> {
     (0..CLASSES)

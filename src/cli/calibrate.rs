@@ -241,6 +241,10 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         .silent_share
         .unwrap_or(base.patience.silent_share)
         .min(0.99);
+    // silent leavers read as served chats as long as the timeout: out of the handling
+    let timeout = base.patience.silent_timeout.as_secs_f64();
+    d11sim::calibrate::estimate::remove_ghosts(&mut c, silent, timeout);
+    d11sim::calibrate::estimate::remove_ghosts(&mut train, silent, timeout);
     let fits = Fits::of(&c, &days, &ordinary, silent)
         .ok_or_else(|| Failure::BadInput("no arrivals on the fitted days".into()))?;
     let sources: Vec<String> = logs.iter().map(|p| p.display().to_string()).collect();
@@ -351,6 +355,8 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
             "day_start_s": c.day_start_s,
             "silent_share": silent,
             "patience_unknown": c.waits_unknown,
+            "silent_timeout_s": timeout,
+            "silent_leavers_out_of_handling": c.ghosts_removed,
             "short_service_s": d11sim::calibrate::collect::SHORT_S,
             "message_rows": c.message_rows,
             "concurrency": serde_json::json!({

@@ -182,15 +182,27 @@ fn silent_leavers_are_a_mixture_the_fit_takes_apart() {
     std::fs::write(&ignore, "silent_share = 0\n").unwrap();
     let seeds = 40;
     let (mut with, mut without) = (0, 0);
+    let (mut work_median, mut work_p90) = (0, 0);
     for seed in 0..seeds {
         let cal = round_trip(&dir, "silent.toml", 3000 + seed, 5, None);
         assert_eq!(cal["fits"]["patience"][0]["silent_share"], 0.5);
         with += usize::from(covers(&law(&cal, "exponential")["mean_s"], 300.0));
+        // the silent leavers' chats, held to the 300 s timeout, are out of the handling
+        let work = &cal["fits"]["handling_all"];
+        work_median += usize::from(covers(&work["median_s"], 150.0));
+        work_p90 += usize::from(covers(&work["p90_s"], 400.0));
         let cal = round_trip(&dir, "silent.toml", 3000 + seed, 5, Some(&ignore));
         let mean = &law(&cal, "exponential")["mean_s"];
         without += usize::from(covers(mean, 300.0));
         assert!(mean["value"].as_f64().unwrap() > 450.0, "{mean}");
     }
+    assert_coverage(
+        "work median with silent leavers",
+        work_median,
+        seeds as usize,
+        34,
+    );
+    assert_coverage("work p90 with silent leavers", work_p90, seeds as usize, 34);
     assert_coverage(
         "patience mean with silent leavers",
         with,
@@ -597,6 +609,15 @@ fn the_holdout_check_passes_a_right_fit_and_fails_a_wrong_one() {
     std::fs::write(&map, format!("{meta}silent_share = 0\n")).unwrap();
     let cal = calibrate("silent.toml", &log, Some(&map), "wrong");
     assert!(share(&cal, "first_response_s") < 0.25, "{}", cal["holdout"]);
+    // with the silent share, and the silent leavers' held chats out of the handling, the
+    // same log's held-out days look like the simulated ones
+    let cal = calibrate("silent.toml", &log, None, "silent-right");
+    for kpi in ["abandonment", "first_response_s", "service_level"] {
+        assert!(share(&cal, kpi) >= 0.75, "{kpi}: {}", cal["holdout"]);
+    }
+    for r in cal["holdout"]["day"].as_array().unwrap() {
+        assert_eq!(r["consistent"], true, "{r}");
+    }
 }
 
 /// The log written for a simulated day holds the day's own counts: every attempt and bot
