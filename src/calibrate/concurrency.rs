@@ -17,21 +17,35 @@ use super::estimate::{LogNormalFit, Value, lognormal};
 pub const MAX_SPANS: usize = 2_000_000;
 
 /// Agent turns kept at most (for the effort chain; agents are dropped whole beyond it).
-pub const MAX_TURNS: usize = 8_000_000;
+pub const MAX_TURNS: usize = 4_000_000;
 
 /// Open chats counted separately up to this; more count here.
 pub const MAX_OPEN: usize = 12;
+
+/// One kept agent's chats.
+#[derive(Debug, Default)]
+struct Spans {
+    /// `(start, end)` of each chat, in the order read.
+    pairs: Vec<(f64, f64)>,
+    /// The starts and the ends, each sorted (built by [`Concurrency::sort`]).
+    starts: Vec<f64>,
+    ends: Vec<f64>,
+}
 
 /// The agents' chat spans and the replies timed against them.
 #[derive(Debug)]
 pub struct Concurrency {
     /// Agents kept: hash below this.
     threshold: u64,
-    /// Per kept agent: its chats' starts and ends (sorted once the conversations are read).
-    spans: HashMap<u64, (Vec<f64>, Vec<f64>)>,
+    /// Per kept agent (by the hash of its id): its chats.
+    spans: HashMap<u64, Spans>,
     kept: usize,
-    /// Per kept conversation: its agent, when the agent took it and when it ended.
-    agent_of: HashMap<u64, (u64, f64, f64)>,
+    /// The agents seen, by number (a conversation refers to its agent by number).
+    agent_ids: Vec<u64>,
+    agent_number: HashMap<u64, u32>,
+    /// Per kept conversation: its agent's number and its place in the agent's spans (16
+    /// bytes a conversation, the most numerous entry of a large log).
+    agent_of: HashMap<u64, (u32, u32)>,
     /// Conversations the message log shows passing to other agents (a hand-over, 转交):
     /// each later agent and when it took over (the customer turn it first answered).
     switches: HashMap<u64, Vec<(u64, f64)>>,
@@ -53,6 +67,8 @@ impl Default for Concurrency {
             threshold: u64::MAX,
             spans: HashMap::new(),
             kept: 0,
+            agent_ids: Vec::new(),
+            agent_number: HashMap::new(),
             agent_of: HashMap::new(),
             group_of: HashMap::new(),
             switches: HashMap::new(),
@@ -65,7 +81,7 @@ impl Default for Concurrency {
 }
 
 impl Concurrency {
-    /// A served conversation's span with its agent.
+    /// A conversation's span with its agent (every chat an agent held).
     pub fn add_span(&mut self, conversation: u64, agent: u64, group: &str, start: f64, end: f64) {
         if agent >= self.threshold || end <= start {
             return;
@@ -73,11 +89,17 @@ impl Concurrency {
         self.group_of
             .entry(agent)
             .or_insert_with(|| group.to_string());
+        let ids = &mut self.agent_ids;
+        let number = *self.agent_number.entry(agent).or_insert_with(|| {
+            ids.push(agent);
+            (ids.len() - 1) as u32
+        });
         let s = self.spans.entry(agent).or_default();
-        s.0.push(start);
-        s.1.push(end);
-        self.agent_of.insert(conversation, (agent, start, end));
+        s.pairs.push((start, end));
+        let at = u32::try_from(s.pairs.len() - 1).unwrap_or(u32::MAX);
+        self.agent_of.insert(conversation, (number, at));
         self.kept += 1;
+        self.sorted = false;
         while self.kept > MAX_SPANS {
             self.threshold /= 2;
             self.drop_agents();
@@ -87,13 +109,22 @@ impl Concurrency {
     /// Keeps only the agents under the threshold.
     fn drop_agents(&mut self) {
         let t = self.threshold;
+        let ids = &self.agent_ids;
         self.spans.retain(|a, _| *a < t);
-        self.agent_of.retain(|_, a| a.0 < t);
+        self.agent_of.retain(|_, a| ids[a.0 as usize] < t);
         self.switches.retain(|_, v| v.iter().all(|(a, _)| *a < t));
         self.group_of.retain(|a, _| *a < t);
         self.turns.retain(|a, _| *a < t);
-        self.kept = self.spans.values().map(|s| s.0.len()).sum();
+        self.kept = self.spans.values().map(|s| s.pairs.len()).sum();
         self.turns_kept = self.turns.values().map(Vec::len).sum();
+    }
+
+    /// A kept conversation's agent and its span.
+    fn span_of(&self, conversation: u64) -> Option<(u64, f64, f64)> {
+        let &(number, at) = self.agent_of.get(&conversation)?;
+        let agent = self.agent_ids[number as usize];
+        let &(start, end) = self.spans.get(&agent)?.pairs.get(at as usize)?;
+        Some((agent, start, end))
     }
 
     /// An agent message of `conversation` at `t` answering the customer turn sent at
@@ -107,7 +138,7 @@ impl Concurrency {
         ready: f64,
         account: Option<u64>,
     ) -> Option<(u64, usize)> {
-        let (row_agent, mut taken, _) = *self.agent_of.get(&conversation)?;
+        let (row_agent, mut taken, _) = self.span_of(conversation)?;
         let agent = account.unwrap_or(row_agent);
         if agent >= self.threshold {
             return None;
@@ -160,10 +191,11 @@ impl Concurrency {
         }
     }
 
-    /// The open chats of `agent` at `t` (a chat starting at `t` counts).
+    /// The open chats of `agent` at `t` (a chat starting at `t` counts); the spans must be
+    /// sorted ([`Concurrency::sort`]).
     pub fn open_at(&self, agent: u64, t: f64) -> usize {
-        self.spans.get(&agent).map_or(0, |(starts, ends)| {
-            starts.partition_point(|&s| s <= t) - ends.partition_point(|&e| e <= t)
+        self.spans.get(&agent).map_or(0, |s| {
+            s.starts.partition_point(|&x| x <= t) - s.ends.partition_point(|&e| e <= t)
         })
     }
 
@@ -173,26 +205,24 @@ impl Concurrency {
         let mut switches: Vec<(u64, Vec<(u64, f64)>)> = self.switches.drain().collect();
         switches.sort_by_key(|x| x.0);
         for (conv, moves) in switches {
-            let Some(&(first, start, end)) = self.agent_of.get(&conv) else {
+            let Some((first, start, end)) = self.span_of(conv) else {
                 continue;
             };
-            if let Some((_, ends)) = self.spans.get_mut(&first)
-                && let Some(i) = ends.iter().position(|&e| e == end)
-            {
-                ends.swap_remove(i);
-            } else {
-                continue;
-            }
             let mut holders = vec![(first, start)];
             holders.extend(moves);
             for (k, &(agent, from)) in holders.iter().enumerate() {
                 let to = holders.get(k + 1).map_or(end, |x| x.1).max(from);
-                let s = self.spans.entry(agent).or_default();
                 if k == 0 {
-                    s.1.push(to);
+                    let &(_, at) = &self.agent_of[&conv];
+                    if let Some(p) = self
+                        .spans
+                        .get_mut(&agent)
+                        .and_then(|s| s.pairs.get_mut(at as usize))
+                    {
+                        p.1 = to;
+                    }
                 } else {
-                    s.0.push(from);
-                    s.1.push(to);
+                    self.spans.entry(agent).or_default().pairs.push((from, to));
                 }
             }
         }
@@ -200,12 +230,14 @@ impl Concurrency {
         self.sort();
     }
 
-    /// Sorts the spans once every conversation is in.
+    /// Sorts the spans once every conversation is in (again after a change).
     pub fn sort(&mut self) {
         if !self.sorted {
-            for (starts, ends) in self.spans.values_mut() {
-                starts.sort_by(f64::total_cmp);
-                ends.sort_by(f64::total_cmp);
+            for s in self.spans.values_mut() {
+                s.starts = s.pairs.iter().map(|p| p.0).collect();
+                s.ends = s.pairs.iter().map(|p| p.1).collect();
+                s.starts.sort_by(f64::total_cmp);
+                s.ends.sort_by(f64::total_cmp);
             }
             self.sorted = true;
         }
@@ -219,7 +251,7 @@ impl Concurrency {
     /// A reply of `conversation` sent at `t` after `wait` seconds.
     pub fn add_reply(&mut self, conversation: u64, t: f64, wait: f64) {
         self.sort();
-        let Some(&(agent, _, _)) = self.agent_of.get(&conversation) else {
+        let Some((agent, _, _)) = self.span_of(conversation) else {
             return;
         };
         let open = self.open_at(agent, t);

@@ -55,6 +55,9 @@ pub const MIN_EACH: u64 = 30;
 /// Fits the chain of composed replies of every kept agent; `speed` gives a group's speed
 /// (1 for a group the base does not know). `None` without timed replies.
 pub fn fit(c: &mut Concurrency, speed: impl Fn(&str) -> f64) -> Option<EffortFit> {
+    if c.turns.is_empty() {
+        return None;
+    }
     c.apply_switches();
     let mut groups: std::collections::BTreeMap<String, (LogMoments, LogMoments)> =
         Default::default();

@@ -176,7 +176,7 @@ fn run_with_report_puts_plans_side_by_side() {
     assert!(inked > 0.02);
 }
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
             .iter()
@@ -185,7 +185,7 @@ fn chromium() -> Option<PathBuf> {
     })
 }
 
-fn headless(browser: &Path, profile: &Path) -> Command {
+pub(crate) fn headless(browser: &Path, profile: &Path) -> Command {
     let mut c = Command::new(browser);
     c.args([
         "--headless",
@@ -202,17 +202,9 @@ fn headless(browser: &Path, profile: &Path) -> Command {
     c
 }
 
-/// Opens the page in headless Chromium: every chart laid out at its size, the verdict
-/// visible, no console message, and a screenshot with something on it. It needs
-/// Chromium, so a plain `cargo test` lists it as ignored; `.ci/run` runs it with
-/// `--include-ignored` after installing Chromium.
-#[test]
-#[ignore = "needs Chromium (bash .ci/setup); run with cargo test -- --include-ignored"]
-fn the_report_opens_in_headless_chromium_with_every_chart_and_no_console_errors() {
-    let browser = chromium().expect("Chromium is missing: run `bash .ci/setup`");
-    let dir = common::temp_dir("report_browser");
-    let out = report(&dir, &[]);
-    let page = std::fs::canonicalize(out.join("index.html")).unwrap();
+/// Opens `page` in headless Chromium inside a probe page: per chart its laid-out size,
+/// the verdict's height, whether CJK text renders as glyphs; with Chromium's log.
+pub(crate) fn probe_page(browser: &Path, page: &Path, dir: &Path) -> (String, String) {
     let probe = dir.join("probe.html");
     std::fs::write(
         &probe,
@@ -247,7 +239,7 @@ document.getElementById('f').addEventListener('load', () => {{
         ),
     )
     .unwrap();
-    let o = headless(&browser, &dir.join("profile1"))
+    let o = headless(browser, &dir.join("profile1"))
         .args([
             "--allow-file-access-from-files",
             "--enable-logging=stderr",
@@ -265,6 +257,22 @@ document.getElementById('f').addEventListener('load', () => {{
         .nth(1)
         .and_then(|r| r.split("</pre>").next())
         .unwrap_or_default();
+    (result.to_string(), log.to_string())
+}
+
+/// Opens the page in headless Chromium: every chart laid out at its size, the verdict
+/// visible, no console message, and a screenshot with something on it. It needs
+/// Chromium, so a plain `cargo test` lists it as ignored; `.ci/run` runs it with
+/// `--include-ignored` after installing Chromium.
+#[test]
+#[ignore = "needs Chromium (bash .ci/setup); run with cargo test -- --include-ignored"]
+fn the_report_opens_in_headless_chromium_with_every_chart_and_no_console_errors() {
+    let browser = chromium().expect("Chromium is missing: run `bash .ci/setup`");
+    let dir = common::temp_dir("report_browser");
+    let out = report(&dir, &[]);
+    let page = std::fs::canonicalize(out.join("index.html")).unwrap();
+    let (result, log) = probe_page(&browser, &page, &dir);
+    let result = result.as_str();
     assert!(
         result.ends_with("end"),
         "the probe did not finish: {result}\n{log}"
