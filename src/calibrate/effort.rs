@@ -14,6 +14,8 @@
 //! same conversation before the customer writes again (a 您好, or the first part of a
 //! reply sent in pieces) is not a composed reply and is left out of the chain.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::collect::LogMoments;
@@ -44,6 +46,10 @@ pub struct EffortFit {
     pub effort: Option<LogNormalFit>,
     /// Extra effort while holding more than one chat (0.18 = +18%).
     pub switch_penalty: Option<Value>,
+    /// Where the base mixes quick phrases with typed replies: the typed replies' effort
+    /// at a veteran's speed, the base's quick-phrase shares and law taken as given
+    /// ([`super::mixture`]).
+    pub typed_effort: Option<LogNormalFit>,
     pub by_group: Vec<GroupEffort>,
 }
 
@@ -52,15 +58,23 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// A group needs this many efforts each way for the penalty.
 pub const MIN_EACH: u64 = 30;
 
-/// Fits the chain of composed replies of every kept agent; `speed` gives a group's speed
-/// (1 for a group the base does not know). `None` without timed replies.
-pub fn fit(c: &mut Concurrency, speed: impl Fn(&str) -> f64) -> Option<EffortFit> {
+/// Fits the chain of composed replies of every kept agent; `group` gives a group's speed
+/// and quick-phrase share (1 and 0 for a group the base does not know), `quick` the
+/// quick phrases' log-normal (mu, sigma) where the base has them. `None` without timed
+/// replies.
+pub fn fit(
+    c: &mut Concurrency,
+    group: impl Fn(&str) -> (f64, f64),
+    quick: Option<(f64, f64)>,
+) -> Option<EffortFit> {
+    let speed = |g: &str| group(g).0;
     if c.turns.is_empty() {
         return None;
     }
     c.apply_switches();
-    let mut groups: std::collections::BTreeMap<String, (LogMoments, LogMoments)> =
-        Default::default();
+    let mut groups: BTreeMap<String, (LogMoments, LogMoments)> = BTreeMap::new();
+    // efforts begun holding one chat, binned (for the quick-phrase mixture)
+    let mut alone_bins: BTreeMap<String, BTreeMap<i32, u64>> = BTreeMap::new();
     let (mut replies, mut not_timed) = (0u64, 0u64);
     let mut agents: Vec<&u64> = c.turns.keys().collect();
     agents.sort();
@@ -73,6 +87,7 @@ pub fn fit(c: &mut Concurrency, speed: impl Fn(&str) -> f64) -> Option<EffortFit
         not_timed += (c.turns[agent].len() - turns.len()) as u64;
         turns.sort_by(|a, b| a.0.total_cmp(&b.0));
         let group = c.group_of.get(agent).cloned().unwrap_or_default();
+        let bins = alone_bins.entry(group.clone()).or_default();
         let g = groups.entry(group).or_default();
         let mut prev = f64::NAN;
         for (t, ready) in turns {
@@ -84,7 +99,13 @@ pub fn fit(c: &mut Concurrency, speed: impl Fn(&str) -> f64) -> Option<EffortFit
             };
             if open >= 1 && t > start {
                 replies += 1;
-                if open == 1 { &mut g.0 } else { &mut g.1 }.add(t - start);
+                if open == 1 {
+                    g.0.add(t - start);
+                    let k = ((t - start).ln() * super::collect::HANDLING_BINS).round() as i32;
+                    *bins.entry(k).or_default() += 1;
+                } else {
+                    g.1.add(t - start);
+                }
             } else {
                 not_timed += 1;
             }
@@ -131,11 +152,26 @@ pub fn fit(c: &mut Concurrency, speed: impl Fn(&str) -> f64) -> Option<EffortFit
             n,
         }
     });
+    let typed_effort = quick.and_then(|law| {
+        let efforts: Vec<super::mixture::GroupEfforts> = alone_bins
+            .iter()
+            .map(|(name, bins)| {
+                let (speed, quick_share) = group(name);
+                super::mixture::GroupEfforts {
+                    speed,
+                    quick_share,
+                    bins,
+                }
+            })
+            .collect();
+        super::mixture::typed_effort(&efforts, law)
+    });
     Some(EffortFit {
         replies,
         not_timed,
         effort: lognormal(&pooled),
         switch_penalty,
+        typed_effort,
         by_group,
     })
 }

@@ -8,5 +8,6 @@ pub mod effort;
 pub mod estimate;
 pub mod fits;
 pub mod holdout;
+pub mod mixture;
 pub mod survival;
 pub mod write;

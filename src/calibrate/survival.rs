@@ -512,9 +512,15 @@ fn nelder_mead(nll: &NegLogLik<'_>, start: Vec<f64>, law: Law) -> Result<Vec<f64
 /// The inverse of the observed information at `th` (a numerical Hessian of -log L), if it
 /// is positive definite.
 fn covariance(nll: &NegLogLik<'_>, th: &[f64]) -> Option<Vec<Vec<f64>>> {
+    covariance_of(|x| nll.value(x), th)
+}
+
+/// The inverse of the numerical Hessian of the negative log-likelihood `f` at its
+/// optimum `th` (one or two parameters): the parameters' covariance; `None` where it is
+/// not positive definite.
+pub(crate) fn covariance_of(f: impl Fn(&[f64]) -> f64, th: &[f64]) -> Option<Vec<Vec<f64>>> {
     let d = th.len();
     let h = 1e-4;
-    let f = |x: &[f64]| nll.value(x);
     let mut hess = vec![vec![0.0; d]; d];
     for i in 0..d {
         for j in 0..d {

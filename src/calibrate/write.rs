@@ -148,20 +148,33 @@ fn effort_block(f: &Fitted, kept: &mut Vec<String>) -> String {
             .groups
             .iter()
             .any(|g| g.quick_phrase_share.is_some_and(|q| q > 0.0));
+    let written = match (&e.effort, quick) {
+        (_, true) => e.typed_effort.as_ref().map(|f| {
+            (
+                f,
+                "typed replies, at a veteran's speed (the base's quick-phrase shares and law \
+                 taken as given), from",
+            )
+        }),
+        (Some(f), false) if f.median_s.n >= 30 => Some((f, "at a veteran's speed, from")),
+        _ => None,
+    };
+    if let Some((fit, what)) = written {
+        let _ = writeln!(
+            s,
+            "\n[conversation]\neffort = {}\n# ^ {what} {} composed replies begun holding one chat:\n#   median {}, p90 {}",
+            lognormal_spec(fit),
+            fit.median_s.n,
+            fit.median_s.comment(1),
+            fit.p90_s.comment(1)
+        );
+    }
     match (&e.effort, quick) {
-        (Some(fit), false) if fit.median_s.n >= 30 => {
-            let _ = writeln!(
-                s,
-                "\n[conversation]\neffort = {}\n# ^ {} composed replies begun holding one chat, at a veteran's speed: median {}, p90 {}",
-                lognormal_spec(fit),
-                fit.median_s.n,
-                fit.median_s.comment(1),
-                fit.p90_s.comment(1)
-            );
-        }
+        _ if written.is_some() => {}
         (Some(_), true) => kept.push(
-            "effort: the base's (the base mixes quick phrases with typed replies, which the \
-             log's efforts cannot tell apart; the log's effort is in calibration.json)"
+            "effort: the base's (the base mixes quick phrases with typed replies and their \
+             mixture could not be fitted: its quick phrases are not log-normal, or too few \
+             replies; the log's effort is in calibration.json)"
                 .into(),
         ),
         _ => kept.push("effort: the base's (too few timed replies)".into()),

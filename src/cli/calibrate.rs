@@ -256,12 +256,7 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
                 .first()
                 .map_or(0.0, |i| i.offset_min * 60.0)
     };
-    let effort = d11sim::calibrate::effort::fit(&mut train.concurrency, |g| {
-        base.groups
-            .iter()
-            .find(|x| x.name == g)
-            .map_or(1.0, |x| x.speed_factor)
-    });
+    let effort = effort_fit(&base, &mut train.concurrency);
     let fitted = |f: &'_ Fits, start_s: f64| -> (String, String, Vec<String>) {
         let w = Fitted {
             extends: &extends,
@@ -415,6 +410,40 @@ pub(crate) fn calibrate(args: &CalibrateArgs) -> Result<(), Failure> {
         )));
     }
     Ok(())
+}
+
+/// Effort and the switching penalty from the message log's chains, with the base's
+/// speeds and, where it mixes quick phrases with typed replies, its shares and law.
+fn effort_fit(
+    base: &Scenario,
+    c: &mut d11sim::calibrate::concurrency::Concurrency,
+) -> Option<d11sim::calibrate::effort::EffortFit> {
+    use d11sim::conversation::Conversation as Model;
+    use d11sim::distribution::DurationSpec;
+    let (share, quick) = match &base.conversation {
+        Model::Messages(m) => match m.quick_phrase {
+            DurationSpec::Lognormal { mu, sigma } => (m.quick_phrase_share, Some((mu, sigma))),
+            _ => (0.0, None),
+        },
+        Model::Sessions(_) => (0.0, None),
+    };
+    let any_quick = share > 0.0
+        || base
+            .groups
+            .iter()
+            .any(|g| g.quick_phrase_share.is_some_and(|q| q > 0.0));
+    d11sim::calibrate::effort::fit(
+        c,
+        |g| {
+            base.groups
+                .iter()
+                .find(|x| x.name == g)
+                .map_or((1.0, share), |x| {
+                    (x.speed_factor, x.quick_phrase_share.unwrap_or(share))
+                })
+        },
+        quick.filter(|_| any_quick),
+    )
 }
 
 /// Simulates the holdout scenario's days into `sim`; the simulated days.

@@ -28,9 +28,15 @@ fn coverage(scenario: &str, seeds: u64, need: usize) {
             .as_f64()
             .unwrap();
         assert!(naive > 3.0 * MEDIAN, "reply time median {naive} s");
+        // where replies mix quick phrases, the typed replies' effort is the one to find
+        let effort = if e["typed_effort"].is_null() {
+            &e["effort"]
+        } else {
+            &e["typed_effort"]
+        };
         let checks = [
-            covers(&e["effort"]["median_s"], MEDIAN),
-            covers(&e["effort"]["p90_s"], P90),
+            covers(&effort["median_s"], MEDIAN),
+            covers(&effort["p90_s"], P90),
             covers(p, PENALTY),
         ];
         for (h, ok) in hits.iter_mut().zip(checks) {
@@ -55,8 +61,17 @@ fn a_greeting_is_left_out_of_the_effort_chain() {
     coverage("effort_hello.toml", 40, 34);
 }
 
-/// The calibrated scenario carries the fitted effort and penalty, and a base that mixes
-/// quick phrases keeps its own effort (the log's efforts cannot tell the two apart).
+/// 30% of a veteran's replies and 10% of a new hire's are quick phrases: the typed
+/// replies' effort comes back from the mixture, the shares and quick law as the base has
+/// them.
+#[test]
+fn typed_effort_comes_back_from_a_mixture_with_quick_phrases() {
+    coverage("effort_quick.toml", 40, 34);
+}
+
+/// The calibrated scenario carries the fitted effort and penalty; a base that mixes quick
+/// phrases gets the typed replies' effort, unless its quick phrases are not log-normal
+/// (then it keeps its own effort and says so).
 #[test]
 fn the_fitted_effort_is_written_only_where_it_means_the_scenarios_effort() {
     let dir = temp_dir("cal-effort-write");
@@ -98,12 +113,29 @@ fn the_fitted_effort_is_written_only_where_it_means_the_scenarios_effort() {
     std::fs::write(
         &quick,
         format!(
-            "extends = \"{}\"\n[conversation]\nquick_phrase_share = 0.3\n",
+            "extends = \"{}\"\n[conversation]\nquick_phrase_share = 0.3\n\
+             quick_phrase = {{ dist = \"lognormal\", median_s = 4, p90_s = 8 }}\n",
             sc.display()
         ),
     )
     .unwrap();
     let toml = calibrate(&quick, "fit-quick");
+    assert!(toml.contains("\neffort = { dist = \"lognormal\""), "{toml}");
+    assert!(
+        toml.contains("# ^ typed replies, at a veteran's speed"),
+        "{toml}"
+    );
+    let fixed = dir.join("fixed.toml");
+    std::fs::write(
+        &fixed,
+        format!(
+            "extends = \"{}\"\n[conversation]\nquick_phrase_share = 0.3\n\
+             quick_phrase = {{ dist = \"fixed\", value_s = 4 }}\n",
+            sc.display()
+        ),
+    )
+    .unwrap();
+    let toml = calibrate(&fixed, "fit-fixed");
     assert!(!toml.contains("\neffort = "), "{toml}");
     assert!(toml.contains("# from the base: effort: the base's (the base mixes quick phrases"));
     assert!(toml.contains("\nswitch_penalty = "), "{toml}");

@@ -529,6 +529,17 @@ fn effort_section(e: &crate::calibrate::effort::EffortFit, lang: Lang) -> Sectio
             ci(&x.p90_s, 1)
         ));
     }
+    if let Some(x) = &e.typed_effort {
+        text.push(format!(
+            "{}{} s, p90 {} s",
+            lang.pick(
+                "Typed replies (quick phrases taken out with the base's shares and law): median ",
+                "手打回复（按基础场景的快捷短语占比与分布剔除快捷短语）：中位数 ",
+            ),
+            ci(&x.median_s, 1),
+            ci(&x.p90_s, 1)
+        ));
+    }
     if let Some(p) = &e.switch_penalty {
         text.push(format!(
             "{}+{:.0}% [{:.0}, {:.0}]",
