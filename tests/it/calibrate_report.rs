@@ -182,7 +182,7 @@ fn the_calibration_page_shows_every_fit_and_the_holdout_check() {
 #[test]
 #[ignore = "needs Chromium (bash .ci/setup); run with cargo test -- --include-ignored"]
 fn the_calibration_page_opens_in_headless_chromium() {
-    use super::report::{chromium, headless, probe_page};
+    use super::report::{check_page_in_browser, chromium};
     let browser = chromium().expect("Chromium is missing: run `bash .ci/setup`");
     let dir = temp_dir("cal-report-browser");
     let sc = root().join("tests/data/calibrate/exponential.toml");
@@ -202,48 +202,5 @@ fn the_calibration_page_opens_in_headless_chromium() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     calibrate(&dir, &log, &sc, "fit", "rep", "zh");
     let page = std::fs::canonicalize(dir.join("rep/index.html")).unwrap();
-    let (result, log) = probe_page(&browser, &page, &dir);
-    assert!(
-        result.ends_with("end"),
-        "the probe did not finish: {result}\n{log}"
-    );
-    assert!(
-        result.lines().any(|l| l == "cjk glyphs"),
-        "the page's Chinese renders as missing-glyph boxes\n{result}"
-    );
-    let verdict: f64 = result
-        .lines()
-        .find_map(|l| l.strip_prefix("verdict "))
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(verdict > 50.0, "the verdict is not visible: {verdict} px");
-    for name in CHARTS {
-        let line = result
-            .lines()
-            .find(|l| l.starts_with(&format!("chart {name} ")))
-            .unwrap_or_else(|| panic!("{name} not on the page: {result}"));
-        let size: Vec<f64> = line
-            .split(' ')
-            .skip(2)
-            .map(|x| x.parse().unwrap())
-            .collect();
-        assert!(
-            size[0] >= 1000.0 && size[1] >= 500.0,
-            "{name} laid out at {size:?}"
-        );
-    }
-    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
-    assert!(console.is_empty(), "console messages: {console:?}");
-    let shot = dir.join("screenshot.png");
-    let o = headless(&browser, &dir.join("profile2"))
-        .args(["--window-size=1280,3000"])
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(shot.exists(), "{}", String::from_utf8_lossy(&o.stderr));
-    let (w, h, inked) = png_stats(&shot);
-    assert_eq!((w, h), (1280, 3000));
-    assert!(inked > 0.03, "the screenshot is blank: {inked}");
+    check_page_in_browser(&browser, &page, &dir, &CHARTS);
 }

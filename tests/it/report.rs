@@ -260,18 +260,11 @@ document.getElementById('f').addEventListener('load', () => {{
     (result.to_string(), log.to_string())
 }
 
-/// Opens the page in headless Chromium: every chart laid out at its size, the verdict
-/// visible, no console message, and a screenshot with something on it. It needs
-/// Chromium, so a plain `cargo test` lists it as ignored; `.ci/run` runs it with
-/// `--include-ignored` after installing Chromium.
-#[test]
-#[ignore = "needs Chromium (bash .ci/setup); run with cargo test -- --include-ignored"]
-fn the_report_opens_in_headless_chromium_with_every_chart_and_no_console_errors() {
-    let browser = chromium().expect("Chromium is missing: run `bash .ci/setup`");
-    let dir = common::temp_dir("report_browser");
-    let out = report(&dir, &[]);
-    let page = std::fs::canonicalize(out.join("index.html")).unwrap();
-    let (result, log) = probe_page(&browser, &page, &dir);
+/// Opens `page` in headless Chromium and checks it as a person would see it: every chart
+/// of `charts` laid out at its size, the verdict visible, Chinese drawn as glyphs (not
+/// boxes), no console message, and a screenshot with something on it.
+pub(crate) fn check_page_in_browser(browser: &Path, page: &Path, dir: &Path, charts: &[&str]) {
+    let (result, log) = probe_page(browser, page, dir);
     let result = result.as_str();
     assert!(
         result.ends_with("end"),
@@ -289,7 +282,7 @@ fn the_report_opens_in_headless_chromium_with_every_chart_and_no_console_errors(
         "the page's Chinese renders as missing-glyph boxes: no CJK font reaches the browser \
          (install one: `bash .ci/setup`, Debian's fonts-wqy-zenhei or fonts-noto-cjk)\n{result}"
     );
-    for name in CHARTS {
+    for name in charts {
         let line = result
             .lines()
             .find(|l| l.starts_with(&format!("chart {name} ")))
@@ -308,7 +301,7 @@ fn the_report_opens_in_headless_chromium_with_every_chart_and_no_console_errors(
     assert!(console.is_empty(), "console messages: {console:?}");
 
     let shot = dir.join("screenshot.png");
-    let o = headless(&browser, &dir.join("profile2"))
+    let o = headless(browser, &dir.join("profile2"))
         .args(["--window-size=1280,3000"])
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", page.display()))
@@ -318,6 +311,20 @@ fn the_report_opens_in_headless_chromium_with_every_chart_and_no_console_errors(
     let (w, h, inked) = png_stats(&shot);
     assert_eq!((w, h), (1280, 3000));
     assert!(inked > 0.03, "the screenshot is blank: {inked}");
+}
+
+/// Opens the page in headless Chromium: every chart laid out at its size, the verdict
+/// visible, no console message, and a screenshot with something on it. It needs
+/// Chromium, so a plain `cargo test` lists it as ignored; `.ci/run` runs it with
+/// `--include-ignored` after installing Chromium.
+#[test]
+#[ignore = "needs Chromium (bash .ci/setup); run with cargo test -- --include-ignored"]
+fn the_report_opens_in_headless_chromium_with_every_chart_and_no_console_errors() {
+    let browser = chromium().expect("Chromium is missing: run `bash .ci/setup`");
+    let dir = common::temp_dir("report_browser");
+    let out = report(&dir, &[]);
+    let page = std::fs::canonicalize(out.join("index.html")).unwrap();
+    check_page_in_browser(&browser, &page, &dir, &CHARTS);
 
     // the Chinese page's charts speak Chinese: every chart's text as the browser holds it
     std::fs::create_dir_all(dir.join("zh")).unwrap();

@@ -693,8 +693,7 @@ pub fn render<C: Chart>(chart: &C, png: &std::path::Path) -> Result<String, Stri
     Ok(svg)
 }
 
-// after the helpers and macros above, which the planning charts use
-mod business;
+mod business; // declared after the helpers and macros above, which these charts use
 mod planning;
 pub mod xy;
 pub use business::{ConversionGmv, Deflection};
