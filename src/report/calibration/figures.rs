@@ -50,7 +50,7 @@ pub(super) fn survival_chart(p: &PatienceFit) -> Xy {
         6,
         Style::Steps,
     ));
-    for (j, f) in p.fits.iter().enumerate() {
+    for f in &p.fits {
         let chosen = Some(f.law) == p.chosen;
         let label = if chosen {
             format!("{} {}", f.law, tr("(written)", "（写入场景）"))
@@ -65,7 +65,7 @@ pub(super) fn survival_chart(p: &PatienceFit) -> Xy {
                     (t, f.survival(t))
                 })
                 .collect(),
-            j + 1,
+            law_colour(f.law),
             if chosen {
                 Style::Line(4)
             } else {
@@ -98,6 +98,16 @@ pub(super) fn survival_chart(p: &PatienceFit) -> Xy {
     }
 }
 
+/// A law's colour, the same on every chart (the palette's index).
+fn law_colour(law: &str) -> usize {
+    match law {
+        "exponential" => 1,
+        "weibull" => 2,
+        "lognormal" => 3,
+        _ => 4,
+    }
+}
+
 /// Each law's quantile against the Kaplan-Meier curve's, where the curve reaches it.
 pub(super) fn patience_qq(p: &PatienceFit) -> Option<Xy> {
     // the curve's last point is its longest wait, where a censored tail ends: a quantile
@@ -107,14 +117,13 @@ pub(super) fn patience_qq(p: &PatienceFit) -> Option<Xy> {
     let layers: Vec<Layer> = p
         .fits
         .iter()
-        .enumerate()
-        .map(|(j, f)| {
+        .map(|f| {
             Layer::new(
                 f.law,
                 QQ_P.iter()
                     .filter_map(|&q| Some((f.quantile(q), km_q(q)?)))
                     .collect(),
-                j + 1,
+                law_colour(f.law),
                 Style::Points,
             )
         })
