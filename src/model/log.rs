@@ -274,6 +274,9 @@ impl Model<'_> {
 
     /// A message turn: `n` messages from `sender`.
     pub(super) fn log_message(&mut self, c: CustRef, sender: Sender, now: SimTime, n: u64) {
+        if self.log.is_none() {
+            return;
+        }
         // an agent turn names its sender: after a hand-over it is not the row's agent
         let agent = (sender == Sender::Agent).then(|| self.customers.get(c).agent);
         if let Some(log) = self.log.as_mut() {
