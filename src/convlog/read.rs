@@ -269,7 +269,15 @@ struct Clock<'m> {
     offset_s: f64,
 }
 
-impl Clock<'_> {
+impl<'m> Clock<'m> {
+    /// The mapping's times, shifted by its `utc_offset_h`.
+    fn of(mapping: &'m Mapping) -> Clock<'m> {
+        Clock {
+            mapping,
+            offset_s: mapping.utc_offset_h.unwrap_or(0.0) * 3600.0,
+        }
+    }
+
     /// A time cell; `date` the row's date (days) for time-of-day cells, `after` the time
     /// it may not precede by a day's roll (a night's 00:10 after 23:50).
     fn parse(
@@ -449,10 +457,7 @@ fn conversations_from<'r>(
     let mut names: Vec<&'static str> = super::COLUMNS.to_vec();
     names.push("date");
     let cols = resolve(&header, mapping, &names, &["arrival"], &shown)?;
-    let clock = Clock {
-        mapping,
-        offset_s: mapping.utc_offset_h.unwrap_or(0.0) * 3600.0,
-    };
+    let clock = Clock::of(mapping);
     let day_start = mapping.day_start_s()?;
     let mut notes = ReadNotes {
         encoding,
@@ -586,10 +591,7 @@ pub fn messages(
         &["conversation", "sender", "time"],
         &shown,
     )?;
-    let clock = Clock {
-        mapping,
-        offset_s: mapping.utc_offset_h.unwrap_or(0.0) * 3600.0,
-    };
+    let clock = Clock::of(mapping);
     let mut notes = ReadNotes {
         encoding,
         ..ReadNotes::default()

@@ -72,6 +72,32 @@ pub(super) fn round_trip(
     serde_json::from_str(&json).expect("calibration.json parses")
 }
 
+/// `run [SCENARIO] -r DAYS [-s SEED] -q --log LOG` in `dir`; it must succeed.
+pub(super) fn run_log(
+    dir: &Path,
+    scenario: Option<&Path>,
+    days: u64,
+    seed: Option<u64>,
+    log: &Path,
+) {
+    let (days, seed) = (days.to_string(), seed.map(|s| s.to_string()));
+    let mut args = vec!["run"];
+    if let Some(sc) = scenario {
+        args.push(sc.to_str().unwrap());
+    }
+    args.extend(["-r", &days]);
+    if let Some(s) = &seed {
+        args.extend(["-s", s]);
+    }
+    args.extend(["-q", "--log", log.to_str().unwrap()]);
+    let r = d11sim(&args, dir);
+    assert!(
+        r.status.success(),
+        "run --log: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}
+
 /// `(lo, hi)` of a fitted value.
 fn ci(v: &Value) -> (f64, f64) {
     (v["lo"].as_f64().expect("lo"), v["hi"].as_f64().expect("hi"))
@@ -217,11 +243,7 @@ fn the_calibrated_scenario_runs_and_says_what_it_kept() {
     let dir = temp_dir("cal-runs");
     let log = dir.join("log");
     let out = dir.join("cal");
-    let r = d11sim(
-        &["run", "-r", "2", "-q", "--log", log.to_str().unwrap()],
-        &dir,
-    );
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    run_log(&dir, None, 2, None, &log);
     let header = std::fs::read_to_string(log.join("conversations.csv")).unwrap();
     assert!(header.starts_with(&d11sim::convlog::COLUMNS.join(",")));
     // the same seed gives the same log, whatever the thread count
@@ -506,19 +528,7 @@ fn a_log_without_leavers_keeps_the_base_patience_and_says_so() {
     let log = dir.join("log");
     let out = dir.join("cal");
     let sc = data("no_leavers.toml");
-    let r = d11sim(
-        &[
-            "run",
-            sc.to_str().unwrap(),
-            "-r",
-            "3",
-            "-q",
-            "--log",
-            log.to_str().unwrap(),
-        ],
-        &dir,
-    );
-    assert!(r.status.success());
+    run_log(&dir, Some(&sc), 3, None, &log);
     let r = d11sim(
         &[
             "calibrate",
@@ -544,23 +554,7 @@ fn a_log_without_leavers_keeps_the_base_patience_and_says_so() {
 fn the_holdout_check_passes_a_right_fit_and_fails_a_wrong_one() {
     let dir = temp_dir("cal-holdout");
     let log = dir.join("log");
-    let run = |sc: &str, log: &Path| {
-        let r = d11sim(
-            &[
-                "run",
-                data(sc).to_str().unwrap(),
-                "-r",
-                "10",
-                "-s",
-                "7",
-                "-q",
-                "--log",
-                log.to_str().unwrap(),
-            ],
-            &dir,
-        );
-        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    };
+    let run = |sc: &str, log: &Path| run_log(&dir, Some(&data(sc)), 10, Some(7), log);
     let calibrate = |sc: &str, log: &Path, map: Option<&Path>, out: &str| -> Value {
         let out = dir.join(out);
         let mut args = vec![

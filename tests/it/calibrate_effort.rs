@@ -4,7 +4,7 @@
 //! intervals in about 95% of seeds, and the naive reading (a reply's time as its effort,
 //! which holds the agent's inbox wait) is shown far off on the same logs.
 
-use super::calibrate::{assert_coverage, covers, round_trip};
+use super::calibrate::{assert_coverage, covers, round_trip, run_log};
 use super::common::temp_dir;
 
 /// Effort median 20 s, p90 60 s at a veteran's speed; +40% holding more than one chat.
@@ -77,19 +77,7 @@ fn the_fitted_effort_is_written_only_where_it_means_the_scenarios_effort() {
     let dir = temp_dir("cal-effort-write");
     let log = dir.join("log");
     let sc = super::common::root().join("tests/data/calibrate/effort.toml");
-    let r = super::common::d11sim(
-        &[
-            "run",
-            sc.to_str().unwrap(),
-            "-r",
-            "3",
-            "-q",
-            "--log",
-            log.to_str().unwrap(),
-        ],
-        &dir,
-    );
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    run_log(&dir, Some(&sc), 3, None, &log);
     let calibrate = |base: &std::path::Path, out: &str| -> String {
         let r = super::common::d11sim(
             &[
@@ -150,11 +138,7 @@ fn the_fitted_effort_is_written_only_where_it_means_the_scenarios_effort() {
 fn the_account_column_keeps_handed_over_chats_out_of_the_wrong_chain() {
     let dir = temp_dir("cal-effort-handover");
     let log = dir.join("log");
-    let r = super::common::d11sim(
-        &["run", "-r", "2", "-q", "--log", log.to_str().unwrap()],
-        &dir,
-    );
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    run_log(&dir, None, 2, None, &log);
     let penalty = |log: &std::path::Path, out: &str| -> f64 {
         let r = super::common::d11sim(
             &[

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::calibrate::run_log;
 use super::common::{d11sim, root, temp_dir};
 use super::report::png_stats;
 
@@ -47,21 +48,7 @@ fn the_calibration_page_shows_every_fit_and_the_holdout_check() {
     let dir = temp_dir("cal-report");
     let sc = root().join("tests/data/calibrate/exponential.toml");
     let log = dir.join("log");
-    let r = d11sim(
-        &[
-            "run",
-            sc.to_str().unwrap(),
-            "-r",
-            "10",
-            "-s",
-            "3",
-            "-q",
-            "--log",
-            log.to_str().unwrap(),
-        ],
-        &dir,
-    );
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    run_log(&dir, Some(&sc), 10, Some(3), &log);
     let cal = calibrate(&dir, &log, &sc, "fit", "rep", "en");
     let html = std::fs::read_to_string(dir.join("rep/index.html")).unwrap();
     let md = std::fs::read_to_string(dir.join("rep/report.md")).unwrap();
@@ -187,19 +174,7 @@ fn the_calibration_page_opens_in_headless_chromium() {
     let dir = temp_dir("cal-report-browser");
     let sc = root().join("tests/data/calibrate/exponential.toml");
     let log = dir.join("log");
-    let r = d11sim(
-        &[
-            "run",
-            sc.to_str().unwrap(),
-            "-r",
-            "10",
-            "-q",
-            "--log",
-            log.to_str().unwrap(),
-        ],
-        &dir,
-    );
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    run_log(&dir, Some(&sc), 10, None, &log);
     calibrate(&dir, &log, &sc, "fit", "rep", "zh");
     let page = std::fs::canonicalize(dir.join("rep/index.html")).unwrap();
     check_page_in_browser(&browser, &page, &dir, &CHARTS);

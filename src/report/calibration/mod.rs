@@ -518,26 +518,26 @@ fn effort_section(e: &crate::calibrate::effort::EffortFit, lang: Lang) -> Sectio
             e.replies, e.not_timed
         ),
     }];
+    // a log-normal effort's median and p90, after its label
+    let quantiles = |label: &str, x: &crate::calibrate::estimate::LogNormalFit| {
+        format!("{label}{} s, p90 {} s", ci(&x.median_s, 1), ci(&x.p90_s, 1))
+    };
     if let Some(x) = &e.effort {
-        text.push(format!(
-            "{}{} s, p90 {} s",
+        text.push(quantiles(
             lang.pick(
                 "Effort per reply holding one chat, at a veteran's speed: median ",
                 "只接待一个会话时每条回复的用时（熟练客服速度）：中位数 ",
             ),
-            ci(&x.median_s, 1),
-            ci(&x.p90_s, 1)
+            x,
         ));
     }
     if let Some(x) = &e.typed_effort {
-        text.push(format!(
-            "{}{} s, p90 {} s",
+        text.push(quantiles(
             lang.pick(
                 "Typed replies (quick phrases taken out with the base's shares and law): median ",
                 "手打回复（按基础场景的快捷短语占比与分布剔除快捷短语）：中位数 ",
             ),
-            ci(&x.median_s, 1),
-            ci(&x.p90_s, 1)
+            x,
         ));
     }
     if let Some(p) = &e.switch_penalty {
