@@ -125,6 +125,7 @@ pub mod conversion;
 pub mod convlog;
 pub mod distribution;
 pub mod engine;
+pub mod forecast;
 pub mod inbox;
 pub mod input;
 pub mod kpi;

@@ -124,6 +124,9 @@ enum Command {
     /// Fit a scenario's inputs (arrival curve, class mix, patience with censoring,
     /// handling, bot) to a store's own conversation log, each with its 95% interval.
     Calibrate(cli::calibrate::CalibrateArgs),
+    /// Re-forecast the rest of the night's arrivals from the arrivals so far against the
+    /// plan (a gamma-Poisson update, with 90% and 50% bands), or back-test it on whole days.
+    Forecast(cli::forecast::ForecastArgs),
     /// Print a shell completion script: `d11sim completions bash > /etc/bash_completion.d/d11sim`
     /// (also zsh, fish, powershell, elvish).
     Completions {
@@ -646,6 +649,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cli::sweep::sweep(args),
         Command::Merge(args) => cli::shard::merge(args),
         Command::Calibrate(args) => cli::calibrate::calibrate(args),
+        Command::Forecast(args) => cli::forecast::forecast(args),
         Command::Staff { command } => cli::staff::dispatch(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -5,6 +5,7 @@ pub(crate) mod bench_report;
 pub(crate) mod bench_shard;
 pub(crate) mod calibrate;
 pub(crate) mod erlang;
+pub(crate) mod forecast;
 pub(crate) mod formula;
 pub(crate) mod log;
 pub(crate) mod progress;

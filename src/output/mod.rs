@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use histograms::{hlog_entry, hlog_header, write_hgrm, write_hlog, write_interval_log};
 pub use json::summary;
-pub use series::{HEADER as SERIES_HEADER, header as series_header, series_rows};
+pub use series::{HEADER as SERIES_HEADER, csv_field, header as series_header, series_rows};
 pub use table::{fmt_ci, fmt_value, render_table};
 
 use crate::replicate::RunResults;

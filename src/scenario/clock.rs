@@ -50,6 +50,17 @@ impl ClockTime {
     pub fn seconds_of_year(self) -> u32 {
         self.0
     }
+
+    /// `"MM-DD HH:MM[:SS]"` for `s` seconds since 01-01 00:00 (negative: 01-01 00:00).
+    pub fn format_seconds_of_year(s: f64) -> String {
+        format_seconds(s.max(0.0) as u64)
+    }
+}
+
+impl std::fmt::Display for ClockTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_seconds(u64::from(self.0)))
+    }
 }
 
 /// Maps scenario time to clock time: where the scenario starts on the calendar.

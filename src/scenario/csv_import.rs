@@ -89,6 +89,132 @@ fn start_of(cells: &[String], when: When) -> Result<ClockTime, String> {
     }
 }
 
+/// A count export read whole: its rows, the notes on how, and its number of lines.
+pub(crate) struct Counts {
+    /// The rows and notes, each note led by the file's name.
+    pub read: Read,
+    /// Notes on the file as a whole (its encoding), led by the file's name.
+    pub notes: Vec<String>,
+    /// Lines in the file (where "too few rows" points).
+    pub lines: usize,
+}
+
+/// Why a count export could not be read.
+pub(crate) enum CountsError {
+    /// The file could not be opened or is too large.
+    Unreadable(String),
+    /// `(line, rule)`: a row breaks a rule.
+    Row(usize, String),
+}
+
+/// Reads a count export from `path` (see the module's notes on what it reads), taking
+/// `column` as the count column where given.
+pub(crate) fn read_counts(
+    path: &std::path::Path,
+    column: Option<&str>,
+) -> Result<Counts, CountsError> {
+    let shown = path.display().to_string();
+    let bytes = crate::input::read_capped(path, crate::input::MAX_CSV_BYTES)
+        .map_err(CountsError::Unreadable)?;
+    let (text, encoding) = decode(&bytes).map_err(|rule| CountsError::Row(1, rule))?;
+    let delim = delimiter(&text);
+    // Each row is one physical line (a count export has no multi-line fields), read on its
+    // own so that its number is the one an editor shows, with `\n` or `\r\n` endings and
+    // blank or `#` comment lines between rows: the CSV reader's positions miss those.
+    let mut records: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let line_no = i + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let record = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delim)
+            .from_reader(line.as_bytes())
+            .records()
+            .next();
+        let record = match record {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => return Err(CountsError::Row(line_no, format!("not a CSV row: {e}"))),
+            None => continue,
+        };
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() < 2 {
+            return Err(CountsError::Row(
+                line_no,
+                "expected at least two columns: interval start, count".into(),
+            ));
+        }
+        records.push((line_no, record.iter().map(String::from).collect()));
+    }
+    let mut read = read(&records, column).map_err(|(line, rule)| CountsError::Row(line, rule))?;
+    read.notes = read
+        .notes
+        .into_iter()
+        .map(|n| format!("{shown}: {n}"))
+        .collect();
+    let notes = encoding
+        .map(|enc| format!("{shown}: read as {enc} text"))
+        .into_iter()
+        .collect();
+    Ok(Counts {
+        read,
+        notes,
+        lines: text.lines().count(),
+    })
+}
+
+/// The rows of a count export: `(line, interval start in seconds of the year, count)`,
+/// counts finite and non-negative, starts strictly increasing.
+pub struct CountFile {
+    /// `(line, seconds since 01-01 00:00, count)` in file order.
+    pub rows: Vec<(usize, f64, f64)>,
+    /// What a planner should know about how the file was read.
+    pub notes: Vec<String>,
+}
+
+/// Reads a count export (a scenario's `arrivals.csv` form) on its own: `column` names the
+/// count column where the file has more than one.
+///
+/// # Errors
+/// `file:line: rule`, or why the file cannot be read.
+pub fn read_count_file(path: &std::path::Path, column: Option<&str>) -> Result<CountFile, String> {
+    let file = path.display().to_string();
+    let err = |line: usize, rule: String| format!("{file}:{line}: {rule}");
+    let counts = read_counts(path, column).map_err(|e| match e {
+        CountsError::Unreadable(e) => format!("{file}: cannot read: {e}"),
+        CountsError::Row(line, rule) => err(line, rule),
+    })?;
+    let mut notes = counts.notes;
+    notes.extend(counts.read.notes);
+    let mut rows: Vec<(usize, f64, f64)> = Vec::new();
+    for (line, at, count) in counts.read.rows {
+        if !count.is_finite() || count < 0.0 {
+            return Err(err(
+                line,
+                format!("count must be a finite number >= 0, got {count}"),
+            ));
+        }
+        let at = f64::from(at.seconds_of_year());
+        if rows.last().is_some_and(|r| r.1 >= at) {
+            return Err(err(
+                line,
+                "interval starts must be in strictly increasing time order".into(),
+            ));
+        }
+        rows.push((line, at, count));
+    }
+    if rows.is_empty() {
+        return Err(err(counts.lines.max(1), "has no count rows".into()));
+    }
+    Ok(CountFile { rows, notes })
+}
+
 /// Reads the records (`(line, cells)`, blank and comment lines already gone).
 pub(crate) fn read(
     records: &[(usize, Vec<String>)],
@@ -319,6 +445,26 @@ pub(crate) fn shorten(s: &str) -> String {
         out.push_str("...");
     }
     out
+}
+
+/// The CSV's delimiter: `;` or a tab when the first data line uses one and no comma (a
+/// back office's export in a locale with decimal commas), else `,`.
+pub(crate) fn delimiter(text: &str) -> u8 {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    let outside_quotes: String = first.split('"').step_by(2).collect();
+    if outside_quotes.contains(',') {
+        b','
+    } else if outside_quotes.contains(';') {
+        b';'
+    } else if outside_quotes.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    }
 }
 
 #[cfg(test)]

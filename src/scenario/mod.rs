@@ -25,6 +25,7 @@ use crate::patience::Patience;
 use crate::roster::{AgentGroup, Window};
 use crate::routing::Routing;
 use clock::Calendar;
+pub use csv_import::{CountFile, read_count_file};
 pub use file::ScenarioFile;
 
 /// The default scenario, embedded so that `d11sim run` works with no file.

@@ -203,61 +203,22 @@ pub(crate) fn csv_points(
 ) -> R<(RatePoints, Vec<String>)> {
     let full = ctx.base_dir.join(path);
     let shown = full.display().to_string();
-    let bytes = crate::input::read_capped(&full, crate::input::MAX_CSV_BYTES)
-        .map_err(|e| ctx.err("arrivals.csv", format!("cannot read `{shown}`: {e}")))?;
     let csv_err = |line: usize, rule: String| ScenarioError::Csv {
         file: shown.clone(),
         line,
         rule,
     };
-    let (text, encoding) = super::csv_import::decode(&bytes).map_err(|rule| csv_err(1, rule))?;
-    let delim = delimiter(&text);
-    // Each row is one physical line (a count export has no multi-line fields), read on its
-    // own so that its number is the one an editor shows, with `\n` or `\r\n` endings and
-    // blank or `#` comment lines between rows: the CSV reader's positions miss those.
-    let mut records: Vec<(usize, Vec<String>)> = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
-        let line_no = i + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
+    let counts = super::csv_import::read_counts(&full, column).map_err(|e| match e {
+        super::csv_import::CountsError::Unreadable(e) => {
+            ctx.err("arrivals.csv", format!("cannot read `{shown}`: {e}"))
         }
-        let record = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(delim)
-            .from_reader(line.as_bytes())
-            .records()
-            .next();
-        let record = match record {
-            Some(Ok(r)) => r,
-            Some(Err(e)) => return Err(csv_err(line_no, format!("not a CSV row: {e}"))),
-            None => continue,
-        };
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        if record.len() < 2 {
-            return Err(csv_err(
-                line_no,
-                "expected at least two columns: interval start, count".into(),
-            ));
-        }
-        records.push((line_no, record.iter().map(String::from).collect()));
-    }
-    let read =
-        super::csv_import::read(&records, column).map_err(|(line, rule)| csv_err(line, rule))?;
-    let mut notes: Vec<String> = read
-        .notes
-        .into_iter()
-        .map(|n| format!("{shown}: {n}"))
-        .collect();
-    if let Some(enc) = encoding {
-        notes.insert(0, format!("{shown}: read as {enc} text"));
-    }
+        super::csv_import::CountsError::Row(line, rule) => csv_err(line, rule),
+    })?;
+    let mut notes = counts.notes;
+    notes.extend(counts.read.notes);
+    let text_lines = counts.lines;
     let mut rows: Vec<(f64, f64)> = Vec::new();
-    for (line_no, at, count) in read.rows {
+    for (line_no, at, count) in counts.read.rows {
         if !count.is_finite() || count < 0.0 {
             return Err(csv_err(
                 line_no,
@@ -275,7 +236,7 @@ pub(crate) fn csv_points(
     }
     if rows.len() < 2 {
         return Err(csv_err(
-            text.lines().count().max(1),
+            text_lines.max(1),
             "needs at least two rows (an interval's end is the next row's start)".into(),
         ));
     }
@@ -323,29 +284,9 @@ pub(crate) fn csv_points(
     Ok((points, notes))
 }
 
-/// The CSV's delimiter: `;` or a tab when the first data line uses one and no comma (a
-/// back office's export in a locale with decimal commas), else `,`.
-fn delimiter(text: &str) -> u8 {
-    let first = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .unwrap_or("");
-    let outside_quotes: String = first.split('"').step_by(2).collect();
-    if outside_quotes.contains(',') {
-        b','
-    } else if outside_quotes.contains(';') {
-        b';'
-    } else if outside_quotes.contains('\t') {
-        b'\t'
-    } else {
-        b','
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::csv_import::{parse_count, parse_interval_start};
+    use super::super::csv_import::{delimiter, parse_count, parse_interval_start};
     use super::*;
 
     #[test]

@@ -35,6 +35,8 @@
 //! - `calibrate_effort`: effort per reply and the switching penalty from the message log's
 //!   chain of replies, coverage over seeds, with and without a 您好
 //! - `calibrate_report`: the calibration page's charts, figures and language
+//! - `forecast`: the re-forecast's files and arithmetic, its rest read as a scenario's
+//!   arrivals, the back-test, bad inputs
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
@@ -46,6 +48,7 @@ mod common;
 mod conservation;
 mod determinism;
 mod erlang;
+mod forecast;
 mod fuzz;
 mod hardening;
 mod inbox;
