@@ -146,5 +146,6 @@ pub mod scoring;
 pub mod service;
 pub mod shard;
 pub mod staffing;
+pub mod state;
 pub mod stats;
 pub mod sweep;

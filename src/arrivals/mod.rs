@@ -199,6 +199,14 @@ impl<'a> ArrivalProcess<'a> {
         }
     }
 
+    /// Draws no arrivals before `t_s` (a warm start's moment).
+    pub fn skip_to(&mut self, t_s: f64) {
+        while self.segments.get(self.seg).is_some_and(|s| s.end_s <= t_s) {
+            self.seg += 1;
+        }
+        self.t_s = self.t_s.max(t_s);
+    }
+
     /// The next arrival time in seconds, or `None` after the curve's end.
     pub fn next_s(&mut self, rng: &mut SimRng) -> Option<f64> {
         let mut e: f64 = Exp1.sample(rng);

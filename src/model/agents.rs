@@ -47,6 +47,8 @@ pub struct Agent {
     pub inbox: VecDeque<CustRef>,
     /// The chat whose reply is being composed.
     pub composing: Option<CustRef>,
+    /// When the reply being composed was begun.
+    pub compose_started: SimTime,
     /// Site index (network), if modelled.
     pub site: Option<usize>,
     /// Workstation index (network), if any.
@@ -121,6 +123,7 @@ pub fn build(sc: &Scenario) -> Vec<Agent> {
                 workstation,
                 inbox: VecDeque::new(),
                 composing: None,
+                compose_started: SimTime::ZERO,
                 v: 0.0,
                 v_at: SimTime::ZERO,
                 chats: Vec::new(),

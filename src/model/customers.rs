@@ -76,7 +76,8 @@ pub struct Customer {
     pub first_arrived: SimTime,
     /// When the current agent got the chat.
     pub assigned: SimTime,
-    /// When the customer's pending message was sent.
+    /// When the customer's pending message was sent; with nothing pending, when the last
+    /// reply arrived (the live state's time in the phase).
     pub msg_sent_at: SimTime,
     /// Turns in the conversation: each a burst of customer messages needing one reply.
     pub msgs_total: u16,

@@ -14,53 +14,64 @@ const SHORT: usize = 10_000;
 
 impl Model<'_> {
     pub(super) fn on_shift_start(&mut self, g: usize, q: &mut EventQueue<Ev>) {
-        let now = q.now();
         let ids: Vec<AgentId> = agents::ids_of_group(&self.agents, g).collect();
         for a in ids {
-            if self.agents[a as usize].on_duty {
-                continue;
-            }
-            let cap = self.sc.groups[g].cap_at(now, &self.sc.peaks);
-            let agent = &mut self.agents[a as usize];
-            let was_present = agent.present;
-            // an agent still finishing the last shift's chats counted their slots already
-            let before = agent.staffed_slots();
-            agent.on_duty = true;
-            agent.present = true;
-            agent.cap = cap;
-            agent.last_release = agent.last_release.max(now);
-            let slots = agent.staffed_slots() - before;
-            if !was_present {
-                self.on_duty.add(now, 1, &self.clocking);
-                self.group_levels[g][2].add(now, 1, &self.clocking);
-            }
-            self.capacity.add(now, slots, &self.clocking);
-            self.count_duty(a, true);
-            self.notify_router(a, now);
-            self.start_disconnects(a, q);
-            self.fill(a, q);
+            self.agent_on(a, q);
         }
+    }
+
+    /// Agent `a` starts its shift (nothing when it is in one).
+    pub(super) fn agent_on(&mut self, a: AgentId, q: &mut EventQueue<Ev>) {
+        if self.agents[a as usize].on_duty {
+            return;
+        }
+        let now = q.now();
+        let g = usize::from(self.agents[a as usize].group);
+        let cap = self.sc.groups[g].cap_at(now, &self.sc.peaks);
+        let agent = &mut self.agents[a as usize];
+        let was_present = agent.present;
+        // an agent still finishing the last shift's chats counted their slots already
+        let before = agent.staffed_slots();
+        agent.on_duty = true;
+        agent.present = true;
+        agent.cap = cap;
+        agent.last_release = agent.last_release.max(now);
+        let slots = agent.staffed_slots() - before;
+        if !was_present {
+            self.on_duty.add(now, 1, &self.clocking);
+            self.group_levels[g][2].add(now, 1, &self.clocking);
+        }
+        self.capacity.add(now, slots, &self.clocking);
+        self.count_duty(a, true);
+        self.notify_router(a, now);
+        self.start_disconnects(a, q);
+        self.fill(a, q);
     }
 
     pub(super) fn on_shift_end(&mut self, g: usize, now: SimTime) {
         let ids: Vec<AgentId> = agents::ids_of_group(&self.agents, g).collect();
         for a in ids {
-            let agent = &mut self.agents[a as usize];
-            if !agent.on_duty {
-                continue;
-            }
-            // a shift's end cuts a break short
-            self.end_break(a, now);
-            let agent = &mut self.agents[a as usize];
-            // past its shift an agent keeps only the slots its open chats hold
-            let before = agent.staffed_slots();
-            agent.on_duty = false;
-            let slots = agent.staffed_slots() - before;
-            self.capacity.add(now, slots, &self.clocking);
-            self.count_duty(a, false);
-            self.notify_router(a, now);
-            self.maybe_go_off_duty(a, now);
+            self.agent_off(a, now);
         }
+    }
+
+    /// Agent `a`'s shift ends (nothing when it is not in one): it finishes the chats it
+    /// holds.
+    pub(super) fn agent_off(&mut self, a: AgentId, now: SimTime) {
+        if !self.agents[a as usize].on_duty {
+            return;
+        }
+        // a shift's end cuts a break short
+        self.end_break(a, now);
+        let agent = &mut self.agents[a as usize];
+        // past its shift an agent keeps only the slots its open chats hold
+        let before = agent.staffed_slots();
+        agent.on_duty = false;
+        let slots = agent.staffed_slots() - before;
+        self.capacity.add(now, slots, &self.clocking);
+        self.count_duty(a, false);
+        self.notify_router(a, now);
+        self.maybe_go_off_duty(a, now);
     }
 
     /// An agent whose shift ended leaves once its last chat is done.

@@ -77,6 +77,10 @@ pub(super) enum Ev {
     FullShare(u16),
     IntervalEnd(u32),
     Close(CustRef),
+    /// The live state is captured (`run --snapshot-at`).
+    Snapshot,
+    /// The live state is put in place (a warm start).
+    WarmStart,
 }
 
 // An event and its time fit in 24 bytes: millions are pending at platform scale.
@@ -139,6 +143,22 @@ impl Process for Model<'_> {
             Ev::FullShare(g) => self.on_full_share(usize::from(g), q.now()),
             Ev::IntervalEnd(k) => self.on_interval_end(k as usize),
             Ev::Close(c) => self.on_close(c, q),
+            Ev::Snapshot => {
+                let now = q.now();
+                self.snapshot = Some(self.capture(now));
+                let upto = self.interval_of(now.saturating_sub(SimTime::from_micros(1)));
+                self.snapshot_arrivals = self
+                    .intervals
+                    .iter()
+                    .take(if now == SimTime::ZERO { 0 } else { upto + 1 })
+                    .map(|r| r.counts.arrived)
+                    .collect();
+            }
+            Ev::WarmStart => {
+                if let Some(warm) = self.warm.take() {
+                    self.inject(&warm, q);
+                }
+            }
         }
     }
 

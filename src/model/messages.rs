@@ -107,6 +107,7 @@ impl Model<'_> {
         let effort = sampler.sample_scaled(&mut self.rng_service, factor) + self.client_lag(a);
         let agent = &mut self.agents[a as usize];
         agent.composing = Some(c);
+        agent.compose_started = now;
         agent.token = agent.token.wrapping_add(1);
         let (token, g) = (agent.token, usize::from(agent.group));
         self.group_levels[g][0].add(now, 1, &self.clocking);
@@ -175,6 +176,11 @@ impl Model<'_> {
         self.count_reply(c, now, extra);
         if !self.customers.get(c).replied {
             self.first_reply(c, now);
+        }
+        let cu = self.customers.get_mut(c);
+        if cu.msgs_sent == cu.replies {
+            // nothing pending: the phase now runs from this reply
+            cu.msg_sent_at = now;
         }
         let cu = self.customers.get(c);
         let (replies, handover_at, total, in_chat) = (

@@ -21,11 +21,15 @@ mod run;
 mod scoring;
 mod sessions;
 mod slots;
+mod warm;
 
 pub use log::{DayLog, LogDay, headers as log_headers, run_logged};
 pub use memory::Exhausted;
 pub use results::{Areas, Footprint, GroupAreas, IntervalRow, ReplicationResult};
-pub use run::{run_replication, run_with_router, try_run_replication, try_run_replication_within};
+pub use run::{
+    Snapshot, run_replication, run_snapshot, run_warm, run_warm_snapshot, run_with_router,
+    try_run_replication, try_run_replication_within,
+};
 
 use std::collections::VecDeque;
 
@@ -140,6 +144,13 @@ struct Model<'s> {
     exhausted: Option<String>,
     /// The conversation log's recorder (`run --log` only).
     log: Option<Box<log::Recorder>>,
+    /// The live state to start from at its moment (a warm start), if any.
+    warm: Option<Box<crate::state::Warm>>,
+    /// When to capture the live state (`run --snapshot-at`), and the state captured.
+    snapshot_at: Option<SimTime>,
+    snapshot: Option<crate::state::LiveState>,
+    /// Arrivals per series interval up to the snapshot's moment.
+    snapshot_arrivals: Vec<u64>,
 }
 
 impl<'s> Model<'s> {
@@ -264,6 +275,10 @@ impl<'s> Model<'s> {
             exhausted: None,
             volume,
             log: None,
+            warm: None,
+            snapshot_at: None,
+            snapshot: None,
+            snapshot_arrivals: Vec::new(),
         }
     }
 
@@ -308,6 +323,15 @@ impl<'s> Model<'s> {
                 SimTime::from_micros(u64::from(k) * self.sc.interval.as_micros()),
                 Ev::IntervalEnd(k - 1),
             );
+        }
+        if let Some(at) = self.snapshot_at {
+            q.schedule(at, Ev::Snapshot);
+        }
+        // a warm start: the scenario's own events up to the state's moment, then the state,
+        // then arrivals from that moment on
+        if let Some(at) = self.warm.as_ref().map(|w| w.at) {
+            q.schedule(at, Ev::WarmStart);
+            self.arrivals.skip_to(at.as_secs_f64());
         }
         self.schedule_next_arrival(q);
     }

@@ -37,6 +37,8 @@
 //! - `calibrate_report`: the calibration page's charts, figures and language
 //! - `forecast`: the re-forecast's files and arithmetic, its rest read as a scenario's
 //!   arrivals, the back-test, bad inputs
+//! - `warm`: an empty state is a cold start; a snapshot resumed gives the uninterrupted
+//!   runs' distribution of the next hours (paired, over many replications)
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
@@ -62,4 +64,5 @@ mod shard;
 mod slurm;
 mod staffing;
 mod verdicts;
+mod warm;
 mod whole_night;

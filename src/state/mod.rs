@@ -1,0 +1,533 @@
+//! The live state at one moment of the night (docs/state-format.md): agents on duty by
+//! group with their open chats, customers waiting, 留言, the time. `run --snapshot-at`
+//! writes it from a simulated day; a store's monitoring writes it on the night;
+//! `nowcast` starts the model from it.
+//!
+//! Counts alone suffice (what a monitoring screen shows); details are used where given.
+//! [`LiveState::resolve`] checks a state against the scenario and fills what is missing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::class::Class;
+use crate::conversation::Conversation;
+use crate::engine::SimTime;
+use crate::scenario::Scenario;
+use crate::scenario::clock::ClockTime;
+
+/// The state format's version.
+pub const VERSION: u32 = 1;
+
+/// The live state as written (state.json).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveState {
+    /// [`VERSION`].
+    pub version: u32,
+    /// The moment, `"MM-DD HH:MM[:SS]"`.
+    pub at: String,
+    /// Agent groups; a group left out has the agents on duty the roster gives it at `at`,
+    /// holding no chats.
+    #[serde(default)]
+    pub groups: Vec<GroupState>,
+    /// Customers waiting in the line for an agent.
+    #[serde(default)]
+    pub waiting: Vec<Waiting>,
+    /// 留言 not yet taken by an agent.
+    #[serde(default)]
+    pub messages_left: Vec<Waiting>,
+}
+
+/// One group's agents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupState {
+    /// The scenario's group name.
+    pub name: String,
+    /// Agents in their shift (taking new chats).
+    pub on_duty: u32,
+    /// Open chats of the group's agents, counts only (spread over its agents on duty);
+    /// not with `agents`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_chats: Option<u32>,
+    /// Agents one by one, with their chats (those on duty first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agents: Vec<AgentState>,
+}
+
+/// One agent and its open chats.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentState {
+    /// Past its shift, finishing the chats it holds (takes no new ones).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub finishing: bool,
+    /// Open chats.
+    #[serde(default)]
+    pub chats: Vec<ChatState>,
+}
+
+/// Where a chat stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// The customer's latest message waits for the agent's reply.
+    AwaitingReply,
+    /// The agent replied; the customer's next message is to come.
+    CustomerTurn,
+    /// The last reply is sent; the agent wraps the chat up.
+    WrapUp,
+    /// The customer left without closing the chat; the slot frees at the timeout.
+    Closing,
+}
+
+/// One open chat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatState {
+    /// `pre_sale`, `in_sale` or `after_sale`.
+    pub class: Class,
+    /// Where the chat stands.
+    pub phase: Phase,
+    /// Seconds in the phase: since the customer's pending message (awaiting a reply),
+    /// else since the last reply.
+    pub since_s: f64,
+    /// Seconds since the customer arrived (default: `since_s` when nothing was replied
+    /// yet, else unknown and taken as `since_s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived_s: Option<f64>,
+    /// Agent replies so far (default 0 awaiting a reply, else 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<u16>,
+    /// Seconds the agent has spent on the reply it is composing for this chat, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composing_s: Option<f64>,
+    /// Turns the conversation has in all, where known (a simulation knows; else drawn
+    /// from the scenario's law given the turns so far).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turns_total: Option<u16>,
+    /// Whether the customer has already left while its message waits (a simulation
+    /// knows; a monitoring screen cannot tell, and without it the odds are drawn).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<bool>,
+}
+
+/// Customers of one class who have waited the same time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiting {
+    /// `pre_sale`, `in_sale` or `after_sale`.
+    pub class: Class,
+    /// Seconds waited so far.
+    pub waited_s: f64,
+    /// How many (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+/// A chat checked and filled in, in scenario time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chat {
+    pub class: Class,
+    pub phase: Phase,
+    /// When the phase began.
+    pub since: SimTime,
+    /// When the customer arrived.
+    pub arrived: SimTime,
+    pub replies: u16,
+    /// When the agent began composing this chat's reply, if it is.
+    pub composing_since: Option<SimTime>,
+    pub turns_total: Option<u16>,
+    pub left: Option<bool>,
+}
+
+/// One agent checked: its group, whether it is finishing, its chats.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Agent {
+    pub group: usize,
+    pub finishing: bool,
+    pub chats: Vec<Chat>,
+}
+
+/// A state checked against a scenario, in scenario time.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Warm {
+    /// The moment.
+    pub at: SimTime,
+    /// Agents on duty per group (every group of the scenario; `None`: as the roster has
+    /// them).
+    pub on_duty: Vec<Option<u32>>,
+    /// The agents with chats, or finishing.
+    pub agents: Vec<Agent>,
+    /// `(class, arrived)` of customers in the line, longest waiting first.
+    pub waiting: Vec<(Class, SimTime)>,
+    /// `(class, arrived)` of 留言, oldest first.
+    pub messages_left: Vec<(Class, SimTime)>,
+}
+
+/// Most customers (waiting, 留言 and in chats together) a state may hold.
+pub const MAX_CUSTOMERS: u64 = 10_000_000;
+
+impl LiveState {
+    /// Reads a state from JSON text; `file` names it in errors.
+    ///
+    /// # Errors
+    /// `file: key: rule` for bad JSON, an unknown key or a wrong type.
+    pub fn parse(text: &str, file: &str) -> Result<LiveState, String> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." || path.is_empty() {
+                format!("{file}: {inner}")
+            } else {
+                format!("{file}: {path}: {inner}")
+            }
+        })
+    }
+
+    /// Checks the state against `sc` and fills in what is missing (docs/state-format.md
+    /// says what is assumed).
+    ///
+    /// # Errors
+    /// `file: key: rule` naming the field that breaks a rule.
+    pub fn resolve(&self, sc: &Scenario, file: &str) -> Result<Warm, String> {
+        let err = |key: &str, rule: String| format!("{file}: {key}: {rule}");
+        if self.version != VERSION {
+            return Err(err(
+                "version",
+                format!("is {}; this d11sim reads version {VERSION}", self.version),
+            ));
+        }
+        if matches!(sc.conversation, Conversation::Sessions(_)) {
+            return Err(err(
+                "at",
+                "a warm start needs the scenario's `messages` conversation model (its \
+                 `sessions` model has no state format yet)"
+                    .into(),
+            ));
+        }
+        let at_clock = ClockTime::parse(&self.at).map_err(|e| err("at", e))?;
+        let at = sc
+            .calendar
+            .offset(at_clock)
+            .filter(|t| *t < sc.horizon)
+            .ok_or_else(|| {
+                err(
+                    "at",
+                    format!(
+                        "{} lies outside the scenario ({} to {})",
+                        self.at,
+                        sc.calendar.format(SimTime::ZERO),
+                        sc.calendar.format(sc.horizon)
+                    ),
+                )
+            })?;
+        let before = |key: &str, secs: f64| -> Result<SimTime, String> {
+            if !(secs.is_finite() && secs >= 0.0) {
+                return Err(err(
+                    key,
+                    format!("must be a finite number of seconds >= 0, got {secs}"),
+                ));
+            }
+            let back = SimTime::from_secs_f64(secs);
+            if back > at {
+                return Err(err(
+                    key,
+                    format!(
+                        "{secs} s before {} reaches before the scenario's start ({})",
+                        self.at,
+                        sc.calendar.format(SimTime::ZERO)
+                    ),
+                ));
+            }
+            Ok(at - back)
+        };
+        let mut total: u64 = 0;
+        let mut count = |key: &str, n: u64| -> Result<(), String> {
+            total += n;
+            if total > MAX_CUSTOMERS {
+                return Err(err(
+                    key,
+                    format!("the state holds more than {MAX_CUSTOMERS} customers"),
+                ));
+            }
+            Ok(())
+        };
+        let mut warm = Warm {
+            at,
+            on_duty: vec![None; sc.groups.len()],
+            ..Warm::default()
+        };
+        let mut seen = vec![false; sc.groups.len()];
+        for (gi, gs) in self.groups.iter().enumerate() {
+            let key = |k: &str| format!("groups[{gi}].{k}");
+            let g = sc
+                .groups
+                .iter()
+                .position(|g| g.name == gs.name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = sc.groups.iter().map(|g| g.name.as_str()).collect();
+                    err(
+                        &key("name"),
+                        format!(
+                            "no group `{}` in the scenario (its groups: {})",
+                            gs.name,
+                            names.join(", ")
+                        ),
+                    )
+                })?;
+            if std::mem::replace(&mut seen[g], true) {
+                return Err(err(
+                    &key("name"),
+                    format!("group `{}` is given twice", gs.name),
+                ));
+            }
+            let group = &sc.groups[g];
+            if gs.on_duty > group.count {
+                return Err(err(
+                    &key("on_duty"),
+                    format!(
+                        "{} agents on duty, more than the group's {}",
+                        gs.on_duty, group.count
+                    ),
+                ));
+            }
+            warm.on_duty[g] = Some(gs.on_duty);
+            let cap = group.cap_at(at, &sc.peaks);
+            if gs.open_chats.is_some() && !gs.agents.is_empty() {
+                return Err(err(
+                    &key("open_chats"),
+                    "give open_chats or agents, not both".into(),
+                ));
+            }
+            if let Some(n) = gs.open_chats {
+                let room = u64::from(gs.on_duty) * u64::from(cap);
+                if u64::from(n) > room {
+                    return Err(err(
+                        &key("open_chats"),
+                        format!(
+                            "{n} open chats, more than {} agents on duty can hold at the cap of {cap} at {}",
+                            gs.on_duty, self.at
+                        ),
+                    ));
+                }
+                count(&key("open_chats"), u64::from(n))?;
+                warm.agents
+                    .extend(spread(g, n, gs.on_duty, group.skills, sc, at));
+                continue;
+            }
+            if gs.agents.len() > group.count as usize {
+                return Err(err(
+                    &key("agents"),
+                    format!(
+                        "{} agents listed, more than the group's {}",
+                        gs.agents.len(),
+                        group.count
+                    ),
+                ));
+            }
+            let on = gs.agents.iter().filter(|a| !a.finishing).count();
+            if on > gs.on_duty as usize {
+                return Err(err(
+                    &key("agents"),
+                    format!(
+                        "{on} agents listed as on duty, more than on_duty ({})",
+                        gs.on_duty
+                    ),
+                ));
+            }
+            if gs.agents.len() - on + gs.on_duty as usize > group.count as usize {
+                return Err(err(
+                    &key("agents"),
+                    format!(
+                        "on_duty and the finishing agents make more than the group's {}",
+                        group.count
+                    ),
+                ));
+            }
+            for (ai, a) in gs.agents.iter().enumerate() {
+                let akey = |k: &str| key(&format!("agents[{ai}].{k}"));
+                if a.chats.len() > usize::from(cap.max(1)) && !a.finishing
+                    || a.chats.len() > usize::from(u16::MAX)
+                {
+                    return Err(err(
+                        &akey("chats"),
+                        format!(
+                            "{} open chats, over the group's cap of {cap} at {}",
+                            a.chats.len(),
+                            self.at
+                        ),
+                    ));
+                }
+                count(&akey("chats"), a.chats.len() as u64)?;
+                let mut chats = Vec::with_capacity(a.chats.len());
+                let mut composing = 0;
+                for (ci, c) in a.chats.iter().enumerate() {
+                    let ckey = |k: &str| akey(&format!("chats[{ci}].{k}"));
+                    if !group.skills.contains(c.class) {
+                        return Err(err(
+                            &ckey("class"),
+                            format!("group `{}` does not serve {} chats", group.name, c.class),
+                        ));
+                    }
+                    let since = before(&ckey("since_s"), c.since_s)?;
+                    let arrived = match c.arrived_s {
+                        Some(s) => before(&ckey("arrived_s"), s)?,
+                        None => since,
+                    };
+                    if arrived > since {
+                        return Err(err(&ckey("arrived_s"), "must be at least since_s".into()));
+                    }
+                    let awaiting = c.phase == Phase::AwaitingReply;
+                    let replies = c.replies.unwrap_or(u16::from(!awaiting));
+                    if !awaiting && replies == 0 {
+                        return Err(err(
+                            &ckey("replies"),
+                            "must be at least 1 once a reply was sent".into(),
+                        ));
+                    }
+                    let composing_since = match c.composing_s {
+                        Some(_) if !awaiting => {
+                            return Err(err(
+                                &ckey("composing_s"),
+                                "applies only while awaiting_reply".into(),
+                            ));
+                        }
+                        Some(s) => {
+                            composing += 1;
+                            let t = before(&ckey("composing_s"), s)?;
+                            if t < since {
+                                return Err(err(
+                                    &ckey("composing_s"),
+                                    "must be at most since_s".into(),
+                                ));
+                            }
+                            Some(t)
+                        }
+                        None => None,
+                    };
+                    if composing > 1 {
+                        return Err(err(
+                            &ckey("composing_s"),
+                            "an agent composes one reply at a time".into(),
+                        ));
+                    }
+                    if let Some(t) = c.turns_total {
+                        let sent = replies + u16::from(awaiting);
+                        if t < sent.max(1) {
+                            return Err(err(
+                                &ckey("turns_total"),
+                                format!("{t} is fewer than the turns so far ({sent})"),
+                            ));
+                        }
+                    }
+                    if c.left.is_some() && c.phase != Phase::AwaitingReply {
+                        return Err(err(
+                            &ckey("left"),
+                            "applies only while awaiting_reply (else the phase is closing)".into(),
+                        ));
+                    }
+                    chats.push(Chat {
+                        class: c.class,
+                        phase: c.phase,
+                        since,
+                        arrived,
+                        replies,
+                        composing_since,
+                        turns_total: c.turns_total,
+                        left: c.left,
+                    });
+                }
+                warm.agents.push(Agent {
+                    group: g,
+                    finishing: a.finishing,
+                    chats,
+                });
+            }
+        }
+        for (list, name, out) in [
+            (&self.waiting, "waiting", &mut warm.waiting),
+            (
+                &self.messages_left,
+                "messages_left",
+                &mut warm.messages_left,
+            ),
+        ] {
+            for (i, w) in list.iter().enumerate() {
+                let key = format!("{name}[{i}]");
+                let arrived = before(&format!("{key}.waited_s"), w.waited_s)?;
+                count(&format!("{key}.count"), u64::from(w.count))?;
+                out.extend(std::iter::repeat_n((w.class, arrived), w.count as usize));
+            }
+            out.sort_by_key(|&(_, t)| t);
+        }
+        Ok(warm)
+    }
+}
+
+/// `n` open chats spread over `on_duty` agents of group `g`, one by one in turn; each
+/// chat's class from the scenario's mix at `at` among the classes the group serves, in the
+/// customer's turn after one reply, the phase just begun (what docs/state-format.md says
+/// counts alone are taken as).
+fn spread(
+    g: usize,
+    n: u32,
+    on_duty: u32,
+    skills: crate::class::ClassSet,
+    sc: &Scenario,
+    at: SimTime,
+) -> Vec<Agent> {
+    let agents = on_duty.min(n) as usize;
+    let mut out: Vec<Agent> = (0..agents)
+        .map(|_| Agent {
+            group: g,
+            finishing: false,
+            chats: Vec::new(),
+        })
+        .collect();
+    // the classes in the mix's proportions, by a fixed low-discrepancy sequence
+    let served: Vec<Class> = Class::ALL
+        .into_iter()
+        .filter(|c| skills.contains(*c))
+        .collect();
+    let weight: Vec<f64> = served
+        .iter()
+        .map(|c| {
+            sc.arrivals
+                .class_expected_between(*c, at.as_secs_f64(), at.as_secs_f64() + 60.0)
+                .max(1e-12)
+        })
+        .collect();
+    let total: f64 = weight.iter().sum();
+    for k in 0..n as usize {
+        let u = ((k as f64 + 0.5) * 0.618_033_988_749_895).fract() * total;
+        let mut acc = 0.0;
+        let mut class = served[served.len() - 1];
+        for (c, w) in served.iter().zip(&weight) {
+            acc += w;
+            if u < acc {
+                class = *c;
+                break;
+            }
+        }
+        out[k % agents].chats.push(Chat {
+            class,
+            phase: Phase::CustomerTurn,
+            since: at,
+            arrived: at,
+            replies: 1,
+            composing_since: None,
+            turns_total: None,
+            left: None,
+        });
+    }
+    out
+}
