@@ -132,6 +132,7 @@ pub mod kpi;
 pub mod metrics;
 pub mod model;
 pub mod network;
+pub mod nowcast;
 pub mod output;
 pub mod patience;
 pub mod random;

@@ -127,6 +127,10 @@ enum Command {
     /// Re-forecast the rest of the night's arrivals from the arrivals so far against the
     /// plan (a gamma-Poisson update, with 90% and 50% bands), or back-test it on whole days.
     Forecast(cli::forecast::ForecastArgs),
+    /// The war room's next hours: replications warm-started from the live state, arrivals
+    /// re-forecast from those so far, and each move with the same random numbers as doing
+    /// nothing, with per-interval bands and paired differences.
+    Nowcast(cli::nowcast::NowcastArgs),
     /// Print a shell completion script: `d11sim completions bash > /etc/bash_completion.d/d11sim`
     /// (also zsh, fish, powershell, elvish).
     Completions {
@@ -171,13 +175,18 @@ struct RunArgs {
     /// Run only shard I of N (0-based) of the replications, a contiguous block, and write
     /// a shard folder to --out for `d11sim merge` (a Slurm array task: I =
     /// $SLURM_ARRAY_TASK_ID, N = $SLURM_ARRAY_TASK_COUNT).
-    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["report", "json", "fail_on_targets", "log"])]
+    #[arg(long, value_name = "I/N", requires = "out", conflicts_with_all = ["report", "json", "fail_on_targets", "log", "snapshot_at"])]
     shard: Option<d11sim::shard::ShardSpec>,
     /// Also write the conversation log of the simulated days into this folder
     /// (conversations.csv, messages.csv, log.toml; docs/log-format.md): one replication is
     /// one day, the input `calibrate` reads.
     #[arg(long, value_name = "DIR")]
     log: Option<PathBuf>,
+    /// Also write each simulated day's live state at this moment and its arrivals so far
+    /// into --out (snapshot/state-NNNN.json, snapshot/observed-NNNN.csv;
+    /// docs/state-format.md): the inputs `nowcast` reads, for drills and tests.
+    #[arg(long, value_name = "MM-DD HH:MM", requires = "out")]
+    snapshot_at: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -276,7 +285,7 @@ fn exhausted(finished: usize, of: u64, kept: &str) -> Option<Failure> {
     })
 }
 
-fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
+pub(crate) fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
     match path {
         Some(p) => Ok(load_plans(p)?),
         None => Ok(vec![Variant {
@@ -379,6 +388,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     if let Some(log) = &args.log {
         cli::log::check(log, &[("--out", &args.out), ("--report", &args.report)])?;
     }
+    let snapshot_at = match &args.snapshot_at {
+        Some(at) => Some(cli::snapshot::moment(&plans[0].scenario, at)?),
+        None => None,
+    };
     let cfg = run_config(args.replications, args.seed, args.threads);
     // `--out` is filled through a temporary folder that the replications' series and
     // histogram logs stream into as they finish
@@ -405,6 +418,10 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     let base = &plans[0].scenario;
     if let (Some(dir), Some(stage)) = (&args.out, stage) {
+        if let Some(at) = snapshot_at {
+            let finished = run_config(finished as u64, args.seed, args.threads);
+            cli::snapshot::write(stage.dir(), base, finished, at)?;
+        }
         write_outputs(stage.dir(), &plans, &results).map_err(|e| {
             Failure::Internal(format!("{}: cannot write outputs: {e}", dir.display()))
         })?;
@@ -609,7 +626,7 @@ fn main() -> ExitCode {
     // second signal, or one during any other command, exits at once
     let catches = matches!(
         cli.command,
-        Command::Run(_) | Command::Report(_) | Command::Sweep(_)
+        Command::Run(_) | Command::Report(_) | Command::Sweep(_) | Command::Nowcast(_)
     );
     let _ = ctrlc::set_handler(move || {
         if catches && !d11sim::replicate::interrupted() {
@@ -650,6 +667,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => cli::shard::merge(args),
         Command::Calibrate(args) => cli::calibrate::calibrate(args),
         Command::Forecast(args) => cli::forecast::forecast(args),
+        Command::Nowcast(args) => cli::nowcast::nowcast(args),
         Command::Staff { command } => cli::staff::dispatch(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -1,0 +1,186 @@
+//! The moves the war room weighs (docs/state-format.md, "Moves"): each a change to the
+//! scenario from the live state's moment on.
+
+use serde::Deserialize;
+
+use crate::engine::SimTime;
+use crate::roster::Window;
+use crate::scenario::Scenario;
+use crate::scenario::clock::ClockTime;
+
+/// A moves file: `[[move]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MovesFile {
+    #[serde(rename = "move", default)]
+    pub moves: Vec<MoveFile>,
+}
+
+/// One move as written: a name and exactly one action.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveFile {
+    /// What the page and the table call it.
+    pub name: String,
+    /// Call in more agents like a group's.
+    pub call_in: Option<CallIn>,
+    /// Extend (or move) a group's shift under way.
+    pub extend_shift: Option<ExtendShift>,
+    /// Cap the waiting line (分流): arrivals beyond it leave a 留言.
+    pub cap_line: Option<u32>,
+}
+
+/// `call_in = { group, agents, at, login_delay_min, until }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallIn {
+    /// The group whose skills, caps and speed the agents have.
+    pub group: String,
+    /// How many.
+    pub agents: u32,
+    /// When they are called, "MM-DD HH:MM" (default: the state's moment).
+    pub at: Option<String>,
+    /// Minutes from the call to taking chats (default 10).
+    #[serde(default = "default_login_delay")]
+    pub login_delay_min: f64,
+    /// When they leave (default: the scenario's end).
+    pub until: Option<String>,
+}
+
+fn default_login_delay() -> f64 {
+    10.0
+}
+
+/// `extend_shift = { group, until }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendShift {
+    /// The group.
+    pub group: String,
+    /// The shift under way (or the next) now ends here, "MM-DD HH:MM".
+    pub until: String,
+}
+
+/// A move checked: its name and the scenario with it applied.
+pub struct Move {
+    pub name: String,
+    pub scenario: Scenario,
+}
+
+/// Reads a moves file and applies each move to `sc` from `at` on.
+///
+/// # Errors
+/// `file: move[i].key: rule`.
+pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Move>, String> {
+    let de = toml::Deserializer::parse(text).map_err(|e| format!("{file}: {e}"))?;
+    let raw: MovesFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        format!("{file}: {path}: {}", e.into_inner())
+    })?;
+    if raw.moves.is_empty() {
+        return Err(format!("{file}: has no [[move]]"));
+    }
+    let mut out: Vec<Move> = Vec::new();
+    for (i, m) in raw.moves.iter().enumerate() {
+        let err = |key: &str, rule: String| format!("{file}: move[{i}].{key}: {rule}");
+        if out.iter().any(|o| o.name == m.name) || m.name.trim().is_empty() || m.name == "no move" {
+            return Err(err(
+                "name",
+                format!(
+                    "`{}` must be given, and differ from the others and from `no move`",
+                    m.name
+                ),
+            ));
+        }
+        let actions = usize::from(m.call_in.is_some())
+            + usize::from(m.extend_shift.is_some())
+            + usize::from(m.cap_line.is_some());
+        if actions != 1 {
+            return Err(err(
+                "name",
+                "give exactly one of call_in, extend_shift, cap_line".into(),
+            ));
+        }
+        let clock = |key: &str, s: &str| -> Result<SimTime, String> {
+            let c = ClockTime::parse(s).map_err(|e| err(key, e))?;
+            sc.calendar
+                .offset(c)
+                .filter(|t| *t <= sc.horizon)
+                .ok_or_else(|| err(key, format!("{s} lies outside the scenario")))
+        };
+        let group = |key: &str, name: &str| -> Result<usize, String> {
+            sc.groups
+                .iter()
+                .position(|g| g.name == name)
+                .ok_or_else(|| err(key, format!("no group `{name}` in the scenario")))
+        };
+        let mut s = sc.clone();
+        if let Some(c) = &m.call_in {
+            let g = group("call_in.group", &c.group)?;
+            if c.agents == 0 || c.agents > 100_000 {
+                return Err(err(
+                    "call_in.agents",
+                    format!("must be 1 to 100000, got {}", c.agents),
+                ));
+            }
+            if !(c.login_delay_min.is_finite() && (0.0..=24.0 * 60.0).contains(&c.login_delay_min))
+            {
+                return Err(err(
+                    "call_in.login_delay_min",
+                    "must be 0 to 1440 minutes".into(),
+                ));
+            }
+            let called = match &c.at {
+                Some(t) => clock("call_in.at", t)?.max(at),
+                None => at,
+            };
+            let start = called + SimTime::from_secs_f64(c.login_delay_min * 60.0);
+            let end = match &c.until {
+                Some(t) => clock("call_in.until", t)?,
+                None => SimTime::NEVER,
+            };
+            if end <= start {
+                return Err(err(
+                    "call_in.until",
+                    "must come after the agents log in".into(),
+                ));
+            }
+            let mut extra = s.groups[g].clone();
+            extra.name = format!("{} (called in)", extra.name);
+            extra.count = c.agents;
+            extra.shifts = vec![Window { start, end }];
+            extra.breaks.clear();
+            s.groups.push(extra);
+            if let Some(net) = s.network.as_mut() {
+                net.group_site.push(net.group_site[g]);
+                net.group_workstation.push(net.group_workstation[g]);
+            }
+        }
+        if let Some(e) = &m.extend_shift {
+            let g = group("extend_shift.group", &e.group)?;
+            let until = clock("extend_shift.until", &e.until)?;
+            let shifts = &mut s.groups[g].shifts;
+            let Some(w) = shifts.iter_mut().find(|w| w.end > at) else {
+                return Err(err(
+                    "extend_shift.group",
+                    format!("group `{}` has no shift under way or to come", e.group),
+                ));
+            };
+            if until <= w.start.max(at) {
+                return Err(err(
+                    "extend_shift.until",
+                    "must come after the shift's start and the state's moment".into(),
+                ));
+            }
+            w.end = until;
+        }
+        if let Some(n) = m.cap_line {
+            s.routing.max_queue = Some(n);
+        }
+        out.push(Move {
+            name: m.name.clone(),
+            scenario: s,
+        });
+    }
+    Ok(out)
+}
