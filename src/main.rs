@@ -96,7 +96,7 @@ enum Command {
     Run(RunArgs),
     /// Simulate a scenario and write the war-room report: index.html (self-contained, charts
     /// inline as SVG), report.md and PNG charts.
-    Report(ReportArgs),
+    Report(cli::report::ReportArgs),
     /// Check a scenario file and report the first error (exit 2) or "ok".
     Validate {
         /// The scenario file (TOML).
@@ -189,28 +189,6 @@ struct RunArgs {
     snapshot_at: Option<String>,
 }
 
-#[derive(clap::Args)]
-struct ReportArgs {
-    /// Scenario file (TOML); the embedded default Double-11 scenario when omitted.
-    scenario: Option<PathBuf>,
-    /// Folder for index.html, report.md and the PNG charts (created if missing).
-    #[arg(short, long, default_value = "report")]
-    out: PathBuf,
-    /// Independent replications.
-    #[arg(short, long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    replications: u64,
-    /// Master seed.
-    #[arg(short, long, default_value_t = 20_261_111)]
-    seed: u64,
-    /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(short, long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    threads: Option<u64>,
-    /// Language of the report page: `en` (English, the trade's Chinese names beside the
-    /// KPIs) or `zh` (Chinese). Charts carry both in either.
-    #[arg(long, default_value = "en", value_name = "en|zh")]
-    lang: d11sim::report::Lang,
-}
-
 enum Failure {
     BadInput(String),
     Internal(String),
@@ -249,7 +227,7 @@ fn colour(table: &str) -> String {
 }
 
 /// How to run replications: `threads` workers, or all cores when not given.
-fn run_config(replications: u64, seed: u64, threads: Option<u64>) -> RunConfig {
+pub(crate) fn run_config(replications: u64, seed: u64, threads: Option<u64>) -> RunConfig {
     let threads = threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |t| t as usize,
@@ -274,7 +252,7 @@ pub(crate) fn not_exhausted(what: &str) -> Result<(), Failure> {
 
 /// After a run: the failure to report when a replication stopped at its memory budget
 /// (`finished` replications were kept), else `None`.
-fn exhausted(finished: usize, of: u64, kept: &str) -> Option<Failure> {
+pub(crate) fn exhausted(finished: usize, of: u64, kept: &str) -> Option<Failure> {
     replicate::exhausted().map(|e| {
         let what = if finished == 0 {
             "no replication finished; nothing written".to_string()
@@ -303,7 +281,7 @@ pub(crate) fn load(path: Option<&PathBuf>) -> Result<Vec<Variant>, Failure> {
 /// Replication `i` of every plan runs before replication `i + 1` of any, so after Ctrl-C
 /// every plan holds the same replications `0..k` and plan differences stay paired; the
 /// note says how many. Plans without a replication are dropped.
-fn run_plans(
+pub(crate) fn run_plans(
     plans: &[Variant],
     cfg: RunConfig,
     files: &[replicate::Keep],
@@ -430,7 +408,7 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         })?;
     }
     if let Some(dir) = &args.report {
-        write_report(dir, &plans, &results, cfg, args.lang)?;
+        cli::report::write_report(dir, &plans, &results, cfg, args.lang)?;
     }
     if let Some(dir) = &args.log
         && interrupted.is_none()
@@ -494,72 +472,6 @@ fn gate(sc: &d11sim::scenario::Scenario, r: &d11sim::replicate::RunResults) -> R
         gating.len(),
         failing.join(" | ")
     )))
-}
-
-/// Writes the war-room report of a run (and its variants) into `dir`.
-/// Finding what fixes a missed target runs more replications (`cfg`); the time taken to
-/// draw and write is returned.
-fn write_report(
-    dir: &std::path::Path,
-    plans: &[Variant],
-    results: &[PlanResults],
-    cfg: RunConfig,
-    lang: d11sim::report::Lang,
-) -> Result<f64, Failure> {
-    let bar = progress(0);
-    bar.set_message("what fixes the missed targets");
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} replications, {elapsed}")
-    {
-        bar.set_style(style);
-    }
-    // after Ctrl-C the page is drawn from what finished, without the fix search
-    let fixes = if replicate::interrupted() {
-        Vec::new()
-    } else {
-        d11sim::report::fix::fixes(&plans[0].scenario, &results[0].results, cfg, lang, &|| {
-            bar.inc(1)
-        })
-    };
-    bar.finish_and_clear();
-    let clock = std::time::Instant::now();
-    let pairs: Vec<(&Scenario, &PlanResults)> =
-        plans.iter().map(|p| &p.scenario).zip(results).collect();
-    staged(dir, |d| {
-        let page = d11sim::report::run_page(d, &pairs, fixes, lang).map_err(Failure::Internal)?;
-        d11sim::report::write_page(d, &page).map_err(|e| {
-            Failure::Internal(format!("{}: cannot write the report: {e}", dir.display()))
-        })
-    })?;
-    Ok(clock.elapsed().as_secs_f64())
-}
-
-fn report(args: &ReportArgs) -> Result<(), Failure> {
-    let plans = load(args.scenario.as_ref())?;
-    check_out(&args.out)?;
-    let cfg = run_config(args.replications, args.seed, args.threads);
-    let (results, interrupted) = run_plans(&plans, cfg, &[]);
-    let finished = results.first().map_or(0, |r| r.results.replications.len());
-    let exhausted = exhausted(finished, cfg.replications, "the report shows them");
-    if results.is_empty() {
-        return Err(exhausted.unwrap_or_else(|| {
-            Failure::Interrupted("before any replication finished; nothing written".into())
-        }));
-    }
-    let drawn = write_report(&args.out, &plans, &results, cfg, args.lang)?;
-    outln!(
-        "report written to {} (index.html, report.md, PNG charts); drawn in {drawn:.2} s",
-        args.out.display()
-    );
-    if let Some(f) = exhausted {
-        return Err(f);
-    }
-    match interrupted {
-        Some(note) => Err(Failure::Interrupted(format!(
-            "{note}; the report shows them"
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// The base plan's files in `dir`, each variant's in `dir/variants/NAME/`, and the
@@ -650,7 +562,7 @@ fn main() -> ExitCode {
     });
     let outcome = std::panic::catch_unwind(|| match &cli.command {
         Command::Run(args) => run(args),
-        Command::Report(args) => report(args),
+        Command::Report(args) => cli::report::report(args),
         Command::Router {
             command:
                 RouterCommand::Serve {

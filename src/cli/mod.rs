@@ -10,6 +10,7 @@ pub(crate) mod formula;
 pub(crate) mod log;
 pub(crate) mod nowcast;
 pub(crate) mod progress;
+pub(crate) mod report;
 pub(crate) mod roster_file;
 pub(crate) mod shard;
 pub(crate) mod snapshot;

@@ -37,6 +37,8 @@
 //! - `calibrate_report`: the calibration page's charts, figures and language
 //! - `forecast`: the re-forecast's files and arithmetic, its rest read as a scenario's
 //!   arrivals, the back-test, bad inputs
+//! - `nowcast`: `run --snapshot-at`, the nowcast's files and answer, common random numbers
+//!   across moves, counts-only states, refused states
 //! - `warm`: an empty state is a cold start; a snapshot resumed gives the uninterrupted
 //!   runs' distribution of the next hours (paired, over many replications)
 //! - `common`: helpers shared by the modules above
@@ -55,6 +57,7 @@ mod fuzz;
 mod hardening;
 mod inbox;
 mod model;
+mod nowcast;
 mod optimize;
 mod plans;
 mod report;
