@@ -107,10 +107,8 @@ pub(crate) fn nowcast(args: &NowcastArgs) -> Result<(), Failure> {
         options.extend(loaded.into_iter().map(|m| (m.name, m.scenario)));
     }
     let (from, to) = nowcast::window(sc, warm.at, args.hours);
-    // arrivals end with the window; the run then drains, so every arrival in it resolves
-    let end = d11sim::engine::SimTime::from_micros(to as u64 * sc.interval.as_micros());
     for (_, s) in &mut options {
-        s.horizon = s.horizon.min(end);
+        *s = nowcast::cut(s, warm.at, args.hours).0;
     }
     let warms: Vec<Warm> = options
         .iter()

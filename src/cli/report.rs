@@ -96,4 +96,3 @@ pub(crate) fn report(args: &ReportArgs) -> Result<(), Failure> {
         None => Ok(()),
     }
 }
-

@@ -13,7 +13,9 @@ use crate::random::{Stream, stream};
 use crate::scenario::Scenario;
 use crate::state::Warm;
 
-/// What the nowcast reports per interval and move.
+/// What the nowcast reports per interval and move: the backlog at the interval's end
+/// (customers whose latest message awaits a reply, `unanswered_end` in series.csv), and
+/// for the customers arriving in it 平响, 首响, the abandonment rate and the GMV lost.
 pub const KPIS: [&str; 5] = [
     "backlog",
     "avg_response_s",
@@ -60,7 +62,8 @@ pub fn kpis(r: &ReplicationResult, from: usize, to: usize) -> Vec<[f64; 5]> {
             let first: f64 = c.first_response_sum_s_by_class.iter().sum();
             let replied: u64 = c.replied_by_class.iter().sum();
             [
-                (c.waiting + c.unanswered) as f64,
+                // 未回复: the line, 留言 and messages in agents' inboxes
+                c.unanswered as f64,
                 ratio(c.reply_response_sum_s, c.replies as f64),
                 ratio(first, replied as f64),
                 ratio(c.abandoned as f64, c.received as f64),
@@ -90,6 +93,34 @@ pub fn window(sc: &Scenario, at: SimTime, hours: f64) -> (usize, usize) {
     let n = sc.horizon.as_micros().div_ceil(step) as usize;
     let to = (end.as_micros().div_ceil(step) as usize).min(n);
     (from, to.max(from + 1).min(n))
+}
+
+/// `sc` cut for a nowcast from `at` over the next `hours`: arrivals end with the window's
+/// last interval and the run then drains, so every arrival in the window resolves and
+/// nothing after it is simulated. Returns the scenario and the window's intervals.
+pub fn cut(sc: &Scenario, at: SimTime, hours: f64) -> (Scenario, usize, usize) {
+    let (from, to) = window(sc, at, hours);
+    let mut s = sc.clone();
+    s.horizon = s
+        .horizon
+        .min(SimTime::from_micros(to as u64 * sc.interval.as_micros()));
+    (s, from, to)
+}
+
+/// The arrivals so far of a snapshot (`counts` per series interval from the start, the
+/// last to `at`) as the forecast reads them.
+pub fn observed_curve(sc: &Scenario, counts: &[u64], at: SimTime) -> Curve {
+    let start = f64::from(sc.calendar.start().seconds_of_year());
+    let step = sc.interval.as_secs_f64();
+    let rows: Vec<(f64, f64)> = counts
+        .iter()
+        .enumerate()
+        .map(|(k, n)| (start + k as f64 * step, *n as f64))
+        .collect();
+    if rows.is_empty() {
+        return Curve::default();
+    }
+    Curve::from_rows(&rows, Some(step)).until(start + at.as_secs_f64())
 }
 
 /// Mean and the `q` and `1 - q` quantiles of the finite values.
