@@ -2,7 +2,6 @@
 //! the plan, each day snapshot at 23:40 and nowcast from its state and its arrivals so
 //! far, its own 00:00-01:00 checked against the 90% bands of 平响 and the backlog.
 
-use d11sim::engine::SimTime;
 use d11sim::forecast::Update;
 use d11sim::model::{run_replication, run_snapshot, run_warm};
 use d11sim::nowcast;
