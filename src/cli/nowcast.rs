@@ -50,6 +50,12 @@ pub(crate) struct NowcastArgs {
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(short, long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
+    /// Also write the war-room page here (index.html, report.md, PNG charts).
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+    /// Language of the page: `en` or `zh`.
+    #[arg(long, default_value = "en", value_name = "en|zh")]
+    lang: d11sim::report::Lang,
     /// Print nothing on stdout.
     #[arg(short, long)]
     quiet: bool,
@@ -73,6 +79,11 @@ pub(crate) fn nowcast(args: &NowcastArgs) -> Result<(), Failure> {
         )));
     }
     crate::check_out(&args.out)?;
+    crate::check_apart(Some(&args.out), args.report.as_deref())?;
+    if let Some(dir) = &args.report {
+        d11sim::output::staged::check(dir)
+            .map_err(|e| Failure::BadInput(format!("--report {e}")))?;
+    }
     let plans = crate::load(args.scenario.as_ref())?;
     let sc = &plans[0].scenario;
     let shown = args.state.display().to_string();
@@ -117,7 +128,10 @@ pub(crate) fn nowcast(args: &NowcastArgs) -> Result<(), Failure> {
         .map_err(Failure::BadInput)?;
     let results = simulate(args, &options, &warms, &update, from, to)?;
     let finished = results[0].len();
-    let table = summarize(sc, &options, &results, from);
+    let names: Vec<String> = options.iter().map(|o| o.0.clone()).collect();
+    let view = view(sc, &state.at, &names, &results, from, &update);
+    let table = tables(&view);
+    let answer = d11sim::report::nowcast::answer(&view, d11sim::report::Lang::En);
     crate::staged(&args.out, |dir| {
         let w = |name: &str, text: &str| {
             std::fs::write(dir.join(name), text)
@@ -137,8 +151,8 @@ pub(crate) fn nowcast(args: &NowcastArgs) -> Result<(), Failure> {
                 "ratio_low_90": update.ratio_quantile(0.05),
                 "ratio_high_90": update.ratio_quantile(0.95),
             },
-            "moves": options.iter().map(|o| o.0.clone()).collect::<Vec<_>>(),
-            "answer": table.answer,
+            "moves": names,
+            "answer": answer,
             "rows": table.json,
         });
         w(
@@ -146,8 +160,16 @@ pub(crate) fn nowcast(args: &NowcastArgs) -> Result<(), Failure> {
             &(serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"),
         )
     })?;
+    if let Some(dir) = &args.report {
+        crate::staged(dir, |d| {
+            let page = d11sim::report::nowcast::nowcast_page(d, &view, args.lang)
+                .map_err(Failure::Internal)?;
+            d11sim::report::write_page(d, &page)
+                .map_err(|e| Failure::Internal(format!("{}: cannot write: {e}", dir.display())))
+        })?;
+    }
     if !args.quiet {
-        outln!("{}", table.answer);
+        outln!("{answer}");
         outln!(
             "arrivals re-forecast at {:.2}x the plan [{:.2}, {:.2}] from {:.0} so far against {:.0} planned",
             update.ratio(),
@@ -244,32 +266,74 @@ fn simulate(
         .collect())
 }
 
-struct Table {
-    answer: String,
+struct Tables {
     text: String,
     csv: String,
     json: Vec<serde_json::Value>,
 }
 
-fn summarize(
+/// The bands and paired differences of every move, interval and KPI.
+fn view<'a>(
     sc: &Scenario,
-    options: &[(String, Scenario)],
+    at: &'a str,
+    names: &'a [String],
     results: &[Vec<Rows>],
     from: usize,
-) -> Table {
+    update: &Update,
+) -> d11sim::report::nowcast::Nowcast<'a> {
     let intervals = results[0][0].len();
+    let step = sc.interval;
     let label = |k: usize| {
-        let step = sc.interval;
         let start = d11sim::engine::SimTime::from_micros((from + k) as u64 * step.as_micros());
-        format!(
+        let clock = sc.calendar.time_of_day(start).as_secs_f64();
+        let text = format!(
             "{}-{}",
             sc.calendar.format(start),
             &sc.calendar.format(start + step)[6..]
-        )
+        );
+        (text, clock)
     };
     let column = |m: usize, k: usize, kpi: usize| -> Vec<f64> {
         results[m].iter().map(|r| r[k][kpi]).collect()
     };
+    let bands = (0..names.len())
+        .map(|m| {
+            (0..intervals)
+                .map(|k| std::array::from_fn(|kpi| nowcast::band(&column(m, k, kpi), 0.05)))
+                .collect()
+        })
+        .collect();
+    let diffs = (0..names.len())
+        .map(|m| {
+            (0..intervals)
+                .map(|k| {
+                    std::array::from_fn(|kpi| {
+                        (m > 0)
+                            .then(|| nowcast::paired(&column(m, k, kpi), &column(0, k, kpi)))
+                            .flatten()
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    d11sim::report::nowcast::Nowcast {
+        at,
+        replications: results[0].len(),
+        moves: names,
+        intervals: (0..intervals).map(label).collect(),
+        bands,
+        diffs,
+        ratio: (
+            update.ratio(),
+            update.ratio_quantile(0.05),
+            update.ratio_quantile(0.95),
+        ),
+        observed: (update.observed, update.plan_so_far),
+    }
+}
+
+/// The terminal's table, nowcast.csv and nowcast.json's rows.
+fn tables(v: &d11sim::report::nowcast::Nowcast) -> Tables {
     let mut csv =
         String::from("move,interval,kpi,mean,low_90,high_90,diff_mean,diff_low_95,diff_high_95\n");
     let mut json = Vec::new();
@@ -279,20 +343,16 @@ fn summarize(
         "{:<18} {:<24} {:>18} {:>18} {:>12}",
         "interval", "move", "backlog", "avg response s", "abandonment"
     );
-    for k in 0..intervals {
-        for (m, (name, _)) in options.iter().enumerate() {
-            let mut cells = Vec::new();
+    for (k, (label, _)) in v.intervals.iter().enumerate() {
+        for (m, name) in v.moves.iter().enumerate() {
             for (kpi, key) in KPIS.iter().enumerate() {
-                let b = nowcast::band(&column(m, k, kpi), 0.05);
-                let d = (m > 0)
-                    .then(|| nowcast::paired(&column(m, k, kpi), &column(0, k, kpi)))
-                    .flatten();
+                let b = v.bands[m][k][kpi];
+                let d = &v.diffs[m][k][kpi];
                 let f = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
                 let _ = writeln!(
                     csv,
-                    "{},{},{key},{},{},{},{},{},{}",
+                    "{},{label},{key},{},{},{},{},{},{}",
                     d11sim::output::csv_field(name),
-                    label(k),
                     f(b.map(|b| b.0)),
                     f(b.map(|b| b.1)),
                     f(b.map(|b| b.2)),
@@ -301,11 +361,10 @@ fn summarize(
                     f(d.as_ref().map(|d| d.ci_high)),
                 );
                 json.push(serde_json::json!({
-                    "move": name, "interval": label(k), "kpi": key,
+                    "move": name, "interval": label, "kpi": key,
                     "mean": b.map(|b| b.0), "low_90": b.map(|b| b.1), "high_90": b.map(|b| b.2),
                     "diff": d.as_ref().map(|d| serde_json::json!({"mean": d.mean, "low_95": d.ci_low, "high_95": d.ci_high})),
                 }));
-                cells.push(b);
             }
             let show = |b: Option<(f64, f64, f64)>, pct: bool| match b {
                 Some((mean, lo, hi)) if pct => format!(
@@ -317,49 +376,17 @@ fn summarize(
                 Some((mean, lo, hi)) => format!("{mean:.0} [{lo:.0}, {hi:.0}]"),
                 None => "-".into(),
             };
+            let row = &v.bands[m][k];
             let _ = writeln!(
                 text,
                 "{:<18} {:<24} {:>18} {:>18} {:>12}",
-                label(k),
+                label,
                 name,
-                show(cells[0], false),
-                show(cells[1], false),
-                show(cells[3], true)
+                show(row[0], false),
+                show(row[1], false),
+                show(row[3], true)
             );
         }
     }
-    // the answer: the interval where doing nothing gives the slowest replies, and what
-    // each move makes of it
-    let worst = (0..intervals)
-        .filter_map(|k| nowcast::band(&column(0, k, 1), 0.05).map(|b| (k, b)))
-        .max_by(|a, b| a.1.0.total_cmp(&b.1.0));
-    let answer = match worst {
-        None => "no replies fall in the hours ahead: nothing to compare".to_string(),
-        Some((k, b)) => {
-            let mut s = format!(
-                "{} 平响 {:.0} s [{:.0}, {:.0}] without a move",
-                label(k),
-                b.0,
-                b.1,
-                b.2
-            );
-            let best = (1..options.len())
-                .filter_map(|m| nowcast::band(&column(m, k, 1), 0.05).map(|b| (m, b)))
-                .min_by(|a, b| a.1.0.total_cmp(&b.1.0));
-            if let Some((m, mb)) = best {
-                let _ = write!(
-                    s,
-                    "; {} brings it to {:.0} s [{:.0}, {:.0}]",
-                    options[m].0, mb.0, mb.1, mb.2
-                );
-            }
-            s
-        }
-    };
-    Table {
-        answer,
-        text,
-        csv,
-        json,
-    }
+    Tables { text, csv, json }
 }

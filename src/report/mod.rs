@@ -7,6 +7,7 @@ pub mod charts;
 pub mod data;
 pub mod fix;
 pub mod lang;
+pub mod nowcast;
 mod output;
 mod sections;
 pub mod text;

@@ -230,3 +230,46 @@ fn states_the_scenario_refutes_are_refused_by_field() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--snapshot-at 11-13 01:00 must lie"));
     assert!(!dir.join("x").exists());
 }
+
+#[test]
+#[ignore = "needs Chromium (bash .ci/setup); run with cargo test -- --include-ignored"]
+fn the_nowcast_page_opens_in_headless_chromium() {
+    use super::report::{check_page_in_browser, chromium};
+    let browser = chromium().expect("Chromium is missing: run `bash .ci/setup`");
+    let dir = temp_dir("nowcast-browser");
+    let (state, observed) = snapshot(&dir);
+    let o = d11sim(
+        &[
+            "nowcast",
+            &small(),
+            "--state",
+            &state,
+            "--observed",
+            &observed,
+            "-r",
+            "10",
+            "--out",
+            "nc",
+            "--report",
+            "page",
+            "--lang",
+            "zh",
+            "-q",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::canonicalize(dir.join("page/index.html")).unwrap();
+    check_page_in_browser(
+        &browser,
+        &page,
+        &dir,
+        &[
+            "nowcast_backlog",
+            "nowcast_avg_response",
+            "nowcast_first_response",
+            "nowcast_abandonment",
+            "nowcast_gmv_lost",
+        ],
+    );
+}
