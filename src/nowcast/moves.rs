@@ -28,6 +28,30 @@ pub struct MoveFile {
     pub extend_shift: Option<ExtendShift>,
     /// Cap the waiting line (分流): arrivals beyond it leave a 留言.
     pub cap_line: Option<u32>,
+    /// Serve classes in this order (pre-sale first at the peak) until a time.
+    pub priority: Option<PriorityMove>,
+    /// Open a bot window: the bot takes this share of each class's new chats until a time.
+    pub bot_window: Option<BotWindow>,
+}
+
+/// `priority = { order = ["pre_sale", ...], until }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityMove {
+    /// Classes, most urgent first.
+    pub order: Vec<crate::class::Class>,
+    /// Until when (default: the scenario's end).
+    pub until: Option<String>,
+}
+
+/// `bot_window = { share, until }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotWindow {
+    /// Share of each class's new chats the bot takes first (0 to 1).
+    pub share: f64,
+    /// Until when (default: the scenario's end).
+    pub until: Option<String>,
 }
 
 /// `call_in = { group, agents, at, login_delay_min, until }`.
@@ -94,11 +118,13 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
         }
         let actions = usize::from(m.call_in.is_some())
             + usize::from(m.extend_shift.is_some())
-            + usize::from(m.cap_line.is_some());
+            + usize::from(m.cap_line.is_some())
+            + usize::from(m.priority.is_some())
+            + usize::from(m.bot_window.is_some());
         if actions != 1 {
             return Err(err(
                 "name",
-                "give exactly one of call_in, extend_shift, cap_line".into(),
+                "give exactly one of call_in, extend_shift, cap_line, priority, bot_window".into(),
             ));
         }
         let clock = |key: &str, s: &str| -> Result<SimTime, String> {
@@ -176,6 +202,49 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
         }
         if let Some(n) = m.cap_line {
             s.routing.max_queue = Some(n);
+        }
+        let until = |key: &str, t: &Option<String>| -> Result<SimTime, String> {
+            match t {
+                Some(t) => {
+                    let u = clock(key, t)?;
+                    if u <= at {
+                        return Err(err(key, "must come after the state's moment".into()));
+                    }
+                    Ok(u)
+                }
+                None => Ok(SimTime::NEVER),
+            }
+        };
+        if let Some(p) = &m.priority {
+            if p.order.is_empty() {
+                return Err(err("priority.order", "name at least one class".into()));
+            }
+            let end = until("priority.until", &p.until)?;
+            // the move's window comes first: it wins where it overlaps the scenario's
+            s.routing.priority.insert(
+                0,
+                crate::routing::PriorityWindow {
+                    window: Window { start: at, end },
+                    order: p.order.clone(),
+                },
+            );
+        }
+        if let Some(b) = &m.bot_window {
+            if !(0.0..=1.0).contains(&b.share) {
+                return Err(err(
+                    "bot_window.share",
+                    format!("must be 0 to 1, got {}", b.share),
+                ));
+            }
+            let end = until("bot_window.until", &b.until)?;
+            let Some(bot) = s.bot.as_mut() else {
+                return Err(err(
+                    "bot_window",
+                    "the scenario has no [bot] to open".into(),
+                ));
+            };
+            bot.windows
+                .insert(0, (Window { start: at, end }, [b.share; 3]));
         }
         out.push(Move {
             name: m.name.clone(),
