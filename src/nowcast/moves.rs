@@ -32,6 +32,22 @@ pub struct MoveFile {
     pub priority: Option<PriorityMove>,
     /// Open a bot window: the bot takes this share of each class's new chats until a time.
     pub bot_window: Option<BotWindow>,
+    /// Switch a group's 分流: its routing tier, weight or soft cap from now on.
+    pub split: Option<Split>,
+}
+
+/// `split = { group, tier, weight, soft_cap }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Split {
+    /// The group.
+    pub group: String,
+    /// Its routing tier (0 is offered chats first).
+    pub tier: Option<u8>,
+    /// Its share within the tier (open chats are compared per unit of weight).
+    pub weight: Option<f64>,
+    /// Open chats from which its agents stop being preferred.
+    pub soft_cap: Option<u16>,
 }
 
 /// `priority = { order = ["pre_sale", ...], until }`.
@@ -120,11 +136,14 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
             + usize::from(m.extend_shift.is_some())
             + usize::from(m.cap_line.is_some())
             + usize::from(m.priority.is_some())
-            + usize::from(m.bot_window.is_some());
+            + usize::from(m.bot_window.is_some())
+            + usize::from(m.split.is_some());
         if actions != 1 {
             return Err(err(
                 "name",
-                "give exactly one of call_in, extend_shift, cap_line, priority, bot_window".into(),
+                "give exactly one of call_in, extend_shift, cap_line, priority, bot_window, \
+                 split"
+                    .into(),
             ));
         }
         let clock = |key: &str, s: &str| -> Result<SimTime, String> {
@@ -245,6 +264,38 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
             };
             bot.windows
                 .insert(0, (Window { start: at, end }, [b.share; 3]));
+        }
+        if let Some(sp) = &m.split {
+            // a warm start simulates no customer before the state's moment, so a routing
+            // change for the whole run is one from that moment on
+            let g = group("split.group", &sp.group)?;
+            if sp.tier.is_none() && sp.weight.is_none() && sp.soft_cap.is_none() {
+                return Err(err("split", "give tier, weight or soft_cap".into()));
+            }
+            let (lo, hi) = crate::routing::WEIGHT_RANGE;
+            let r = &mut s.groups[g].routing;
+            if let Some(w) = sp.weight {
+                if !(lo..=hi).contains(&w) {
+                    return Err(err(
+                        "split.weight",
+                        format!("must be {lo} to {hi}, got {w}"),
+                    ));
+                }
+                r.weight = w;
+                r.full_share_from = None;
+            }
+            if let Some(t) = sp.tier {
+                if t > crate::routing::MAX_TIER {
+                    return Err(err(
+                        "split.tier",
+                        format!("must be 0 to {}, got {t}", crate::routing::MAX_TIER),
+                    ));
+                }
+                r.tier = t;
+            }
+            if let Some(c) = sp.soft_cap {
+                r.soft_cap = Some(c);
+            }
         }
         out.push(Move {
             name: m.name.clone(),

@@ -58,7 +58,8 @@ fn a_snapshot_round_trips_and_nowcasts_with_paired_moves() {
     std::fs::write(
         dir.join("moves.toml"),
         "[[move]]\nname = \"two more\"\ncall_in = { group = \"owner_and_staff\", agents = 2, login_delay_min = 5 }\n\n\
-         [[move]]\nname = \"a line no one reaches\"\ncap_line = 100000\n",
+         [[move]]\nname = \"a line no one reaches\"\ncap_line = 100000\n\n\
+         [[move]]\nname = \"temps as overflow\"\nsplit = { group = \"temps\", tier = 1 }\n",
     )
     .unwrap();
     let o = d11sim(
@@ -88,10 +89,10 @@ fn a_snapshot_round_trips_and_nowcasts_with_paired_moves() {
     );
     let j = json(&dir.join("nc/nowcast.json"));
     assert_eq!(j["replications"], 40);
-    assert_eq!(j["moves"].as_array().unwrap().len(), 3);
+    assert_eq!(j["moves"].as_array().unwrap().len(), 4);
     let rows = j["rows"].as_array().unwrap();
-    // 23:30 to 01:45: nine 15-minute intervals, five KPIs, three moves
-    assert_eq!(rows.len(), 9 * 5 * 3);
+    // 23:30 to 01:45: nine 15-minute intervals, five KPIs, four moves
+    assert_eq!(rows.len(), 9 * 5 * 4);
     for r in rows {
         // the same random numbers: a move that changes nothing differs by exactly 0
         if r["move"] == "a line no one reaches" && !r["diff"].is_null() {
@@ -99,6 +100,14 @@ fn a_snapshot_round_trips_and_nowcasts_with_paired_moves() {
             assert_eq!(r["diff"]["high_95"], 0.0, "{r}");
         }
     }
+    // the temps held back as overflow leave the veterans juggling more chats: replies slow
+    // down somewhere, beyond doubt
+    assert!(
+        rows.iter().any(|r| r["move"] == "temps as overflow"
+            && r["kpi"] == "avg_response_s"
+            && r["diff"]["low_95"].as_f64().is_some_and(|x| x > 0.0)),
+        "the split changed nothing"
+    );
     // two more agents never make the backlog larger on average
     for r in rows
         .iter()
