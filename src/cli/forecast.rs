@@ -70,6 +70,19 @@ fn curve(
     Ok((Curve::from_rows(&rows, last), file.notes))
 }
 
+/// Reads the arrivals so far as a curve (read once): a lone row runs to `at`, the update
+/// time in seconds since 01-01 00:00.
+pub(crate) fn observed(
+    path: &Path,
+    column: Option<&str>,
+    at: f64,
+) -> Result<(Curve, Vec<String>), Failure> {
+    let file = read_count_file(path, column).map_err(Failure::BadInput)?;
+    let rows: Vec<(f64, f64)> = file.rows.iter().map(|r| (r.1, r.2)).collect();
+    let single = (rows.len() < 2).then(|| (at - rows[0].0).max(1.0));
+    Ok((Curve::from_rows(&rows, single), file.notes))
+}
+
 fn clock(s: f64) -> String {
     ClockTime::format_seconds_of_year(s)
 }
@@ -133,13 +146,7 @@ pub(crate) fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         ));
     }
     let path = &args.observed[0];
-    let first =
-        read_count_file(path, args.observed_column.as_deref()).map_err(Failure::BadInput)?;
-    let (day, more) = curve(
-        path,
-        args.observed_column.as_deref(),
-        Some((at - first.rows[0].1).max(1.0)),
-    )?;
+    let (day, more) = observed(path, args.observed_column.as_deref(), at)?;
     notes.extend(more);
     overlaps(&plan, &day, path, &args.plan)?;
     let seen = day.until(at);

@@ -94,12 +94,9 @@ pub(crate) fn nowcast(args: &NowcastArgs) -> Result<(), Failure> {
     let state = LiveState::parse(&text, &shown).map_err(Failure::BadInput)?;
     let warm = state.resolve(sc, &shown).map_err(Failure::BadInput)?;
     let at_clock = f64::from(sc.calendar.start().seconds_of_year()) + warm.at.as_secs_f64();
-    let observed =
-        d11sim::scenario::read_count_file(&args.observed, args.observed_column.as_deref())
-            .map_err(Failure::BadInput)?;
-    let rows: Vec<(f64, f64)> = observed.rows.iter().map(|r| (r.1, r.2)).collect();
-    let single = (rows.len() < 2).then_some((at_clock - rows[0].0).max(1.0));
-    let seen = d11sim::forecast::Curve::from_rows(&rows, single).until(at_clock);
+    let (day, _) =
+        crate::cli::forecast::observed(&args.observed, args.observed_column.as_deref(), at_clock)?;
+    let seen = day.until(at_clock);
     if seen.steps().is_empty() {
         return Err(Failure::BadInput(format!(
             "{}: no row starts before the state's moment {}",
@@ -226,7 +223,13 @@ fn simulate(
                     }
                     let (i, m) = (k / moves, (k % moves) as usize);
                     let theta = nowcast::volume(update, args.seed, i);
-                    match nowcast::replicate(&options[m].1, args.seed, i, &warms[m], theta) {
+                    match d11sim::model::run_warm(
+                        &options[m].1,
+                        args.seed,
+                        i,
+                        &warms[m],
+                        Some(theta),
+                    ) {
                         Ok(r) => {
                             done.lock().expect("nowcast results")[m][i as usize] =
                                 Some(nowcast::kpis(&r, from, to));

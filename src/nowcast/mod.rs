@@ -8,10 +8,9 @@ use rand::RngExt;
 
 use crate::engine::SimTime;
 use crate::forecast::{Curve, Update};
-use crate::model::{Exhausted, ReplicationResult, run_warm};
+use crate::model::ReplicationResult;
 use crate::random::{Stream, stream};
 use crate::scenario::Scenario;
-use crate::state::Warm;
 
 /// What the nowcast reports per interval and move: the backlog at the interval's end
 /// (customers whose latest message awaits a reply, `unanswered_end` in series.csv), and
@@ -71,17 +70,6 @@ pub fn kpis(r: &ReplicationResult, from: usize, to: usize) -> Vec<[f64; 5]> {
             ]
         })
         .collect()
-}
-
-/// Runs replication `index` of `sc` from `warm` at volume `theta`.
-pub fn replicate(
-    sc: &Scenario,
-    seed: u64,
-    index: u64,
-    warm: &Warm,
-    theta: f64,
-) -> Result<ReplicationResult, Exhausted> {
-    run_warm(sc, seed, index, warm, Some(theta))
 }
 
 /// The series intervals the next `hours` cover from `at`: `[from, to)`, `from` the
