@@ -25,4 +25,4 @@ awk -F, -v dir="$work/days" 'NR > 1 { f = sprintf("%s/day%03d.csv", dir, $1);
   if (!(f in seen)) { seen[f] = 1; print "interval_start,arrivals" > f } print $3 "," $4 > f }' \
   "$work/truth/series.csv"
 "$bin" forecast --plan "$work/plan.csv" --observed "$work"/days/*.csv --backtest --out "$work/backtest"
-rm -rf "$work"
+[ -n "${KEEP:-}" ] || rm -rf "$work"

@@ -169,7 +169,11 @@ pub(crate) fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
     let u = Update::new(&plan, &seen, args.plan_cv);
     let rows = forecast::rest(&plan, at, &u);
     let plan_rest: f64 = rows.iter().map(|r| r.plan).sum();
-    let total = u.predict(plan_rest);
+    let span: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.plan, ((r.start_s + r.end_s) / 2.0 - at) / 3600.0))
+        .collect();
+    let total = u.predict_span(&span);
     crate::staged(&args.out, |dir| {
         write(dir, "forecast.csv", &rest_csv(&rows))?;
         write(
@@ -184,12 +188,20 @@ pub(crate) fn forecast(args: &ForecastArgs) -> Result<(), Failure> {
         }
         outln!(
             "re-forecast at {}: {:.0} arrivals so far against {:.0} planned (run-rate {:.2}, \
-             dispersion {:.1})",
+             dispersion {:.1}, {})",
             clock(at),
             u.observed,
             u.plan_so_far,
             u.run_rate(),
-            u.dispersion
+            u.dispersion,
+            if u.discount < 1.0 {
+                format!(
+                    "the ratio drifts: each hour-old interval keeps {:.0}% of its weight",
+                    100.0 * u.discount
+                )
+            } else {
+                "no drift in the ratio".to_string()
+            }
         );
         outln!(
             "the rest of the plan ({} to {}) runs at {:.2}x the plan [{:.2}, {:.2}] (90%): \
@@ -253,6 +265,7 @@ fn rest_json(
         "intervals": u.intervals,
         "run_rate": u.run_rate(),
         "dispersion": u.dispersion,
+        "discount_per_hour": u.discount,
         "weight_on_run_rate": u.weight(),
         "ratio": {
             "mean": u.ratio(),
@@ -292,13 +305,13 @@ fn run_backtest(args: &ForecastArgs, plan: &Curve, mut notes: Vec<String>) -> Re
     let summary = backtest::summarize(&all);
     let mut csv = String::from(
         "day,at,actual,plan,run_rate,forecast,low_90,high_90,ape_plan,ape_run_rate,\
-         ape_forecast,wape_plan,wape_run_rate,wape_forecast\n",
+         ape_forecast,wape_plan,wape_run_rate,wape_forecast,dispersion,discount_per_hour\n",
     );
     for (day, p) in &points {
         let ape = p.ape().map_or([f64::NAN; 3], |a| a);
         let _ = writeln!(
             csv,
-            "{},{},{:.0},{:.1},{:.1},{:.1},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4}",
+            "{},{},{:.0},{:.1},{:.1},{:.1},{},{},{:.4},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{}",
             d11sim::output::csv_field(day),
             clock(p.at_s),
             p.actual,
@@ -312,7 +325,9 @@ fn run_backtest(args: &ForecastArgs, plan: &Curve, mut notes: Vec<String>) -> Re
             ape[2],
             p.wape[0],
             p.wape[1],
-            p.wape[2]
+            p.wape[2],
+            p.dispersion,
+            p.discount
         );
     }
     let rows: Vec<serde_json::Value> = summary
@@ -323,6 +338,10 @@ fn run_backtest(args: &ForecastArgs, plan: &Curve, mut notes: Vec<String>) -> Re
                 "days": s.days,
                 "mape": {"plan": s.mape[0], "run_rate": s.mape[1], "forecast": s.mape[2]},
                 "wape": {"plan": s.wape[0], "run_rate": s.wape[1], "forecast": s.wape[2]},
+                "rmse": {"plan": s.rmse[0], "run_rate": s.rmse[1], "forecast": s.rmse[2]},
+                "ape_forecast_less_run_rate": s.ape_vs_run_rate.as_ref().map(|e| serde_json::json!({
+                    "mean": e.mean, "ci95_low": e.ci_low, "ci95_high": e.ci_high,
+                })),
                 "covered_90": s.covered,
             })
         })
@@ -353,22 +372,32 @@ fn run_backtest(args: &ForecastArgs, plan: &Curve, mut notes: Vec<String>) -> Re
             args.observed.len()
         );
         outln!(
-            "{:<14} {:>5} {:>8} {:>9} {:>9} {:>11}",
+            "{:<14} {:>5} {:>8} {:>9} {:>9} {:>27} {:>11}",
             "update at",
             "days",
             "plan",
             "run-rate",
             "forecast",
+            "forecast - run-rate [95%]",
             "90% covers"
         );
         for s in &summary {
+            let diff = s.ape_vs_run_rate.as_ref().map_or(String::new(), |e| {
+                format!(
+                    "{:+.2} [{:+.2}, {:+.2}]",
+                    100.0 * e.mean,
+                    100.0 * e.ci_low,
+                    100.0 * e.ci_high
+                )
+            });
             outln!(
-                "{:<14} {:>5} {:>7.2}% {:>8.2}% {:>8.2}% {:>10.0}%",
+                "{:<14} {:>5} {:>7.2}% {:>8.2}% {:>8.2}% {:>27} {:>10.0}%",
                 clock(s.at_s),
                 s.days,
                 100.0 * s.mape[0],
                 100.0 * s.mape[1],
                 100.0 * s.mape[2],
+                diff,
                 100.0 * s.covered
             );
         }

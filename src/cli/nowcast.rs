@@ -222,7 +222,7 @@ fn simulate(
                         break;
                     }
                     let (i, m) = (k / moves, (k % moves) as usize);
-                    let theta = nowcast::volume(update, args.seed, i);
+                    let theta = nowcast::volume(update, args.hours, args.seed, i);
                     match d11sim::model::run_warm(
                         &options[m].1,
                         args.seed,

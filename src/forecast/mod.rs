@@ -2,24 +2,25 @@
 //!
 //! The method is a gamma-Poisson busyness update (docs/forecast.md has the derivation):
 //!
-//! - The night runs at `theta` times the plan, with `theta` unknown. Before anything is
-//!   seen, `theta` is Gamma with mean 1 and the plan's coefficient of variation `cv`
-//!   (shape = rate = `1 / cv^2`).
-//! - Arrivals in an interval are Poisson around `theta` times the plan, widened by a
-//!   dispersion `phi >= 1` read from how far the intervals so far scatter around the
-//!   run-rate (Pearson's statistic over the intervals, divided by their number less one).
-//!   A plan whose shape misses the night's scatters, and counts for less.
-//! - After `Y` arrivals against `P` planned, `theta` is Gamma with shape `1/cv^2 + Y/phi`
-//!   and rate `1/cv^2 + P/phi`. Its mean is the run-rate `Y/P` shrunk toward 1, the plan,
-//!   with weight `(P/phi) / (1/cv^2 + P/phi)` on the run-rate: little early in the night,
-//!   nearly all late.
-//! - An interval still to come with `p` planned has mean `theta_hat * p` and variance
-//!   `phi * mean + p^2 * var(theta)`. Its band is the negative binomial with those two
-//!   moments (Poisson where the variance is the mean's).
+//! - The night runs at `theta` times the plan. Before anything is seen, `theta` is Gamma
+//!   with mean 1 and the plan's coefficient of variation `cv`.
+//! - Each interval's arrivals are Poisson around `theta` times the plan, widened by a
+//!   dispersion `phi >= 1` read from how far neighbouring intervals differ.
+//! - Each interval seen raises `theta`'s shape and rate by `y/phi` and `p/phi`: the
+//!   estimate is the run-rate shrunk toward the plan, more weight on the run-rate as the
+//!   night goes on.
+//! - Where the intervals so far say the ratio drifts (a discount predicts them one step
+//!   ahead clearly better than none), older intervals lose weight by a discount per hour,
+//!   and the estimate follows the recent ratio.
+//! - An interval still to come has mean `theta_hat * p` and variance `phi * mean + p^2 *
+//!   var(theta)`, its band the negative binomial with those two moments.
 
 pub mod backtest;
+mod update;
 
-use statrs::distribution::{ContinuousCDF, DiscreteCDF, Gamma, NegativeBinomial, Poisson};
+pub use update::{DISCOUNT_EVIDENCE, DISCOUNTS, Update};
+
+use statrs::distribution::{DiscreteCDF, NegativeBinomial, Poisson};
 
 /// A count series on the calendar: steps `[start, end)` in seconds since 01-01 00:00, each
 /// with its count, in time order.
@@ -107,110 +108,6 @@ impl Curve {
     }
 }
 
-/// What the arrivals so far say about the rest of the night.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Update {
-    /// Arrivals so far.
-    pub observed: f64,
-    /// What the plan expected over the same intervals.
-    pub plan_so_far: f64,
-    /// Intervals the dispersion was read from.
-    pub intervals: usize,
-    /// `phi`: how much wider than Poisson the intervals scatter around the run-rate (1 at
-    /// least).
-    pub dispersion: f64,
-    /// The plan's coefficient of variation before anything is seen.
-    pub prior_cv: f64,
-    /// Shape of `theta`'s gamma law.
-    pub shape: f64,
-    /// Rate of `theta`'s gamma law.
-    pub rate: f64,
-}
-
-impl Update {
-    /// The update from `observed` (already cut at the update time) against `plan`.
-    ///
-    /// # Panics
-    /// When `prior_cv` is not positive and finite.
-    pub fn new(plan: &Curve, observed: &Curve, prior_cv: f64) -> Update {
-        assert!(
-            prior_cv > 0.0 && prior_cv.is_finite(),
-            "prior cv {prior_cv}"
-        );
-        let planned: Vec<(f64, f64)> = observed
-            .steps
-            .iter()
-            .map(|s| (s.count, plan.expected(s.start_s, s.end_s)))
-            .collect();
-        let y: f64 = planned.iter().map(|r| r.0).sum();
-        let p: f64 = planned.iter().map(|r| r.1).sum();
-        let within: Vec<&(f64, f64)> = planned.iter().filter(|r| r.1 > 0.0).collect();
-        let dispersion = if within.len() >= 2 && y > 0.0 && p > 0.0 {
-            let r = y / p;
-            let pearson: f64 = within
-                .iter()
-                .map(|&&(yi, pi)| (yi - r * pi).powi(2) / (r * pi))
-                .sum();
-            (pearson / (within.len() - 1) as f64).max(1.0)
-        } else {
-            1.0
-        };
-        let a = 1.0 / (prior_cv * prior_cv);
-        Update {
-            observed: y,
-            plan_so_far: p,
-            intervals: within.len(),
-            dispersion,
-            prior_cv,
-            shape: a + y / dispersion,
-            rate: a + p / dispersion,
-        }
-    }
-
-    /// The plain run-rate: arrivals so far over the plan's (1 before the plan expects any).
-    pub fn run_rate(&self) -> f64 {
-        if self.plan_so_far > 0.0 {
-            self.observed / self.plan_so_far
-        } else {
-            1.0
-        }
-    }
-
-    /// `theta_hat`: the rest of the night's multiple of the plan.
-    pub fn ratio(&self) -> f64 {
-        self.shape / self.rate
-    }
-
-    /// The weight the estimate puts on the run-rate (the rest on the plan).
-    pub fn weight(&self) -> f64 {
-        let a = 1.0 / (self.prior_cv * self.prior_cv);
-        let data = self.plan_so_far / self.dispersion;
-        data / (a + data)
-    }
-
-    /// The `q` quantile of `theta`.
-    pub fn ratio_quantile(&self, q: f64) -> f64 {
-        Gamma::new(self.shape, self.rate)
-            .map(|g| g.inverse_cdf(q))
-            .unwrap_or_else(|_| self.ratio())
-    }
-
-    /// A draw of `theta` from a uniform `u` (for simulations that carry its uncertainty).
-    pub fn ratio_at(&self, u: f64) -> f64 {
-        self.ratio_quantile(u.clamp(1e-12, 1.0 - 1e-12))
-    }
-
-    /// The prediction of an interval (or a span of them) the plan expects `planned` in.
-    pub fn predict(&self, planned: f64) -> Prediction {
-        let mean = self.ratio() * planned;
-        let var_theta = self.shape / (self.rate * self.rate);
-        Prediction {
-            mean,
-            var: self.dispersion * mean + planned * planned * var_theta,
-        }
-    }
-}
-
 /// A count's predictive law, by its mean and variance.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Prediction {
@@ -258,11 +155,12 @@ pub fn rest(plan: &Curve, at: f64, update: &Update) -> Vec<Row> {
         .map(|s| {
             let start_s = s.start_s.max(at);
             let planned = plan.expected(start_s, s.end_s);
+            let hours = ((start_s + s.end_s) / 2.0 - at) / 3600.0;
             Row {
                 start_s,
                 end_s: s.end_s,
                 plan: planned,
-                forecast: update.predict(planned),
+                forecast: update.ahead(hours).predict(planned),
             }
         })
         .collect()
@@ -289,28 +187,6 @@ mod tests {
         assert!((c.expected(-100.0, 10_000.0) - 400.0).abs() < 1e-9);
         assert_eq!(c.until(1000.0).steps().len(), 2);
         assert_eq!(c.until(1000.0).end_s(), 1000.0);
-    }
-
-    #[test]
-    fn the_estimate_lies_between_the_plan_and_the_run_rate() {
-        let plan = flat(8, 100.0);
-        let seen = flat(2, 150.0);
-        let u = Update::new(&plan, &seen, 0.1);
-        assert_eq!(u.run_rate(), 1.5);
-        assert!(u.ratio() > 1.0 && u.ratio() < 1.5, "{}", u.ratio());
-        // the weight is the share of the run-rate in the estimate
-        let w = u.weight();
-        assert!((u.ratio() - (w * 1.5 + (1.0 - w))).abs() < 1e-12);
-        // more data, more weight
-        let later = Update::new(&plan, &flat(6, 150.0), 0.1);
-        assert!(later.weight() > w);
-        // counts that scatter around the run-rate count for less
-        let rows: Vec<(f64, f64)> = (0..2)
-            .map(|i| (i as f64 * 900.0, 100.0 + 100.0 * i as f64))
-            .collect();
-        let scattered = Update::new(&plan, &Curve::from_rows(&rows, None), 0.1);
-        assert!(scattered.dispersion > 10.0, "{}", scattered.dispersion);
-        assert!(scattered.weight() < w);
     }
 
     #[test]

@@ -41,13 +41,14 @@ pub fn plan_curve(sc: &Scenario) -> Curve {
     Curve::from_rows(&rows, Some(step))
 }
 
-/// The volume multiplier of replication `index`: `theta` drawn from the update (the same
-/// for every move, so their differences are paired).
-pub fn volume(update: &Update, seed: u64, index: u64) -> f64 {
+/// The volume multiplier of replication `index` over the next `hours`: `theta` drawn
+/// from the update as it stands halfway through them (where the ratio drifts, its
+/// uncertainty grows ahead), the same for every move, so their differences are paired.
+pub fn volume(update: &Update, hours: f64, seed: u64, index: u64) -> f64 {
     let mut rng = stream(seed, index, Stream::Replication);
     // the stream's first draw is the scenario's own volume, unused here: skip past it
     let _ = rng.random::<f64>();
-    update.ratio_at(rng.random::<f64>())
+    update.ahead(hours / 2.0).ratio_at(rng.random::<f64>())
 }
 
 /// One replication of one move: the KPIs of each series interval from `from` on

@@ -108,12 +108,21 @@ fn a_snapshot_round_trips_and_nowcasts_with_paired_moves() {
             && r["diff"]["low_95"].as_f64().is_some_and(|x| x > 0.0)),
         "the split changed nothing"
     );
-    // two more agents never make the backlog larger on average
-    for r in rows
+    // two more agents make the backlog smaller somewhere beyond doubt, and nowhere larger
+    // beyond doubt (a paired mean over 40 replications may still come out above 0 by
+    // chance where the agents do little: the routing differs, so do the paths)
+    let two_more: Vec<&serde_json::Value> = rows
         .iter()
-        .filter(|r| r["move"] == "two more" && r["kpi"] == "backlog")
-    {
-        assert!(r["diff"]["mean"].as_f64().unwrap() <= 0.0, "{r}");
+        .filter(|r| r["move"] == "two more" && r["kpi"] == "backlog" && !r["diff"].is_null())
+        .collect();
+    assert!(
+        two_more
+            .iter()
+            .any(|r| r["diff"]["high_95"].as_f64().unwrap() < 0.0),
+        "two more agents lowered the backlog nowhere"
+    );
+    for r in &two_more {
+        assert!(r["diff"]["low_95"].as_f64().unwrap() <= 0.0, "{r}");
     }
     assert!(
         std::fs::read_to_string(dir.join("nc/nowcast.csv"))

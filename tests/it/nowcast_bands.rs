@@ -64,7 +64,7 @@ fn the_bands_cover_truth_days_and_beat_the_plan() {
                     let warm = snap.state.resolve(&cut, "snapshot").unwrap();
                     let runs: Vec<Vec<[f64; 5]>> = (0..REPLICATIONS)
                         .map(|i| {
-                            let theta = nowcast::volume(&update, 77, i);
+                            let theta = nowcast::volume(&update, 1.5, 77, i);
                             let r = run_warm(&cut, 77, i, &warm, Some(theta)).unwrap();
                             nowcast::kpis(&r, from, from + first + 4)
                         })
