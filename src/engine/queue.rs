@@ -150,6 +150,15 @@ impl<E: Copy> EventQueue<E> {
         self.len == 0
     }
 
+    /// Every pending event with its time, in no particular order (for a snapshot of the
+    /// model's state; the run never reads it).
+    pub fn pending(&self) -> impl Iterator<Item = (SimTime, &E)> {
+        self.current[self.head..]
+            .iter()
+            .chain(self.buckets.iter().flatten())
+            .map(|e| (SimTime::from_micros(e.at), &e.event))
+    }
+
     /// Schedules `event` at `at`.
     ///
     /// # Panics
@@ -276,6 +285,18 @@ mod tests {
         }
         assert_eq!(out, "abcd");
         assert_eq!(q.now(), SimTime::from_micros(20));
+    }
+
+    #[test]
+    fn pending_lists_every_event_not_yet_popped() {
+        let mut q = EventQueue::new();
+        for (t, e) in [(5, 'a'), (5, 'b'), (70, 'c'), (9000, 'd')] {
+            q.schedule(SimTime::from_micros(t), e);
+        }
+        assert_eq!(q.pop(), Some('a'));
+        let mut left: Vec<(u64, char)> = q.pending().map(|(t, e)| (t.as_micros(), *e)).collect();
+        left.sort_unstable();
+        assert_eq!(left, vec![(5, 'b'), (70, 'c'), (9000, 'd')]);
     }
 
     #[test]

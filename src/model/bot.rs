@@ -44,6 +44,37 @@ impl Visit {
 }
 
 impl Model<'_> {
+    /// A customer of `class` arriving at `at`: the queue it is routed by (an after-sale
+    /// question may be routed to pre-sale, to be handed over), and its arrival counted.
+    pub(super) fn new_visit(&mut self, class: Class, at: SimTime) -> Visit {
+        let queue_class = match &self.sc.routing.handover {
+            Some(h)
+                if class == Class::AfterSale && self.rng_customers.random::<f64>() < h.share =>
+            {
+                Class::PreSale
+            }
+            _ if class == Class::AfterSale => Class::AfterSale,
+            _ => class,
+        };
+        let counted = at >= self.sc.warmup;
+        let interval = self.interval_of(at);
+        if let Some(row) = self.intervals.get_mut(interval) {
+            row.counts.arrived += 1;
+        }
+        if counted {
+            self.counters.arrived += 1;
+            self.counters.by_class[class.index()].arrived += 1;
+            self.counted_present += 1;
+            self.unresolved += 1;
+        }
+        Visit {
+            arrived: at,
+            class,
+            queue_class,
+            counted,
+        }
+    }
+
     /// A new customer the bot takes first.
     pub(super) fn bot_arrive(&mut self, visit: Visit, q: &mut EventQueue<Ev>) {
         let bot = self.sc.bot.as_ref().expect("bot_arrive without a bot");
@@ -100,6 +131,8 @@ impl Model<'_> {
                 queue_class,
                 counted,
                 resolves,
+                queued_s: ((now - arrived).as_micros().saturating_add(500_000) / 1_000_000)
+                    .min(u64::from(u16::MAX)) as u16,
             };
             q.schedule(now + t, done);
         }

@@ -39,6 +39,8 @@ pub(super) enum Ev {
         queue_class: Class,
         counted: bool,
         resolves: bool,
+        /// Whole seconds waited for the session (in the bot's queue), for a snapshot.
+        queued_s: u16,
     },
     MessageToAgent {
         cust: CustRef,
@@ -111,6 +113,7 @@ impl Process for Model<'_> {
                 queue_class,
                 counted,
                 resolves,
+                ..
             } => {
                 let visit = bot::Visit {
                     arrived,
@@ -145,7 +148,7 @@ impl Process for Model<'_> {
             Ev::Close(c) => self.on_close(c, q),
             Ev::Snapshot => {
                 let now = q.now();
-                self.snapshot = Some(self.capture(now));
+                self.snapshot = Some(self.capture(q));
                 let upto = self.interval_of(now.saturating_sub(SimTime::from_micros(1)));
                 self.snapshot_arrivals = self
                     .intervals

@@ -354,36 +354,7 @@ impl<'s> Model<'s> {
             .sc
             .arrivals
             .class_at(now, self.rng_customers.random::<f64>());
-        let queue_class = match &self.sc.routing.handover {
-            Some(h)
-                if class == Class::AfterSale && self.rng_customers.random::<f64>() < h.share =>
-            {
-                Class::PreSale
-            }
-            _ => Class::AfterSale,
-        };
-        let queue_class = if class == Class::AfterSale {
-            queue_class
-        } else {
-            class
-        };
-        let counted = now >= self.sc.warmup;
-        let interval = self.interval_of(now);
-        if let Some(row) = self.intervals.get_mut(interval) {
-            row.counts.arrived += 1;
-        }
-        if counted {
-            self.counters.arrived += 1;
-            self.counters.by_class[class.index()].arrived += 1;
-            self.counted_present += 1;
-            self.unresolved += 1;
-        }
-        let visit = bot::Visit {
-            arrived: now,
-            class,
-            queue_class,
-            counted,
-        };
+        let visit = self.new_visit(class, now);
         match &self.sc.bot {
             Some(bot) if bot.takes(class, now, &mut self.rng_bot) => self.bot_arrive(visit, q),
             _ => {

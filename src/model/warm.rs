@@ -17,7 +17,9 @@ use crate::conversation::Conversation;
 use crate::distribution::DurationSpec;
 use crate::engine::{EventQueue, SimTime};
 use crate::routing::AgentId;
-use crate::state::{self, AgentState, ChatState, GroupState, LiveState, Phase, Waiting, Warm};
+use crate::state::{
+    self, AgentState, BotSession, BotState, ChatState, GroupState, LiveState, Phase, Waiting, Warm,
+};
 
 /// Draws of conversation shapes tried for one with more turns than a chat has had.
 const SHAPE_TRIES: usize = 1000;
@@ -29,7 +31,8 @@ fn secs(d: SimTime) -> f64 {
 
 impl Model<'_> {
     /// The live state at `now`, in full detail.
-    pub(super) fn capture(&self, now: SimTime) -> LiveState {
+    pub(super) fn capture(&self, q: &EventQueue<Ev>) -> LiveState {
+        let now = q.now();
         let mut groups = Vec::new();
         for (g, group) in self.sc.groups.iter().enumerate() {
             let ids = super::agents::ids_of_group(&self.agents, g);
@@ -85,6 +88,121 @@ impl Model<'_> {
             groups,
             waiting,
             messages_left,
+            bot: self.capture_bot(q),
+        }
+    }
+
+    /// The bot's sessions under way (read off their pending ends: the model keeps no
+    /// record of a customer with the bot) and its queue.
+    fn capture_bot(&self, q: &EventQueue<Ev>) -> Option<BotState> {
+        self.sc.bot.as_ref()?;
+        let now = q.now();
+        let mut sessions: Vec<(f64, Class)> = q
+            .pending()
+            .filter_map(|(_, e)| match *e {
+                Ev::BotDone {
+                    arrived,
+                    class,
+                    queued_s,
+                    ..
+                } => {
+                    let began = arrived + SimTime::from_secs_f64(f64::from(queued_s));
+                    Some((secs(now.saturating_sub(began)), class))
+                }
+                _ => None,
+            })
+            .collect();
+        sessions.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.index().cmp(&b.1.index())));
+        let mut merged: Vec<BotSession> = Vec::new();
+        for (since, class) in sessions {
+            match merged.last_mut() {
+                Some(last) if last.since_s == Some(since) && last.class == Some(class) => {
+                    last.count += 1;
+                }
+                _ => merged.push(BotSession {
+                    class: Some(class),
+                    since_s: Some(since),
+                    count: 1,
+                }),
+            }
+        }
+        let waiting: Vec<Waiting> = self
+            .bot_queue
+            .iter()
+            .filter_map(|&c| self.customers.try_get(c))
+            .filter(|cu| cu.state == State::BotQueue)
+            .map(|cu| Waiting {
+                class: cu.class,
+                waited_s: secs(now - cu.first_arrived),
+                count: 1,
+            })
+            .collect();
+        (!merged.is_empty() || !waiting.is_empty()).then_some(BotState {
+            sessions: merged,
+            waiting,
+        })
+    }
+
+    /// Puts the bot's sessions and queue of `warm` in place: each session ends after what
+    /// is left of the bot's latency and session time given the time it has run (drawn
+    /// from the equilibrium law where that is unknown), resolving with the bot's odds for
+    /// its class; each customer in the bot's queue keeps the patience left given its wait.
+    fn inject_bot(&mut self, warm: &Warm, q: &mut EventQueue<Ev>) {
+        let Some(bot) = self.sc.bot.as_ref() else {
+            return;
+        };
+        let now = q.now();
+        for &(class, began) in &warm.bot_sessions {
+            let visit = self.new_visit(class, began.unwrap_or(now));
+            if visit.counted {
+                self.counters.bot_touched += 1;
+            }
+            self.in_system.add(now, 1, &self.clocking);
+            self.bot_sessions.add(now, 1, &self.clocking);
+            let resolves = self.rng_bot.random::<f64>() < self.bot_resolution[class.index()];
+            let left_s = match began {
+                Some(b) => {
+                    let elapsed = (now - b).as_secs_f64();
+                    let latency = self.samplers.bot_latency.sample_s(&mut self.rng_bot);
+                    if elapsed < latency {
+                        latency - elapsed + self.samplers.bot_session.sample_s(&mut self.rng_bot)
+                    } else {
+                        bot.session.residual_s(elapsed - latency, &mut self.rng_bot)
+                    }
+                }
+                None => bot.session.equilibrium_residual_s(&mut self.rng_bot),
+            };
+            let done = Ev::BotDone {
+                arrived: visit.arrived,
+                class,
+                queue_class: visit.queue_class,
+                counted: visit.counted,
+                resolves,
+                queued_s: 0,
+            };
+            q.schedule(now + SimTime::from_secs_f64(left_s), done);
+        }
+        for &(class, arrived) in &warm.bot_waiting {
+            let visit = self.new_visit(class, arrived);
+            if visit.counted {
+                self.counters.bot_touched += 1;
+            }
+            self.in_system.add(now, 1, &self.clocking);
+            let left_s = self.sc.patience.first_reply[class.index()]
+                .residual_s((now - arrived).as_secs_f64(), &mut self.rng_bot);
+            let patience = if left_s.is_finite() {
+                now + SimTime::from_secs_f64(left_s)
+            } else {
+                SimTime::NEVER
+            };
+            let c = self.customers.insert(visit.customer());
+            let cu = self.customers.get_mut(c);
+            cu.state = State::BotQueue;
+            cu.patience_at = patience;
+            if patience != SimTime::NEVER {
+                q.schedule(patience, Ev::FirstPatience(c));
+            }
+            self.bot_queue.push_back(c);
         }
     }
 
@@ -205,6 +323,7 @@ impl Model<'_> {
         for &(class, arrived) in &warm.messages_left {
             self.inject_waiting(class, arrived, true, q);
         }
+        self.inject_bot(warm, q);
         // chats for agents with room (a state whose line waits beside free slots)
         for a in 0..self.agents.len() as AgentId {
             if self.agents[a as usize].available() {

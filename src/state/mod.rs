@@ -35,6 +35,38 @@ pub struct LiveState {
     /// 留言 not yet taken by an agent.
     #[serde(default)]
     pub messages_left: Vec<Waiting>,
+    /// The bot's sessions under way and its queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotState>,
+}
+
+/// The bot at the moment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotState {
+    /// Sessions under way.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<BotSession>,
+    /// Customers waiting for a bot session (a bot whose overflow is `queue`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<Waiting>,
+}
+
+/// Bot sessions of one class that have run the same time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotSession {
+    /// The customer's question class (default: drawn from the mix the bot takes at the
+    /// moment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<Class>,
+    /// Seconds since the session began (default: unknown; what is left is drawn as for a
+    /// session found under way at a steady rate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_s: Option<f64>,
+    /// How many (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u32,
 }
 
 /// One group's agents.
@@ -170,6 +202,10 @@ pub struct Warm {
     pub waiting: Vec<(Class, SimTime)>,
     /// `(class, arrived)` of 留言, oldest first.
     pub messages_left: Vec<(Class, SimTime)>,
+    /// `(class, began)` of the bot's sessions under way (`None`: when is unknown).
+    pub bot_sessions: Vec<(Class, Option<SimTime>)>,
+    /// `(class, arrived)` of customers waiting for a bot session, longest waiting first.
+    pub bot_waiting: Vec<(Class, SimTime)>,
 }
 
 /// Most customers (waiting, 留言 and in chats together) a state may hold.
@@ -469,8 +505,107 @@ impl LiveState {
             }
             out.sort_by_key(|&(_, t)| t);
         }
+        if let Some(b) = &self.bot {
+            self.resolve_bot(b, sc, at, &mut warm, &err, &before, &mut count)?;
+        }
         Ok(warm)
     }
+
+    /// The bot's part of the state: its sessions (at most its capacity) and its queue
+    /// (only where it keeps one).
+    #[allow(clippy::too_many_arguments)]
+    fn resolve_bot(
+        &self,
+        b: &BotState,
+        sc: &Scenario,
+        at: SimTime,
+        warm: &mut Warm,
+        err: &dyn Fn(&str, String) -> String,
+        before: &dyn Fn(&str, f64) -> Result<SimTime, String>,
+        count: &mut dyn FnMut(&str, u64) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let Some(bot) = &sc.bot else {
+            return Err(err(
+                "bot",
+                "the scenario has no [bot]: a state cannot hold bot sessions".into(),
+            ));
+        };
+        let total: u64 = b.sessions.iter().map(|s| u64::from(s.count)).sum();
+        if let Some(cap) = bot.capacity
+            && total > u64::from(cap)
+        {
+            return Err(err(
+                "bot.sessions",
+                format!("{total} sessions, more than the bot's capacity of {cap}"),
+            ));
+        }
+        let weights: Vec<(Class, f64)> = Class::ALL
+            .into_iter()
+            .map(|c| {
+                let w = sc.arrivals.class_expected_between(
+                    c,
+                    at.as_secs_f64(),
+                    at.as_secs_f64() + 60.0,
+                ) * bot.touch_share(c, at);
+                (c, w)
+            })
+            .collect();
+        let unclassed: u32 = b
+            .sessions
+            .iter()
+            .filter(|s| s.class.is_none())
+            .map(|s| s.count)
+            .sum();
+        let mut drawn = by_mix(&weights, unclassed).into_iter();
+        for (i, s) in b.sessions.iter().enumerate() {
+            let key = format!("bot.sessions[{i}]");
+            count(&format!("{key}.count"), u64::from(s.count))?;
+            let began = match s.since_s {
+                Some(x) => Some(before(&format!("{key}.since_s"), x)?),
+                None => None,
+            };
+            for _ in 0..s.count {
+                let class = s.class.or_else(|| drawn.next()).unwrap_or(Class::PreSale);
+                warm.bot_sessions.push((class, began));
+            }
+        }
+        if !b.waiting.is_empty() && bot.overflow != crate::bot::Overflow::Queue {
+            return Err(err(
+                "bot.waiting",
+                "the scenario's bot sends customers beyond its capacity to the agents                  (overflow = \"human\"): it keeps no queue"
+                    .into(),
+            ));
+        }
+        for (i, w) in b.waiting.iter().enumerate() {
+            let key = format!("bot.waiting[{i}]");
+            let arrived = before(&format!("{key}.waited_s"), w.waited_s)?;
+            count(&format!("{key}.count"), u64::from(w.count))?;
+            warm.bot_waiting
+                .extend(std::iter::repeat_n((w.class, arrived), w.count as usize));
+        }
+        warm.bot_waiting.sort_by_key(|&(_, t)| t);
+        Ok(())
+    }
+}
+
+/// `n` classes in the proportions of `weights`, by a fixed low-discrepancy sequence (what
+/// counts alone are taken as: docs/state-format.md).
+fn by_mix(weights: &[(Class, f64)], n: u32) -> Vec<Class> {
+    let weights: Vec<(Class, f64)> = weights.iter().map(|&(c, w)| (c, w.max(1e-12))).collect();
+    let total: f64 = weights.iter().map(|w| w.1).sum();
+    (0..n as usize)
+        .map(|k| {
+            let u = ((k as f64 + 0.5) * 0.618_033_988_749_895).fract() * total;
+            let mut acc = 0.0;
+            for &(c, w) in &weights {
+                acc += w;
+                if u < acc {
+                    return c;
+                }
+            }
+            weights[weights.len() - 1].0
+        })
+        .collect()
 }
 
 /// `n` open chats spread over `on_duty` agents of group `g`, one by one in turn; each
@@ -493,31 +628,17 @@ fn spread(
             chats: Vec::new(),
         })
         .collect();
-    // the classes in the mix's proportions, by a fixed low-discrepancy sequence
-    let served: Vec<Class> = Class::ALL
+    let served: Vec<(Class, f64)> = Class::ALL
         .into_iter()
         .filter(|c| skills.contains(*c))
-        .collect();
-    let weight: Vec<f64> = served
-        .iter()
         .map(|c| {
-            sc.arrivals
-                .class_expected_between(*c, at.as_secs_f64(), at.as_secs_f64() + 60.0)
-                .max(1e-12)
+            let w =
+                sc.arrivals
+                    .class_expected_between(c, at.as_secs_f64(), at.as_secs_f64() + 60.0);
+            (c, w)
         })
         .collect();
-    let total: f64 = weight.iter().sum();
-    for k in 0..n as usize {
-        let u = ((k as f64 + 0.5) * 0.618_033_988_749_895).fract() * total;
-        let mut acc = 0.0;
-        let mut class = served[served.len() - 1];
-        for (c, w) in served.iter().zip(&weight) {
-            acc += w;
-            if u < acc {
-                class = *c;
-                break;
-            }
-        }
+    for (k, class) in by_mix(&served, n).into_iter().enumerate() {
         out[k % agents].chats.push(Chat {
             class,
             phase: Phase::CustomerTurn,

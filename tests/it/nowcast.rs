@@ -176,7 +176,7 @@ fn counts_alone_make_a_state() {
 fn states_the_scenario_refutes_are_refused_by_field() {
     let dir = temp_dir("nowcast-bad");
     let (_, observed) = snapshot(&dir);
-    let cases: [(&str, &str); 8] = [
+    let cases: [(&str, &str); 9] = [
         (
             r#"{"version": 1, "at": "11-10 23:40", "groups": [{"name": "night_shift", "on_duty": 2}]}"#,
             "groups[0].name: no group `night_shift`",
@@ -205,6 +205,10 @@ fn states_the_scenario_refutes_are_refused_by_field() {
         (
             r#"{"version": 1, "at": "11-10 23:40", "groups": [{"name": "temps", "on_duty": 1, "agents": [{"chats": [{"class": "after_sale", "phase": "customer_turn", "since_s": 3}]}]}]}"#,
             "groups[0].agents[0].chats[0].class: group `temps` does not serve after_sale chats",
+        ),
+        (
+            r#"{"version": 1, "at": "11-10 23:40", "bot": {"sessions": [{"count": 40}]}}"#,
+            "bot: the scenario has no [bot]",
         ),
     ];
     for (state, want) in cases {

@@ -12,13 +12,45 @@ use super::common::{raw_scenario, validate};
 /// The small store from 22:00 to 02:00, busy enough at the opening that the backlog at
 /// 23:50 shapes the next two hours, without a volume error (the runs share one curve).
 fn store() -> Scenario {
+    validate(&store_raw())
+}
+
+fn store_raw() -> d11sim::scenario::file::ScenarioFile {
     let mut raw = raw_scenario("small_store.toml");
     raw.start = "11-10 22:00".into();
     raw.end = "11-11 02:00".into();
     raw.arrivals.base_per_hour = Some(30.0);
     raw.interval_min = 5.0;
     raw.arrivals.forecast_error_cv = 0.0;
-    validate(&raw)
+    raw
+}
+
+/// The same store with a slow bot in front: it takes 60% of new chats, holds at most 8
+/// sessions at once (the rest wait for one), and its sessions run for minutes (median
+/// 2 min), so at 00:07 sessions are under way and customers wait for the bot.
+fn store_with_bot() -> Scenario {
+    validate(&store_with_bot_raw())
+}
+
+fn store_with_bot_raw() -> d11sim::scenario::file::ScenarioFile {
+    let mut raw = store_raw();
+    raw.bot = Some(
+        toml::from_str(
+            "first_touch = { default = 0.6 }\n\
+             latency = { dist = \"fixed\", value_s = 1.0 }\n\
+             session = { dist = \"lognormal\", median_s = 120, p90_s = 400 }\n\
+             capacity = 8\n\
+             overflow = \"queue\"\n\
+             leave_share = 0.1\n\
+             escalated_patience_factor = 0.7\n\
+             [resolution]\n\
+             pre_sale = { mean = 0.35, sd = 0.05 }\n\
+             in_sale = { mean = 0.5, sd = 0.05 }\n\
+             after_sale = { mean = 0.5, sd = 0.05 }\n",
+        )
+        .unwrap(),
+    );
+    raw
 }
 
 fn at(sc: &Scenario, clock: &str) -> SimTime {
@@ -134,4 +166,84 @@ fn a_snapshot_resumed_gives_the_uninterrupted_distribution() {
     eprintln!("elapsed times ignored (mean, se): {naive:?}");
     let off = naive.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9));
     assert!(off, "ignoring elapsed times went unnoticed: {naive:?}");
+}
+
+/// The bot's part of the state: 2,000 replications of the store with a slow bot of 8
+/// sessions, snapshot at 00:07 with sessions under way and customers waiting for one,
+/// resumed with other random numbers: every metric within 3.5 standard errors of the
+/// uninterrupted runs. The same states without their bot part (the sessions and the
+/// bot's queue dropped, as before the state carried them) are detectably off.
+#[test]
+fn bot_sessions_and_the_bots_queue_resume_exactly() {
+    let sc = store_with_bot();
+    let t = at(&sc, "11-11 00:07");
+    let (_, snap) = run_snapshot(&sc, 11, 0, t).unwrap();
+    let bot = snap.state.bot.as_ref().expect("the snapshot holds the bot");
+    assert!(!bot.sessions.is_empty(), "{bot:?}");
+    let exact = paired(&sc, 2000, t, |_| {});
+    eprintln!("with a bot, resumed - uninterrupted (mean, se): {exact:?}");
+    for (k, (m, se)) in exact.iter().enumerate() {
+        assert!(
+            m.abs() < 3.5 * se.max(1e-9),
+            "{}: resumed - uninterrupted = {m:.3} (se {se:.3})",
+            METRICS[k]
+        );
+    }
+    let dropped = paired(&sc, 1000, t, |s| s.bot = None);
+    eprintln!("bot dropped (mean, se): {dropped:?}");
+    let off = dropped.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9));
+    assert!(
+        off,
+        "dropping the bot's sessions went unnoticed: {dropped:?}"
+    );
+}
+
+/// A bot's sessions by count alone (a monitoring screen's figure) are taken as under way
+/// for an unknown time, of the classes the bot takes at the moment. A state the bot
+/// refutes is refused by field: more sessions than its capacity, a queue behind a bot
+/// that keeps none, a bot the scenario lacks.
+#[test]
+fn bot_counts_alone_and_bot_states_refused() {
+    let sc = store_with_bot();
+    let state = |bot: &str| {
+        LiveState::parse(
+            &format!("{{\"version\": 1, \"at\": \"11-11 00:07\", \"bot\": {bot}}}"),
+            "screen.json",
+        )
+        .unwrap()
+    };
+    let warm = state(r#"{"sessions": [{"count": 6}], "waiting": [{"class": "pre_sale", "waited_s": 30, "count": 4}]}"#)
+        .resolve(&sc, "screen.json")
+        .unwrap();
+    assert_eq!(warm.bot_sessions.len(), 6);
+    assert!(warm.bot_sessions.iter().all(|s| s.1.is_none()));
+    assert_eq!(warm.bot_waiting.len(), 4);
+    let r = run_warm(&sc, 3, 0, &warm, None).unwrap();
+    assert!(r.counters.bot_touched >= 10, "{:?}", r.counters);
+    let refused = |bot: &str, sc: &Scenario| state(bot).resolve(sc, "screen.json").unwrap_err();
+    let e = refused(
+        r#"{"sessions": [{"class": "pre_sale", "since_s": 5, "count": 9}]}"#,
+        &sc,
+    );
+    assert!(
+        e.contains("screen.json: bot.sessions: 9 sessions, more than the bot's capacity of 8"),
+        "{e}"
+    );
+    let e = refused(r#"{"sessions": [{"since_s": -1}]}"#, &sc);
+    assert!(
+        e.contains("bot.sessions[0].since_s: must be a finite number"),
+        "{e}"
+    );
+    let mut human = store_with_bot_raw();
+    human.bot.as_mut().unwrap().overflow = "human".into();
+    let e = refused(
+        r#"{"waiting": [{"class": "in_sale", "waited_s": 3}]}"#,
+        &validate(&human),
+    );
+    assert!(
+        e.contains("bot.waiting: the scenario's bot sends customers"),
+        "{e}"
+    );
+    let e = refused(r#"{"sessions": [{"count": 1}]}"#, &store());
+    assert!(e.contains("bot: the scenario has no [bot]"), "{e}");
 }
