@@ -26,6 +26,8 @@ pub struct MoveFile {
     pub call_in: Option<CallIn>,
     /// Extend (or move) a group's shift under way.
     pub extend_shift: Option<ExtendShift>,
+    /// Move a group's next shift: bring it in earlier or later.
+    pub move_shift: Option<MoveShift>,
     /// Cap the waiting line (分流): arrivals beyond it leave a 留言.
     pub cap_line: Option<u32>,
     /// Serve classes in this order (pre-sale first at the peak) until a time.
@@ -101,6 +103,19 @@ pub struct ExtendShift {
     pub until: String,
 }
 
+/// `move_shift = { group, start, end }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveShift {
+    /// The group.
+    pub group: String,
+    /// The group's next shift (the first to start after the state's moment) starts here
+    /// instead, "MM-DD HH:MM".
+    pub start: String,
+    /// And ends here (default: as long as it was).
+    pub end: Option<String>,
+}
+
 /// A move checked: its name and the scenario with it applied.
 pub struct Move {
     pub name: String,
@@ -134,6 +149,7 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
         }
         let actions = usize::from(m.call_in.is_some())
             + usize::from(m.extend_shift.is_some())
+            + usize::from(m.move_shift.is_some())
             + usize::from(m.cap_line.is_some())
             + usize::from(m.priority.is_some())
             + usize::from(m.bot_window.is_some())
@@ -141,8 +157,8 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
         if actions != 1 {
             return Err(err(
                 "name",
-                "give exactly one of call_in, extend_shift, cap_line, priority, bot_window, \
-                 split"
+                "give exactly one of call_in, extend_shift, move_shift, cap_line, priority, \
+                 bot_window, split"
                     .into(),
             ));
         }
@@ -218,6 +234,35 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
                 ));
             }
             w.end = until;
+        }
+        if let Some(mv) = &m.move_shift {
+            let g = group("move_shift.group", &mv.group)?;
+            let start = clock("move_shift.start", &mv.start)?;
+            if start < at {
+                return Err(err(
+                    "move_shift.start",
+                    "must come at or after the state's moment".into(),
+                ));
+            }
+            let shifts = &mut s.groups[g].shifts;
+            let Some(k) = shifts.iter().position(|w| w.start > at) else {
+                return Err(err(
+                    "move_shift.group",
+                    format!(
+                        "group `{}` has no shift still to start (one under way: extend_shift)",
+                        mv.group
+                    ),
+                ));
+            };
+            let end = match &mv.end {
+                Some(t) => clock("move_shift.end", t)?,
+                None => start + (shifts[k].end - shifts[k].start),
+            };
+            if end <= start {
+                return Err(err("move_shift.end", "must come after its start".into()));
+            }
+            shifts[k] = Window { start, end };
+            *shifts = merged(std::mem::take(shifts));
         }
         if let Some(n) = m.cap_line {
             s.routing.max_queue = Some(n);
@@ -303,4 +348,17 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
         });
     }
     Ok(out)
+}
+
+/// Windows sorted, those that overlap or touch made one (how a roster holds its shifts).
+fn merged(mut windows: Vec<Window>) -> Vec<Window> {
+    windows.sort_by_key(|w| w.start);
+    let mut out: Vec<Window> = Vec::with_capacity(windows.len());
+    for w in windows {
+        match out.last_mut() {
+            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
+            _ => out.push(w),
+        }
+    }
+    out
 }

@@ -39,6 +39,7 @@
 //!   arrivals, the back-test, bad inputs
 //! - `nowcast`: `run --snapshot-at`, the nowcast's files and answer, common random numbers
 //!   across moves, counts-only states, refused states
+//! - `nowcast_moves`: what each nowcast move does to the scenario, moves refused by key
 //! - `nowcast_bands`: the nowcast's 90% bands on 72 truth days at 0.7-1.5 times the plan's
 //!   volume: coverage of 00:00-01:00 and the error against the plan-only forecast's
 //! - `warm`: an empty state is a cold start; a snapshot resumed gives the uninterrupted
@@ -61,6 +62,7 @@ mod inbox;
 mod model;
 mod nowcast;
 mod nowcast_bands;
+mod nowcast_moves;
 mod optimize;
 mod plans;
 mod report;

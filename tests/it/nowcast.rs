@@ -59,7 +59,8 @@ fn a_snapshot_round_trips_and_nowcasts_with_paired_moves() {
         dir.join("moves.toml"),
         "[[move]]\nname = \"two more\"\ncall_in = { group = \"owner_and_staff\", agents = 2, login_delay_min = 5 }\n\n\
          [[move]]\nname = \"a line no one reaches\"\ncap_line = 100000\n\n\
-         [[move]]\nname = \"temps as overflow\"\nsplit = { group = \"temps\", tier = 1 }\n",
+         [[move]]\nname = \"temps as overflow\"\nsplit = { group = \"temps\", tier = 1 }\n\n\
+         [[move]]\nname = \"day staff at midnight\"\nmove_shift = { group = \"day_staff\", start = \"11-11 00:00\" }\n",
     )
     .unwrap();
     let o = d11sim(
@@ -89,10 +90,10 @@ fn a_snapshot_round_trips_and_nowcasts_with_paired_moves() {
     );
     let j = json(&dir.join("nc/nowcast.json"));
     assert_eq!(j["replications"], 40);
-    assert_eq!(j["moves"].as_array().unwrap().len(), 4);
+    assert_eq!(j["moves"].as_array().unwrap().len(), 5);
     let rows = j["rows"].as_array().unwrap();
-    // 23:30 to 01:45: nine 15-minute intervals, five KPIs, four moves
-    assert_eq!(rows.len(), 9 * 5 * 4);
+    // 23:30 to 01:45: nine 15-minute intervals, five KPIs, five moves
+    assert_eq!(rows.len(), 9 * 5 * 5);
     for r in rows {
         // the same random numbers: a move that changes nothing differs by exactly 0
         if r["move"] == "a line no one reaches" && !r["diff"].is_null() {
@@ -124,6 +125,23 @@ fn a_snapshot_round_trips_and_nowcasts_with_paired_moves() {
     for r in &two_more {
         assert!(r["diff"]["low_95"].as_f64().unwrap() <= 0.0, "{r}");
     }
+    // the day staff brought in at midnight instead of 03:00: the backlog before midnight
+    // is exactly as without the move (common random numbers), and falls after it
+    for r in rows
+        .iter()
+        .filter(|r| r["move"] == "day staff at midnight" && r["kpi"] == "backlog")
+    {
+        let interval = r["interval"].as_str().unwrap();
+        if interval.starts_with("11-10") && !r["diff"].is_null() {
+            assert_eq!(r["diff"]["mean"], 0.0, "{r}");
+        }
+    }
+    assert!(
+        rows.iter().any(|r| r["move"] == "day staff at midnight"
+            && r["kpi"] == "backlog"
+            && r["diff"]["high_95"].as_f64().is_some_and(|x| x < 0.0)),
+        "the day staff at midnight lowered the backlog nowhere"
+    );
     assert!(
         std::fs::read_to_string(dir.join("nc/nowcast.csv"))
             .unwrap()
