@@ -224,3 +224,62 @@ fn a_killed_write_never_mixes_two_runs_and_leaves_nothing_behind() {
         .collect();
     assert_eq!(names, vec!["out".to_string()], "left behind: {names:?}");
 }
+
+/// Ctrl-C during `nowcast` keeps the replications every move finished: its files are
+/// those of a nowcast asked for that many, byte for byte.
+#[test]
+fn an_interrupted_nowcast_writes_what_a_shorter_one_would() {
+    let dir = common::temp_dir("interrupt_nowcast");
+    let o = common::d11sim(
+        &[
+            "run",
+            "-r",
+            "1",
+            "-q",
+            "--out",
+            "day",
+            "--snapshot-at",
+            "11-10 23:40",
+        ],
+        &dir,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(
+        dir.join("moves.toml"),
+        "[[move]]\nname = \"temps to 04:00\"\nextend_shift = { group = \"temps\", until = \"11-11 04:00\" }\n",
+    )
+    .unwrap();
+    let args = |r: &str, out: &str| -> Vec<String> {
+        [
+            "nowcast",
+            "--state",
+            "day/snapshot/state-0000.json",
+            "--observed",
+            "day/snapshot/observed-0000.csv",
+            "--moves",
+            "moves.toml",
+            "-r",
+            r,
+            "-t",
+            "2",
+            "-q",
+            "--out",
+            out,
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let long = args("100000", "out");
+    let long: Vec<&str> = long.iter().map(String::as_str).collect();
+    let k = interrupt_after(&dir, &long, 2500);
+    let short = args(&k.to_string(), "reference");
+    let short: Vec<&str> = short.iter().map(String::as_str).collect();
+    let o = common::d11sim(&short, &dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::assert_same_files(
+        &dir.join("out"),
+        &dir.join("reference"),
+        &["nowcast.json", "nowcast.csv"],
+        &format!("differs from a {k}-replication nowcast"),
+    );
+}
