@@ -22,6 +22,7 @@ mod scoring;
 mod sessions;
 mod slots;
 mod warm;
+mod warm_aside;
 
 pub use log::{DayLog, LogDay, headers as log_headers, run_logged};
 pub use memory::Exhausted;

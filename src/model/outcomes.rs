@@ -117,6 +117,8 @@ impl Model<'_> {
                 factor,
             );
             next.state = State::Orbit;
+            // until the retrial sets it again, `arrived` holds when the customer left
+            next.arrived = now;
             if cu.response_origin == super::customers::UNSCORED {
                 next.response_origin = super::customers::UNSCORED;
             }

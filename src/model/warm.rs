@@ -17,14 +17,12 @@ use crate::conversation::Conversation;
 use crate::distribution::DurationSpec;
 use crate::engine::{EventQueue, SimTime};
 use crate::routing::AgentId;
-use crate::state::{
-    self, AgentState, BotSession, BotState, ChatState, GroupState, LiveState, Phase, Waiting, Warm,
-};
+use crate::state::{self, AgentState, ChatState, GroupState, LiveState, Phase, Waiting, Warm};
 
 /// Draws of conversation shapes tried for one with more turns than a chat has had.
 const SHAPE_TRIES: usize = 1000;
 
-fn secs(d: SimTime) -> f64 {
+pub(super) fn secs(d: SimTime) -> f64 {
     // to the millisecond: the state is read by people too
     (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
@@ -33,6 +31,14 @@ impl Model<'_> {
     /// The live state at `now`, in full detail.
     pub(super) fn capture(&self, q: &EventQueue<Ev>) -> LiveState {
         let now = q.now();
+        // chats whose slot frees at a timeout, by record: when
+        let releases: std::collections::HashMap<u32, (CustRef, SimTime)> = q
+            .pending()
+            .filter_map(|(t, e)| match *e {
+                Ev::Release(c) => Some((c.slot(), (c, t))),
+                _ => None,
+            })
+            .collect();
         let mut groups = Vec::new();
         for (g, group) in self.sc.groups.iter().enumerate() {
             let ids = super::agents::ids_of_group(&self.agents, g);
@@ -47,7 +53,7 @@ impl Model<'_> {
                 let chats = agent
                     .chats
                     .iter()
-                    .filter_map(|&(c, _)| self.capture_chat(c, a, now))
+                    .filter_map(|&(c, _)| self.capture_chat(c, a, now, &releases))
                     .collect();
                 agents.push(AgentState {
                     finishing: !agent.on_duty,
@@ -67,13 +73,24 @@ impl Model<'_> {
         }
         let mut waiting = Vec::new();
         let mut messages_left = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for queue in &self.queues {
             for &c in queue {
-                let cu = self.customers.get(c);
+                // a line drops those who left it lazily: their records may be gone, or
+                // back in the line with a newer entry
+                let Some(cu) = self.customers.try_get(c) else {
+                    continue;
+                };
+                if !seen.insert(c.slot()) {
+                    continue;
+                }
+                let (attempt, escalated) = self.patience_origin(cu);
                 let entry = Waiting {
                     class: cu.queue_class,
                     waited_s: secs(now - cu.arrived),
                     count: 1,
+                    attempt,
+                    escalated,
                 };
                 if cu.queued_message {
                     messages_left.push(entry);
@@ -89,135 +106,42 @@ impl Model<'_> {
             waiting,
             messages_left,
             bot: self.capture_bot(q),
+            abandoned: self.capture_orbit(now),
         }
     }
 
-    /// The bot's sessions under way (read off their pending ends: the model keeps no
-    /// record of a customer with the bot) and its queue.
-    fn capture_bot(&self, q: &EventQueue<Ev>) -> Option<BotState> {
-        self.sc.bot.as_ref()?;
-        let now = q.now();
-        let mut sessions: Vec<(f64, Class)> = q
-            .pending()
-            .filter_map(|(_, e)| match *e {
-                Ev::BotDone {
-                    arrived,
-                    class,
-                    queued_s,
-                    ..
-                } => {
-                    let began = arrived + SimTime::from_secs_f64(f64::from(queued_s));
-                    Some((secs(now.saturating_sub(began)), class))
-                }
-                _ => None,
-            })
-            .collect();
-        sessions.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.index().cmp(&b.1.index())));
-        let mut merged: Vec<BotSession> = Vec::new();
-        for (since, class) in sessions {
-            match merged.last_mut() {
-                Some(last) if last.since_s == Some(since) && last.class == Some(class) => {
-                    last.count += 1;
-                }
-                _ => merged.push(BotSession {
-                    class: Some(class),
-                    since_s: Some(since),
-                    count: 1,
-                }),
-            }
-        }
-        let waiting: Vec<Waiting> = self
-            .bot_queue
-            .iter()
-            .filter_map(|&c| self.customers.try_get(c))
-            .filter(|cu| cu.state == State::BotQueue)
-            .map(|cu| Waiting {
-                class: cu.class,
-                waited_s: secs(now - cu.first_arrived),
-                count: 1,
-            })
-            .collect();
-        (!merged.is_empty() || !waiting.is_empty()).then_some(BotState {
-            sessions: merged,
-            waiting,
-        })
-    }
-
-    /// Puts the bot's sessions and queue of `warm` in place: each session ends after what
-    /// is left of the bot's latency and session time given the time it has run (drawn
-    /// from the equilibrium law where that is unknown), resolving with the bot's odds for
-    /// its class; each customer in the bot's queue keeps the patience left given its wait.
-    fn inject_bot(&mut self, warm: &Warm, q: &mut EventQueue<Ev>) {
-        let Some(bot) = self.sc.bot.as_ref() else {
-            return;
-        };
-        let now = q.now();
-        for &(class, began) in &warm.bot_sessions {
-            let visit = self.new_visit(class, began.unwrap_or(now));
-            if visit.counted {
-                self.counters.bot_touched += 1;
-            }
-            self.in_system.add(now, 1, &self.clocking);
-            self.bot_sessions.add(now, 1, &self.clocking);
-            let resolves = self.rng_bot.random::<f64>() < self.bot_resolution[class.index()];
-            let left_s = match began {
-                Some(b) => {
-                    let elapsed = (now - b).as_secs_f64();
-                    let latency = self.samplers.bot_latency.sample_s(&mut self.rng_bot);
-                    if elapsed < latency {
-                        latency - elapsed + self.samplers.bot_session.sample_s(&mut self.rng_bot)
-                    } else {
-                        bot.session.residual_s(elapsed - latency, &mut self.rng_bot)
-                    }
-                }
-                None => bot.session.equilibrium_residual_s(&mut self.rng_bot),
-            };
-            let done = Ev::BotDone {
-                arrived: visit.arrived,
-                class,
-                queue_class: visit.queue_class,
-                counted: visit.counted,
-                resolves,
-                queued_s: 0,
-            };
-            q.schedule(now + SimTime::from_secs_f64(left_s), done);
-        }
-        for &(class, arrived) in &warm.bot_waiting {
-            let visit = self.new_visit(class, arrived);
-            if visit.counted {
-                self.counters.bot_touched += 1;
-            }
-            self.in_system.add(now, 1, &self.clocking);
-            let left_s = self.sc.patience.first_reply[class.index()]
-                .residual_s((now - arrived).as_secs_f64(), &mut self.rng_bot);
-            let patience = if left_s.is_finite() {
-                now + SimTime::from_secs_f64(left_s)
-            } else {
-                SimTime::NEVER
-            };
-            let c = self.customers.insert(visit.customer());
-            let cu = self.customers.get_mut(c);
-            cu.state = State::BotQueue;
-            cu.patience_at = patience;
-            if patience != SimTime::NEVER {
-                q.schedule(patience, Ev::FirstPatience(c));
-            }
-            self.bot_queue.push_back(c);
-        }
-    }
-
-    fn capture_chat(&self, c: CustRef, a: AgentId, now: SimTime) -> Option<ChatState> {
+    fn capture_chat(
+        &self,
+        c: CustRef,
+        a: AgentId,
+        now: SimTime,
+        releases: &std::collections::HashMap<u32, (CustRef, SimTime)>,
+    ) -> Option<ChatState> {
         let cu = self.customers.get(c);
         if cu.state != State::Chat {
             return None;
         }
-        let pending = cu.msgs_sent == 0 || cu.msgs_sent > cu.replies;
+        let mut pending = cu.msgs_sent == 0 || cu.msgs_sent > cu.replies;
         let composing = self.agents[a as usize].composing == Some(c);
-        let since = if cu.msgs_sent == 0 {
+        let mut since = if cu.msgs_sent == 0 {
             cu.arrived
         } else {
             cu.msg_sent_at
         };
+        // where nothing is owed to a customer who left, the agent's reply to it is not
+        // counted: once sent (not in the inbox, not being composed) the chat only waits for
+        // its timeout, whatever its counts say
+        let owed = self.sc.inbox.keep_messages && !cu.withdrew;
+        let agent = &self.agents[a as usize];
+        if pending && cu.gone != Gone::No && !owed && !composing && !agent.inbox.contains(&c) {
+            pending = false;
+            since = match releases.get(&c.slot()) {
+                Some(&(r, t)) if r == c => {
+                    t.saturating_sub(self.sc.patience.silent_timeout).min(now)
+                }
+                _ => now,
+            };
+        }
         let phase = if pending {
             Phase::AwaitingReply
         } else if cu.gone != Gone::No {
@@ -236,6 +160,8 @@ impl Model<'_> {
             composing_s: composing.then(|| secs(now - self.agents[a as usize].compose_started)),
             turns_total: Some(cu.msgs_total),
             left: pending.then_some(cu.gone != Gone::No),
+            attempt: self.patience_origin(cu).0,
+            escalated: self.patience_origin(cu).1,
         })
     }
 
@@ -317,13 +243,14 @@ impl Model<'_> {
             }
             self.start_compose_if_idle(a, q);
         }
-        for &(class, arrived) in &warm.waiting {
-            self.inject_waiting(class, arrived, false, q);
+        for w in &warm.waiting {
+            self.inject_waiting(w, false, q);
         }
-        for &(class, arrived) in &warm.messages_left {
-            self.inject_waiting(class, arrived, true, q);
+        for w in &warm.messages_left {
+            self.inject_waiting(w, true, q);
         }
         self.inject_bot(warm, q);
+        self.inject_orbit(warm, q);
         // chats for agents with room (a state whose line waits beside free slots)
         for a in 0..self.agents.len() as AgentId {
             if self.agents[a as usize].available() {
@@ -333,9 +260,15 @@ impl Model<'_> {
     }
 
     /// A new customer record for one who arrived at `arrived`, of `class`.
-    fn warm_customer(&mut self, class: Class, arrived: SimTime, left_message: bool) -> CustRef {
+    fn warm_customer(
+        &mut self,
+        class: Class,
+        arrived: SimTime,
+        left_message: bool,
+        patience_factor: f32,
+    ) -> CustRef {
         let counted = arrived >= self.sc.warmup;
-        let mut cu = Customer::new(class, class, counted, arrived, 1, 1.0);
+        let mut cu = Customer::new(class, class, counted, arrived, 1, patience_factor);
         cu.arrived = arrived;
         cu.reached_human = true;
         cu.left_message = left_message;
@@ -401,7 +334,7 @@ impl Model<'_> {
         let Conversation::Messages(m) = &sc.conversation else {
             unreachable!("a warm start needs the messages model (checked on reading the state)")
         };
-        let c = self.warm_customer(chat.class, chat.arrived, false);
+        let c = self.warm_customer(chat.class, chat.arrived, false, chat.patience_factor);
         let awaiting = chat.phase == Phase::AwaitingReply;
         let sent = chat.replies + u16::from(awaiting);
         let (turns, msgs) = match chat.turns_total {
@@ -442,7 +375,7 @@ impl Model<'_> {
                     let class = chat.class.index();
                     (
                         sc.patience.first_reply[class].clone(),
-                        self.welcome_factor(),
+                        self.welcome_factor() * f64::from(chat.patience_factor),
                         chat.arrived,
                     )
                 };
@@ -530,6 +463,24 @@ impl Model<'_> {
         left > 0.0 && self.rng_customers.random::<f64>() * (surv + left) < left
     }
 
+    /// Why `cu` is less patient than a fresh customer, as the state says it: its attempt,
+    /// and whether it came from the bot. The record keeps only the product of the two
+    /// factors; the attempt gives the retrial's part, and what is left is the bot's.
+    pub(super) fn patience_origin(&self, cu: &Customer) -> (u8, bool) {
+        let retrial = self
+            .sc
+            .patience
+            .retrial
+            .as_ref()
+            .map_or(1.0, |r| r.patience_factor.powi(i32::from(cu.attempt) - 1));
+        let escalated = self.sc.bot.as_ref().is_some_and(|b| {
+            b.escalated_patience_factor != 1.0
+                && (f64::from(cu.patience_factor) - retrial * b.escalated_patience_factor).abs()
+                    < 1e-4
+        });
+        (cu.attempt, escalated)
+    }
+
     /// The patience factor of a first reply (the welcome message's).
     fn welcome_factor(&self) -> f64 {
         match &self.sc.conversation {
@@ -549,8 +500,8 @@ impl Model<'_> {
     ) {
         let now = q.now();
         let spec = self.sc.patience.first_reply[class.index()].clone();
-        let welcome = self.welcome_factor();
-        let left = self.residual(&spec, welcome, now - arrived, false);
+        let factor = self.welcome_factor() * f64::from(self.customers.get(c).patience_factor);
+        let left = self.residual(&spec, factor, now - arrived, false);
         let silent = self.rng_customers.random::<f64>() < self.sc.patience.silent_share;
         let cu = self.customers.get_mut(c);
         cu.silent = silent;
@@ -598,16 +549,11 @@ impl Model<'_> {
         }
     }
 
-    /// A customer in the line (or a 留言) since `arrived`.
-    fn inject_waiting(
-        &mut self,
-        class: Class,
-        arrived: SimTime,
-        left_message: bool,
-        q: &mut EventQueue<Ev>,
-    ) {
+    /// A customer in the line (or a 留言).
+    fn inject_waiting(&mut self, w: &state::Queued, left_message: bool, q: &mut EventQueue<Ev>) {
+        let (class, arrived) = (w.class, w.arrived);
         let now = q.now();
-        let c = self.warm_customer(class, arrived, left_message);
+        let c = self.warm_customer(class, arrived, left_message, w.patience_factor);
         let (turns, _, msgs) = self.draw_conversation_shape(class, class);
         {
             let cu = self.customers.get_mut(c);
@@ -621,8 +567,8 @@ impl Model<'_> {
         self.customers.get_mut(c).msg_sent_at = arrived;
         self.join_line(c, class, now, false);
         let spec = self.sc.patience.first_reply[class.index()].clone();
-        let welcome = self.welcome_factor();
-        if self.left_by_now(&spec, welcome, now - arrived) {
+        let factor = self.welcome_factor() * f64::from(w.patience_factor);
+        if self.left_by_now(&spec, factor, now - arrived) {
             self.warm_left(c, true, q);
         } else {
             self.warm_first_patience(c, class, arrived, q);

@@ -38,6 +38,43 @@ pub struct LiveState {
     /// The bot's sessions under way and its queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot: Option<BotState>,
+    /// Customers who gave up before a first reply and have not come back (yet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub abandoned: Vec<Abandoned>,
+}
+
+/// Customers of one class who gave up at the same time, before a first reply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Abandoned {
+    /// `pre_sale`, `in_sale` or `after_sale`.
+    pub class: Class,
+    /// Seconds since they left.
+    pub left_s: f64,
+    /// Seconds since they first arrived (default: `left_s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived_s: Option<f64>,
+    /// Attempts made so far (default 1).
+    #[serde(default = "one_u8", skip_serializing_if = "is_one_u8")]
+    pub attempts: u8,
+    /// Whether they will try again (a simulation knows; else drawn by the scenario's
+    /// retrial odds given that they have not come back yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<bool>,
+    /// Had come to the agents from the bot (转人工): less patient when they come back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub escalated: bool,
+    /// How many (default 1).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u32,
+}
+
+fn one_u8() -> u8 {
+    1
+}
+
+fn is_one_u8(n: &u8) -> bool {
+    *n == 1
 }
 
 /// The bot at the moment.
@@ -141,6 +178,12 @@ pub struct ChatState {
     /// knows; a monitoring screen cannot tell, and without it the odds are drawn).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left: Option<bool>,
+    /// The customer's attempt (default 1; a retrial is 2 or more, and less patient).
+    #[serde(default = "one_u8", skip_serializing_if = "is_one_u8")]
+    pub attempt: u8,
+    /// Came to the agents from the bot (转人工), and so less patient.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub escalated: bool,
 }
 
 /// Customers of one class who have waited the same time.
@@ -154,6 +197,12 @@ pub struct Waiting {
     /// How many (default 1).
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub count: u32,
+    /// The customer's attempt (default 1; a retrial is 2 or more, and less patient).
+    #[serde(default = "one_u8", skip_serializing_if = "is_one_u8")]
+    pub attempt: u8,
+    /// Came to the agents from the bot (转人工), and so less patient.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub escalated: bool,
 }
 
 fn one() -> u32 {
@@ -178,6 +227,18 @@ pub struct Chat {
     pub composing_since: Option<SimTime>,
     pub turns_total: Option<u16>,
     pub left: Option<bool>,
+    /// First-reply patience relative to a fresh customer's (a retrial's, an escalated
+    /// customer's).
+    pub patience_factor: f32,
+}
+
+/// One customer in a line, checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Queued {
+    pub class: Class,
+    pub arrived: SimTime,
+    /// First-reply patience relative to a fresh customer's.
+    pub patience_factor: f32,
 }
 
 /// One agent checked: its group, whether it is finishing, its chats.
@@ -198,14 +259,32 @@ pub struct Warm {
     pub on_duty: Vec<Option<u32>>,
     /// The agents with chats, or finishing.
     pub agents: Vec<Agent>,
-    /// `(class, arrived)` of customers in the line, longest waiting first.
-    pub waiting: Vec<(Class, SimTime)>,
-    /// `(class, arrived)` of 留言, oldest first.
-    pub messages_left: Vec<(Class, SimTime)>,
+    /// Customers in the line, longest waiting first.
+    pub waiting: Vec<Queued>,
+    /// 留言, oldest first.
+    pub messages_left: Vec<Queued>,
     /// `(class, began)` of the bot's sessions under way (`None`: when is unknown).
     pub bot_sessions: Vec<(Class, Option<SimTime>)>,
     /// `(class, arrived)` of customers waiting for a bot session, longest waiting first.
     pub bot_waiting: Vec<(Class, SimTime)>,
+    /// Customers who gave up and have not come back.
+    pub abandoned: Vec<Gone>,
+}
+
+/// A customer who gave up before a first reply, checked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Gone {
+    pub class: Class,
+    /// When they first arrived.
+    pub arrived: SimTime,
+    /// When they left.
+    pub left: SimTime,
+    /// Attempts made so far.
+    pub attempts: u8,
+    /// Whether they will try again, where known.
+    pub retries: Option<bool>,
+    /// First-reply patience of their next attempt relative to a fresh customer's.
+    pub patience_factor: f32,
 }
 
 /// Most customers (waiting, 留言 and in chats together) a state may hold.
@@ -424,7 +503,9 @@ impl LiveState {
                     }
                     let awaiting = c.phase == Phase::AwaitingReply;
                     let replies = c.replies.unwrap_or(u16::from(!awaiting));
-                    if !awaiting && replies == 0 {
+                    // a closing chat may have none: a reply to a customer who left
+                    // before any is not counted where nothing is owed to it
+                    if matches!(c.phase, Phase::CustomerTurn | Phase::WrapUp) && replies == 0 {
                         return Err(err(
                             &ckey("replies"),
                             "must be at least 1 once a reply was sent".into(),
@@ -471,6 +552,8 @@ impl LiveState {
                             "applies only while awaiting_reply (else the phase is closing)".into(),
                         ));
                     }
+                    let patience_factor = patience_factor(sc, c.attempt, c.escalated)
+                        .map_err(|(k, rule)| err(&ckey(k), rule))?;
                     chats.push(Chat {
                         class: c.class,
                         phase: c.phase,
@@ -480,6 +563,7 @@ impl LiveState {
                         composing_since,
                         turns_total: c.turns_total,
                         left: c.left,
+                        patience_factor,
                     });
                 }
                 warm.agents.push(Agent {
@@ -501,13 +585,67 @@ impl LiveState {
                 let key = format!("{name}[{i}]");
                 let arrived = before(&format!("{key}.waited_s"), w.waited_s)?;
                 count(&format!("{key}.count"), u64::from(w.count))?;
-                out.extend(std::iter::repeat_n((w.class, arrived), w.count as usize));
+                let patience_factor = patience_factor(sc, w.attempt, w.escalated)
+                    .map_err(|(k, rule)| err(&format!("{key}.{k}"), rule))?;
+                let q = Queued {
+                    class: w.class,
+                    arrived,
+                    patience_factor,
+                };
+                out.extend(std::iter::repeat_n(q, w.count as usize));
             }
-            out.sort_by_key(|&(_, t)| t);
+            out.sort_by_key(|q| q.arrived);
         }
         if let Some(b) = &self.bot {
             self.resolve_bot(b, sc, at, &mut warm, &err, &before, &mut count)?;
         }
+        for (i, a) in self.abandoned.iter().enumerate() {
+            let key = |k: &str| format!("abandoned[{i}].{k}");
+            let left = before(&key("left_s"), a.left_s)?;
+            let arrived = match a.arrived_s {
+                Some(s) => before(&key("arrived_s"), s)?,
+                None => left,
+            };
+            if arrived > left {
+                return Err(err(&key("arrived_s"), "must be at least left_s".into()));
+            }
+            if a.attempts == 0 {
+                return Err(err(&key("attempts"), "must be at least 1".into()));
+            }
+            if a.retries == Some(true) {
+                let Some(r) = &sc.patience.retrial else {
+                    return Err(err(
+                        &key("retries"),
+                        "the scenario has no [patience.retrial]: no one comes back".into(),
+                    ));
+                };
+                if a.attempts >= r.max_attempts {
+                    return Err(err(
+                        &key("attempts"),
+                        format!(
+                            "{} attempts made; the scenario's max_attempts ({}) allows no more",
+                            a.attempts, r.max_attempts
+                        ),
+                    ));
+                }
+            }
+            count(&key("count"), u64::from(a.count))?;
+            let next = a.attempts.saturating_add(1);
+            let patience_factor =
+                patience_factor(sc, next, a.escalated).map_err(|(k, rule)| err(&key(k), rule))?;
+            warm.abandoned.extend(std::iter::repeat_n(
+                Gone {
+                    class: a.class,
+                    arrived,
+                    left,
+                    attempts: a.attempts,
+                    retries: a.retries,
+                    patience_factor,
+                },
+                a.count as usize,
+            ));
+        }
+        warm.abandoned.sort_by_key(|g| g.left);
         Ok(warm)
     }
 
@@ -588,6 +726,41 @@ impl LiveState {
     }
 }
 
+/// First-reply patience relative to a fresh customer's for a customer on `attempt`,
+/// `escalated` from the bot or not: the scenario's retrial and escalation factors. An
+/// attempt beyond the first in a scenario without retrials keeps a fresh patience.
+///
+/// # Errors
+/// `(key, rule)` for attempt 0, or an escalation in a scenario without a bot.
+pub fn patience_factor(
+    sc: &Scenario,
+    attempt: u8,
+    escalated: bool,
+) -> Result<f32, (&'static str, String)> {
+    if attempt == 0 {
+        return Err(("attempt", "must be at least 1".into()));
+    }
+    let retrial = sc
+        .patience
+        .retrial
+        .as_ref()
+        .map_or(1.0, |r| r.patience_factor.powi(i32::from(attempt) - 1));
+    let bot = if escalated {
+        match &sc.bot {
+            Some(b) => b.escalated_patience_factor,
+            None => {
+                return Err((
+                    "escalated",
+                    "the scenario has no [bot] to escalate from".into(),
+                ));
+            }
+        }
+    } else {
+        1.0
+    };
+    Ok((retrial * bot) as f32)
+}
+
 /// `n` classes in the proportions of `weights`, by a fixed low-discrepancy sequence (what
 /// counts alone are taken as: docs/state-format.md).
 fn by_mix(weights: &[(Class, f64)], n: u32) -> Vec<Class> {
@@ -648,6 +821,7 @@ fn spread(
             composing_since: None,
             turns_total: None,
             left: None,
+            patience_factor: 1.0,
         });
     }
     out

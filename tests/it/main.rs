@@ -43,7 +43,8 @@
 //! - `nowcast_bands`: the nowcast's 90% bands on 72 truth days at 0.7-1.5 times the plan's
 //!   volume: coverage of 00:00-01:00 and the error against the plan-only forecast's
 //! - `warm`: an empty state is a cold start; a snapshot resumed gives the uninterrupted
-//!   runs' distribution of the next hours (paired, over many replications)
+//!   runs' distribution of the next hours (paired, over many replications), with the
+//!   bot's sessions and queue and the retrial orbit too; bot states refused by field
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;

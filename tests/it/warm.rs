@@ -27,7 +27,9 @@ fn store_raw() -> d11sim::scenario::file::ScenarioFile {
 
 /// The same store with a slow bot in front: it takes 60% of new chats, holds at most 8
 /// sessions at once (the rest wait for one), and its sessions run for minutes (median
-/// 2 min), so at 00:07 sessions are under way and customers wait for the bot.
+/// 2 min), so at 00:07 sessions are under way and customers wait for the bot. Half of
+/// those who give up (taking their message along: no inbox keeps it) come back after 1
+/// to 20 minutes (at most three attempts), so the retrial orbit holds customers too.
 fn store_with_bot() -> Scenario {
     validate(&store_with_bot_raw())
 }
@@ -47,6 +49,17 @@ fn store_with_bot_raw() -> d11sim::scenario::file::ScenarioFile {
              pre_sale = { mean = 0.35, sd = 0.05 }\n\
              in_sale = { mean = 0.5, sd = 0.05 }\n\
              after_sale = { mean = 0.5, sd = 0.05 }\n",
+        )
+        .unwrap(),
+    );
+    // customers who leave take their message along (no inbox keeps it), so some come back
+    raw.inbox.get_or_insert_with(Default::default).keep_messages = Some(false);
+    raw.patience.retrial = Some(
+        toml::from_str(
+            "probability = 0.5\n\
+             delay = { dist = \"uniform\", min_s = 60, max_s = 1200 }\n\
+             patience_factor = 0.7\n\
+             max_attempts = 3\n",
         )
         .unwrap(),
     );
@@ -168,18 +181,23 @@ fn a_snapshot_resumed_gives_the_uninterrupted_distribution() {
     assert!(off, "ignoring elapsed times went unnoticed: {naive:?}");
 }
 
-/// The bot's part of the state: 2,000 replications of the store with a slow bot of 8
-/// sessions, snapshot at 00:07 with sessions under way and customers waiting for one,
-/// resumed with other random numbers: every metric within 3.5 standard errors of the
-/// uninterrupted runs. The same states without their bot part (the sessions and the
-/// bot's queue dropped, as before the state carried them) are detectably off.
+/// The state's customers away from the agents: 2,000 replications of the store with a
+/// slow bot of 8 sessions and retrials, snapshot at 00:07 with bot sessions under way,
+/// customers waiting for one and customers in the retrial orbit, resumed with other
+/// random numbers: every metric within 3.5 standard errors of the uninterrupted runs.
+/// The same states without their bot part, or without the orbit (as before the state
+/// carried them), are each detectably off.
 #[test]
-fn bot_sessions_and_the_bots_queue_resume_exactly() {
+fn bot_sessions_the_bots_queue_and_the_retrial_orbit_resume_exactly() {
     let sc = store_with_bot();
     let t = at(&sc, "11-11 00:07");
     let (_, snap) = run_snapshot(&sc, 11, 0, t).unwrap();
     let bot = snap.state.bot.as_ref().expect("the snapshot holds the bot");
     assert!(!bot.sessions.is_empty(), "{bot:?}");
+    let orbit: usize = (0..20)
+        .map(|i| run_snapshot(&sc, 11, i, t).unwrap().1.state.abandoned.len())
+        .sum();
+    assert!(orbit > 20, "{orbit} in the orbit over 20 snapshots");
     let exact = paired(&sc, 2000, t, |_| {});
     eprintln!("with a bot, resumed - uninterrupted (mean, se): {exact:?}");
     for (k, (m, se)) in exact.iter().enumerate() {
@@ -195,6 +213,13 @@ fn bot_sessions_and_the_bots_queue_resume_exactly() {
     assert!(
         off,
         "dropping the bot's sessions went unnoticed: {dropped:?}"
+    );
+    let no_orbit = paired(&sc, 2000, t, |s| s.abandoned.clear());
+    eprintln!("orbit dropped (mean, se): {no_orbit:?}");
+    let off = no_orbit.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9));
+    assert!(
+        off,
+        "dropping the retrial orbit went unnoticed: {no_orbit:?}"
     );
 }
 
