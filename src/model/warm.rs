@@ -39,6 +39,25 @@ impl Model<'_> {
                 _ => None,
             })
             .collect();
+        // each agent's chats: the messages model lists them by agent; the sessions model
+        // keeps no list where every speed is 1, so they are read off the records
+        let mut held: Vec<Vec<ChatState>> = vec![Vec::new(); self.agents.len()];
+        if matches!(self.sc.conversation, Conversation::Sessions(_)) {
+            for cu in self.customers.iter().filter(|cu| cu.state == State::Chat) {
+                held[cu.agent as usize].push(self.capture_session(cu, now));
+            }
+            for chats in &mut held {
+                chats.sort_by(|x, y| y.since_s.total_cmp(&x.since_s));
+            }
+        } else {
+            for (a, agent) in self.agents.iter().enumerate() {
+                held[a] = agent
+                    .chats
+                    .iter()
+                    .filter_map(|&(c, _)| self.capture_chat(c, a as AgentId, now, &releases))
+                    .collect();
+            }
+        }
         let mut groups = Vec::new();
         for (g, group) in self.sc.groups.iter().enumerate() {
             let ids = super::agents::ids_of_group(&self.agents, g);
@@ -47,14 +66,10 @@ impl Model<'_> {
             for a in ids {
                 let agent = &self.agents[a as usize];
                 on_duty += u32::from(agent.on_duty);
-                if !agent.present || (agent.on_duty && agent.chats.is_empty()) {
+                if !agent.present || (agent.on_duty && held[a as usize].is_empty()) {
                     continue;
                 }
-                let chats = agent
-                    .chats
-                    .iter()
-                    .filter_map(|&(c, _)| self.capture_chat(c, a, now, &releases))
-                    .collect();
+                let chats = std::mem::take(&mut held[a as usize]);
                 agents.push(AgentState {
                     finishing: !agent.on_duty,
                     chats,
@@ -107,6 +122,29 @@ impl Model<'_> {
             messages_left,
             bot: self.capture_bot(q),
             abandoned: self.capture_orbit(now),
+        }
+    }
+
+    /// A chat of the `sessions` model: a session under way since the agent took it, or a
+    /// left customer's slot held until the timeout from then.
+    fn capture_session(&self, cu: &Customer, now: SimTime) -> ChatState {
+        let phase = if cu.gone == Gone::No {
+            Phase::CustomerTurn
+        } else {
+            Phase::Closing
+        };
+        let (attempt, escalated) = self.patience_origin(cu);
+        ChatState {
+            class: cu.queue_class,
+            phase,
+            since_s: secs(now - cu.assigned),
+            arrived_s: Some(secs(now - cu.arrived)),
+            replies: Some(u16::from(phase == Phase::CustomerTurn)),
+            composing_s: None,
+            turns_total: None,
+            left: None,
+            attempt,
+            escalated,
         }
     }
 
@@ -331,8 +369,9 @@ impl Model<'_> {
     fn inject_chat(&mut self, chat: &state::Chat, a: AgentId, q: &mut EventQueue<Ev>) -> CustRef {
         let now = q.now();
         let sc = self.sc;
-        let Conversation::Messages(m) = &sc.conversation else {
-            unreachable!("a warm start needs the messages model (checked on reading the state)")
+        let m = match &sc.conversation {
+            Conversation::Messages(m) => m,
+            Conversation::Sessions(s) => return self.inject_session(chat, &s.work, a, q),
         };
         let c = self.warm_customer(chat.class, chat.arrived, false, chat.patience_factor);
         let awaiting = chat.phase == Phase::AwaitingReply;
@@ -412,6 +451,75 @@ impl Model<'_> {
                 );
             }
         }
+        c
+    }
+
+    /// A chat of the `sessions` model held by agent `a`: a session under way (the first
+    /// reply was the agent taking it), ending after what is left of its work given the
+    /// time it has run (at the speed of the agent's load now, and drawn from the
+    /// equilibrium law where the time is not known); or a left customer's slot held to
+    /// the timeout.
+    fn inject_session(
+        &mut self,
+        chat: &state::Chat,
+        work: &DurationSpec,
+        a: AgentId,
+        q: &mut EventQueue<Ev>,
+    ) -> CustRef {
+        let now = q.now();
+        let c = self.warm_customer(chat.class, chat.arrived, false, chat.patience_factor);
+        {
+            let cu = self.customers.get_mut(c);
+            cu.state = State::Chat;
+            cu.agent = a;
+            cu.assigned = chat.since;
+            cu.hop = 1;
+            cu.msgs_sent = 1;
+        }
+        self.sessions_progress(a, now);
+        if chat.phase == Phase::Closing {
+            let cu = self.customers.get_mut(c);
+            cu.silent = true;
+            cu.gone = Gone::Silent;
+            q.schedule(
+                (chat.since + self.sc.patience.silent_timeout).max(now),
+                Ev::Release(c),
+            );
+        } else {
+            {
+                let cu = self.customers.get_mut(c);
+                cu.replied = true;
+                cu.served = true;
+                cu.first_agent = a;
+                cu.answered_at = chat.since;
+                cu.replies = 1;
+            }
+            let sf = self.agents[a as usize].speed_factor;
+            // the work done so far, at the speed the agent's load gives now
+            let load_after = self.agents[a as usize].load + 1;
+            let speed = match &self.sc.conversation {
+                Conversation::Sessions(s) => s.speed(load_after),
+                Conversation::Messages(_) => 1.0,
+            };
+            let left_work = if chat.elapsed_known {
+                let done = (now - chat.since).as_secs_f64() * speed * sf;
+                work.residual_s(done, &mut self.rng_service)
+            } else {
+                work.equilibrium_residual_s(&mut self.rng_service)
+            } / sf;
+            if self.agent_clock {
+                let agent = &mut self.agents[a as usize];
+                agent.chats.push((c, agent.v + left_work));
+            } else if left_work.is_finite() {
+                q.schedule(
+                    now + SimTime::from_secs_f64(left_work),
+                    Ev::ChatDone { cust: c, agent: a },
+                );
+            }
+        }
+        self.agents[a as usize].last_assign = now;
+        self.change_load(a, 1, now);
+        self.sessions_reschedule(a, q);
         c
     }
 

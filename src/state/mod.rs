@@ -230,6 +230,8 @@ pub struct Chat {
     /// First-reply patience relative to a fresh customer's (a retrial's, an escalated
     /// customer's).
     pub patience_factor: f32,
+    /// The time in the phase is known (false for chats given by count alone).
+    pub elapsed_known: bool,
 }
 
 /// One customer in a line, checked.
@@ -319,14 +321,6 @@ impl LiveState {
             return Err(err(
                 "version",
                 format!("is {}; this d11sim reads version {VERSION}", self.version),
-            ));
-        }
-        if matches!(sc.conversation, Conversation::Sessions(_)) {
-            return Err(err(
-                "at",
-                "a warm start needs the scenario's `messages` conversation model (its \
-                 `sessions` model has no state format yet)"
-                    .into(),
             ));
         }
         let at_clock = ClockTime::parse(&self.at).map_err(|e| err("at", e))?;
@@ -501,6 +495,17 @@ impl LiveState {
                     if arrived > since {
                         return Err(err(&ckey("arrived_s"), "must be at least since_s".into()));
                     }
+                    if matches!(sc.conversation, Conversation::Sessions(_))
+                        && !matches!(c.phase, Phase::CustomerTurn | Phase::Closing)
+                    {
+                        return Err(err(
+                            &ckey("phase"),
+                            "in the scenario's `sessions` model a chat is a session under way \
+                             (`customer_turn`, since_s from when the agent took it) or \
+                             `closing`"
+                                .into(),
+                        ));
+                    }
                     let awaiting = c.phase == Phase::AwaitingReply;
                     let replies = c.replies.unwrap_or(u16::from(!awaiting));
                     // a closing chat may have none: a reply to a customer who left
@@ -564,6 +569,7 @@ impl LiveState {
                         turns_total: c.turns_total,
                         left: c.left,
                         patience_factor,
+                        elapsed_known: true,
                     });
                 }
                 warm.agents.push(Agent {
@@ -822,6 +828,7 @@ fn spread(
             turns_total: None,
             left: None,
             patience_factor: 1.0,
+            elapsed_known: false,
         });
     }
     out

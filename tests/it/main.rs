@@ -44,7 +44,8 @@
 //!   volume: coverage of 00:00-01:00 and the error against the plan-only forecast's
 //! - `warm`: an empty state is a cold start; a snapshot resumed gives the uninterrupted
 //!   runs' distribution of the next hours (paired, over many replications), with the
-//!   bot's sessions and queue and the retrial orbit too; bot states refused by field
+//!   bot's sessions and queue, the retrial orbit and the `sessions` model too; bot
+//!   states refused by field
 //! - `common`: helpers shared by the modules above
 
 mod bad_input;
