@@ -262,7 +262,7 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
                 return Err(err("move_shift.end", "must come after its start".into()));
             }
             shifts[k] = Window { start, end };
-            *shifts = merged(std::mem::take(shifts));
+            *shifts = crate::roster::merge_shifts(std::mem::take(shifts));
         }
         if let Some(n) = m.cap_line {
             s.routing.max_queue = Some(n);
@@ -348,17 +348,4 @@ pub fn load(text: &str, file: &str, sc: &Scenario, at: SimTime) -> Result<Vec<Mo
         });
     }
     Ok(out)
-}
-
-/// Windows sorted, those that overlap or touch made one (how a roster holds its shifts).
-fn merged(mut windows: Vec<Window>) -> Vec<Window> {
-    windows.sort_by_key(|w| w.start);
-    let mut out: Vec<Window> = Vec::with_capacity(windows.len());
-    for w in windows {
-        match out.last_mut() {
-            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
-            _ => out.push(w),
-        }
-    }
-    out
 }

@@ -144,6 +144,26 @@ fn paired(sc: &Scenario, n: u64, t: SimTime, edit: impl Fn(&mut LiveState)) -> V
         .collect()
 }
 
+/// Asserts every metric's paired difference lies within 3.5 standard errors of 0.
+fn assert_same(label: &str, diffs: &[(f64, f64)]) {
+    eprintln!("{label}, resumed - uninterrupted (mean, se): {diffs:?}");
+    for (k, (m, se)) in diffs.iter().enumerate() {
+        assert!(
+            m.abs() < 3.5 * se.max(1e-9),
+            "{label}: {}: resumed - uninterrupted = {m:.3} (se {se:.3})",
+            METRICS[k]
+        );
+    }
+}
+
+/// Asserts some metric's paired difference lies beyond 3.5 standard errors of 0: the
+/// check has the power to see `what`.
+fn assert_off(what: &str, diffs: &[(f64, f64)]) {
+    eprintln!("{what} (mean, se): {diffs:?}");
+    let off = diffs.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9));
+    assert!(off, "{what} went unnoticed: {diffs:?}");
+}
+
 /// 2,000 replications snapshot at 23:52, each resumed from its state with other random
 /// numbers: every metric's mean paired difference lies within 3.5 standard errors of 0
 /// (six metrics; a false alarm has odds under 1 in 300). The same states with every
@@ -154,14 +174,7 @@ fn a_snapshot_resumed_gives_the_uninterrupted_distribution() {
     let sc = store();
     let t = at(&sc, "11-11 00:07");
     let exact = paired(&sc, 2000, t, |_| {});
-    eprintln!("resumed - uninterrupted (mean, se): {exact:?}");
-    for (k, (m, se)) in exact.iter().enumerate() {
-        assert!(
-            m.abs() < 3.5 * se.max(1e-9),
-            "{}: resumed - uninterrupted = {m:.3} (se {se:.3})",
-            METRICS[k]
-        );
-    }
+    assert_same("the store", &exact);
     let naive = paired(&sc, 2000, t, |s| {
         for g in &mut s.groups {
             for a in &mut g.agents {
@@ -176,9 +189,7 @@ fn a_snapshot_resumed_gives_the_uninterrupted_distribution() {
             w.waited_s = 0.0;
         }
     });
-    eprintln!("elapsed times ignored (mean, se): {naive:?}");
-    let off = naive.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9));
-    assert!(off, "ignoring elapsed times went unnoticed: {naive:?}");
+    assert_off("ignoring elapsed times", &naive);
 }
 
 /// The state's customers away from the agents: 2,000 replications of the store with a
@@ -199,28 +210,11 @@ fn bot_sessions_the_bots_queue_and_the_retrial_orbit_resume_exactly() {
         .sum();
     assert!(orbit > 20, "{orbit} in the orbit over 20 snapshots");
     let exact = paired(&sc, 2000, t, |_| {});
-    eprintln!("with a bot, resumed - uninterrupted (mean, se): {exact:?}");
-    for (k, (m, se)) in exact.iter().enumerate() {
-        assert!(
-            m.abs() < 3.5 * se.max(1e-9),
-            "{}: resumed - uninterrupted = {m:.3} (se {se:.3})",
-            METRICS[k]
-        );
-    }
+    assert_same("with a bot", &exact);
     let dropped = paired(&sc, 1000, t, |s| s.bot = None);
-    eprintln!("bot dropped (mean, se): {dropped:?}");
-    let off = dropped.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9));
-    assert!(
-        off,
-        "dropping the bot's sessions went unnoticed: {dropped:?}"
-    );
+    assert_off("dropping the bot's sessions", &dropped);
     let no_orbit = paired(&sc, 2000, t, |s| s.abandoned.clear());
-    eprintln!("orbit dropped (mean, se): {no_orbit:?}");
-    let off = no_orbit.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9));
-    assert!(
-        off,
-        "dropping the retrial orbit went unnoticed: {no_orbit:?}"
-    );
+    assert_off("dropping the retrial orbit", &no_orbit);
 }
 
 /// A bot's sessions by count alone (a monitoring screen's figure) are taken as under way
@@ -316,14 +310,7 @@ fn a_sessions_snapshot_resumed_gives_the_uninterrupted_distribution() {
         "{chats} chats"
     );
     let exact = paired(&sc, 2000, t, |_| {});
-    eprintln!("sessions, resumed - uninterrupted (mean, se): {exact:?}");
-    for (k, (m, se)) in exact.iter().enumerate() {
-        assert!(
-            m.abs() < 3.5 * se.max(1e-9),
-            "{}: resumed - uninterrupted = {m:.3} (se {se:.3})",
-            METRICS[k]
-        );
-    }
+    assert_same("sessions", &exact);
     let naive = paired(&sc, 2000, t, |s| {
         for c in s
             .groups
@@ -338,9 +325,5 @@ fn a_sessions_snapshot_resumed_gives_the_uninterrupted_distribution() {
             w.waited_s = 0.0;
         }
     });
-    eprintln!("sessions, elapsed times ignored (mean, se): {naive:?}");
-    assert!(
-        naive.iter().any(|(m, se)| m.abs() > 3.5 * se.max(1e-9)),
-        "ignoring elapsed times went unnoticed: {naive:?}"
-    );
+    assert_off("ignoring elapsed times", &naive);
 }
